@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/forestall migrate
+
+# Migrate, seed the demo organisation (printing the admin's token), then run the API (gunicorn),
+# one Celery worker and Celery beat in the foreground until Ctrl-C.
+run: install
+	$(BIN)/python -m service.devserver
+
+# The whole suite: SQLite always; again on PostgreSQL with Redis when they answer on localhost.
+test: install
+	$(BIN)/python tests/run_suites.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

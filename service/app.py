@@ -1,0 +1,89 @@
+"""create_app(): configuration, one database session per request, authentication, errors, blueprints."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+from werkzeug.exceptions import HTTPException
+
+from service.auth import authenticate
+from service.config import Settings, load_settings
+from service.db import session_factory
+from service.errors import Problem, handle_http_exception, handle_unexpected
+from service.http import ForestallApi
+
+MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        FORESTALL=settings,
+        # A little above the upload limit so the attachment view can answer 413 itself, with a clear message.
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 1024 * 1024,
+        API_TITLE="Forestall",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Case management for foreclosure defense. Not legal advice: every rule "
+                                    "shows its citation and source; verify before relying on it."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    app.json.sort_keys = False
+    make_session = session_factory(settings.database_url)
+
+    @app.before_request
+    def open_session_and_authenticate():
+        g.db = make_session()
+        if not request.path.startswith(API_PREFIX + "/"):
+            return None
+        _check_body_limits()
+        g.caller = authenticate(g.db, request.headers.get("Authorization"))
+        return None
+
+    @app.teardown_request
+    def close_session(_exc):  # noqa: ANN001
+        session = g.pop("db", None)
+        if session is not None:
+            session.rollback()  # a failed request writes nothing
+            session.close()
+
+    api = ForestallApi(app)
+    _register_blueprints(api)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _check_body_limits() -> None:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    has_body = (request.content_length or 0) > 0 or bool(request.headers.get("Transfer-Encoding"))
+    mimetype = request.mimetype
+    if not has_body and not mimetype:
+        return
+    if mimetype == "multipart/form-data" and request.path.endswith("/attachments"):
+        return
+    if mimetype != "application/json":
+        raise Problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise Problem(413, "A JSON body may be at most 1 MB.")
+
+
+def _register_blueprints(api: ForestallApi) -> None:
+    from service.meta.api import blp as meta_blp
+    from service.cases.api import blp as cases_blp
+
+    for blp in (meta_blp, cases_blp):
+        api.register_blueprint(blp)

@@ -1,0 +1,77 @@
+"""Bearer tokens, passwords, roles and the current user."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ApiToken, User
+from models.base import utcnow
+from service.errors import Problem
+
+TOKEN_PREFIX = "fst_"
+WRITE_ROLES = frozenset({"admin", "attorney", "paralegal", "counselor"})
+
+# OWASP minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
+password_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return password_hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return password_hasher.verify(password_hash, password)
+    except VerifyMismatchError:
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, label: str | None = None,
+                expires_at: dt.datetime | None = None) -> str:
+    """Create a token and return it; only its SHA-256 digest is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_sha256=token_digest(token), label=label, expires_at=expires_at))
+    return token
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    org_id: int
+    role: str
+    email: str
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+
+def authenticate(session: Session, authorization: str | None) -> Caller:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
+    token = authorization[len("Bearer "):].strip()
+    digest = token_digest(token)
+    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == digest)).scalar_one_or_none()
+    now = utcnow()
+    # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
+    if (row is None or not hmac.compare_digest(row.token_sha256, digest) or row.revoked_at is not None
+            or (row.expires_at is not None and row.expires_at <= now) or not row.user.is_active):
+        raise Problem(401, "The API token is unknown, revoked or expired.")
+    return Caller(user_id=row.user.id, org_id=row.user.org_id, role=row.user.role, email=row.user.email)
+
+
+def require_write(caller: Caller) -> None:
+    if not caller.can_write:
+        raise Problem(403, f"The role '{caller.role}' may read but not change anything.")

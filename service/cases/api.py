@@ -1,0 +1,100 @@
+"""HTTP views for cases: thin; the work is in service/cases/service.py."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from flask.views import MethodView
+
+from service.audit import case_history
+from service.auth import require_write
+from service.cases import service
+from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
+                                   CasePatchSchema, CaseSchema)
+from service.fields import PageQuerySchema
+from service.http import Blueprint, IF_MATCH_PARAMETER, caller, check_version, db, documents_errors, etag, writes
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
+
+
+def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
+    """Load the case (404 for another organisation's, first), then check the role, then If-Match.
+
+    if_match: True = required (428 when missing), False = checked when given, None = not used.
+    """
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, case_id: int, **kwargs: Any) -> Any:
+            case = service.get_case(db(), caller().org_id, case_id, include_deleted=include_deleted)
+            if write:
+                require_write(caller())
+            if if_match is not None:
+                check_version(case.version, required=if_match)
+            return func(*args, case=case, **kwargs)
+        return wrapper
+    return decorator
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @blp.arguments(CaseListQuerySchema, location="query")
+    @blp.response(200, CaseListSchema)
+    @documents_errors(blp, 401, 422)
+    def get(self, args):
+        """List the organisation's cases (loan numbers masked), filtered and sorted"""
+        page, per_page = args.pop("page"), args.pop("per_page")
+        cases, total = service.list_cases(db(), caller().org_id, page=page, per_page=per_page, **args)
+        return {"items": [service.case_document(c, mask=True) for c in cases], "total": total,
+                "page": page, "per_page": per_page}
+
+    @writes
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseSchema)
+    @documents_errors(blp, 401, 403, 413, 415, 422)
+    def post(self, data):
+        """Open a case"""
+        case = service.create_case(db(), caller(), data)
+        db().commit()
+        return service.case_document(case), {"Location": f"/api/v1/cases/{case.id}", "ETag": etag(case.version)}
+
+
+@blp.route("/cases/<int:case_id>")
+class CaseItem(MethodView):
+    @with_case()
+    @blp.response(200, CaseSchema)
+    @documents_errors(blp, 401, 404)
+    def get(self, case):
+        """A case in full"""
+        return service.case_document(case), {"ETag": etag(case.version)}
+
+    @with_case(write=True, if_match=True)
+    @blp.arguments(CasePatchSchema)
+    @blp.response(200, CaseSchema)
+    @blp.doc(parameters=[IF_MATCH_PARAMETER])
+    @documents_errors(blp, 401, 403, 404, 412, 413, 415, 422, 428)
+    def patch(self, data, case):
+        """Change a case (send If-Match with its version)"""
+        service.update_case(db(), caller(), case, data)
+        db().commit()
+        return service.case_document(case), {"ETag": etag(case.version)}
+
+    @with_case(write=True, if_match=False)
+    @blp.response(204)
+    @documents_errors(blp, 401, 403, 404, 412)
+    def delete(self, case):
+        """Close the record (soft delete: it and its history stay for the audit)"""
+        service.delete_case(db(), caller(), case)
+        db().commit()
+        return None
+
+
+@blp.route("/cases/<int:case_id>/history")
+class CaseHistory(MethodView):
+    @with_case(include_deleted=True)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, AuditListSchema)
+    @documents_errors(blp, 401, 404, 422)
+    def get(self, args, case):
+        """Who changed what and when, oldest first (kept after the case is deleted)"""
+        entries, total = case_history(db(), caller().org_id, case.id, args["page"], args["per_page"])
+        return {"items": entries, "total": total, **args}

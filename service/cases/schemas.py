@@ -1,0 +1,154 @@
+"""The case resource as the API shows and accepts it."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service.geography import STATE_CODES
+
+OCCUPANCIES = ("primary_residence", "second_home", "investment", "vacant")
+INVESTORS = ("fannie_mae", "freddie_mac", "fha", "va", "usda", "private", "portfolio")
+PURPOSES = ("purchase", "refinance", "home_equity", "reverse")
+PROCESSES = ("judicial", "nonjudicial")
+STAGES = ("intake", "delinquent", "pre_foreclosure", "loss_mitigation", "foreclosure_filed", "sale_scheduled",
+          "sale_held", "redemption", "post_sale", "closed")
+OUTCOMES = ("reinstated", "modified", "short_sale", "deed_in_lieu", "foreclosed", "dismissed", "other")
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "client_last_name", "-client_last_name",
+         "state", "-state", "stage", "-stage")
+
+ZIP = validate.Regexp(r"^\d{5}(-\d{4})?$", error="Must be a US ZIP code: 12345 or 12345-6789.")
+PHONE = validate.Regexp(r"^[0-9+().\-\s]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$",
+                        error="Must be a phone number (digits, spaces, + ( ) . -, optional extension).")
+
+
+class PersonSchema(StrictSchema):
+    first_name = short_text(min_length=1, required=True)
+    last_name = short_text(min_length=1, required=True)
+    email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE])
+    preferred_language = short_text(allow_none=True)
+
+
+class PropertySchema(StrictSchema):
+    street = short_text(allow_none=True)
+    city = short_text(allow_none=True)
+    state = ma.fields.String(required=True, validate=validate.OneOf(STATE_CODES, error="Must be a USPS code of a state or DC, e.g. IL."))
+    zip = ma.fields.String(allow_none=True, validate=ZIP)
+    county = short_text(allow_none=True)
+    occupancy = ma.fields.String(allow_none=True, validate=validate.OneOf(OCCUPANCIES))
+    dwelling_units = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=10_000))
+    acreage = DecimalString(places=3, max_digits=10, allow_none=True)
+
+
+class LoanSchema(StrictSchema):
+    servicer = short_text(allow_none=True)
+    investor = ma.fields.String(allow_none=True, validate=validate.OneOf(INVESTORS))
+    loan_number = short_text(allow_none=True)
+    purpose = ma.fields.String(allow_none=True, validate=validate.OneOf(PURPOSES))
+    lien_position = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=10))
+    unpaid_principal = Money(allow_none=True)
+    accrued_interest = Money(allow_none=True)
+    fees_and_costs = Money(allow_none=True)
+    credits = Money(allow_none=True)
+
+
+class CaseCreateSchema(StrictSchema):
+    client = ma.fields.Nested(PersonSchema, required=True)
+    co_borrowers = ma.fields.List(ma.fields.Nested(PersonSchema), load_default=list, validate=validate.Length(max=20))
+    property = ma.fields.Nested(PropertySchema, required=True)
+    loan = ma.fields.Nested(LoanSchema, load_default=dict)
+    foreclosure_process = ma.fields.String(allow_none=True, validate=validate.OneOf(PROCESSES),
+                                           metadata={"description": "When omitted, the jurisdiction's usual process."})
+    assigned_to = ma.fields.Integer(allow_none=True, strict=True, metadata={"description": "A user id of your organisation"})
+    outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+    notes = long_text(allow_none=True)
+
+
+class CasePatchSchema(StrictSchema):
+    """Every field optional; nested objects are merged, co_borrowers replaced as a whole."""
+
+    client = ma.fields.Nested(PersonSchema(partial=True))
+    co_borrowers = ma.fields.List(ma.fields.Nested(PersonSchema), validate=validate.Length(max=20))
+    property = ma.fields.Nested(PropertySchema(partial=True))
+    loan = ma.fields.Nested(LoanSchema(partial=True))
+    foreclosure_process = ma.fields.String(allow_none=True, validate=validate.OneOf(PROCESSES))
+    assigned_to = ma.fields.Integer(allow_none=True, strict=True)
+    outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+    notes = long_text(allow_none=True)
+
+
+class PersonOutSchema(ma.Schema):
+    first_name = ma.fields.String()
+    last_name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    preferred_language = ma.fields.String(allow_none=True)
+
+
+class PropertyOutSchema(ma.Schema):
+    street = ma.fields.String(allow_none=True)
+    city = ma.fields.String(allow_none=True)
+    state = ma.fields.String()
+    zip = ma.fields.String(allow_none=True)
+    county = ma.fields.String(allow_none=True)
+    occupancy = ma.fields.String(allow_none=True)
+    dwelling_units = ma.fields.Integer(allow_none=True)
+    acreage = DecimalString(places=3, max_digits=10, allow_none=True)
+
+
+class LoanOutSchema(ma.Schema):
+    servicer = ma.fields.String(allow_none=True)
+    investor = ma.fields.String(allow_none=True)
+    loan_number = ma.fields.String(allow_none=True)
+    purpose = ma.fields.String(allow_none=True)
+    lien_position = ma.fields.Integer(allow_none=True)
+    unpaid_principal = Money(allow_none=True)
+    accrued_interest = Money(allow_none=True)
+    fees_and_costs = Money(allow_none=True)
+    credits = Money(allow_none=True)
+
+
+class CaseSchema(ma.Schema):
+    id = ma.fields.Integer()
+    client = ma.fields.Nested(PersonOutSchema)
+    co_borrowers = ma.fields.List(ma.fields.Nested(PersonOutSchema))
+    property = ma.fields.Nested(PropertyOutSchema)
+    loan = ma.fields.Nested(LoanOutSchema)
+    foreclosure_process = ma.fields.String(allow_none=True, metadata={"description": "As entered; null: the jurisdiction's usual one"})
+    effective_foreclosure_process = ma.fields.String(allow_none=True)
+    assigned_to = ma.fields.Integer(allow_none=True)
+    created_by = ma.fields.Integer(allow_none=True)
+    stage = ma.fields.String(metadata={"description": "Derived from the events; read-only"})
+    outcome = ma.fields.String(allow_none=True)
+    notes = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class CaseListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(CaseSchema), required=True)
+
+
+class CaseListQuerySchema(PageQuerySchema):
+    stage = ma.fields.String(validate=validate.OneOf(STAGES))
+    state = ma.fields.String(validate=validate.OneOf(STATE_CODES))
+    assigned_to = ma.fields.Integer(validate=validate.Range(min=1))
+    q = ma.fields.String(validate=validate.Length(min=1, max=200),
+                         metadata={"description": "Case-insensitive substring of a borrower's name or e-mail, the loan number or the street"})
+    sort = ma.fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))
+
+
+class AuditEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    actor = ma.fields.Integer(allow_none=True, attribute="actor_id")
+    action = ma.fields.String()
+    entity_type = ma.fields.String()
+    entity_id = ma.fields.Integer()
+    changes = ma.fields.Dict()
+
+
+class AuditListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(AuditEntrySchema), required=True)

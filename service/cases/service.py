@@ -1,0 +1,190 @@
+"""Cases: create, read, update, soft-delete, list. Every query is scoped to the caller's organisation."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Borrower, Case, User
+from models.base import utcnow
+from service import audit
+from service.auth import Caller
+from service.errors import Problem, validation_error
+
+PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage")
+LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position", "unpaid_principal",
+               "accrued_interest", "fees_and_costs", "credits")
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
+SORT_COLUMNS = {
+    "created_at": Case.created_at, "updated_at": Case.updated_at, "state": Case.property_state,
+    "stage": Case.stage,
+}
+
+
+def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bool = False) -> Case:
+    """The case, or 404, whether it belongs to another organisation or to none."""
+    query = select(Case).where(Case.id == case_id, Case.org_id == org_id)
+    if not include_deleted:
+        query = query.where(Case.deleted_at.is_(None))
+    case = session.scalars(query).one_or_none()
+    if case is None:
+        raise Problem(404, f"No case {case_id}.")
+    return case
+
+
+def mask_loan_number(loan_number: str | None) -> str | None:
+    if not loan_number:
+        return loan_number
+    return "*" * max(len(loan_number) - 4, 0) + loan_number[-4:]
+
+
+def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
+    people = [_person(b) for b in case.borrowers]
+    return {
+        "id": case.id,
+        "client": people[0] if people else None,
+        "co_borrowers": people[1:],
+        "property": {name: getattr(case, f"property_{name}") for name in PROPERTY_FIELDS},
+        "loan": {
+            **{name: getattr(case, _loan_attribute(name)) for name in LOAN_FIELDS},
+            "loan_number": mask_loan_number(case.loan_number) if mask else case.loan_number,
+        },
+        "foreclosure_process": case.foreclosure_process,
+        "assigned_to": case.assigned_to_id,
+        "created_by": case.created_by_id,
+        "stage": case.stage,
+        "outcome": case.outcome,
+        "notes": case.notes,
+        "version": case.version,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
+def audit_document(case: Case) -> dict[str, Any]:
+    """The case as the audit log compares it: JSON-friendly (money as strings), no bookkeeping fields."""
+    document = case_document(case)
+    for name in ("id", "version", "created_at", "updated_at", "created_by"):
+        document.pop(name)
+    document["loan"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in document["loan"].items()}
+    acreage = document["property"]["acreage"]
+    document["property"]["acreage"] = None if acreage is None else f"{acreage:.3f}"
+    return document
+
+
+def _loan_attribute(name: str) -> str:
+    return name if name == "loan_number" else f"loan_{name}"
+
+
+def _person(borrower: Borrower) -> dict[str, Any]:
+    return {name: getattr(borrower, name) for name in PERSON_FIELDS}
+
+
+def _check_assignee(session: Session, org_id: int, user_id: int | None) -> None:
+    if user_id is None:
+        return
+    exists = session.scalar(select(User.id).where(User.id == user_id, User.org_id == org_id, User.is_active.is_(True)))
+    if exists is None:
+        raise validation_error({"assigned_to": [f"No user {user_id} in your organisation."]})
+
+
+def _search_text(case: Case) -> str:
+    parts: list[str] = []
+    for borrower in case.borrowers:
+        parts += [borrower.first_name, borrower.last_name, f"{borrower.first_name} {borrower.last_name}",
+                  borrower.email or ""]
+    parts += [case.loan_number or "", case.property_street or ""]
+    return "\n".join(p.lower() for p in parts if p)
+
+
+def _apply(case: Case, data: dict[str, Any]) -> None:
+    for name, value in data.get("property", {}).items():
+        setattr(case, f"property_{name}", value)
+    for name, value in data.get("loan", {}).items():
+        setattr(case, _loan_attribute(name), value)
+    if "client" in data:
+        if case.borrowers:
+            for name, value in data["client"].items():
+                setattr(case.borrowers[0], name, value)
+        else:
+            case.borrowers.append(Borrower(position=0, **data["client"]))
+    if "co_borrowers" in data:
+        client = case.borrowers[0]
+        case.borrowers[:] = [client] + [Borrower(position=i + 1, **p) for i, p in enumerate(data["co_borrowers"])]
+    for name in ("foreclosure_process", "outcome", "notes"):
+        if name in data:
+            setattr(case, name, data[name])
+    if "assigned_to" in data:
+        case.assigned_to_id = data["assigned_to"]
+    case.search_text = _search_text(case)
+
+
+def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
+    _check_assignee(session, caller.org_id, data.get("assigned_to"))
+    case = Case(org_id=caller.org_id, created_by_id=caller.user_id, stage="intake", property_state=data["property"]["state"])
+    _apply(case, data)
+    session.add(case)
+    session.flush()
+    audit.record(session, caller, "create", "case", case.id, org_id=caller.org_id, case_id=case.id,
+                 after=audit_document(case))
+    return case
+
+
+def update_case(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> Case:
+    if "assigned_to" in data:
+        _check_assignee(session, caller.org_id, data["assigned_to"])
+    if "client" in data and not case.borrowers:
+        missing = [f for f in ("first_name", "last_name") if not data["client"].get(f)]
+        if missing:
+            raise validation_error({f"client.{f}": ["Missing data for required field."] for f in missing})
+    before = audit_document(case)
+    _apply(case, data)
+    case.updated_at = utcnow()  # always bump the row, so its version moves even if only borrowers changed
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Problem(412, "The case was changed by someone else meanwhile; reload it and try again.") from None
+    after = audit_document(case)
+    audit.record(session, caller, "update", "case", case.id, org_id=caller.org_id, case_id=case.id,
+                 before=before, after=after)
+    return case
+
+
+def delete_case(session: Session, caller: Caller, case: Case) -> None:
+    """Soft delete: the record and its history stay for the audit."""
+    case.deleted_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Problem(412, "The case was changed by someone else meanwhile; reload it and try again.") from None
+    audit.record(session, caller, "delete", "case", case.id, org_id=caller.org_id, case_id=case.id,
+                 before={"deleted": False}, after={"deleted": True})
+
+
+def list_cases(session: Session, org_id: int, *, page: int, per_page: int, stage: str | None = None,
+               state: str | None = None, assigned_to: int | None = None, q: str | None = None,
+               sort: str = "-updated_at") -> tuple[list[Case], int]:
+    where = [Case.org_id == org_id, Case.deleted_at.is_(None)]
+    if stage:
+        where.append(Case.stage == stage)
+    if state:
+        where.append(Case.property_state == state)
+    if assigned_to:
+        where.append(Case.assigned_to_id == assigned_to)
+    if q:
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(Case.search_text.like(f"%{escaped}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name == "client_last_name":
+        column = (select(Borrower.last_name).where(Borrower.case_id == Case.id, Borrower.position == 0)
+                  .correlate(Case).scalar_subquery())
+    else:
+        column = SORT_COLUMNS[name]
+    order = [column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id.asc()]
+    rows = session.scalars(select(Case).where(*where).order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total

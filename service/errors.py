@@ -1,0 +1,83 @@
+"""RFC 9457 problem documents for every 4xx and 5xx."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(HTTPException):
+    """An HTTP error we raise ourselves, with an optional field -> messages map."""
+
+    def __init__(self, status: int, detail: str, errors: dict[str, list[str]] | None = None, title: str | None = None):
+        super().__init__(description=detail)
+        self.code = status
+        self.detail = detail
+        self.errors = errors
+        self.title = title
+
+
+def validation_error(errors: dict[str, list[str]], detail: str = "The request has invalid fields.") -> Problem:
+    return Problem(422, detail, errors=errors)
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested {"client": {"email": [...]}} -> {"client.email": [...]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                flat.setdefault(name, []).extend(value)
+            else:
+                flat.update(flatten_messages(value, name))
+    elif isinstance(messages, list):
+        flat.setdefault(prefix or "_schema", []).extend(str(m) for m in messages)
+    else:
+        flat.setdefault(prefix or "_schema", []).append(str(messages))
+    return flat
+
+
+def problem_response(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None,
+                     headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    title = getattr(error, "title", None) or error.name
+    detail = getattr(error, "detail", None) or error.description or title
+    errors = getattr(error, "errors", None)
+    # flask-smorest / webargs validation: messages live in error.data["messages"] by location.
+    data = getattr(error, "data", None) or {}
+    if errors is None and "messages" in data:
+        merged: dict[str, list[str]] = {}
+        for _location, messages in data["messages"].items():
+            merged.update(flatten_messages(messages))
+        errors = merged
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
+    if status == 422 and errors is None:
+        errors = {}
+    headers = {}
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="forestall"'
+    return problem_response(status, title, str(detail), errors, headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return handle_http_exception(InternalServerError(description="An unexpected error occurred; it has been logged."))

@@ -1,0 +1,69 @@
+"""marshmallow fields and limits shared by every schema."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import marshmallow as ma
+from marshmallow import validate
+
+SHORT = 200      # names, codes and numbers
+LONG = 10_000    # free text
+
+
+def short_text(min_length: int = 0, **kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=validate.Length(min=min_length, max=SHORT), **kwargs)
+
+
+def long_text(**kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=validate.Length(max=LONG), **kwargs)
+
+
+class DecimalString(ma.fields.Field):
+    """A decimal carried as a JSON string ("600000.00"): exact, never a float."""
+
+    def __init__(self, places: int = 2, max_digits: int = 12, **kwargs):
+        self.places = places
+        self.max_integer_digits = max_digits - places
+        self.pattern = re.compile(rf"^\d{{1,{self.max_integer_digits}}}(\.\d{{1,{places}}})?$")
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("type", "string")
+        metadata.setdefault("pattern", self.pattern.pattern)
+        metadata.setdefault("example", "1000.00" if places == 2 else "0.25")
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.pattern.match(value):
+            raise ma.ValidationError(
+                f"Must be a non-negative decimal string with at most {self.places} decimal places, e.g. \"1000.00\"."
+            )
+        try:
+            return Decimal(value)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes this
+            raise ma.ValidationError("Not a decimal number.") from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return f"{Decimal(value):.{self.places}f}"
+
+
+class Money(DecimalString):
+    def __init__(self, **kwargs):
+        super().__init__(places=2, max_digits=12, **kwargs)
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class PageQuerySchema(StrictSchema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "1-based page"})
+    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PageSchema(ma.Schema):
+    total = ma.fields.Integer(required=True)
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)

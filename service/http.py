@@ -1,0 +1,131 @@
+"""Per-request helpers shared by every API module: the session, the caller, object loading."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import marshmallow as ma
+from flask import g, request
+import flask_smorest
+from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
+from sqlalchemy.orm import Session
+
+from service.auth import Caller, require_write
+from service.errors import PROBLEM_JSON, Problem, problem_response
+
+
+class StrictParser(FlaskParser):
+    """Unknown query parameters are rejected like unknown body fields (webargs ignores them by default)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
+                                   "querystring": ma.RAISE}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class ProblemSchema(ma.Schema):
+    type = ma.fields.String()
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+
+
+class ForestallApi(Api):
+    """flask-smorest's Api, with every error documented and answered as application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
+        from service.errors import handle_http_exception
+
+        return handle_http_exception(error)
+
+    def _register_responses(self):
+        import http as http_status
+
+        from flask_smorest.utils import prepare_response
+
+        for status in http_status.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def db() -> Session:
+    return g.db
+
+
+def caller() -> Caller:
+    return g.caller
+
+
+def documents_errors(blp: Blueprint, *codes: int) -> Callable:
+    """Document the error answers a route can give (schemathesis checks them)."""
+    def decorator(func: Callable) -> Callable:
+        for code in codes:
+            func = blp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM_JSON,
+                                    description=_ERROR_DESCRIPTIONS.get(code, "Error"))(func)
+        return func
+    return decorator
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed request", 401: "No token, or a bad one", 403: "The role may not do this",
+    404: "Not found (or another organisation's)", 409: "Conflict", 412: "If-Match is stale",
+    413: "Body too large", 415: "Content-Type must be application/json",
+    422: "Invalid fields", 428: "If-Match is required",
+}
+
+IF_MATCH_PARAMETER = {
+    "in": "header", "name": "If-Match", "required": True,
+    "description": "The case's current version, from its ETag (e.g. \"3\").",
+    "schema": {"type": "string"},
+}
+
+
+def parse_if_match(required: bool) -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        if required:
+            raise Problem(428, "This change needs an If-Match header with the object's current version (its ETag).")
+        return None
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        raise Problem(412, f"If-Match {raw!r} does not match the current version.") from None
+
+
+def check_version(current: int, required: bool) -> None:
+    wanted = parse_if_match(required)
+    if wanted is not None and wanted != current:
+        raise Problem(412, f"The object has changed (version {current}, If-Match {wanted}); reload it and try again.")
+
+
+def writes(func: Callable) -> Callable:
+    """A collection write (no object to look up first): the role check only."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        require_write(caller())
+        return func(*args, **kwargs)
+    return wrapper
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+__all__ = ["Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
+           "etag", "IF_MATCH_PARAMETER", "problem_response"]

@@ -1,0 +1,53 @@
+"""Health, readiness, and the lists of names the API uses."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from sqlalchemy import text
+
+from service.errors import problem_response
+from service.http import Blueprint, db
+
+blp = Blueprint("meta", __name__, description="Health and readiness")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, description="The process is up")
+    def get(self):
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, description="The database and the broker answer")
+    @blp.alt_response(503, description="The database or the broker does not answer")
+    def get(self):
+        checks = {"database": _database_answers(), "broker": _broker_answers()}
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        return problem_response(503, "Service Unavailable", f"Not ready: {failing} does not answer.")
+
+
+def _database_answers() -> bool:
+    try:
+        db().execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - readiness reports any failure as "no"
+        current_app.logger.exception("readiness: database")
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        from workers import app as celery_app
+
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+        return True
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("readiness: broker")
+        return False

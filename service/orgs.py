@@ -1,0 +1,43 @@
+"""Organisations and users: the service functions behind the CLI (and, later, an admin API)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Organization, ROLES, User
+from service.errors import Problem
+
+
+def create_org(session: Session, name: str, slug: str, timezone: str = "America/New_York") -> Organization:
+    if session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None:
+        raise Problem(409, f"An organisation with slug {slug!r} exists already.")
+    org = Organization(name=name, slug=slug, timezone=timezone)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def get_org(session: Session, slug: str) -> Organization:
+    org = session.scalars(select(Organization).where(Organization.slug == slug)).one_or_none()
+    if org is None:
+        raise Problem(404, f"No organisation with slug {slug!r}.")
+    return org
+
+
+def create_user(session: Session, org: Organization, email: str, role: str, full_name: str | None = None) -> User:
+    if role not in ROLES:
+        raise Problem(422, f"Unknown role {role!r}; one of {', '.join(ROLES)}.", errors={"role": ["Unknown role."]})
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Problem(409, f"A user with e-mail {email} exists already.")
+    user = User(org_id=org.id, email=email, role=role, full_name=full_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+    if user is None:
+        raise Problem(404, f"No user with e-mail {email}.")
+    return user

@@ -1,0 +1,205 @@
+"""Fixtures: a migrated database of the selected backend (created and dropped by the suite), the app,
+and organisations with users and tokens. Tests isolate themselves by organisation, as the product does."""
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import socket
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BACKEND = os.environ.get("FORESTALL_TEST_BACKEND", "sqlite")
+PG_ADMIN_URL = os.environ.get("FORESTALL_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("FORESTALL_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+_TMP = Path(tempfile.mkdtemp(prefix="forestall-test-"))
+os.environ["FORESTALL_VAR"] = str(_TMP / "var")
+os.environ.pop("SMTP_URL", None)
+
+
+def _create_pg_database() -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+
+    name = f"forestall_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+if BACKEND == "postgresql":
+    _PG_NAME, _DATABASE_URL = _create_pg_database()
+    os.environ["CELERY_BROKER_URL"] = REDIS_URL
+else:
+    _PG_NAME, _DATABASE_URL = None, f"sqlite:///{_TMP / 'forestall.sqlite'}"
+    os.environ["CELERY_BROKER_URL"] = f"sqla+sqlite:///{_TMP / 'broker.sqlite'}"
+os.environ["DATABASE_URL"] = _DATABASE_URL
+
+
+def pytest_report_header(config):  # noqa: ANN001
+    return f"forestall backend: {BACKEND} ({_DATABASE_URL.split('@')[-1]}), broker {os.environ['CELERY_BROKER_URL']}"
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+    if _PG_NAME:
+        from service.db import get_engine
+
+        get_engine(_DATABASE_URL).dispose()
+        _drop_pg_database(_PG_NAME)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    from service.migrate import upgrade
+
+    upgrade(_DATABASE_URL)
+    return _DATABASE_URL
+
+
+@pytest.fixture(scope="session")
+def app(database_url):  # noqa: ANN001
+    from service.app import create_app
+    from service.config import load_settings
+
+    application = create_app(load_settings())
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def db_session(database_url):  # noqa: ANN001
+    from service.db import session_factory
+
+    session = session_factory(database_url)()
+    yield session
+    session.rollback()
+    session.close()
+
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Member:
+    """A user with a token, and a client that sends it."""
+
+    client: Any
+    user_id: int
+    email: str
+    role: str
+    token: str
+    org_id: int
+    org_slug: str
+
+    def _headers(self, headers: dict | None) -> dict:
+        return {"Authorization": f"Bearer {self.token}", **(headers or {})}
+
+    def get(self, path: str, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path: str, json: Any = None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path: str, json: Any = None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path: str, **kw):
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path: str, json: Any = None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+@dataclass
+class Org:
+    id: int
+    slug: str
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def __getattr__(self, role: str) -> Member:
+        try:
+            return self.members[role]
+        except KeyError:
+            raise AttributeError(role) from None
+
+
+@pytest.fixture()
+def make_org(app, database_url):  # noqa: ANN001
+    """make_org() -> an organisation with one user and token per role (org.admin, org.viewer, ...)."""
+    from service.auth import issue_token
+    from service.db import session_factory
+    from service.orgs import create_org, create_user
+
+    def factory(timezone: str = "America/Chicago") -> Org:
+        n = next(_counter)
+        slug = f"t{n}-{uuid.uuid4().hex[:8]}"
+        with session_factory(database_url)() as session:
+            org = create_org(session, f"Test org {n}", slug, timezone)
+            result = Org(id=org.id, slug=slug)
+            for role in ("admin", "attorney", "paralegal", "counselor", "viewer"):
+                user = create_user(session, org, f"{role}@{slug}.example", role, f"{role.title()} {n}")
+                token = issue_token(session, user)
+                result.members[role] = Member(app.test_client(), user.id, user.email, role, token, org.id, slug)
+            session.commit()
+        return result
+
+    return factory
+
+
+@pytest.fixture()
+def org(make_org):  # noqa: ANN001
+    return make_org()
+
+
+@pytest.fixture()
+def other_org(make_org):  # noqa: ANN001
+    return make_org()
+
+
+def case_payload(**overrides: Any) -> dict[str, Any]:
+    payload = {
+        "client": {"first_name": "Maria", "last_name": "Gonzalez", "email": "maria@example.com", "phone": "312-555-0100"},
+        "co_borrowers": [{"first_name": "Luis", "last_name": "Gonzalez"}],
+        "property": {"street": "1420 W Addison St", "city": "Chicago", "state": "IL", "zip": "60613",
+                     "county": "Cook", "occupancy": "primary_residence", "dwelling_units": 1, "acreage": "0.250"},
+        "loan": {"servicer": "Midland", "investor": "fha", "loan_number": "4000123456", "purpose": "purchase",
+                 "lien_position": 1, "unpaid_principal": "600000.00", "accrued_interest": "0.00",
+                 "fees_and_costs": "0.00", "credits": "0.00"},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(payload.get(key), dict):
+            payload[key] = {**payload[key], **value}
+        else:
+            payload[key] = value
+    return payload
+
+
+@pytest.fixture()
+def new_case(org):  # noqa: ANN001
+    def factory(member: Member | None = None, **overrides: Any) -> dict:
+        response = (member or org.attorney).post("/api/v1/cases", json=case_payload(**overrides))
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+    return factory
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,46 @@
+"""Run the suite on every backend that answers: SQLite always; PostgreSQL + Redis when they answer
+on localhost (they do on CI's machine). Prints which backends ran. Exit status: the worst of the runs."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def run(name: str, env: dict[str, str], paths: list[str]) -> int:
+    print(f"\n=== backend: {name} ===", flush=True)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths]
+    return subprocess.run(command, cwd=ROOT, env={**os.environ, **env}).returncode
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    results: dict[str, int] = {}
+    results["sqlite + sqlalchemy broker"] = run("sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"},
+                                                extra or ["tests"])
+    if answers(5432) and answers(6379):
+        # The pure unit tests do not touch a backend: run them once.
+        results["postgresql + redis"] = run("postgresql + redis", {"FORESTALL_TEST_BACKEND": "postgresql"},
+                                            extra or ["tests", "--ignore=tests/unit"])
+    else:
+        print("\nPostgreSQL or Redis does not answer on localhost: skipped that backend.")
+    print("\n=== backends ===")
+    for name, code in results.items():
+        print(f"{name}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    return max(results.values())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The Celery application: `celery -A workers worker` and `celery -A workers beat`.
+
+Celery only does "send now" work; what must happen (reminders, reports) is kept as database rows, so a
+lost broker message loses nothing (see ../shared/notes.md on redelivery).
+"""
+from __future__ import annotations
+
+from celery import Celery
+
+from service.config import load_settings
+
+settings = load_settings()
+
+app = Celery("forestall", broker=settings.broker_url, include=[])
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,   # a killed pool child's task runs again: tasks are idempotent
+    worker_prefetch_multiplier=1,
+    task_default_queue="forestall",
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    timezone="UTC",
+    enable_utc=True,
+    beat_schedule={},
+)
+if settings.broker_url.startswith("sqla+"):
+    app.conf.broker_transport_options = {}
+celery = app
