@@ -10,7 +10,7 @@ from service.auth import authenticate
 from service.config import Settings, load_settings
 from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
-from service.http import ForestallApi
+from service.http import ID_MAX, ForestallApi, IdConverter
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
@@ -47,8 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         g.db = make_session()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
-        _check_body_limits()
         g.caller = authenticate(g.db, request.headers.get("Authorization"))
+        _check_body_limits()
         return None
 
     @app.teardown_request
@@ -58,7 +58,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             session.rollback()  # a failed request writes nothing
             session.close()
 
+    app.url_map.converters["id"] = IdConverter
     api = ForestallApi(app)
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX})
     _register_blueprints(api)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
 from service.auth import Caller
+from service.db import paginate
 
 
 def flatten(document: Any, prefix: str = "") -> dict[str, Any]:
@@ -43,9 +44,5 @@ def record(session: Session, caller: Caller | None, action: str, entity_type: st
 
 
 def case_history(session: Session, org_id: int, case_id: int, page: int, per_page: int) -> tuple[list[AuditEntry], int]:
-    where = (AuditEntry.org_id == org_id, AuditEntry.case_id == case_id)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
-    rows = session.scalars(
-        select(AuditEntry).where(*where).order_by(AuditEntry.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), total
+    query = select(AuditEntry).where(AuditEntry.org_id == org_id, AuditEntry.case_id == case_id).order_by(AuditEntry.id)
+    return paginate(session, query, page, per_page)

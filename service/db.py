@@ -28,3 +28,14 @@ def get_engine(database_url: str) -> Engine:
 
 def session_factory(database_url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(database_url), expire_on_commit=False)
+
+
+def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:  # noqa: ANN001
+    """One page of a select() and the total. A page past the end is empty (and costs no second query)."""
+    from sqlalchemy import func, select
+
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    offset = (page - 1) * per_page
+    if offset >= total:
+        return [], total
+    return list(session.scalars(query.offset(offset).limit(per_page)).all()), total

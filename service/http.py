@@ -9,10 +9,21 @@ from flask import g, request
 import flask_smorest
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require_write
 from service.errors import PROBLEM_JSON, Problem, problem_response
+
+
+ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
+
+
+class IdConverter(IntegerConverter):
+    """<id:case_id>: a positive 32-bit integer; anything else matches no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):  # noqa: ANN001
+        super().__init__(url_map, min=1, max=ID_MAX)
 
 
 class StrictParser(FlaskParser):
@@ -127,5 +138,5 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-__all__ = ["Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
+__all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
            "etag", "IF_MATCH_PARAMETER", "problem_response"]

@@ -58,7 +58,7 @@ class Cases(MethodView):
         return service.case_document(case), {"Location": f"/api/v1/cases/{case.id}", "ETag": etag(case.version)}
 
 
-@blp.route("/cases/<int:case_id>")
+@blp.route("/cases/<id:case_id>")
 class CaseItem(MethodView):
     @with_case()
     @blp.response(200, CaseSchema)
@@ -88,7 +88,7 @@ class CaseItem(MethodView):
         return None
 
 
-@blp.route("/cases/<int:case_id>/history")
+@blp.route("/cases/<id:case_id>/history")
 class CaseHistory(MethodView):
     @with_case(include_deleted=True)
     @blp.arguments(PageQuerySchema, location="query")

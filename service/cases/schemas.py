@@ -6,6 +6,7 @@ from marshmallow import validate
 
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
 from service.geography import STATE_CODES
+from service.http import ID_MAX
 
 OCCUPANCIES = ("primary_residence", "second_home", "investment", "vacant")
 INVESTORS = ("fannie_mae", "freddie_mac", "fha", "va", "usda", "private", "portfolio")
@@ -60,7 +61,8 @@ class CaseCreateSchema(StrictSchema):
     loan = ma.fields.Nested(LoanSchema, load_default=dict)
     foreclosure_process = ma.fields.String(allow_none=True, validate=validate.OneOf(PROCESSES),
                                            metadata={"description": "When omitted, the jurisdiction's usual process."})
-    assigned_to = ma.fields.Integer(allow_none=True, strict=True, metadata={"description": "A user id of your organisation"})
+    assigned_to = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX),
+                                    metadata={"description": "A user id of your organisation"})
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
     notes = long_text(allow_none=True)
 
@@ -73,7 +75,7 @@ class CasePatchSchema(StrictSchema):
     property = ma.fields.Nested(PropertySchema(partial=True))
     loan = ma.fields.Nested(LoanSchema(partial=True))
     foreclosure_process = ma.fields.String(allow_none=True, validate=validate.OneOf(PROCESSES))
-    assigned_to = ma.fields.Integer(allow_none=True, strict=True)
+    assigned_to = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX))
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
     notes = long_text(allow_none=True)
 
@@ -134,7 +136,7 @@ class CaseListSchema(PageSchema):
 class CaseListQuerySchema(PageQuerySchema):
     stage = ma.fields.String(validate=validate.OneOf(STAGES))
     state = ma.fields.String(validate=validate.OneOf(STATE_CODES))
-    assigned_to = ma.fields.Integer(validate=validate.Range(min=1))
+    assigned_to = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
     q = ma.fields.String(validate=validate.Length(min=1, max=200),
                          metadata={"description": "Case-insensitive substring of a borrower's name or e-mail, the loan number or the street"})
     sort = ma.fields.String(load_default="-updated_at", validate=validate.OneOf(SORTS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,6 +12,7 @@ from models import Borrower, Case, User
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
+from service.db import paginate
 from service.errors import Problem, validation_error
 
 PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage")
@@ -177,7 +178,6 @@ def list_cases(session: Session, org_id: int, *, page: int, per_page: int, stage
     if q:
         escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(Case.search_text.like(f"%{escaped}%", escape="\\"))
-    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     descending = sort.startswith("-")
     name = sort.lstrip("-")
     if name == "client_last_name":
@@ -186,5 +186,4 @@ def list_cases(session: Session, org_id: int, *, page: int, per_page: int, stage
     else:
         column = SORT_COLUMNS[name]
     order = [column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id.asc()]
-    rows = session.scalars(select(Case).where(*where).order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    return paginate(session, select(Case).where(*where).order_by(*order), page, per_page)
