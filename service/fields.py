@@ -11,12 +11,22 @@ SHORT = 200      # names, codes and numbers
 LONG = 10_000    # free text
 
 
-def short_text(min_length: int = 0, **kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=validate.Length(min=min_length, max=SHORT), **kwargs)
+class Text(ma.fields.String):
+    """A string without NUL characters (PostgreSQL cannot store them; no person types them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        return text
 
 
-def long_text(**kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=validate.Length(max=LONG), **kwargs)
+def short_text(min_length: int = 0, **kwargs) -> Text:
+    return Text(validate=validate.Length(min=min_length, max=SHORT), **kwargs)
+
+
+def long_text(**kwargs) -> Text:
+    return Text(validate=validate.Length(max=LONG), **kwargs)
 
 
 class DecimalString(ma.fields.Field):

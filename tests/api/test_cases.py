@@ -241,3 +241,20 @@ def test_unknown_route_and_method_are_problem_documents(org):
     assert org.attorney.get("/api/v1/nowhere").content_type == "application/problem+json"
     response = org.attorney.put("/api/v1/cases/1", json={})
     assert response.status_code == 405 and response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"client": {"first_name": "Ma\x00ria"}}, "client.first_name"),   # found by schemathesis on PostgreSQL
+    ({"property": {"zip": "60613\n"}}, "property.zip"),
+    ({"client": {"phone": "312-555-0100\n"}}, "client.phone"),
+])
+def test_nul_and_line_breaks_are_refused(org, overrides, field):
+    response = org.attorney.post("/api/v1/cases", json=case_payload(**overrides))
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+
+
+def test_huge_ids_and_pages_are_not_server_errors(org, new_case):
+    new_case()
+    assert org.attorney.get("/api/v1/cases/99999999999999999999").status_code == 404
+    assert org.attorney.get("/api/v1/cases?page=254152323937072399278669824").status_code == 200
+    assert org.attorney.get("/api/v1/cases?assigned_to=99999999999999").status_code == 422
