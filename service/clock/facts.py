@@ -1,0 +1,177 @@
+"""What the engine knows about a case: its facts, its dated events, and how rule conditions
+(`when` blocks) are tested against them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Sequence
+
+from .kinds import EVENT_TYPES
+from .rules import Jurisdiction, When
+
+_TYPE_ORDER = {t: i for i, t in enumerate(EVENT_TYPES)}
+
+__all__ = ["CaseFacts", "Event", "EventIndex", "effective_process", "match_when", "to_decimal", "to_date",
+           "FACT_LABELS"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """Money and measures arrive as strings ("600000.00"); never go through float."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        value = repr(value)  # tolerate a float from a YAML file without binary noise
+    try:
+        return Decimal(str(value).replace(",", "").replace("$", "").strip())
+    except InvalidOperation:
+        raise ValueError(f"not a decimal amount: {value!r}") from None
+
+
+def to_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything optional except state. process None -> the jurisdiction's usual process."""
+    state: str
+    process: str | None = None
+    occupancy: str | None = None
+    dwelling_units: int | None = None
+    acreage: Decimal | None = None
+    purpose: str | None = None
+    lien_position: int | None = None
+    investor: str | None = None
+    unpaid_principal: Decimal | None = None
+    accrued_interest: Decimal | None = None
+    fees_and_costs: Decimal | None = None
+    credits: Decimal | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> "CaseFacts":
+        """Build from plain data (YAML examples, JSON); money strings become Decimal."""
+        d = dict(data)
+        for key in ("acreage", "unpaid_principal", "accrued_interest", "fees_and_costs", "credits"):
+            if key in d:
+                d[key] = to_decimal(d[key])
+        for key in ("dwelling_units", "lien_position"):
+            if d.get(key) is not None:
+                d[key] = int(d[key])
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown case facts: {sorted(unknown)}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    occurred_on: date
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def detail(self, key: str, default: Any = None) -> Any:
+        return (self.details or _EMPTY).get(key, default)
+
+    def detail_date(self, key: str) -> date | None:
+        return to_date(self.detail(key))
+
+
+class EventIndex:
+    """Events sorted deterministically (date, contract order of types, id) and grouped by type."""
+
+    def __init__(self, events: Iterable[Event]):
+        # same-day events in the natural order of the contract's list (sale_scheduled before sale_held)
+        self.all: tuple[Event, ...] = tuple(sorted(
+            events, key=lambda e: (e.occurred_on, _TYPE_ORDER.get(e.type, len(_TYPE_ORDER)), e.type, str(e.id))))
+        grouped: dict[str, list[Event]] = {}
+        for e in self.all:
+            grouped.setdefault(e.type, []).append(e)
+        self._by_type = {k: tuple(v) for k, v in grouped.items()}
+        self.by_id = {str(e.id): e for e in self.all}
+
+    def of(self, *types: str) -> Sequence[Event]:
+        if len(types) == 1:
+            return self._by_type.get(types[0], ())
+        return tuple(e for e in self.all if e.type in types)
+
+    def latest(self, type_: str) -> Event | None:
+        items = self._by_type.get(type_)
+        return items[-1] if items else None
+
+    def first_on_or_after(self, type_: str, day: date) -> Event | None:
+        for e in self._by_type.get(type_, ()):
+            if e.occurred_on >= day:
+                return e
+        return None
+
+
+FACT_LABELS = {
+    "purpose": "loan purpose", "occupancy": "occupancy", "max_dwelling_units": "number of dwelling units",
+    "max_acreage": "acreage", "min_acreage": "acreage", "lien_position": "lien position",
+}
+
+
+def effective_process(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> str | None:
+    if facts.process:
+        return facts.process
+    return jurisdiction.foreclosure_process.usual if jurisdiction else None
+
+
+def match_when(when: When | None, facts: CaseFacts, process: str | None) -> tuple[bool | None, tuple[str, ...]]:
+    """(True, ()) when every condition holds; (False, ()) when a known fact fails one;
+    (None, missing_fact_labels) when none fails but some needed facts are unknown."""
+    if when is None:
+        return True, ()
+    missing: list[str] = []
+
+    results = []
+    if when.process is not None:
+        if process is None:
+            missing.append("foreclosure process")
+        else:
+            results.append(process == when.process)
+    if when.purpose is not None:
+        if facts.purpose is None:
+            missing.append(FACT_LABELS["purpose"])
+        else:
+            results.append(facts.purpose in when.purpose)
+    if when.occupancy is not None:
+        if facts.occupancy is None:
+            missing.append(FACT_LABELS["occupancy"])
+        else:
+            results.append(facts.occupancy in when.occupancy)
+    if when.max_dwelling_units is not None:
+        if facts.dwelling_units is None:
+            missing.append(FACT_LABELS["max_dwelling_units"])
+        else:
+            results.append(facts.dwelling_units <= when.max_dwelling_units)
+    if when.max_acreage is not None or when.min_acreage is not None:
+        if facts.acreage is None:
+            missing.append("acreage")
+        else:
+            acreage = Decimal(facts.acreage)
+            if when.max_acreage is not None:
+                results.append(acreage <= when.max_acreage)
+            if when.min_acreage is not None:
+                results.append(acreage >= when.min_acreage)
+    if when.lien_position is not None:
+        if facts.lien_position is None:
+            missing.append(FACT_LABELS["lien_position"])
+        else:
+            results.append(facts.lien_position in when.lien_position)
+    if not all(results):
+        return False, ()
+    if missing:
+        return None, tuple(dict.fromkeys(missing))
+    return True, ()

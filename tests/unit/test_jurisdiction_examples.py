@@ -1,0 +1,79 @@
+"""Runs every worked example in tests/unit/jurisdiction_examples/XX.yaml through the engine.
+
+Format: a list of {name, source, facts, events: [{type, occurred_on, details?, id?}],
+expect_deadlines: [{kind, due_on}], expect_deficiency: {recoverable, deficiency?}, today?}.
+Each expected deadline must be computed with that date (due_on null: a verify-manually deadline of
+that kind). An empty expect_deadlines means the state rules give no dated deadline at all.
+Each example loads only its own jurisdiction file, so one broken file fails only its own examples.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from service.clock.deficiency import compute_deficiency
+from service.clock.engine import CaseFacts, Event, compute_deadlines
+from service.clock.rules import RULES_DIR, Rulebook, load_federal_file, load_jurisdiction_file
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "jurisdiction_examples"
+STATE_KINDS = {"answer_due", "redemption_period_end", "deficiency_filing_deadline", "state_notice_period_end"}
+DEFAULT_TODAY = date(2026, 1, 1)  # statuses are not checked here, only dates
+
+
+def _examples():
+    for path in sorted(EXAMPLES_DIR.glob("*.yaml")):
+        try:
+            items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:  # a broken example file is one failing test, not a collection error
+            yield pytest.param(path, {"name": "unreadable", "error": str(exc)}, id=f"{path.stem}:unreadable")
+            continue
+        for i, example in enumerate(items):
+            name = str(example.get("name", i)) if isinstance(example, dict) else str(i)
+            yield pytest.param(path, example, id=f"{path.stem}:{i}:{name[:60]}")
+
+
+_federal_cache = {}
+
+
+def _rulebook(code: str) -> Rulebook:
+    if "federal" not in _federal_cache:
+        _federal_cache["federal"] = load_federal_file(RULES_DIR / "federal.yaml")
+    jurisdiction = load_jurisdiction_file(RULES_DIR / "jurisdictions" / f"{code}.yaml")
+    return Rulebook({code: jurisdiction}, _federal_cache["federal"], str(RULES_DIR))
+
+
+@pytest.mark.parametrize("path,example", list(_examples()))
+def test_jurisdiction_example(path, example):
+    assert "error" not in example, example.get("error")
+    code = path.stem.upper()
+    facts_data = dict(example.get("facts") or {})
+    facts_data.setdefault("state", code)
+    facts = CaseFacts.from_mapping(facts_data)
+    events = [Event(str(e.get("id", f"e{i}")), e["type"], date.fromisoformat(str(e["occurred_on"])),
+                    e.get("details") or {})
+              for i, e in enumerate(example.get("events") or [])]
+    today = date.fromisoformat(str(example["today"])) if example.get("today") else DEFAULT_TODAY
+    rulebook = _rulebook(code)
+    deadlines = compute_deadlines(facts, events, rulebook, today)
+    got = [(d.kind, d.due_on.isoformat() if d.due_on else None) for d in deadlines]
+    summary = "\n".join(f"  {d.kind} {d.due_on} | {d.explanation}" for d in deadlines)
+
+    expected = example.get("expect_deadlines") or []
+    for item in expected:
+        want = (item["kind"], str(item["due_on"]) if item.get("due_on") else None)
+        assert want in got, f"expected {want}; computed:\n{summary}"
+    if "expect_deadlines" in example and not expected:
+        dated = [g for g in got if g[0] in STATE_KINDS and g[1] is not None]
+        assert not dated, f"expected no state deadlines; computed:\n{summary}"
+
+    exp_def = example.get("expect_deficiency")
+    if exp_def:
+        result = compute_deficiency(facts, events, rulebook, today)
+        if "recoverable" in exp_def:
+            assert result.recoverable == exp_def["recoverable"], f"{result.reason} ({result.citation})"
+        if exp_def.get("deficiency") is not None:
+            from decimal import Decimal
+            assert result.deficiency == Decimal(str(exp_def["deficiency"])), result.explanation
