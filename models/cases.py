@@ -47,7 +47,8 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
 
     foreclosure_process: Mapped[str | None] = mapped_column(String(20))  # None: the jurisdiction's usual one
     stage: Mapped[str] = mapped_column(String(30), nullable=False, default="intake")
-    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome: Mapped[str | None] = mapped_column(String(30))  # set by a user
+    event_outcome: Mapped[str | None] = mapped_column(String(30))  # derived from events (reinstated, ...)
     notes: Mapped[str | None] = mapped_column(Text)
 
     # Lower-cased names, e-mails, loan number and street: one column for the `q` filter.

@@ -10,6 +10,7 @@ from service.auth import authenticate
 from service.config import Settings, load_settings
 from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
+from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
@@ -19,6 +20,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
+    rules()  # validate every rules file now: a malformed one stops start-up, naming the file and field
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -84,8 +86,12 @@ def _check_body_limits() -> None:
 
 
 def _register_blueprints(api: ForestallApi) -> None:
-    from service.meta.api import blp as meta_blp
     from service.cases.api import blp as cases_blp
+    from service.deadlines.api import blp as deadlines_blp
+    from service.deficiency.api import blp as deficiency_blp
+    from service.events.api import blp as events_blp
+    from service.jurisdictions.api import blp as jurisdictions_blp
+    from service.meta.api import blp as meta_blp
 
-    for blp in (meta_blp, cases_blp):
+    for blp in (meta_blp, cases_blp, events_blp, deadlines_blp, deficiency_blp, jurisdictions_blp):
         api.register_blueprint(blp)

@@ -52,6 +52,7 @@ class Caller:
     org_id: int
     role: str
     email: str
+    timezone: str = "America/New_York"
 
     @property
     def can_write(self) -> bool:
@@ -69,7 +70,8 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
     if (row is None or not hmac.compare_digest(row.token_sha256, digest) or row.revoked_at is not None
             or (row.expires_at is not None and row.expires_at <= now) or not row.user.is_active):
         raise Problem(401, "The API token is unknown, revoked or expired.")
-    return Caller(user_id=row.user.id, org_id=row.user.org_id, role=row.user.role, email=row.user.email)
+    return Caller(user_id=row.user.id, org_id=row.user.org_id, role=row.user.role, email=row.user.email,
+                  timezone=row.user.organization.timezone)
 
 
 def require_write(caller: Caller) -> None:

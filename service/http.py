@@ -134,9 +134,29 @@ def writes(func: Callable) -> Callable:
     return wrapper
 
 
+def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None) -> Callable:
+    """Load the object named by the URL parameter `param` (404 for another organisation's, first), then
+    check the role, then If-Match, and only then let the body be parsed: the contract's order of checks.
+
+    loader(session, org_id, id) -> object or Problem(404). if_match: True = required (428 when missing),
+    False = checked when given, None = not used."""
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            obj = loader(db(), caller().org_id, kwargs.pop(param))
+            if write:
+                require_write(caller())
+            if if_match is not None:
+                check_version(obj.version, required=if_match)
+            kwargs[name] = obj
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
 __all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
-           "etag", "IF_MATCH_PARAMETER", "problem_response"]
+           "etag", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

@@ -1,38 +1,25 @@
 """HTTP views for cases: thin; the work is in service/cases/service.py."""
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable
+from typing import Callable
 
 from flask.views import MethodView
 
 from service.audit import case_history
-from service.auth import require_write
 from service.cases import service
 from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
                                    CasePatchSchema, CaseSchema)
 from service.fields import PageQuerySchema
-from service.http import Blueprint, IF_MATCH_PARAMETER, caller, check_version, db, documents_errors, etag, writes
+from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, with_object, writes
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
 
 
 def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
-    """Load the case (404 for another organisation's, first), then check the role, then If-Match.
-
-    if_match: True = required (428 when missing), False = checked when given, None = not used.
-    """
-    def decorator(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args: Any, case_id: int, **kwargs: Any) -> Any:
-            case = service.get_case(db(), caller().org_id, case_id, include_deleted=include_deleted)
-            if write:
-                require_write(caller())
-            if if_match is not None:
-                check_version(case.version, required=if_match)
-            return func(*args, case=case, **kwargs)
-        return wrapper
-    return decorator
+    """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
+    def load(session, org_id, case_id):  # noqa: ANN001
+        return service.get_case(session, org_id, case_id, include_deleted=include_deleted)
+    return with_object(load, "case_id", "case", write=write, if_match=if_match)
 
 
 @blp.route("/cases")

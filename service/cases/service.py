@@ -14,6 +14,7 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.rulebook import local_today, rules
 
 PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage")
 LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position", "unpaid_principal",
@@ -54,10 +55,11 @@ def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
             "loan_number": mask_loan_number(case.loan_number) if mask else case.loan_number,
         },
         "foreclosure_process": case.foreclosure_process,
+        "effective_foreclosure_process": effective_process(case),
         "assigned_to": case.assigned_to_id,
         "created_by": case.created_by_id,
         "stage": case.stage,
-        "outcome": case.outcome,
+        "outcome": case.outcome or case.event_outcome,
         "notes": case.notes,
         "version": case.version,
         "created_at": case.created_at,
@@ -65,10 +67,19 @@ def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
     }
 
 
+def effective_process(case: Case) -> str | None:
+    """The process as entered, else the jurisdiction's usual one."""
+    if case.foreclosure_process:
+        return case.foreclosure_process
+    jurisdiction = rules().jurisdiction(case.property_state)
+    return jurisdiction.foreclosure_process.usual if jurisdiction else None
+
+
 def audit_document(case: Case) -> dict[str, Any]:
     """The case as the audit log compares it: JSON-friendly (money as strings), no bookkeeping fields."""
     document = case_document(case)
-    for name in ("id", "version", "created_at", "updated_at", "created_by"):
+    document["outcome"] = case.outcome
+    for name in ("id", "version", "created_at", "updated_at", "created_by", "effective_foreclosure_process"):
         document.pop(name)
     document["loan"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in document["loan"].items()}
     acreage = document["property"]["acreage"]
@@ -123,8 +134,20 @@ def _apply(case: Case, data: dict[str, Any]) -> None:
     case.search_text = _search_text(case)
 
 
+def _check_process(state: str, process: str | None) -> None:
+    if process is None:
+        return
+    jurisdiction = rules().jurisdiction(state)
+    if jurisdiction and process not in jurisdiction.foreclosure_process.available:
+        available = " or ".join(jurisdiction.foreclosure_process.available)
+        raise validation_error({"foreclosure_process": [
+            f"{jurisdiction.name} forecloses homes by {available} process only "
+            f"({jurisdiction.foreclosure_process.source.citation})."]})
+
+
 def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
     _check_assignee(session, caller.org_id, data.get("assigned_to"))
+    _check_process(data["property"]["state"], data.get("foreclosure_process"))
     case = Case(org_id=caller.org_id, created_by_id=caller.user_id, stage="intake", property_state=data["property"]["state"])
     _apply(case, data)
     session.add(case)
@@ -135,6 +158,8 @@ def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
 
 
 def update_case(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> Case:
+    from service.deadlines.service import recompute_case
+
     if "assigned_to" in data:
         _check_assignee(session, caller.org_id, data["assigned_to"])
     if "client" in data and not case.borrowers:
@@ -143,6 +168,7 @@ def update_case(session: Session, caller: Caller, case: Case, data: dict[str, An
             raise validation_error({f"client.{f}": ["Missing data for required field."] for f in missing})
     before = audit_document(case)
     _apply(case, data)
+    _check_process(case.property_state, case.foreclosure_process)
     case.updated_at = utcnow()  # always bump the row, so its version moves even if only borrowers changed
     try:
         session.flush()
@@ -151,6 +177,8 @@ def update_case(session: Session, caller: Caller, case: Case, data: dict[str, An
     after = audit_document(case)
     audit.record(session, caller, "update", "case", case.id, org_id=caller.org_id, case_id=case.id,
                  before=before, after=after)
+    # The facts (state, process, occupancy, amounts, outcome) drive the deadlines and the stage.
+    recompute_case(session, case, local_today(caller.timezone))
     return case
 
 

@@ -21,14 +21,26 @@ def make_objects(owner) -> dict[str, object]:
 
     Keys are URL parameter names; later issues add theirs here (the meta-test insists)."""
     case = owner.attorney.post("/api/v1/cases", json=case_payload()).get_json()
-    objects: dict[str, object] = {"case_id": case["id"]}
+    objects: dict[str, object] = {"case_id": case["id"], **SHARED}
     for maker in OBJECT_MAKERS:
         objects.update(maker(owner, objects))
     return objects
 
 
-# Functions (owner, objects so far) -> {param: id}; appended by later issues' test modules.
-OBJECT_MAKERS: list = []
+def make_event_and_deadline(owner, objects):
+    case_id = objects["case_id"]
+    event = owner.attorney.post(f"/api/v1/cases/{case_id}/events",
+                                json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}).get_json()
+    deadline = owner.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
+                                   json={"title": "Call the client", "due_on": "2026-12-01"}).get_json()
+    return {"event_id": event["id"], "deadline_id": deadline["id"]}
+
+
+# Functions (owner, objects so far) -> {param: id}, one per kind of object the URL map names.
+OBJECT_MAKERS: list = [make_event_and_deadline]
+
+# Parameters naming shared reference data (the same for every organisation), not organisation data.
+SHARED = {"code": "IL"}
 
 
 def api_rules(app):
@@ -41,7 +53,7 @@ def api_rules(app):
 def fill(rule, objects) -> str:
     path = rule.rule
     for name in rule.arguments:
-        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(objects[name]), path)
+        path = re.sub(rf"<(?:[^:>]+:)?{name}>", str(objects[name]), path)
     return path
 
 
@@ -59,7 +71,7 @@ def test_another_organisations_objects_answer_404(app, org, other_org):
     objects = make_objects(org)
     checked = 0
     for rule, method in api_rules(app):
-        if not rule.arguments:
+        if not rule.arguments or set(rule.arguments) <= set(SHARED):
             continue
         path = fill(rule, objects)
         for member in (other_org.admin, other_org.viewer):
@@ -81,16 +93,20 @@ def test_every_api_route_needs_a_token(app, org):
 
 def test_collections_show_nothing_of_another_organisation(app, org, other_org):
     objects = make_objects(org)
-    secret_values = {"Gonzalez", "4000123456", "maria@example.com", "1420 W Addison St"}
+    secret_values = {"Gonzalez", "4000123456", "maria@example.com", "1420 W Addison St", "Call the client"}
+    checked_collections: list[str] = []
     for rule, method in api_rules(app):
-        if method != "GET" or rule.arguments:
+        if method != "GET" or not set(rule.arguments) <= set(SHARED):
             continue
-        response = other_org.admin.get(rule.rule)
+        response = other_org.admin.get(fill(rule, objects))
         assert response.status_code == 200, rule.rule
+        checked_collections.append(rule.rule)
         text = response.get_data(as_text=True)
         assert not any(value in text for value in secret_values), rule.rule
     # The same lookups from the owner do find them (the negative control).
     assert "Gonzalez" in org.admin.get("/api/v1/cases").get_data(as_text=True)
+    assert "Call the client" in org.admin.get("/api/v1/deadlines").get_data(as_text=True)
+    assert "/api/v1/deadlines" in checked_collections
     assert objects
 
 

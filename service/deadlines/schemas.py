@@ -1,0 +1,104 @@
+"""Deadlines as the API shows and accepts them."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from service.clock.kinds import BINDS, DEADLINE_KINDS, DEADLINE_STATUSES
+from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service.http import ID_MAX
+
+KIND_NAMES = tuple(DEADLINE_KINDS)
+
+
+class ComputedFromSchema(ma.Schema):
+    event_type = ma.fields.String(allow_none=True)
+    occurred_on = ma.fields.Date(allow_none=True)
+
+
+class CaseSummarySchema(ma.Schema):
+    case_id = ma.fields.Integer()
+    client_name = ma.fields.String(allow_none=True)
+    assigned_to = ma.fields.Integer(allow_none=True)
+    state = ma.fields.String()
+    stage = ma.fields.String()
+
+
+class DeadlineSchema(ma.Schema):
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    due_on = ma.fields.Date(allow_none=True, metadata={"description": "null when the rule is unknown: verify manually"})
+    binds = ma.fields.String(metadata={"description": "borrower, servicer, lender or court"})
+    status = ma.fields.String(metadata={"description": "open, met, missed, waived or tolled"})
+    status_set_by_user = ma.fields.Boolean()
+    met_on = ma.fields.Date(allow_none=True)
+    rule_id = ma.fields.String(allow_none=True)
+    citation = ma.fields.String(allow_none=True)
+    source_url = ma.fields.String(allow_none=True)
+    confidence = ma.fields.String(allow_none=True, metadata={"description": "verified, secondary_source or unverified"})
+    explanation = ma.fields.String(allow_none=True)
+    computed_from = ma.fields.Nested(ComputedFromSchema, allow_none=True)
+    verify_manually = ma.fields.Boolean()
+    manual = ma.fields.Boolean()
+    sequence = ma.fields.Integer(metadata={"description": "Grows each time the due date moves"})
+    case = ma.fields.Nested(CaseSummarySchema, allow_none=True)
+    disclaimer = ma.fields.String()
+
+
+class DeadlineListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(DeadlineSchema), required=True)
+
+
+class ManualDeadlineSchema(StrictSchema):
+    title = short_text(min_length=1, required=True)
+    due_on = ma.fields.Date(required=True)
+    kind = ma.fields.String(load_default="manual", validate=validate.OneOf(KIND_NAMES))
+    binds = ma.fields.String(validate=validate.OneOf(BINDS))
+    explanation = long_text(allow_none=True)
+
+
+class DeadlinePatchSchema(StrictSchema):
+    status = ma.fields.String(validate=validate.OneOf(DEADLINE_STATUSES),
+                              metadata={"description": "open hands the status back to the engine"})
+    met_on = ma.fields.Date(allow_none=True)
+    title = short_text(min_length=1)
+    due_on = ma.fields.Date()
+    binds = ma.fields.String(validate=validate.OneOf(BINDS))
+    explanation = long_text(allow_none=True)
+
+
+class CaseDeadlineQuerySchema(PageQuerySchema):
+    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    status = ma.fields.String(validate=validate.OneOf(DEADLINE_STATUSES))
+
+
+class CaseloadQuerySchema(PageQuerySchema):
+    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    due_after = ma.fields.Date()
+    due_before = ma.fields.Date()
+    assigned_to = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
+    status = ma.fields.String(validate=validate.OneOf(DEADLINE_STATUSES))
+    kind = ma.fields.String(validate=validate.OneOf(KIND_NAMES))
+    case_id = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
+
+
+class DeadlineKindSchema(ma.Schema):
+    kind = ma.fields.String()
+    title = ma.fields.String()
+    binds = ma.fields.String()
+    severity = ma.fields.String()
+    description = ma.fields.String()
+
+
+class StageTransitionSchema(ma.Schema):
+    stage = ma.fields.String()
+    entered_on = ma.fields.Date(allow_none=True)
+    event_type = ma.fields.String(allow_none=True)
+
+
+class StageHistorySchema(ma.Schema):
+    stage = ma.fields.String()
+    outcome = ma.fields.String(allow_none=True)
+    history = ma.fields.List(ma.fields.Nested(StageTransitionSchema))

@@ -1,0 +1,228 @@
+"""Deadlines: recompute a case's from its events (idempotently), manual deadlines, user-set statuses,
+and the caseload view. The arithmetic itself lives in the pure engine (service/clock)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from models import Case, CaseEvent, Deadline, User
+from models.base import utcnow
+from service import audit
+from service.auth import Caller
+from service.clock.engine import CaseFacts, Event, compute_deadlines
+from service.clock.kinds import deadline_kind
+from service.clock.stages import derive_stage
+from service.db import paginate
+from service.errors import Problem, validation_error
+from service.rulebook import rules
+
+# What a user may set. "open" hands the status back to the engine.
+USER_STATUSES = ("open", "met", "missed", "waived", "tolled")
+
+
+def case_facts(case: Case) -> CaseFacts:
+    return CaseFacts(
+        state=case.property_state, process=case.foreclosure_process, occupancy=case.property_occupancy,
+        dwelling_units=case.property_dwelling_units, acreage=case.property_acreage, purpose=case.loan_purpose,
+        lien_position=case.loan_lien_position, investor=case.loan_investor,
+        unpaid_principal=case.loan_unpaid_principal, accrued_interest=case.loan_accrued_interest,
+        fees_and_costs=case.loan_fees_and_costs, credits=case.loan_credits,
+    )
+
+
+def engine_events(session, case: Case) -> list[Event]:  # noqa: ANN001
+    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))).all()
+    return [Event(id=str(row.id), type=row.type, occurred_on=row.occurred_on, details=dict(row.details or {}))
+            for row in rows]
+
+
+def recompute_case(session, case: Case, today: dt.date) -> list[Deadline]:  # noqa: ANN001
+    """Bring the case's computed deadlines and stage in line with its events.
+
+    Idempotent: the same events give the same rows. User-set statuses (met, waived, ...) and manual
+    deadlines survive; deadlines whose trigger disappeared are marked removed (kept for the audit and
+    for the notices that named them); a moved due date bumps the row's sequence (calendar updates)."""
+    rulebook = rules()
+    facts = case_facts(case)
+    events = engine_events(session, case)
+    computed = compute_deadlines(facts, events, rulebook, today)
+    existing = {row.key: row for row in session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.is_manual.is_(False))).all()}
+    now = utcnow()
+    kept: list[Deadline] = []
+    for item in computed:
+        row = existing.pop(item.key, None)
+        if row is None:
+            row = Deadline(org_id=case.org_id, case_id=case.id, key=item.key, sequence=0)
+            session.add(row)
+        elif row.removed_at is not None or row.due_on != item.due_on:
+            row.sequence += 1
+        row.removed_at = None
+        row.kind, row.title, row.due_on, row.binds = item.kind, item.title, item.due_on, item.binds
+        row.engine_status = item.status
+        row.status = row.user_status or item.status
+        row.met_on = item.met_on if row.user_status is None else (row.met_on or item.met_on)
+        row.rule_id, row.citation, row.source_url = item.rule_id, item.citation, item.source_url
+        row.confidence, row.explanation, row.verify_manually = item.confidence, item.explanation, item.verify_manually
+        row.computed_from_event_type = item.computed_from_event_type
+        row.computed_from_occurred_on = item.computed_from_occurred_on
+        kept.append(row)
+    for row in existing.values():
+        if row.removed_at is None:
+            row.removed_at = now
+    stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome)
+    case.stage = stage.stage
+    case.event_outcome = None if case.outcome else stage.outcome
+    session.flush()
+    _after_recompute(session, case)
+    return kept
+
+
+def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
+    """Hook for domains that follow deadlines (reminder plans); each registers itself here."""
+    for hook in RECOMPUTE_HOOKS:
+        hook(session, case)
+
+
+RECOMPUTE_HOOKS: list = []
+
+
+def stage_history(session, case: Case, today: dt.date):  # noqa: ANN001
+    return derive_stage(engine_events(session, case), case_facts(case), rules(), today, outcome=case.outcome)
+
+
+def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:  # noqa: ANN001
+    row = session.scalars(
+        select(Deadline).join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.id == deadline_id, Deadline.org_id == org_id, Deadline.removed_at.is_(None),
+               Case.deleted_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        raise Problem(404, f"No deadline {deadline_id}.")
+    return row
+
+
+def _deadline_document(row: Deadline) -> dict[str, Any]:
+    return {"title": row.title, "due_on": row.due_on.isoformat() if row.due_on else None, "status": row.status,
+            "kind": row.kind, "binds": row.binds, "explanation": row.explanation}
+
+
+def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any]) -> Deadline:  # noqa: ANN001
+    kind = data.get("kind") or "manual"
+    try:
+        spec = deadline_kind(kind)
+    except KeyError:
+        raise validation_error({"kind": [f"Unknown kind {kind!r}; see GET /api/v1/deadline-kinds."]}) from None
+    row = Deadline(
+        org_id=case.org_id, case_id=case.id, key=f"manual:{uuid.uuid4().hex}", kind=kind, title=data["title"],
+        due_on=data["due_on"], binds=data.get("binds") or spec.binds, status="open", engine_status=None,
+        rule_id="manual", citation=None, source_url=None, confidence=None, is_manual=True,
+        explanation=data.get("explanation") or f"Entered by {caller.email}.", created_by_id=caller.user_id,
+        sequence=0, verify_manually=False,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, caller, "create", "deadline", row.id, org_id=case.org_id, case_id=case.id,
+                 after=_deadline_document(row))
+    _after_recompute(session, case)
+    return row
+
+
+def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any], today: dt.date) -> Deadline:  # noqa: ANN001
+    before = _deadline_document(row)
+    manual_only = sorted(set(data) & {"title", "due_on", "explanation", "binds"})
+    if manual_only and not row.is_manual:
+        raise validation_error({name: ["Only a manual deadline's fields can be changed; a computed one follows "
+                                        "its events (change the event instead)."] for name in manual_only})
+    if "due_on" in data and data["due_on"] != row.due_on:
+        row.sequence += 1
+    for name in manual_only:
+        setattr(row, name, data[name])
+    if "status" in data:
+        status = data["status"]
+        if status == "open":
+            row.user_status = None
+            row.status = row.engine_status or "open"
+        else:
+            row.user_status = status
+            row.status = status
+        if status == "met":
+            row.met_on = data.get("met_on") or row.met_on or today
+    elif "met_on" in data:
+        row.met_on = data["met_on"]
+    session.flush()
+    audit.record(session, caller, "update", "deadline", row.id, org_id=row.org_id, case_id=row.case_id,
+                 before=before, after=_deadline_document(row))
+    case = session.get(Case, row.case_id)
+    _after_recompute(session, case)
+    return row
+
+
+def delete_manual_deadline(session, caller: Caller, row: Deadline) -> None:  # noqa: ANN001
+    if not row.is_manual:
+        raise Problem(409, "A computed deadline goes away when its trigger event does; mark it waived instead.")
+    row.removed_at = utcnow()
+    audit.record(session, caller, "delete", "deadline", row.id, org_id=row.org_id, case_id=row.case_id,
+                 before=_deadline_document(row))
+    _after_recompute(session, session.get(Case, row.case_id))
+
+
+def case_deadlines(session, case: Case, page: int, per_page: int, status: str | None = None):  # noqa: ANN001
+    query = select(Deadline).where(Deadline.case_id == case.id, Deadline.removed_at.is_(None))
+    if status:
+        query = query.where(Deadline.status == status)
+    return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
+
+
+def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_after: dt.date | None = None,  # noqa: ANN001
+                       due_before: dt.date | None = None, assigned_to: int | None = None,
+                       status: str | None = None, kind: str | None = None, case_id: int | None = None):
+    """The organisation's deadlines across cases, soonest first (unknown dates last)."""
+    query = (select(Deadline).join(Case, Case.id == Deadline.case_id)
+             .where(Deadline.org_id == org_id, Deadline.removed_at.is_(None), Case.deleted_at.is_(None)))
+    if due_after:
+        query = query.where(Deadline.due_on >= due_after)
+    if due_before:
+        query = query.where(Deadline.due_on <= due_before)
+    if assigned_to:
+        query = query.where(Case.assigned_to_id == assigned_to)
+    if status:
+        query = query.where(Deadline.status == status)
+    if kind:
+        query = query.where(Deadline.kind == kind)
+    if case_id:
+        query = query.where(Deadline.case_id == case_id)
+    return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
+
+
+def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:  # noqa: ANN001
+    """Client name and assignee for each case: one query for a whole page, not one per row."""
+    if not case_ids:
+        return {}
+    cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
+    return {c.id: {"case_id": c.id, "client_name": _client_name(c), "assigned_to": c.assigned_to_id,
+                   "state": c.property_state, "stage": c.stage} for c in cases}
+
+
+def _client_name(case: Case) -> str | None:
+    if not case.borrowers:
+        return None
+    client = case.borrowers[0]
+    return f"{client.first_name} {client.last_name}"
+
+
+def refresh_all(session, today_for_org) -> int:  # noqa: ANN001
+    """Recompute every open case (daily: statuses move with time, e.g. open -> missed, redemption -> post_sale)."""
+    count = 0
+    for case in session.scalars(select(Case).where(Case.deleted_at.is_(None), or_(Case.stage != "closed",
+                                                                                   Case.stage.is_(None)))).all():
+        recompute_case(session, case, today_for_org(case.org_id))
+        count += 1
+    return count
+
+
+def assignee_exists(session, org_id: int, user_id: int) -> bool:  # noqa: ANN001
+    return session.scalar(select(User.id).where(User.id == user_id, User.org_id == org_id)) is not None
