@@ -86,12 +86,20 @@ def _check_body_limits() -> None:
 
 
 def _register_blueprints(api: ForestallApi) -> None:
-    from service.cases.api import blp as cases_blp
-    from service.deadlines.api import blp as deadlines_blp
-    from service.deficiency.api import blp as deficiency_blp
-    from service.events.api import blp as events_blp
-    from service.jurisdictions.api import blp as jurisdictions_blp
-    from service.meta.api import blp as meta_blp
+    """Every domain package with an api.py (service/<domain>/api.py defining `blp`) is registered."""
+    import importlib
+    import pkgutil
 
-    for blp in (meta_blp, cases_blp, events_blp, deadlines_blp, deficiency_blp, jurisdictions_blp):
-        api.register_blueprint(blp)
+    import service
+
+    for info in sorted(pkgutil.iter_modules(service.__path__), key=lambda m: m.name):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"service.{info.name}.api")
+        except ModuleNotFoundError as error:
+            if error.name == f"service.{info.name}.api":
+                continue
+            raise
+        if hasattr(module, "blp"):
+            api.register_blueprint(module.blp)

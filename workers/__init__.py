@@ -11,7 +11,15 @@ from service.config import load_settings
 
 settings = load_settings()
 
-app = Celery("forestall", broker=settings.broker_url, include=[])
+def _task_modules() -> list[str]:
+    """Every module in workers/ holds tasks (workers/notices.py, workers/reports.py, ...)."""
+    import pkgutil
+    from pathlib import Path
+
+    return sorted(f"workers.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.ispkg)
+
+
+app = Celery("forestall", broker=settings.broker_url, include=_task_modules())
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,   # a killed pool child's task runs again: tasks are idempotent
@@ -21,6 +29,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
     enable_utc=True,
+    # Periodic jobs; each entry names a task in a workers/ module. Beat runs as exactly one instance.
     beat_schedule={},
 )
 if settings.broker_url.startswith("sqla+"):

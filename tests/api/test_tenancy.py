@@ -36,8 +36,19 @@ def make_event_and_deadline(owner, objects):
     return {"event_id": event["id"], "deadline_id": deadline["id"]}
 
 
+def _discovered_makers() -> list:
+    """Each domain's tests/api/objects_<domain>.py defines make(owner, objects) -> {url param: id}."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    return [importlib.import_module(f"tests.api.{m.name}").make
+            for m in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name) if m.name.startswith("objects_")]
+
+
 # Functions (owner, objects so far) -> {param: id}, one per kind of object the URL map names.
-OBJECT_MAKERS: list = [make_event_and_deadline]
+OBJECT_MAKERS: list = [make_event_and_deadline, *_discovered_makers()]
 
 # Parameters naming shared reference data (the same for every organisation), not organisation data.
 SHARED = {"code": "IL"}
