@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from models import Case, CaseEvent, Deadline, User
 from models.base import utcnow
@@ -34,9 +34,18 @@ def case_facts(case: Case) -> CaseFacts:
 
 
 def engine_events(session, case: Case) -> list[Event]:  # noqa: ANN001
-    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))).all()
-    return [Event(id=str(row.id), type=row.type, occurred_on=row.occurred_on, details=dict(row.details or {}))
-            for row in rows]
+    return _engine_events_by_case(session, [case.id]).get(case.id, [])
+
+
+def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event]]:  # noqa: ANN001
+    grouped: dict[int, list[Event]] = {case_id: [] for case_id in case_ids}
+    rows = session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.type, CaseEvent.occurred_on,
+                                  CaseEvent.details)
+                           .where(CaseEvent.case_id.in_(case_ids), CaseEvent.deleted_at.is_(None))).all()
+    for case_id, event_id, event_type, occurred_on, details in rows:
+        grouped[case_id].append(Event(id=str(event_id), type=event_type, occurred_on=occurred_on,
+                                      details=dict(details or {})))
+    return grouped
 
 
 def recompute_case(session, case: Case, today: dt.date) -> list[Deadline]:  # noqa: ANN001
@@ -45,40 +54,57 @@ def recompute_case(session, case: Case, today: dt.date) -> list[Deadline]:  # no
     Idempotent: the same events give the same rows. User-set statuses (met, waived, ...) and manual
     deadlines survive; deadlines whose trigger disappeared are marked removed (kept for the audit and
     for the notices that named them); a moved due date bumps the row's sequence (calendar updates)."""
+    return recompute_cases(session, [case], lambda _org_id: today)[case.id]
+
+
+def recompute_cases(session, cases: list[Case], today_for_org) -> dict[int, list[Deadline]]:  # noqa: ANN001
+    """recompute_case for many cases with two queries in all (events, existing deadlines), not per case."""
     rulebook = rules()
-    facts = case_facts(case)
-    events = engine_events(session, case)
-    computed = compute_deadlines(facts, events, rulebook, today)
-    existing = {row.key: row for row in session.scalars(
-        select(Deadline).where(Deadline.case_id == case.id, Deadline.is_manual.is_(False))).all()}
+    case_ids = [case.id for case in cases]
+    events_by_case = _engine_events_by_case(session, case_ids)
+    existing_by_case: dict[int, dict[str, Deadline]] = {case_id: {} for case_id in case_ids}
+    for row in session.scalars(select(Deadline).where(Deadline.case_id.in_(case_ids), Deadline.is_manual.is_(False))):
+        existing_by_case[row.case_id][row.key] = row
     now = utcnow()
-    kept: list[Deadline] = []
-    for item in computed:
-        row = existing.pop(item.key, None)
-        if row is None:
-            row = Deadline(org_id=case.org_id, case_id=case.id, key=item.key, sequence=0)
-            session.add(row)
-        elif row.removed_at is not None or row.due_on != item.due_on:
-            row.sequence += 1
-        row.removed_at = None
-        row.kind, row.title, row.due_on, row.binds = item.kind, item.title, item.due_on, item.binds
-        row.engine_status = item.status
-        row.status = row.user_status or item.status
-        row.met_on = item.met_on if row.user_status is None else (row.met_on or item.met_on)
-        row.rule_id, row.citation, row.source_url = item.rule_id, item.citation, item.source_url
-        row.confidence, row.explanation, row.verify_manually = item.confidence, item.explanation, item.verify_manually
-        row.computed_from_event_type = item.computed_from_event_type
-        row.computed_from_occurred_on = item.computed_from_occurred_on
-        kept.append(row)
-    for row in existing.values():
-        if row.removed_at is None:
-            row.removed_at = now
-    stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome)
-    case.stage = stage.stage
-    case.event_outcome = None if case.outcome else stage.outcome
+    result: dict[int, list[Deadline]] = {}
+    for case in cases:
+        today = today_for_org(case.org_id)
+        facts = case_facts(case)
+        events = events_by_case[case.id]
+        existing = existing_by_case[case.id]
+        kept: list[Deadline] = []
+        for item in compute_deadlines(facts, events, rulebook, today):
+            row = existing.pop(item.key, None)
+            if row is None:
+                row = Deadline(org_id=case.org_id, case_id=case.id, key=item.key, sequence=0, is_manual=False)
+                session.add(row)
+            elif row.removed_at is not None or row.due_on != item.due_on:
+                row.sequence += 1
+            _copy_computed(row, item)
+            kept.append(row)
+        for row in existing.values():
+            if row.removed_at is None:
+                row.removed_at = now
+        stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome)
+        case.stage = stage.stage
+        case.event_outcome = None if case.outcome else stage.outcome
+        result[case.id] = kept
     session.flush()
-    _after_recompute(session, case)
-    return kept
+    for case in cases:
+        _after_recompute(session, case)
+    return result
+
+
+def _copy_computed(row: Deadline, item) -> None:  # noqa: ANN001
+    row.removed_at = None
+    row.kind, row.title, row.due_on, row.binds = item.kind, item.title, item.due_on, item.binds
+    row.engine_status = item.status
+    row.status = row.user_status or item.status
+    row.met_on = item.met_on if row.user_status is None else (row.met_on or item.met_on)
+    row.rule_id, row.citation, row.source_url = item.rule_id, item.citation, item.source_url
+    row.confidence, row.explanation, row.verify_manually = item.confidence, item.explanation, item.verify_manually
+    row.computed_from_event_type = item.computed_from_event_type
+    row.computed_from_occurred_on = item.computed_from_occurred_on
 
 
 def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
@@ -214,15 +240,29 @@ def _client_name(case: Case) -> str | None:
     return f"{client.first_name} {client.last_name}"
 
 
-def refresh_all(session, today_for_org) -> int:  # noqa: ANN001
-    """Recompute every open case (daily: statuses move with time, e.g. open -> missed, redemption -> post_sale)."""
-    count = 0
-    for case in session.scalars(select(Case).where(Case.deleted_at.is_(None), or_(Case.stage != "closed",
-                                                                                   Case.stage.is_(None)))).all():
-        recompute_case(session, case, today_for_org(case.org_id))
-        count += 1
-    return count
+def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: ANN001
+    """Recompute every case not closed, in chunks, committing each (daily: statuses move with time, e.g.
+    open -> missed, redemption -> post_sale, without any new event)."""
+    count, last_id = 0, 0
+    while True:
+        cases = session.scalars(select(Case).where(Case.deleted_at.is_(None), Case.stage != "closed", Case.id > last_id)
+                                .order_by(Case.id).limit(chunk_size)).all()
+        if not cases:
+            return count
+        recompute_cases(session, list(cases), today_for_org)
+        session.commit()
+        count += len(cases)
+        last_id = cases[-1].id
 
 
 def assignee_exists(session, org_id: int, user_id: int) -> bool:  # noqa: ANN001
     return session.scalar(select(User.id).where(User.id == user_id, User.org_id == org_id)) is not None
+
+
+def today_by_org(session):  # noqa: ANN001
+    """A function org_id -> today in that organisation's time zone (for refresh_all and the workers)."""
+    from models import Organization
+    from service.rulebook import local_today
+
+    zones = dict(session.execute(select(Organization.id, Organization.timezone)).all())
+    return lambda org_id: local_today(zones.get(org_id, "America/New_York"))
