@@ -73,13 +73,25 @@ class CaseCreateSchema(StrictSchema):
     notes = long_text(allow_none=True)
 
 
+class PersonPatchSchema(PersonSchema):
+    """A person in a PATCH: every field optional (a distinct name for the OpenAPI document)."""
+
+
+class PropertyPatchSchema(PropertySchema):
+    """A property in a PATCH: every field optional."""
+
+
+class LoanPatchSchema(LoanSchema):
+    """A loan in a PATCH."""
+
+
 class CasePatchSchema(StrictSchema):
     """Every field optional; nested objects are merged, co_borrowers replaced as a whole."""
 
-    client = ma.fields.Nested(PersonSchema(partial=True))
+    client = ma.fields.Nested(PersonPatchSchema(partial=True))
     co_borrowers = ma.fields.List(ma.fields.Nested(PersonSchema), validate=validate.Length(max=20))
-    property = ma.fields.Nested(PropertySchema(partial=True))
-    loan = ma.fields.Nested(LoanSchema(partial=True))
+    property = ma.fields.Nested(PropertyPatchSchema(partial=True))
+    loan = ma.fields.Nested(LoanPatchSchema(partial=True))
     foreclosure_process = ma.fields.String(allow_none=True, validate=validate.OneOf(PROCESSES))
     assigned_to = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX))
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
