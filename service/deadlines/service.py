@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import lazyload
 
 from models import Case, CaseEvent, Deadline, User
 from models.base import utcnow
@@ -264,6 +265,7 @@ def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: 
     count, last_id = 0, 0
     while True:
         cases = session.scalars(select(Case).where(Case.deleted_at.is_(None), Case.stage != "closed", Case.id > last_id)
+                                .options(lazyload(Case.borrowers))  # facts need no names
                                 .order_by(Case.id).limit(chunk_size)).all()
         if not cases:
             return count
