@@ -259,3 +259,18 @@ def test_kinds_and_stages_are_listed(org):
     assert {"reg_x_120_day_mark", "answer_due", "redemption_period_end", "deficiency_filing_deadline",
             "servicer_response_due", "scra_protection_end", "sale_date", "manual"} <= kinds
     assert org.viewer.get("/api/v1/stages").get_json()[0] == "intake"
+
+
+def test_daily_refresh_moves_statuses_with_time(org, new_case, db_session):
+    """No new event, only time passing: the refresh turns an open borrower deadline into missed."""
+    from service.deadlines.service import refresh_all
+
+    case = new_case()
+    served = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    add_event(org.attorney, case["id"], "complaint_served", served)
+    assert deadlines(org.attorney, case["id"])["answer_due"]["status"] == "open"
+    later = dt.date.today() + dt.timedelta(days=60)
+    assert refresh_all(db_session, lambda _org_id: later) >= 1
+    assert deadlines(org.attorney, case["id"])["answer_due"]["status"] == "missed"
+    refresh_all(db_session, lambda _org_id: dt.date.today())  # and back, idempotently
+    assert deadlines(org.attorney, case["id"])["answer_due"]["status"] == "open"
