@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
-from .facts import CaseFacts, Event, EventIndex, effective_process, match_when, to_decimal
+from .facts import CaseFacts, Event, EventIndex, describe_when, effective_process, match_when, to_decimal
 from .rules import Jurisdiction, Rulebook
 
 __all__ = ["Recoverability", "DeficiencyResult", "assess_recoverability", "compute_deficiency", "money",
@@ -137,6 +137,14 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
             filing_deadline = dl.due_on
             if dl.verify_manually:
                 notes.append("filing deadline: verify manually")
+                if dl.due_on is not None:
+                    verify = True  # a date computed without knowing a fact its rule depends on
+    rule = jurisdiction.deficiency.filing_deadline if jurisdiction is not None else None
+    if rule is not None and rule.when is not None and rule.status != "not_applicable":
+        applies, _ = match_when(rule.when, facts, effective_process(facts, jurisdiction))
+        if applies is False:
+            notes.append(f"no filing deadline from {rule.source.citation}: it applies only when "
+                         f"{describe_when(rule.when)}")
 
     if sale is None:
         reason = f"no sale held yet: the deficiency is computed after the sale. {rec.reason}"

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
 from . import calendar as cal
-from .facts import CaseFacts, Event, EventIndex, effective_process, match_when
+from .facts import CaseFacts, Event, EventIndex, describe_when, effective_process, match_when
 from .kinds import DEADLINE_KINDS, FORECLOSURE_KINDS
 from .rules import FederalRule, Jurisdiction, Rulebook, Source
 
@@ -439,17 +439,24 @@ def _timed_state_rule(case: _Case, out: list[_Draft], kind: str, rule_id: str, r
     trigger = case.ev.latest(trigger_type)
     if trigger is None:
         return None
+    # A rule limited by `when` (e.g. a deficiency deadline that applies only after a trustee's sale):
+    # no deadline when a known fact rules it out; shown but to be verified when a fact is unknown.
+    matched, missing = match_when(rule.when, case.facts, case.process)
+    if matched is False:
+        return None
     if rule.status == "unknown":
         d = _unknown(case, kind, kind, rule_id, rule.source, trigger, what)
-        out.append(d)
-        return d
-    res = cal.compute_period(trigger.occurred_on, rule.period.amount, rule.period.unit,
-                             case.court_state if rule.roll_forward else None)
-    arith = cal.format_arithmetic(_label(trigger.type), trigger.occurred_on, rule.period.amount, rule.period.unit,
-                                  res.raw, res.due, case.court_state)
-    d = _Draft(key=kind, kind=kind, due_on=res.due, rule_id=rule_id, source=rule.source, arithmetic=arith,
-               trigger=trigger)
-    if met_type:
+    else:
+        res = cal.compute_period(trigger.occurred_on, rule.period.amount, rule.period.unit,
+                                 case.court_state if rule.roll_forward else None)
+        arith = cal.format_arithmetic(_label(trigger.type), trigger.occurred_on, rule.period.amount,
+                                      rule.period.unit, res.raw, res.due, case.court_state)
+        d = _Draft(key=kind, kind=kind, due_on=res.due, rule_id=rule_id, source=rule.source, arithmetic=arith,
+                   trigger=trigger)
+    if matched is None:
+        d.verify_manually = True
+        d.notes.append(f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}")
+    if met_type and rule.status != "unknown":
         met = case.ev.first_on_or_after(met_type, trigger.occurred_on)
         if met:
             d.met_on = met.occurred_on

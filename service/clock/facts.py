@@ -13,8 +13,8 @@ from .rules import Jurisdiction, When
 
 _TYPE_ORDER = {t: i for i, t in enumerate(EVENT_TYPES)}
 
-__all__ = ["CaseFacts", "Event", "EventIndex", "effective_process", "match_when", "to_decimal", "to_date",
-           "FACT_LABELS"]
+__all__ = ["CaseFacts", "Event", "EventIndex", "effective_process", "match_when", "describe_when", "to_decimal",
+           "to_date", "FACT_LABELS"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -175,3 +175,30 @@ def match_when(when: When | None, facts: CaseFacts, process: str | None) -> tupl
     if missing:
         return None, tuple(dict.fromkeys(missing))
     return True, ()
+
+
+def describe_when(when: When | None) -> str:
+    """The conditions of a `when` block in words, for explanations ("foreclosure process nonjudicial,
+    at most 2 dwelling units"); "" when there are none."""
+    if when is None:
+        return ""
+
+    def words(values) -> str:
+        return " or ".join(str(v).replace("_", " ") for v in values)
+
+    parts = []
+    if when.process is not None:
+        parts.append(f"foreclosure process {when.process}")
+    if when.purpose is not None:
+        parts.append(f"loan purpose {words(when.purpose)}")
+    if when.occupancy is not None:
+        parts.append(f"occupancy {words(when.occupancy)}")
+    if when.max_dwelling_units is not None:
+        parts.append(f"at most {when.max_dwelling_units} dwelling unit{'s' if when.max_dwelling_units != 1 else ''}")
+    if when.max_acreage is not None:
+        parts.append(f"at most {when.max_acreage} acres")
+    if when.min_acreage is not None:
+        parts.append(f"at least {when.min_acreage} acres")
+    if when.lien_position is not None:
+        parts.append(f"lien position {words(when.lien_position)}")
+    return ", ".join(parts)

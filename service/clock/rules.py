@@ -133,6 +133,7 @@ class TimedRule:
     from_event: str | None
     roll_forward: bool
     source: Source
+    when: When | None = None    # None: applies to every case; else only when these facts hold
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,8 @@ def _when(d: Mapping[str, Any] | None) -> When:
 
 def _timed(d: Mapping[str, Any]) -> TimedRule:
     return TimedRule(d["status"], d["summary"], _period(d.get("period")), d.get("from"),
-                     bool(d.get("roll_forward", False)), _source(d))
+                     bool(d.get("roll_forward", False)), _source(d),
+                     _when(d["when"]) if "when" in d else None)
 
 
 def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:

@@ -118,3 +118,35 @@ def test_money_strings_never_float(rulebook):
     assert r.deficiency == Decimal("0.20")
     r = compute_deficiency(facts(unpaid_principal="1000"), [sale("$1,000.00")], rulebook, TODAY)
     assert r.deficiency == Decimal("0.00")
+
+
+def test_filing_deadline_when(tmp_path):
+    """A filing deadline limited to trustee's sales: none after a judicial sale (and the explanation says
+    why); after a trustee's sale the same date as the engine's."""
+    from clock_fixtures import SRC, RulesDir, jurisdiction_data
+    rd = RulesDir(tmp_path / "rules")
+    rd.write("UT", jurisdiction_data(
+        "UT", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+        deficiency={"filing_deadline": {
+            "status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held", "roll_forward": False,
+            "when": {"process": "nonjudicial"}, "summary": "after a trustee's sale", **SRC,
+            "citation": "Utah Code Ann. § 57-1-32"}}))
+    rd.write("OH", jurisdiction_data("OH", deficiency={"filing_deadline": {
+        "status": "known", "period": {"amount": 2, "unit": "years"}, "from": "sale_held", "roll_forward": False,
+        "when": {"max_dwelling_units": 2}, "summary": "1-2 family homes", **SRC, "citation": "R.C. 2329.08"}}))
+    rb = rd.rulebook()
+    judicial = compute_deficiency(facts("UT", process="judicial", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
+    assert judicial.filing_deadline is None and judicial.deficiency == Decimal("50000.00")
+    assert "no filing deadline from Utah Code Ann. § 57-1-32: it applies only when foreclosure process nonjudicial" \
+        in judicial.explanation
+    trustee = compute_deficiency(facts("UT", process="nonjudicial", unpaid_principal="250000"), [sale("200000")], rb,
+                                 TODAY)
+    assert trustee.filing_deadline == D("2026-06-02") and not trustee.verify_manually
+    assert "no filing deadline" not in trustee.explanation
+    # a fact the rule tests is unknown: the date is used, and the result says to verify it
+    unknown_units = compute_deficiency(facts("OH", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
+    assert unknown_units.filing_deadline == D("2028-03-02") and unknown_units.verify_manually
+    assert "filing deadline: verify manually" in unknown_units.explanation
+    two_family = compute_deficiency(facts("OH", unpaid_principal="250000", dwelling_units=2), [sale("200000")], rb,
+                                    TODAY)
+    assert two_family.filing_deadline == D("2028-03-02") and not two_family.verify_manually

@@ -454,3 +454,67 @@ def test_assumed_process_is_said(rulebook):
     assert "assumed nonjudicial" in r.explanation
     a = one(run(rulebook, [ev("complaint_served", "2026-03-02")], state="IL"), "answer_due")
     assert "assumed judicial" in a.explanation
+
+
+# --- `when` on the deficiency filing deadline and the answer period --------------------------------
+
+@pytest.fixture(scope="module")
+def when_rulebook(tmp_path_factory):
+    """NE-like: a 3-month deficiency deadline after trustee's sales only; OH-like: a deadline for homes
+    of one or two units only and an answer period limited to the same homes (to test both timed rules)."""
+    from clock_fixtures import SRC, RulesDir, jurisdiction_data
+    rd = RulesDir(tmp_path_factory.mktemp("when_rules"))
+    rd.write("NE", jurisdiction_data(
+        "NE", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+        deficiency={"filing_deadline": {
+            "status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held", "roll_forward": False,
+            "when": {"process": "nonjudicial"}, "summary": "after a trustee's sale", **SRC,
+            "citation": "Neb. Rev. Stat. § 76-1013"}}))
+    rd.write("OH", jurisdiction_data(
+        "OH", deficiency={"filing_deadline": {
+            "status": "known", "period": {"amount": 2, "unit": "years"}, "from": "sale_confirmed",
+            "roll_forward": False, "when": {"max_dwelling_units": 2}, "summary": "1-2 family homes", **SRC,
+            "citation": "R.C. 2329.08"}},
+        answer_period={"when": {"max_dwelling_units": 2}}))
+    return rd.rulebook()
+
+
+@pytest.mark.parametrize("state,facts,events,due,verify", [
+    ("NE", {"process": "nonjudicial"}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),
+    ("NE", {"process": "judicial"}, [ev("sale_held", "2026-03-02")], None, None),     # judicial sale: no limit
+    ("NE", {}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),                 # usual process assumed
+    ("OH", {"dwelling_units": 1}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", False),
+    ("OH", {"dwelling_units": 3}, [ev("sale_confirmed", "2026-03-02")], None, None),  # not a 1-2 family home
+    ("OH", {}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", True),             # units unknown
+])
+def test_filing_deadline_when(when_rulebook, state, facts, events, due, verify):
+    dls = run(when_rulebook, events, state=state, **facts)
+    if due is None:
+        assert "deficiency_filing_deadline" not in keys(dls)
+        return
+    d = one(dls, "deficiency_filing_deadline")
+    assert (d.due_on, d.verify_manually) == (D(due), verify)
+    if verify:
+        assert "applies only when at most 2 dwelling units; not known here: number of dwelling units" in d.explanation
+    if state == "NE" and not facts:
+        assert "assumed nonjudicial" in d.explanation
+
+
+def test_filing_deadline_when_met_by_action(when_rulebook):
+    d = one(run(when_rulebook, [ev("sale_held", "2026-03-02"), ev("deficiency_action_filed", "2026-04-01")],
+                state="NE", process="nonjudicial"), "deficiency_filing_deadline")
+    assert (d.status, d.met_on) == ("met", D("2026-04-01"))
+
+
+@pytest.mark.parametrize("facts,due,verify", [
+    ({"dwelling_units": 2}, "2026-04-01", False),
+    ({"dwelling_units": 4}, None, None),
+    ({}, "2026-04-01", True),
+])
+def test_answer_period_when(when_rulebook, facts, due, verify):
+    dls = run(when_rulebook, [ev("complaint_served", "2026-03-02")], state="OH", **facts)
+    if due is None:
+        assert "answer_due" not in keys(dls)
+        return
+    d = one(dls, "answer_due")
+    assert (d.due_on, d.verify_manually) == (D(due), verify)

@@ -1,9 +1,13 @@
 """Runs every worked example in tests/unit/jurisdiction_examples/XX.yaml through the engine.
 
 Format: a list of {name, source, facts, events: [{type, occurred_on, details?, id?}],
-expect_deadlines: [{kind, due_on}], expect_deficiency: {recoverable, deficiency?}, today?}.
+expect_deadlines: [{kind, due_on}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
+filing_deadline?}, today?}.
 Each expected deadline must be computed with that date (due_on null: a verify-manually deadline of
-that kind). An empty expect_deadlines means the state rules give no dated deadline at all.
+that kind). An empty expect_deadlines means the state rules give no dated deadline at all; expect_absent
+lists kinds that must not be computed at all (e.g. a deficiency deadline that applies only after a
+trustee's sale, in an example with a judicial sale). expect_deficiency.filing_deadline: null means
+compute_deficiency reports no filing deadline.
 Each example loads only its own jurisdiction file, so one broken file fails only its own examples.
 """
 from __future__ import annotations
@@ -69,6 +73,9 @@ def test_jurisdiction_example(path, example):
         dated = [g for g in got if g[0] in STATE_KINDS and g[1] is not None]
         assert not dated, f"expected no state deadlines; computed:\n{summary}"
 
+    for kind in example.get("expect_absent") or []:
+        assert kind not in [g[0] for g in got], f"expected no {kind}; computed:\n{summary}"
+
     exp_def = example.get("expect_deficiency")
     if exp_def:
         result = compute_deficiency(facts, events, rulebook, today)
@@ -77,3 +84,7 @@ def test_jurisdiction_example(path, example):
         if exp_def.get("deficiency") is not None:
             from decimal import Decimal
             assert result.deficiency == Decimal(str(exp_def["deficiency"])), result.explanation
+        if "filing_deadline" in exp_def:
+            want = str(exp_def["filing_deadline"]) if exp_def["filing_deadline"] else None
+            got_date = result.filing_deadline.isoformat() if result.filing_deadline else None
+            assert got_date == want, result.explanation

@@ -145,3 +145,20 @@ def test_reviewed_rulebook_loads():
     rb = load_rulebook(require_all=False)
     assert rb.federal["scra_protection"].period.unit == "years"
     assert set(rb.jurisdictions) <= set(JURISDICTION_CODES)
+
+
+def test_timed_rules_accept_an_optional_when(rules_dir):
+    from clock_fixtures import SRC
+    data = jurisdiction_data("NE", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"})
+    data["deficiency"]["filing_deadline"] = {
+        "status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held", "roll_forward": True,
+        "when": {"process": "nonjudicial"}, "summary": "after a trustee's sale", **SRC}
+    data["answer_period"]["when"] = {"max_dwelling_units": 2}
+    j = load_jurisdiction_file(rules_dir.write("NE", data))
+    assert j.deficiency.filing_deadline.when.process == "nonjudicial"
+    assert j.answer_period.when.max_dwelling_units == 2
+    # without `when` the rule applies to every case
+    assert load_jurisdiction_file(rules_dir.write("IL", jurisdiction_data("IL"))).deficiency.filing_deadline.when is None
+    data["deficiency"]["filing_deadline"]["when"] = {"process": "trustee"}
+    with pytest.raises(RulesError, match=r"deficiency\.filing_deadline\.when\.process: 'trustee' is not one of"):
+        load_jurisdiction_file(rules_dir.write("NE", data))
