@@ -17,6 +17,11 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
         Index("ix_cases_org_id_stage", "org_id", "stage"),
         Index("ix_cases_org_id_property_state", "org_id", "property_state"),
         Index("ix_cases_org_id_created_at", "org_id", "created_at"),
+        Index("ix_cases_org_id_updated_at", "org_id", "updated_at"),
+        Index("ix_cases_org_id_client_sort_name", "org_id", "client_sort_name"),
+        # `q` is a substring search: a trigram index answers it without reading every case (PostgreSQL).
+        Index("ix_cases_search_text_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +58,7 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
 
     # Lower-cased names, e-mails, loan number and street: one column for the `q` filter.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    client_sort_name: Mapped[str] = mapped_column(String(401), nullable=False, default="")  # "last first", lower-cased
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     borrowers: Mapped[list["Borrower"]] = relationship(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Borrower, Case, User
@@ -22,16 +22,16 @@ LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position"
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
 SORT_COLUMNS = {
     "created_at": Case.created_at, "updated_at": Case.updated_at, "state": Case.property_state,
-    "stage": Case.stage,
+    "stage": Case.stage, "client_last_name": Case.client_sort_name,
 }
 
 
 def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bool = False) -> Case:
     """The case, or 404, whether it belongs to another organisation or to none."""
-    query = select(Case).where(Case.id == case_id, Case.org_id == org_id)
+    query = select(Case).options(joinedload(Case.borrowers)).where(Case.id == case_id, Case.org_id == org_id)
     if not include_deleted:
         query = query.where(Case.deleted_at.is_(None))
-    case = session.scalars(query).one_or_none()
+    case = session.scalars(query).unique().one_or_none()
     if case is None:
         raise Problem(404, f"No case {case_id}.")
     return case
@@ -132,6 +132,8 @@ def _apply(case: Case, data: dict[str, Any]) -> None:
     if "assigned_to" in data:
         case.assigned_to_id = data["assigned_to"]
     case.search_text = _search_text(case)
+    client = case.borrowers[0] if case.borrowers else None
+    case.client_sort_name = f"{client.last_name} {client.first_name}".lower() if client else ""
 
 
 def _check_process(state: str, process: str | None) -> None:
@@ -208,10 +210,6 @@ def list_cases(session: Session, org_id: int, *, page: int, per_page: int, stage
         where.append(Case.search_text.like(f"%{escaped}%", escape="\\"))
     descending = sort.startswith("-")
     name = sort.lstrip("-")
-    if name == "client_last_name":
-        column = (select(Borrower.last_name).where(Borrower.case_id == Case.id, Borrower.position == 0)
-                  .correlate(Case).scalar_subquery())
-    else:
-        column = SORT_COLUMNS[name]
+    column = SORT_COLUMNS[name]
     order = [column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id.asc()]
     return paginate(session, select(Case).where(*where).order_by(*order), page, per_page)
