@@ -4,9 +4,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from service.clock.rules import JURISDICTION_CODES
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.geography import STATE_CODES
 from service.http import ID_MAX
+
+STATE_CODES = tuple(sorted(JURISDICTION_CODES))  # the 50 states and DC
 
 OCCUPANCIES = ("primary_residence", "second_home", "investment", "vacant")
 INVESTORS = ("fannie_mae", "freddie_mac", "fha", "va", "usda", "private", "portfolio")
