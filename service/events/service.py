@@ -72,8 +72,10 @@ def _clean_details(session, case: Case, event_type: str, details: dict[str, Any]
             CaseEvent.id == reply_to, CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))).one_or_none()
         if target is None or target.id == exclude_id:
             errors["details.in_reply_to"] = [f"No event {reply_to} on this case."]
-        elif target.type not in ("notice_of_error_sent", "request_for_information_sent"):
-            errors["details.in_reply_to"] = ["Must name a notice_of_error_sent or request_for_information_sent event."]
+        elif target.type not in ("notice_of_error_sent", "request_for_information_sent",
+                                 "loss_mit_application_received"):  # the engine answers applications too
+            errors["details.in_reply_to"] = ["Must name a notice_of_error_sent, request_for_information_sent or "
+                                             "loss_mit_application_received event."]
     if errors:
         raise validation_error(errors)
     # Stored as JSON: dates as ISO strings, money as decimal strings (never floats).

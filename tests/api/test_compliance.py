@@ -1,0 +1,58 @@
+"""GET /cases/{id}/servicer-compliance: every servicer clock with its result (open, on_time, late, missed)."""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def log(member, case_id, **fields):
+    body = {"occurred_at": "2026-10-01T10:00:00", "channel": "certified_mail", "direction": "outbound",
+            "counterparty_type": "servicer", "category": "notice_of_error", **fields}
+    response = member.post(f"/api/v1/cases/{case_id}/communications", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_an_empty_case_has_no_clocks(org, new_case):
+    case = new_case()
+    result = org.viewer.get(f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()
+    assert result["items"] == [] and result["total"] == 0
+    assert result["summary"] == {"open": 0, "on_time": 0, "late": 0, "missed": 0}
+    assert "Not legal advice" in result["disclaimer"]
+
+
+def test_a_fresh_request_is_open_and_each_clock_shows_its_work(org, new_case):
+    case = new_case()
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    request = log(org.attorney, case["id"], occurred_at=now.isoformat())
+    result = org.viewer.get(f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()
+    assert {c["clock"] for c in result["items"]} == {"servicer_acknowledgment_due", "servicer_response_due"}
+    for clock in result["items"]:
+        assert clock["result"] == "open" and clock["met_on"] is None and clock["late_by_business_days"] is None
+        assert clock["request_communication_id"] == request["id"]
+        assert clock["citation"].startswith("12 CFR 1024.35") and clock["source_url"].startswith("https://")
+        assert clock["explanation"] and clock["due_on"] > clock["started_on"]
+    assert result["summary"]["open"] == 2
+
+
+def test_a_missed_response_counts_business_days_overdue(org, new_case):
+    case = new_case()
+    log(org.attorney, case["id"], category="request_for_information", occurred_at="2026-06-01T10:00:00")
+    clocks = {c["clock"]: c for c in org.attorney.get(
+        f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()["items"]}
+    response = clocks["servicer_response_due"]
+    assert response["result"] == "missed" and response["late_by_business_days"] > 0
+    assert response["citation"].startswith("12 CFR 1024.36")
+
+
+def test_pagination_tenancy_and_bad_parameters(org, other_org, new_case):
+    case = new_case()
+    for day in ("2026-10-01", "2026-10-02"):
+        log(org.attorney, case["id"], occurred_at=f"{day}T10:00:00")
+    page = org.attorney.get(f"/api/v1/cases/{case['id']}/servicer-compliance?per_page=3&page=2").get_json()
+    assert page["total"] == 4 and len(page["items"]) == 1 and page["summary"]["missed"] == 4
+    assert [c["started_on"] for c in org.attorney.get(
+        f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()["items"]][::2] == ["2026-10-01", "2026-10-02"]
+    assert org.attorney.get(f"/api/v1/cases/{case['id']}/servicer-compliance?per_page=101").status_code == 422
+    assert org.attorney.get(f"/api/v1/cases/{case['id']}/servicer-compliance?bogus=1").status_code == 422
+    response = other_org.admin.get(f"/api/v1/cases/{case['id']}/servicer-compliance")
+    assert response.status_code == 404 and response.content_type == "application/problem+json"
