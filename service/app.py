@@ -103,3 +103,5 @@ def _register_blueprints(api: ForestallApi) -> None:
             raise
         if hasattr(module, "blp"):
             api.register_blueprint(module.blp)
+        if hasattr(module, "public_blp"):  # routes outside /api/v1 (e.g. the calendar feed)
+            api.register_blueprint(module.public_blp)

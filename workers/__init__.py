@@ -6,6 +6,7 @@ lost broker message loses nothing (see ../shared/notes.md on redelivery).
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 
 from service.config import load_settings
 
@@ -30,7 +31,12 @@ app.conf.update(
     timezone="UTC",
     enable_utc=True,
     # Periodic jobs; each entry names a task in a workers/ module. Beat runs as exactly one instance.
-    beat_schedule={},
+    beat_schedule={
+        "notices-scan": {"task": "notices.scan", "schedule": 60.0},
+        # Statuses move with time (open -> missed, redemption -> post_sale): recompute daily, 10:10 UTC.
+        "deadlines-refresh": {"task": "notices.refresh_deadlines", "schedule": crontab(hour=10, minute=10)},
+        "reports-rescan": {"task": "reports.rescan", "schedule": 60.0},
+    },
 )
 if settings.broker_url.startswith("sqla+"):
     app.conf.broker_transport_options = {}

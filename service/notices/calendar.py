@@ -1,0 +1,155 @@
+"""Calendars: a per-user secret iCalendar feed (GET /calendar/{token}.ics) and a per-case download.
+
+One all-day VEVENT per open deadline, UID deadline-<id>@forestall (stable, so a re-fetch or a moved due
+date updates the event instead of adding one) and SEQUENCE = the deadline's sequence (grows when the due
+date moves). Subscribed calendars refresh slowly (hours): e-mail is the primary channel."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Case, Deadline, Organization, User
+from models.base import utcnow
+from models.notices import CalendarToken
+from service import audit
+from service.auth import Caller
+from service.clock.kinds import DEADLINE_KINDS
+from service.config import load_settings
+from service.errors import Problem
+from service.notices.mail import NOT_LEGAL_ADVICE, case_url, client_name
+
+TOKEN_PREFIX = "fsc_"
+PRODID = "-//Forestall//Deadlines//EN"
+# Alarms (days before the all-day event): grave deadlines a week and a day ahead, others a day ahead.
+ALARM_DAYS = {"grave": (7, 1), "informational": (1,)}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_url(token: str) -> str:
+    return f"{load_settings().base_url.rstrip('/')}/calendar/{token}.ics"
+
+
+def issue_token(session: Session, caller: Caller) -> dict:
+    """A new secret feed URL; the previous one stops working. Only the SHA-256 digest is stored."""
+    revoke_tokens(session, caller, audit_it=False)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=_digest(token))
+    session.add(row)
+    session.flush()
+    audit.record(session, caller, "create", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
+                 after={"user_id": caller.user_id})
+    return {"token": token, "url": feed_url(token)}
+
+
+def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> int:
+    rows = session.scalars(select(CalendarToken).where(CalendarToken.user_id == caller.user_id,
+                                                       CalendarToken.revoked_at.is_(None))).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+        if audit_it:
+            audit.record(session, caller, "delete", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
+                         before={"user_id": caller.user_id})
+    session.flush()
+    return len(rows)
+
+
+def user_for_token(session: Session, token: str) -> User:
+    digest = _digest(token)
+    row = session.scalars(select(CalendarToken).where(CalendarToken.token_sha256 == digest)).one_or_none()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_sha256, digest):
+        raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
+    row.last_used_at = utcnow()
+    return user
+
+
+def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:  # noqa: ANN002
+    return list(session.execute(
+        select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.removed_at.is_(None), Deadline.status == "open", Deadline.due_on.is_not(None),
+               Case.deleted_at.is_(None), *where)
+        .order_by(Deadline.due_on, Deadline.id)).all())
+
+
+def user_feed(session: Session, token: str) -> bytes:
+    """The deadlines of the user's cases: assigned to them; an admin's: every case of the organisation."""
+    user = user_for_token(session, token)
+    where = [Deadline.org_id == user.org_id]
+    if user.role != "admin":
+        where.append(Case.assigned_to_id == user.id)
+    org = session.get(Organization, user.org_id)
+    body = build_calendar(_open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}",
+                          org.timezone)
+    session.commit()  # last_used_at
+    return body
+
+
+def case_calendar(session: Session, case: Case) -> bytes:
+    org = session.get(Organization, case.org_id)
+    return build_calendar(_open_deadlines(session, Deadline.case_id == case.id),
+                          f"Forestall: {client_name(case)} (case {case.id})", org.timezone)
+
+
+def _description(deadline: Deadline, case: Case, url: str) -> str:
+    lines = [f"Client: {client_name(case)} (case {case.id})", f"Deadline: {deadline.title}",
+             f"Binds: {deadline.binds}", f"Rule: {deadline.rule_id or 'manual'}",
+             f"Citation: {deadline.citation or '(none: entered by hand)'}"]
+    if deadline.source_url:
+        lines.append(f"Source: {deadline.source_url}")
+    if deadline.explanation:
+        lines.append(f"How it was computed: {deadline.explanation}")
+    if deadline.verify_manually:
+        lines.append("Verify manually: the rule for this deadline is not fully known.")
+    lines += [f"Case: {url}", "", NOT_LEGAL_ADVICE]
+    return "\n".join(lines)
+
+
+def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) -> bytes:
+    settings = load_settings()
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", timezone)
+    # A hint; clients decide (Google Calendar refreshes subscriptions only every few hours).
+    calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for deadline, case in rows:
+        url = case_url(settings, case.id)
+        event = Event()
+        event.add("uid", f"deadline-{deadline.id}@forestall")
+        event.add("sequence", deadline.sequence)
+        # DTSTAMP from the row, not the clock: fetching twice gives the same bytes for the same data.
+        event.add("dtstamp", deadline.updated_at)
+        event.add("last-modified", deadline.updated_at)
+        event.add("dtstart", deadline.due_on)
+        event.add("dtend", deadline.due_on + dt.timedelta(days=1))
+        event.add("summary", f"{deadline.title}: {client_name(case)}")
+        event.add("description", _description(deadline, case, url))
+        event.add("url", url)
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [deadline.kind])
+        spec = DEADLINE_KINDS.get(deadline.kind)
+        for days in ALARM_DAYS["informational" if spec and spec.severity == "informational" else "grave"]:
+            alarm = Alarm()
+            alarm.add("uid", f"deadline-{deadline.id}-alarm-{days}@forestall")
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{deadline.title} ({client_name(case)}) is due in {days} day(s)")
+            alarm.add("trigger", dt.timedelta(days=-days))
+            event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()
