@@ -104,5 +104,10 @@ def seed_demo_command() -> None:
     click.echo(token)
 
 
+from service.reports.cli import report_command  # noqa: E402 - the reports domain's command
+
+main.add_command(report_command)
+
+
 if __name__ == "__main__":
     main()

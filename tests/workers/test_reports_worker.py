@@ -30,11 +30,12 @@ def wait_for_state(member, url: str, wanted: str, timeout: float = 90.0) -> dict
         time.sleep(0.3)
 
 
-def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, tmp_path):
+def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, tmp_path, monkeypatch):
     from service.db import session_factory
     from service.reports import service
 
     broker_url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)  # Celery prefers this variable to its broker argument
     sender = Celery("forestall-test", broker=broker_url)
     sender.conf.task_default_queue = "forestall"
     env = {**os.environ, "CELERY_BROKER_URL": broker_url, "FORESTALL_VAR": str(tmp_path / "var")}

@@ -1,0 +1,81 @@
+"""HTTP views for reports: request (202 + Location), poll, download, list per case."""
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+
+from service.cases.api import with_case
+from service.fields import PageQuerySchema
+from service.http import Blueprint, caller, db, documents_errors, with_object, writes
+from service.reports import service
+from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1",
+                description="PDF reports rendered by a worker: case timeline, communications log, waiver letter "
+                            "and summary, caseload deadlines")
+
+
+def _accepted(report):  # noqa: ANN001, ANN202
+    db().commit()
+    service.enqueue(report.id)
+    document = service.report_document(report)
+    return document, 202, {"Location": document["url"]}
+
+
+@blp.route("/cases/<id:case_id>/reports")
+class CaseReports(MethodView):
+    @with_case()
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ReportListSchema)
+    @documents_errors(blp, 401, 404, 422)
+    def get(self, args, case):
+        """The case's reports, newest first"""
+        items, total = service.case_reports(db(), case, args["page"], args["per_page"])
+        return {"items": [service.report_document(r) for r in items], "total": total, **args}
+
+    @with_case(write=True)
+    @blp.arguments(ReportRequestSchema)
+    @blp.response(202, ReportSchema, description="Queued; poll the Location until ready")
+    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
+    def post(self, data, case):
+        """Request a report about the case (caseload_deadlines: about the caseload, filed under the case)"""
+        report = service.request_report(db(), caller(), caller().org_id, case, data)
+        return _accepted(report)
+
+
+@blp.route("/reports")
+class OrgReports(MethodView):
+    @writes
+    @blp.arguments(OrgReportRequestSchema)
+    @blp.response(202, ReportSchema, description="Queued; poll the Location until ready")
+    @documents_errors(blp, 401, 403, 413, 415, 422)
+    def post(self, data):
+        """Request an organisation-level report (caseload_deadlines), not filed under any case"""
+        report = service.request_report(db(), caller(), caller().org_id, None, data)
+        return _accepted(report)
+
+
+@blp.route("/reports/<id:report_id>")
+class ReportItem(MethodView):
+    @with_object(service.get_report, "report_id", "report")
+    @blp.response(200, ReportSchema)
+    @documents_errors(blp, 401, 404)
+    def get(self, report):
+        """A report's state: queued, rendering (with progress), ready or failed (with the reason)"""
+        return service.report_document(report)
+
+
+@blp.route("/reports/<id:report_id>/pdf")
+class ReportPdf(MethodView):
+    @with_object(service.get_report, "report_id", "report")
+    @blp.response(200, content_type="application/pdf", description="The PDF",
+                  headers={"ETag": {"description": "The PDF's SHA-256", "schema": {"type": "string"}}})
+    @documents_errors(blp, 401, 404, 409)
+    def get(self, report):
+        """The PDF once ready (409 while queued or rendering, or when it failed)"""
+        content = service.report_content(db(), report)
+        response = Response(content, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+        response.headers["ETag"] = f'"{report.sha256}"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response

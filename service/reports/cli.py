@@ -1,0 +1,52 @@
+"""`forestall report TYPE --case ID -o FILE`: render a report in this process, without a worker. The row,
+the audit entries and the SHA-256 are the same as through the API."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from models.reports import REPORT_TYPES
+
+
+@click.command("report")
+@click.argument("report_type", metavar="TYPE", type=click.Choice(REPORT_TYPES))
+@click.option("--case", "case_id", required=True, type=click.IntRange(min=1),
+              help="The case (caseload_deadlines: any case of the organisation).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the PDF.")
+@click.option("--waiver-request", "waiver_request_id", type=click.IntRange(min=1),
+              help="waiver_request_letter: the waiver request to write.")
+@click.option("--days", type=click.IntRange(1, 366), help="caseload_deadlines: days ahead (default 30).")
+@click.option("--assigned-to", "assigned_to", type=click.IntRange(min=1),
+              help="caseload_deadlines: one user's cases (default: the whole organisation).")
+def report_command(report_type: str, case_id: int, output: Path, waiver_request_id: int | None, days: int | None,
+                   assigned_to: int | None) -> None:
+    """Render a report to a PDF file (without a worker)."""
+    from sqlalchemy import select
+
+    from models.reports import Report
+    from service.config import load_settings
+    from service.db import session_factory
+    from service.errors import Problem
+    from service.reports.service import render_inline
+
+    options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
+                                               ("assigned_to", assigned_to)) if value is not None}
+    with session_factory(load_settings().database_url)() as session:
+        try:
+            report = render_inline(session, report_type, case_id, options)
+        except Problem as problem:
+            detail = problem.detail
+            if problem.errors:
+                detail += " " + "; ".join(f"{k}: {' '.join(v)}" for k, v in problem.errors.items())
+            click.echo(f"error: {detail}", err=True)
+            sys.exit(1)
+        if report.state != "ready":
+            click.echo(f"error: report {report.id} failed: {report.error}", err=True)
+            sys.exit(1)
+        content = session.scalar(select(Report.content).where(Report.id == report.id))
+    output.write_bytes(content)
+    click.echo(f"{output}: report {report.id}, {report.page_count} page(s), {report.size} bytes, "
+               f"sha256 {report.sha256}")

@@ -1,0 +1,47 @@
+"""Reports as the API accepts and shows them."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from models.reports import REPORT_STATES, REPORT_TYPES
+from service.fields import PageSchema, StrictSchema
+from service.http import ID_MAX
+
+
+class ReportRequestSchema(StrictSchema):
+    type = ma.fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
+    waiver_request_id = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX),
+                                          metadata={"description": "waiver_request_letter: the request to write"})
+    days = ma.fields.Integer(validate=validate.Range(min=1, max=366),
+                             metadata={"description": "caseload_deadlines: how many days ahead (default 30)"})
+    assigned_to = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+        "description": "caseload_deadlines: one user's cases (default: the whole organisation)"})
+
+
+class OrgReportRequestSchema(ReportRequestSchema):
+    type = ma.fields.String(required=True, validate=validate.OneOf(("caseload_deadlines",)))
+
+
+class ReportSchema(ma.Schema):
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer(allow_none=True)
+    type = ma.fields.String(metadata={"description": ", ".join(REPORT_TYPES)})
+    params = ma.fields.Dict()
+    state = ma.fields.String(metadata={"description": ", ".join(REPORT_STATES)})
+    progress = ma.fields.Integer(metadata={"description": "percent done while rendering"})
+    error = ma.fields.String(allow_none=True, metadata={"description": "why it failed"})
+    url = ma.fields.String(metadata={"description": "this report's status URL"})
+    pdf_url = ma.fields.String(metadata={"description": "the PDF, once ready"})
+    title = ma.fields.String(allow_none=True)
+    filename = ma.fields.String(allow_none=True)
+    sha256 = ma.fields.String(allow_none=True)
+    size = ma.fields.Integer(allow_none=True)
+    page_count = ma.fields.Integer(allow_none=True)
+    requested_by = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+    completed_at = ma.fields.DateTime(allow_none=True)
+
+
+class ReportListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(ReportSchema), required=True)
