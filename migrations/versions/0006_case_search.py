@@ -27,6 +27,9 @@ def upgrade() -> None:
         batch_op.alter_column("client_sort_name", server_default=None)
         batch_op.create_index("ix_cases_org_id_updated_at", ["org_id", "updated_at"], unique=False)
         batch_op.create_index("ix_cases_org_id_client_sort_name", ["org_id", "client_sort_name"], unique=False)
+        batch_op.create_index("ix_cases_org_id_assigned_to_id_client_sort_name",
+                              ["org_id", "assigned_to_id", "client_sort_name", "id"], unique=False,
+                              postgresql_where=sa.text("deleted_at IS NULL"), sqlite_where=sa.text("deleted_at IS NULL"))
     if postgresql:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index("ix_cases_search_text_trgm", "cases", ["search_text"], unique=False,
@@ -38,6 +41,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_cases_search_text_trgm", table_name="cases")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_org_id_assigned_to_id_client_sort_name")
         batch_op.drop_index("ix_cases_org_id_client_sort_name")
         batch_op.drop_index("ix_cases_org_id_updated_at")
         batch_op.drop_column("client_sort_name")
