@@ -154,9 +154,14 @@ def with_object(loader: Callable, param: str, name: str, *, write: bool = False,
     return decorator
 
 
+def page(items: list, total: int, args: dict) -> dict:
+    """A list answer: one page of items, the total, and the page asked for."""
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
 __all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
-           "etag", "with_object", "IF_MATCH_PARAMETER", "problem_response"]
+           "etag", "page", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

@@ -10,7 +10,7 @@ from service.cases import service
 from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
                                    CasePatchSchema, CaseSchema)
 from service.fields import PageQuerySchema
-from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, with_object, writes
+from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_object, writes
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
 
@@ -29,10 +29,9 @@ class Cases(MethodView):
     @documents_errors(blp, 401, 422)
     def get(self, args):
         """List the organisation's cases (loan numbers masked), filtered and sorted"""
-        page, per_page = args.pop("page"), args.pop("per_page")
-        cases, total = service.list_cases(db(), caller().org_id, page=page, per_page=per_page, **args)
-        return {"items": [service.case_document(c, mask=True) for c in cases], "total": total,
-                "page": page, "per_page": per_page}
+        page_no, per_page = args.pop("page"), args.pop("per_page")
+        cases, total = service.list_cases(db(), caller().org_id, page=page_no, per_page=per_page, **args)
+        return page([service.case_document(c, mask=True) for c in cases], total, {"page": page_no, "per_page": per_page})
 
     @writes
     @blp.arguments(CaseCreateSchema)
@@ -84,4 +83,4 @@ class CaseHistory(MethodView):
     def get(self, args, case):
         """Who changed what and when, oldest first (kept after the case is deleted)"""
         entries, total = case_history(db(), caller().org_id, case.id, args["page"], args["per_page"])
-        return {"items": entries, "total": total, **args}
+        return page(entries, total, args)

@@ -12,7 +12,7 @@ from service.communications.schemas import (AttachmentListSchema, AttachmentSche
                                             CompliancePageQuerySchema, ServicerComplianceSchema)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object
 from service.rulebook import local_today
 
 blp = Blueprint("communications", __name__, url_prefix="/api/v1",
@@ -44,8 +44,7 @@ class CaseCommunications(MethodView):
         """The case's communications log, oldest first"""
         rows, total = service.list_communications(db(), case, args["page"], args["per_page"], args.get("category"),
                                                   args.get("direction"))
-        return {"items": service.documents(db(), rows), "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page(service.documents(db(), rows), total, args)
 
     @with_case(write=True)
     @blp.arguments(CommunicationCreateSchema)
@@ -98,7 +97,7 @@ class CommunicationAttachments(MethodView):
     def get(self, args, row):
         """The entry's attachments, with SHA-256, size and type"""
         rows, total = service.list_attachments(db(), row, args["page"], args["per_page"])
-        return {"items": [service.attachment_document(a) for a in rows], "total": total, **args}
+        return page([service.attachment_document(a) for a in rows], total, args)
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
     @blp.response(201, AttachmentSchema)

@@ -10,7 +10,7 @@ from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySch
                                        DeadlineListSchema, DeadlinePatchSchema, DeadlineSchema, ManualDeadlineSchema,
                                        StageHistorySchema)
 from service.errors import validation_error
-from service.http import Blueprint, caller, db, documents_errors, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object
 from service.rulebook import local_today
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",
@@ -35,8 +35,7 @@ def document(row, summary: dict | None = None) -> dict:
 
 def page_of(rows, total, args) -> dict:
     summaries = service.case_summaries(db(), {r.case_id for r in rows})
-    return {"items": [document(r, summaries.get(r.case_id)) for r in rows], "total": total,
-            "page": args["page"], "per_page": args["per_page"]}
+    return page([document(r, summaries.get(r.case_id)) for r in rows], total, args)
 
 
 @blp.route("/cases/<id:case_id>/deadlines")

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from service.cases.api import with_case
 from service.events import service
 from service.events.schemas import EventCreateSchema, EventListQuerySchema, EventListSchema, EventPatchSchema, EventSchema
-from service.http import Blueprint, caller, db, documents_errors, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Dated events of a case; each change recomputes its deadlines")
 
@@ -20,7 +20,7 @@ class CaseEvents(MethodView):
     def get(self, args, case):
         """The case's events, in date order"""
         items, total = service.list_events(db(), case, args["page"], args["per_page"], args.get("type"))
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return page(items, total, args)
 
     @with_case(write=True)
     @blp.arguments(EventCreateSchema)

@@ -7,7 +7,7 @@ from flask import Response
 from flask.views import MethodView
 
 from service.cases.api import with_case
-from service.http import Blueprint, caller, db, documents_errors, writes
+from service.http import Blueprint, caller, db, documents_errors, page, writes
 from service.notices import calendar, service
 from service.notices.schemas import (CalendarTokenSchema, MyPreferencesInputSchema, NoticeListSchema,
                                      NoticeQuerySchema, OrgPreferencesInputSchema, PreferencesSchema)
@@ -42,8 +42,7 @@ class CaseNotices(MethodView):
     def get(self, args, case):
         """Every reminder and escalation planned, sent, failed, cancelled or skipped for the case"""
         rows, total = service.case_notices(db(), case, args["page"], args["per_page"], args.get("state"))
-        return {"items": [notice_document(r) for r in rows], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page([notice_document(r) for r in rows], total, args)
 
 
 @blp.route("/cases/<id:case_id>/calendar.ics")

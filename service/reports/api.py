@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from service.cases.api import with_case
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, with_object, writes
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
 
@@ -31,7 +31,7 @@ class CaseReports(MethodView):
     def get(self, args, case):
         """The case's reports, newest first"""
         items, total = service.case_reports(db(), case, args["page"], args["per_page"])
-        return {"items": [service.report_document(r) for r in items], "total": total, **args}
+        return page([service.report_document(r) for r in items], total, args)
 
     @with_case(write=True)
     @blp.arguments(ReportRequestSchema)

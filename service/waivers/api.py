@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from service.cases.api import with_case
-from service.http import Blueprint, caller, db, documents_errors, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object
 from service.waivers import service
 from service.waivers.schemas import (OfferCreateSchema, WaiverCreateSchema, WaiverListQuerySchema, WaiverListSchema,
                                      WaiverPatchSchema, WaiverSchema)
@@ -22,8 +22,7 @@ class CaseWaiverRequests(MethodView):
     def get(self, args, case):
         """The case's waiver requests, oldest first"""
         rows, total = service.list_waiver_requests(db(), case, args["page"], args["per_page"], args.get("status"))
-        return {"items": [service.document(db(), r) for r in rows], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        return page([service.document(db(), r) for r in rows], total, args)
 
     @with_case(write=True)
     @blp.arguments(WaiverCreateSchema)
