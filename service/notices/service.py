@@ -403,10 +403,18 @@ def user_case_filter(user: User):
 
 
 def digest_deadlines(session: Session, user: User, today: dt.date, limit: int | None = None) -> list[Deadline]:
-    """Open (or missed) deadlines of the user's cases due in the next 14 days, overdue first, then soonest."""
+    """Deadlines of the user's cases due in the next 14 days, and the overdue ones, overdue first.
+
+    Overdue means past and still to act on: missed (the engine's verdict), or open and binding the
+    borrower or the court, or entered by hand. A computed mark of the servicer's or lender's that is simply
+    past (the early-intervention day, the 120-day mark) is not the staff's overdue work, and is left out."""
+    upcoming = Deadline.status.in_(("open", "missed")) & (Deadline.due_on >= today)
+    still_to_act = (Deadline.status == "missed") | ((Deadline.status == "open") & (
+        Deadline.is_manual.is_(True) | Deadline.binds.in_(("borrower", "court"))))
+    overdue = (Deadline.due_on < today) & still_to_act
     query = (select(Deadline).join(Case, Case.id == Deadline.case_id)
              .where(Deadline.org_id == user.org_id, Deadline.removed_at.is_(None), Case.deleted_at.is_(None),
-                    Case.stage != "closed", Deadline.status.in_(("open", "missed")), Deadline.due_on.is_not(None),
+                    Case.stage != "closed", Deadline.due_on.is_not(None), or_(upcoming, overdue),
                     Deadline.due_on <= today + dt.timedelta(days=DIGEST_DAYS), user_case_filter(user))
              .order_by(Deadline.due_on, Deadline.id))
     if limit:

@@ -485,3 +485,18 @@ def test_the_daily_refresh_recomputes_and_replans(org, sessions):
         session.commit()
     assert refresh_deadlines() >= 1
     assert {n["state"] for n in notices(org, case["id"])} == {"pending"}
+
+
+def test_the_digest_leaves_out_informational_marks_that_are_merely_past(org, sessions):
+    """The servicer's early-intervention days are not the staff's overdue work (a bug seen in the demo)."""
+    case = assigned_case(org)
+    org.attorney.post(f"/api/v1/cases/{case['id']}/events",
+                      json={"type": "first_missed_payment", "occurred_on": (today() - dt.timedelta(days=60)).isoformat()})
+    add_deadline(org, case["id"], today() + dt.timedelta(days=3), title="Upcoming thing")
+    tomorrow = at_local(today() + dt.timedelta(days=1), 8, 5)
+    mailer = run(sessions, tomorrow)
+    digests = [m for m in mailer.sent if m["Subject"].startswith("Digest:") and m["To"] == org.attorney.email]
+    assert len(digests) == 1
+    text = digests[0].get_body(("plain",)).get_content()
+    assert "Upcoming thing" in text and "Early intervention" not in text
+    assert digests[0]["Subject"].startswith("Digest: 0 overdue")
