@@ -23,7 +23,7 @@ migrate: install
 run: install
 	$(BIN)/python -m service.devserver
 
-# The whole suite: SQLite always; again on PostgreSQL with Redis when they answer on localhost.
+# The whole suite: SQLite always; again on PostgreSQL with Redis, and the broker-bound tests with RabbitMQ, when they answer.
 test: install
 	$(BIN)/python tests/run_suites.py
 

@@ -17,6 +17,9 @@ import pytest
 BACKEND = os.environ.get("FORESTALL_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("FORESTALL_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FORESTALL_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# With PostgreSQL: the broker is Redis, or RabbitMQ when FORESTALL_TEST_BROKER=rabbitmq.
+RABBITMQ_URL = os.environ.get("FORESTALL_TEST_RABBITMQ", "amqp://guest:guest@127.0.0.1:5672//")
+BROKER = os.environ.get("FORESTALL_TEST_BROKER", "redis")
 
 _TMP = Path(tempfile.mkdtemp(prefix="forestall-test-"))
 os.environ["FORESTALL_VAR"] = str(_TMP / "var")
@@ -45,7 +48,7 @@ def _drop_pg_database(name: str) -> None:
 
 if BACKEND == "postgresql":
     _PG_NAME, _DATABASE_URL = _create_pg_database()
-    os.environ["CELERY_BROKER_URL"] = REDIS_URL
+    os.environ["CELERY_BROKER_URL"] = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
 else:
     _PG_NAME, _DATABASE_URL = None, f"sqlite:///{_TMP / 'forestall.sqlite'}"
     os.environ["CELERY_BROKER_URL"] = f"sqla+sqlite:///{_TMP / 'broker.sqlite'}"

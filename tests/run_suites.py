@@ -36,6 +36,13 @@ def main() -> int:
                                             extra or ["tests", "--ignore=tests/unit"])
     else:
         print("\nPostgreSQL or Redis does not answer on localhost: skipped that backend.")
+    if answers(5432) and answers(5672) and not extra:
+        # RabbitMQ: what depends on the broker (the real worker processes and readiness), on PostgreSQL.
+        results["postgresql + rabbitmq"] = run(
+            "postgresql + rabbitmq", {"FORESTALL_TEST_BACKEND": "postgresql", "FORESTALL_TEST_BROKER": "rabbitmq"},
+            ["tests/workers", "tests/api/test_auth.py"])
+    elif not extra:
+        print("\nPostgreSQL or RabbitMQ does not answer on localhost: skipped that backend.")
     print("\n=== backends ===")
     for name, code in results.items():
         print(f"{name}: {'passed' if code == 0 else f'FAILED (exit {code})'}")

@@ -24,7 +24,7 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from tests.conftest import BACKEND, REDIS_URL, free_port
+from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +139,7 @@ def world(database_url):  # noqa: ANN001 - database_url: the suite's migrations 
     tmp = Path(tempfile.mkdtemp(prefix="forestall-workers-"))
     if BACKEND == "postgresql":
         name, url = _create_pg_database()
-        broker = REDIS_URL
+        broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
     else:
         name, url = None, f"sqlite:///{tmp / 'workers.sqlite'}"
         broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
