@@ -31,6 +31,8 @@ class Communication(TimestampMixin, OrgScopedMixin, Base):
     # 1024.36(a)); which one decides the clocks it starts.
     qwr_treated_as: Mapped[str | None] = mapped_column(String(30))
     application_complete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # An inbound loss-mitigation decision: denied -> loss_mit_denied, modification_approved -> that event.
+    decision_result: Mapped[str | None] = mapped_column(String(30))
     # When the other side received it (certified-mail receipt, fax confirmation): the clocks run from then.
     received_on: Mapped[dt.date | None] = mapped_column(Date)
     # Names of the documents enclosed (outbound) or asked for (a document_request): lists of short strings.

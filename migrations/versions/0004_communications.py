@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('in_reply_to_id', sa.Integer(), nullable=True),
     sa.Column('qwr_treated_as', sa.String(length=30), nullable=True),
     sa.Column('application_complete', sa.Boolean(), nullable=False),
+    sa.Column('decision_result', sa.String(length=30), nullable=True),
     sa.Column('received_on', sa.Date(), nullable=True),
     sa.Column('documents_sent', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('documents_requested', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),

@@ -15,6 +15,7 @@ CATEGORIES = ("loss_mit_application", "document_request", "document_submission",
               "request_for_information", "qualified_written_request", "acknowledgment", "response", "decision",
               "waiver_request", "settlement_offer", "other")
 QWR_TREATMENTS = ("notice_of_error", "request_for_information")
+DECISION_RESULTS = ("denied", "modification_approved", "other")
 MAX_DOCUMENTS = 100
 
 _ID = {"strict": True, "validate": validate.Range(min=1, max=ID_MAX)}
@@ -48,6 +49,9 @@ class CommunicationFields(StrictSchema):
         "description": "For an outbound loss_mit_application: the application is complete (starts the "
                        "evaluation clock, 12 CFR 1024.41(c)); every outbound application starts the "
                        "acknowledgment clock (1024.41(b)(2)(i)(B))."})
+    decision_result = ma.fields.String(allow_none=True, validate=validate.OneOf(DECISION_RESULTS), metadata={
+        "description": "For an inbound loss-mitigation decision: denied (meets the evaluation clock and starts "
+                       "the appeal clock, 12 CFR 1024.41(c), (h)) or modification_approved; other: no clock."})
     received_on = ma.fields.Date(allow_none=True, metadata={
         "description": "When the recipient received it (certified-mail receipt, fax confirmation); the servicer's "
                        "clocks run from receipt. Default: the day it was sent."})
@@ -122,6 +126,7 @@ class CommunicationSchema(ma.Schema):
     in_reply_to = ma.fields.Integer(allow_none=True)
     qwr_treated_as = ma.fields.String(allow_none=True)
     application_complete = ma.fields.Boolean()
+    decision_result = ma.fields.String(allow_none=True)
     received_on = ma.fields.Date(allow_none=True)
     documents_sent = ma.fields.List(ma.fields.String())
     documents_requested = ma.fields.List(ma.fields.String())

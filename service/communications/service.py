@@ -8,7 +8,9 @@ Clock events (decided for issue 6; see also the OpenAPI descriptions):
 - outbound loss_mit_application -> loss_mit_application_received (acknowledgment clock), and when
   `application_complete` also loss_mit_application_complete (evaluation clock);
 - inbound acknowledgment / response with in_reply_to naming an entry that started clocks ->
-  servicer_acknowledged / servicer_responded with details.in_reply_to = that entry's event id.
+  servicer_acknowledged / servicer_responded with details.in_reply_to = that entry's event id;
+- inbound decision with decision_result denied -> loss_mit_denied (meets the evaluation clock, starts the
+  appeal clock); modification_approved -> modification_approved.
 The events are added, changed and deleted through service.events.service in the same transaction, so the
 deadlines are recomputed as for any event. Received-on dates become details.received_on (the clocks run from
 receipt)."""
@@ -42,6 +44,7 @@ EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 CLOCK_KINDS = tuple(sorted(SERVICER_RESPONSE_KINDS))
 REQUEST_EVENT = {"notice_of_error": "notice_of_error_sent", "request_for_information": "request_for_information_sent"}
 REPLY_EVENT = {"acknowledgment": "servicer_acknowledged", "response": "servicer_responded"}
+DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved"}
 _CHUNK = 1024 * 1024
 
 
@@ -134,7 +137,8 @@ def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:  # no
             "counterparty_name": row.counterparty_name, "contact_person": row.contact_person,
             "department": row.department, "category": row.category, "subject": row.subject,
             "summary": row.summary, "in_reply_to": row.in_reply_to_id, "qwr_treated_as": row.qwr_treated_as,
-            "application_complete": row.application_complete, "received_on": row.received_on,
+            "application_complete": row.application_complete, "decision_result": row.decision_result,
+            "received_on": row.received_on,
             "documents_sent": list(row.documents_sent or []),
             "documents_requested": list(row.documents_requested or []),
             "attachments": [attachment_document(a) for a in attachments[row.id]],
@@ -163,6 +167,7 @@ def _audit_document(row: Communication) -> dict[str, Any]:
         "contact_person": row.contact_person, "department": row.department, "category": row.category,
         "subject": row.subject, "summary": row.summary, "in_reply_to": row.in_reply_to_id,
         "qwr_treated_as": row.qwr_treated_as, "application_complete": row.application_complete,
+        "decision_result": row.decision_result,
         "received_on": row.received_on.isoformat() if row.received_on else None,
         "documents_sent": list(row.documents_sent or []), "documents_requested": list(row.documents_requested or []),
     }
@@ -210,7 +215,7 @@ def match_previous_submissions(request: Communication,
 
 FIELDS = ("occurred_at", "channel", "direction", "counterparty_type", "counterparty_name", "contact_person",
           "department", "category", "subject", "summary", "qwr_treated_as", "application_complete",
-          "received_on", "documents_sent", "documents_requested")
+          "decision_result", "received_on", "documents_sent", "documents_requested")
 
 
 def _aware(value: dt.datetime, timezone: str) -> dt.datetime:
@@ -240,6 +245,8 @@ def _check(session, caller: Caller, case: Case, row: Communication, reply_to: in
         errors["qwr_treated_as"] = ["Only for a qualified_written_request."]
     if row.application_complete and row.category != "loss_mit_application":
         errors["application_complete"] = ["Only for a loss_mit_application."]
+    if row.decision_result and not (row.category == "decision" and row.direction == "inbound"):
+        errors["decision_result"] = ["Only for an inbound decision."]
     if extended and not (row.direction == "inbound" and row.category in REPLY_EVENT):
         errors["servicer_extended"] = ["Only for an inbound acknowledgment or response."]
     if row.documents_requested and row.category != "document_request":
@@ -297,6 +304,8 @@ def update_communication(session, caller: Caller, row: Communication, data: dict
         row.qwr_treated_as = None
     if row.category != "loss_mit_application":
         row.application_complete = False
+    if row.category != "decision" or row.direction != "inbound":
+        row.decision_result = None
     if row.category != "document_request" and "documents_requested" not in data:
         row.documents_requested = []
     _check(session, caller, case, row, data.get("in_reply_to"), data.get("servicer_extended"))
@@ -347,6 +356,8 @@ def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
                         if row.application_complete else None)
             return {"type": "loss_mit_application_received", "occurred_on": received, "details": {}}, complete
         return None, None
+    if row.category == "decision" and row.decision_result in DECISION_EVENT:
+        return {"type": DECISION_EVENT[row.decision_result], "occurred_on": on, "details": {}}, None
     if row.category in REPLY_EVENT and row.in_reply_to_id:
         target = session.get(Communication, row.in_reply_to_id)
         if target is None or target.deleted_at is not None or target.event_id is None:

@@ -56,3 +56,25 @@ def test_pagination_tenancy_and_bad_parameters(org, other_org, new_case):
     assert org.attorney.get(f"/api/v1/cases/{case['id']}/servicer-compliance?bogus=1").status_code == 422
     response = other_org.admin.get(f"/api/v1/cases/{case['id']}/servicer-compliance")
     assert response.status_code == 404 and response.content_type == "application/problem+json"
+
+
+def test_a_logged_denial_meets_the_evaluation_clock_and_opens_the_appeal(org, new_case):
+    case = new_case()
+    log(org.attorney, case["id"], category="loss_mit_application", application_complete=True,
+        occurred_at="2026-09-01T10:00:00")
+    log(org.attorney, case["id"], category="decision", direction="inbound", decision_result="denied",
+        occurred_at="2026-09-20T10:00:00")
+    clocks = {c["clock"]: c for c in
+              org.viewer.get(f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()["items"]}
+    evaluation = clocks["loss_mit_evaluation_due"]
+    assert evaluation["result"] == "on_time" and evaluation["met_on"] == "2026-09-20"
+    kinds = {d["kind"] for d in org.viewer.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]}
+    assert "loss_mit_appeal_due" in kinds
+
+
+def test_a_decision_result_only_on_an_inbound_decision(org, new_case):
+    case = new_case()
+    response = org.attorney.post(f"/api/v1/cases/{case['id']}/communications", json={
+        "occurred_at": "2026-10-01T10:00:00", "channel": "letter", "direction": "outbound",
+        "counterparty_type": "servicer", "category": "notice_of_error", "decision_result": "denied"})
+    assert response.status_code == 422 and "decision_result" in response.get_json()["errors"]
