@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped inside the package so that `forestall migrate` works from a wheel."""
