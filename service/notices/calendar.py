@@ -1,7 +1,8 @@
 """Calendars: a per-user secret iCalendar feed (GET /calendar/{token}.ics) and a per-case download.
 
-One all-day VEVENT per open deadline, UID deadline-<id>@forestall (stable, so a re-fetch or a moved due
-date updates the event instead of adding one) and SEQUENCE = the deadline's sequence (grows when the due
+One all-day VEVENT per open deadline, UID deadline-<id>@<host of BASE_URL> (stable, so a re-fetch or a
+moved due date updates the event instead of adding one; the installation's host keeps two offices'
+feeds from colliding in one calendar) and SEQUENCE = the deadline's sequence (grows when the due
 date moves). Subscribed calendars refresh slowly (hours): e-mail is the primary channel."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
@@ -28,6 +30,17 @@ TOKEN_PREFIX = "fsc_"
 PRODID = "-//Forestall//Deadlines//EN"
 # Alarms (days before the all-day event): grave deadlines a week and a day ahead, others a day ahead.
 ALARM_DAYS = {"grave": (7, 1), "informational": (1,)}
+# An all-day event starts at midnight: an alarm at "-1 day" would fire at midnight. Fire at 09:00.
+ALARM_HOUR = 9
+
+
+def alarm_trigger(days_before: int) -> dt.timedelta:
+    """Relative to the all-day event's start (local midnight): 09:00 on the day `days_before` ahead."""
+    return -dt.timedelta(days=days_before) + dt.timedelta(hours=ALARM_HOUR)
+
+
+def event_uid(deadline_id: int, base_url: str) -> str:
+    return f"deadline-{deadline_id}@{urlsplit(base_url).hostname or 'forestall.localhost'}"
 
 
 def _digest(token: str) -> str:
@@ -131,7 +144,8 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
     for deadline, case in rows:
         url = case_url(settings, case.id)
         event = Event()
-        event.add("uid", f"deadline-{deadline.id}@forestall")
+        uid = event_uid(deadline.id, settings.base_url)
+        event.add("uid", uid)
         event.add("sequence", deadline.sequence)
         # DTSTAMP from the row, not the clock: fetching twice gives the same bytes for the same data.
         event.add("dtstamp", deadline.updated_at)
@@ -146,10 +160,10 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
         spec = DEADLINE_KINDS.get(deadline.kind)
         for days in ALARM_DAYS["informational" if spec and spec.severity == "informational" else "grave"]:
             alarm = Alarm()
-            alarm.add("uid", f"deadline-{deadline.id}-alarm-{days}@forestall")
+            alarm.add("uid", uid.replace("@", f"-alarm-{days}@", 1))
             alarm.add("action", "DISPLAY")
             alarm.add("description", f"{deadline.title} ({client_name(case)}) is due in {days} day(s)")
-            alarm.add("trigger", dt.timedelta(days=-days))
+            alarm.add("trigger", alarm_trigger(days))
             event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()

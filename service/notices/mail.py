@@ -112,7 +112,8 @@ def client_name(case: Case) -> str:
 
 
 def case_url(settings: Settings, case_id: int) -> str:
-    return f"{settings.base_url.rstrip('/')}/api/v1/cases/{case_id}"
+    # The case's page in the web front end: a browser following the link cannot send an API token.
+    return f"{settings.base_url.rstrip('/')}/cases/{case_id}"
 
 
 def _message(settings: Settings, to: str, subject: str, message_id: str, text: str, html: str,

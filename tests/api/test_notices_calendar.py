@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from urllib.parse import urlsplit
 
 from icalendar import Calendar
 from sqlalchemy import select
 
 from models.notices import CalendarToken
+from service.config import load_settings
 from tests.conftest import case_payload
+
+HOST = urlsplit(load_settings().base_url).hostname  # UIDs are qualified by the installation's host
 
 
 def feed(client, token: str):  # noqa: ANN001
@@ -37,14 +41,16 @@ def test_any_role_gets_a_feed_url_and_the_feed_parses(org):
     first = feed(org.viewer.client, body["token"])
     assert first.status_code == 200 and first.content_type.startswith("text/calendar")
     parsed = events(first.data)
-    event = parsed[f"deadline-{deadline['id']}@forestall"]
+    event = parsed[f"deadline-{deadline['id']}@{HOST}"]
     assert event["DTSTART"].dt == dt.date.fromisoformat(deadline["due_on"])  # all-day
     assert event["DTEND"].dt == dt.date.fromisoformat(deadline["due_on"]) + dt.timedelta(days=1)
     assert int(event["SEQUENCE"]) == 0 and "Answer due" in str(event["SUMMARY"])
     assert "Maria Gonzalez" in str(event["SUMMARY"])
     description = str(event["DESCRIPTION"])
     assert "Rule: manual" in description and "Citation" in description and "Not legal advice" in description
-    assert sorted(a["TRIGGER"].dt for a in event.walk("VALARM")) == [dt.timedelta(days=-7), dt.timedelta(days=-1)]
+    # At 09:00 a week before and the day before, not at midnight.
+    assert sorted(a["TRIGGER"].dt for a in event.walk("VALARM")) == [dt.timedelta(days=-7, hours=9),
+                                                                       dt.timedelta(days=-1, hours=9)]
     second = feed(org.viewer.client, body["token"])
     assert second.data == first.data  # stable across fetches: same UIDs, same bytes
 
@@ -52,7 +58,7 @@ def test_any_role_gets_a_feed_url_and_the_feed_parses(org):
 def test_a_moved_deadline_keeps_its_uid_and_bumps_its_sequence(org):
     _case, deadline = make_case_with_deadline(org, org.attorney.user_id, "Answer due")
     token = org.attorney.post("/api/v1/me/calendar-token").get_json()["token"]
-    uid = f"deadline-{deadline['id']}@forestall"
+    uid = f"deadline-{deadline['id']}@{HOST}"
     assert uid in events(feed(org.attorney.client, token).data)
     new_due = dt.date.today() + dt.timedelta(days=30)
     org.attorney.patch(f"/api/v1/deadlines/{deadline['id']}", json={"due_on": new_due.isoformat()})
@@ -66,9 +72,9 @@ def test_the_feed_shows_the_users_cases_and_an_admin_sees_all(org):
     _, mine = make_case_with_deadline(org, org.attorney.user_id, "Mine")
     _, theirs = make_case_with_deadline(org, org.counselor.user_id, "Theirs")
     attorney = events(feed(org.attorney.client, org.attorney.post("/api/v1/me/calendar-token").get_json()["token"]).data)
-    assert f"deadline-{mine['id']}@forestall" in attorney and f"deadline-{theirs['id']}@forestall" not in attorney
+    assert f"deadline-{mine['id']}@{HOST}" in attorney and f"deadline-{theirs['id']}@{HOST}" not in attorney
     admin = events(feed(org.admin.client, org.admin.post("/api/v1/me/calendar-token").get_json()["token"]).data)
-    assert {f"deadline-{mine['id']}@forestall", f"deadline-{theirs['id']}@forestall"} <= set(admin)
+    assert {f"deadline-{mine['id']}@{HOST}", f"deadline-{theirs['id']}@{HOST}"} <= set(admin)
 
 
 def test_a_new_token_revokes_the_old_one_and_delete_revokes(org):
@@ -93,7 +99,7 @@ def test_the_per_case_download(org, other_org):
     case, deadline = make_case_with_deadline(org, None, "Sale date")
     response = org.viewer.get(f"/api/v1/cases/{case['id']}/calendar.ics")
     assert response.status_code == 200 and response.content_type.startswith("text/calendar")
-    assert list(events(response.data)) == [f"deadline-{deadline['id']}@forestall"]
+    assert list(events(response.data)) == [f"deadline-{deadline['id']}@{HOST}"]
     assert other_org.admin.get(f"/api/v1/cases/{case['id']}/calendar.ics").status_code == 404
 
 
