@@ -3,6 +3,8 @@ SHA-256, read back with pypdf (content, page X of Y, metadata, tagging), per-cas
 options of each type and their 422s, and failures recorded with their reason."""
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
@@ -35,6 +37,12 @@ def test_case_timeline_is_queued_then_ready_with_its_content(org, new_case, data
         assert expected in text, expected
     assert "4000123456" not in text  # the account number is masked, as in a court filing
     assert state["filename"].endswith(".pdf") and state["case_id"] == case["id"]
+    # An exhibit does not depend on the day it was printed: dates, not "N days ago", and one "as of".
+    assert re.search(r"\b\d+ days? ago\b|\bin \d+ days?\b", text) is None
+    assert "statuses are as of that date" in text
+    # Citations are link texts; the full addresses are listed once, under Sources.
+    assert "Sources" in text and text.index("Sources") > text.index("Deficiency exposure")
+    assert "https://www.ecfr.gov/" in text[text.index("Sources"):]
 
     listed = org.viewer.get(f"/api/v1/cases/{case['id']}/reports").get_json()
     assert listed["total"] == 1 and listed["items"][0]["sha256"] == state["sha256"]
