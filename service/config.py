@@ -22,6 +22,8 @@ def _default_broker_url() -> str:
 class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_database_url())
     broker_url: str = field(default_factory=lambda: os.environ.get("CELERY_BROKER_URL") or _default_broker_url())
+    # One queue per installation sharing a broker (and per test run): two runs never take each other's tasks.
+    celery_queue: str = field(default_factory=lambda: os.environ.get("CELERY_QUEUE", "forestall"))
     smtp_url: str | None = field(default_factory=lambda: os.environ.get("SMTP_URL") or None)
     mail_from: str = field(default_factory=lambda: os.environ.get("MAIL_FROM", "Forestall <reminders@forestall.localhost>"))
     secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", "dev-only-not-secret"))

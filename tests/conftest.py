@@ -24,6 +24,9 @@ BROKER = os.environ.get("FORESTALL_TEST_BROKER", "redis")
 _TMP = Path(tempfile.mkdtemp(prefix="forestall-test-"))
 os.environ["FORESTALL_VAR"] = str(_TMP / "var")
 os.environ.pop("SMTP_URL", None)
+# This run's own Celery queue: two runs sharing a Redis or RabbitMQ never take each other's tasks.
+TEST_QUEUE = f"forestall-test-{os.getpid()}-{secrets.token_hex(3)}"
+os.environ["CELERY_QUEUE"] = TEST_QUEUE
 
 
 def _create_pg_database() -> tuple[str, str]:
@@ -59,7 +62,31 @@ def pytest_report_header(config):  # noqa: ANN001
     return f"forestall backend: {BACKEND} ({_DATABASE_URL.split('@')[-1]}), broker {os.environ['CELERY_BROKER_URL']}"
 
 
+def _delete_test_queue(broker_url: str) -> None:
+    """Remove this run's queue from a shared broker: on RabbitMQ the queue itself; on Redis every key
+    kombu made for it (the list, its priority lists and its binding records)."""
+    try:
+        if broker_url.startswith("redis"):
+            import redis
+
+            client = redis.Redis.from_url(broker_url)
+            keys = list(client.scan_iter(f"*{TEST_QUEUE}*"))
+            if keys:
+                client.delete(*keys)
+        else:
+            from kombu import Connection
+
+            with Connection(broker_url, connect_timeout=3) as connection:
+                connection.default_channel.queue_delete(TEST_QUEUE)
+    except Exception as error:  # noqa: BLE001 - a broker that went away leaves nothing to clean
+        print(f"could not delete the test queue {TEST_QUEUE}: {error}")
+
+
 def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+    if BACKEND == "postgresql":
+        _delete_test_queue(REDIS_URL)
+        if BROKER == "rabbitmq":
+            _delete_test_queue(RABBITMQ_URL)
     if _PG_NAME:
         from service.db import get_engine
 

@@ -25,7 +25,7 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,   # a killed pool child's task runs again: tasks are idempotent
     worker_prefetch_multiplier=1,
-    task_default_queue="forestall",
+    task_default_queue=settings.celery_queue,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
     timezone="UTC",

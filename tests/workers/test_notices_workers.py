@@ -24,7 +24,7 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL, free_port
+from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL, TEST_QUEUE, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,7 @@ class World:
         self.sink = SmtpSink(free_port())
         self.workers: dict[str, subprocess.Popen] = {}
         self.sender = Celery("forestall-test", broker=broker_url)
-        self.sender.conf.task_default_queue = "forestall"
+        self.sender.conf.task_default_queue = TEST_QUEUE
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.database_url, "CELERY_BROKER_URL": self.broker_url,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from tests.conftest import TEST_QUEUE
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,7 @@ def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, 
     broker_url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
     monkeypatch.setenv("CELERY_BROKER_URL", broker_url)  # Celery prefers this variable to its broker argument
     sender = Celery("forestall-test", broker=broker_url)
-    sender.conf.task_default_queue = "forestall"
+    sender.conf.task_default_queue = TEST_QUEUE
     env = {**os.environ, "CELERY_BROKER_URL": broker_url, "FORESTALL_VAR": str(tmp_path / "var")}
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
     worker = subprocess.Popen([str(CELERY), "-A", "workers", "worker", "-n", f"reports-{uuid.uuid4().hex[:6]}@%h",
