@@ -18,6 +18,7 @@ from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import Digest, Notice
 from service.config import Settings, load_settings
+from service.notices.subjects import reminder_subject
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
@@ -150,10 +151,7 @@ def reminder_message(session: Session, notice: Notice, now: dt.datetime | None =
     today = (now or utcnow()).astimezone(ZoneInfo(org.timezone)).date()
     item = deadline_context(settings, case, deadline, today)
     escalation = notice.kind == "escalation"
-    if escalation:
-        subject = f"Overdue: {deadline.title} was due {deadline.due_on.isoformat()} ({item['client']})"
-    else:
-        subject = f"Reminder: {deadline.title} due {deadline.due_on.isoformat()} ({item['client']})"
+    subject = reminder_subject(deadline.title, deadline.due_on, item["client"], overdue=escalation)
     values = {"item": item, "escalation": escalation, "offset_days": notice.offset_days, "org": org.name,
               "not_legal_advice": NOT_LEGAL_ADVICE, "subject": subject}
     return _message(settings, notice.recipient, subject, notice.message_id,
