@@ -75,6 +75,9 @@ def _check_body_limits() -> None:
         return
     has_body = (request.content_length or 0) > 0 or bool(request.headers.get("Transfer-Encoding"))
     mimetype = request.mimetype
+    if not has_body and request.method in ("PUT", "PATCH"):
+        # A change with nothing in it is a client's mistake, not a successful no-op.
+        raise Problem(400, "Send the changes as a JSON body with 'Content-Type: application/json'.")
     if not has_body and not mimetype:
         return
     if mimetype == "multipart/form-data" and request.path.endswith("/attachments"):

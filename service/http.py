@@ -103,26 +103,38 @@ IF_MATCH_PARAMETER = {
 }
 
 
-def parse_if_match(required: bool) -> int | None:
+ANY_VERSION = "*"
+
+
+def parse_if_match(required: bool) -> str | set[int] | None:
+    """None (no header), "*" (any current version, RFC 9110 13.1.1) or the versions listed."""
     raw = request.headers.get("If-Match")
     if raw is None:
         if required:
             raise Problem(428, "This change needs an If-Match header with the object's current version (its ETag).")
         return None
-    value = raw.strip()
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    try:
-        return int(value)
-    except ValueError:
-        raise Problem(412, f"If-Match {raw!r} does not match the current version.") from None
+    if raw.strip() == ANY_VERSION:
+        return ANY_VERSION
+    versions = set()
+    for tag in raw.split(","):
+        value = tag.strip()
+        if value.startswith("W/"):
+            value = value[2:]
+        try:
+            versions.add(int(value.strip('"')))
+        except ValueError:
+            raise Problem(412, f"If-Match {raw!r} does not match the current version.") from None
+    return versions
 
 
 def check_version(current: int, required: bool) -> None:
+    """The object exists (its loader found it), so "*" matches; a list matches when it names `current`."""
     wanted = parse_if_match(required)
-    if wanted is not None and wanted != current:
-        raise Problem(412, f"The object has changed (version {current}, If-Match {wanted}); reload it and try again.")
+    if wanted is None or wanted == ANY_VERSION:
+        return
+    if current not in wanted:
+        listed = ", ".join(str(v) for v in sorted(wanted))
+        raise Problem(412, f"The object has changed (version {current}, If-Match {listed}); reload it and try again.")
 
 
 def writes(func: Callable) -> Callable:

@@ -258,3 +258,35 @@ def test_huge_ids_and_pages_are_not_server_errors(org, new_case):
     assert org.attorney.get("/api/v1/cases/99999999999999999999").status_code == 404
     assert org.attorney.get("/api/v1/cases?page=254152323937072399278669824").status_code == 200
     assert org.attorney.get("/api/v1/cases?assigned_to=99999999999999").status_code == 422
+
+
+def test_if_match_star_matches_the_current_version_and_a_list_matches_any_listed(org, new_case):
+    case = new_case()
+    path = f"/api/v1/cases/{case['id']}"
+    assert org.attorney.patch(path, json={"notes": "any"}, headers={"If-Match": "*"}).status_code == 200
+    assert org.attorney.patch(path, json={"notes": "listed"}, headers={"If-Match": '"1", "2"'}).status_code == 200
+    stale = org.attorney.patch(path, json={"notes": "stale"}, headers={"If-Match": '"1", "2"'})
+    assert stale.status_code == 412
+    assert org.attorney.get(path).get_json()["notes"] == "listed"
+    assert org.attorney.patch("/api/v1/cases/999999", json={"notes": "x"}, headers={"If-Match": "*"}).status_code == 404
+
+
+@pytest.mark.parametrize("route", ["case", "event", "deadline", "preferences", "org-preferences"])
+def test_a_put_or_patch_without_a_body_is_refused_and_changes_nothing(org, new_case, route):
+    case = new_case()
+    event = org.attorney.post(f"/api/v1/cases/{case['id']}/events",
+                              json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}).get_json()
+    deadline = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines",
+                                 json={"title": "Call back", "due_on": "2026-12-01"}).get_json()
+    member = org.admin
+    method, path, headers = {
+        "case": ("patch", f"/api/v1/cases/{case['id']}", {"If-Match": '"1"'}),
+        "event": ("patch", f"/api/v1/events/{event['id']}", {}),
+        "deadline": ("patch", f"/api/v1/deadlines/{deadline['id']}", {}),
+        "preferences": ("put", "/api/v1/me/notification-preferences", {}),
+        "org-preferences": ("put", "/api/v1/notification-preferences", {}),
+    }[route]
+    history = member.get(f"/api/v1/cases/{case['id']}/history?per_page=100").get_json()["total"]
+    response = getattr(member.client, method)(path, headers={"Authorization": f"Bearer {member.token}", **headers})
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+    assert member.get(f"/api/v1/cases/{case['id']}/history?per_page=100").get_json()["total"] == history
