@@ -12,6 +12,7 @@ from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter
+from service.wiring import connect_signals
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
@@ -21,6 +22,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     rules()  # validate every rules file now: a malformed one stops start-up, naming the file and field
+    connect_signals()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -11,6 +11,7 @@ from service.auth import issue_token
 from service.config import load_settings
 from service.db import session_factory
 from service.errors import Problem
+from service.wiring import connect_signals
 
 
 def _session():
@@ -25,6 +26,7 @@ def _fail(problem: Problem) -> None:
 @click.group()
 def main() -> None:
     """Forestall: case management for foreclosure defense."""
+    connect_signals()
 
 
 @main.command()

@@ -9,6 +9,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from service.config import load_settings
+from service.wiring import connect_signals
 
 settings = load_settings()
 
@@ -41,3 +42,4 @@ app.conf.update(
 if settings.broker_url.startswith("sqla+"):
     app.conf.broker_transport_options = {}
 celery = app
+connect_signals()  # reminder plans follow every recompute a task makes

@@ -14,7 +14,7 @@ import math
 
 from service.config import load_settings
 from service.db import session_factory
-from service.notices import service  # also registers the planner in RECOMPUTE_HOOKS
+from service.notices import service
 from workers import app
 
 MAX_PARALLEL_DELIVERIES = 4

@@ -19,6 +19,7 @@ from service.clock.stages import derive_stage
 from service.db import paginate
 from service.errors import Problem, validation_error
 from service.rulebook import rules
+from service.signals import deadlines_changed
 
 # What a user may set. "open" hands the status back to the engine.
 USER_STATUSES = ("open", "met", "missed", "waived", "tolled")
@@ -127,12 +128,8 @@ def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequ
 
 
 def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
-    """Hook for domains that follow deadlines (reminder plans); each registers itself here."""
-    for hook in RECOMPUTE_HOOKS:
-        hook(session, case)
-
-
-RECOMPUTE_HOOKS: list = []
+    """Tell the domains that follow deadlines (reminder plans; see service/wiring.py)."""
+    deadlines_changed.send(case, session=session)
 
 
 def stage_history(session, case: Case, today: dt.date):  # noqa: ANN001

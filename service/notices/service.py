@@ -2,8 +2,8 @@
 
 How a reminder is never lost and never doubled:
 - The plan is rows in `notices` (unique key: deadline, its sequence, kind, offset, recipient), written
-  by the deadline hook (RECOMPUTE_HOOKS) and again by the scan, idempotently (INSERT ... ON CONFLICT DO
-  NOTHING): planning twice changes nothing.
+  on the deadlines_changed signal (service/signals.py) and again by the scan, idempotently
+  (INSERT ... ON CONFLICT DO NOTHING): planning twice changes nothing.
 - A worker claims due rows (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; both backends: a
   compare-and-set UPDATE ... WHERE id = ? AND state IN (pending, sending) AND attempt_at <= now, whose
   row count says whether the claim was won) and commits the claim with a lease before it talks SMTP.
@@ -36,7 +36,6 @@ from service.auth import Caller
 from service.clock.kinds import DEADLINE_KINDS
 from service.config import load_settings
 from service.db import paginate
-from service.deadlines import service as deadlines_service
 from service.errors import Problem
 
 log = logging.getLogger(__name__)
@@ -334,14 +333,10 @@ def _ensure(ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: 
                    recipient=user.email)
 
 
-def plan_case_hook(session: Session, case: Case) -> None:
-    """Registered in service.deadlines.service.RECOMPUTE_HOOKS: plans follow deadlines."""
+def plan_case_on_change(case: Case, *, session: Session) -> None:
+    """Receiver of service.signals.deadlines_changed (connected in service/wiring.py): plans follow deadlines."""
     if case is not None:
         plan_case(session, case)
-
-
-if plan_case_hook not in deadlines_service.RECOMPUTE_HOOKS:
-    deadlines_service.RECOMPUTE_HOOKS.append(plan_case_hook)
 
 
 def plan_cases(session: Session, case_ids: Iterable[int], now: dt.datetime, ctx: PlanContext | None = None) -> int:
@@ -356,8 +351,9 @@ def plan_cases(session: Session, case_ids: Iterable[int], now: dt.datetime, ctx:
 
 
 def plan_changed(session: Session, now: dt.datetime, ctx: PlanContext) -> int:
-    """Plan the cases whose deadlines changed since the last scan (the scan does not depend on the hook:
-    the CLI seed, a process that never imported this module, ...). Cost: the changes, not all deadlines."""
+    """Plan the cases whose deadlines changed since the last scan (the scan does not depend on the
+    deadlines_changed signal: a process that never connected it, a receiver that failed, ...).
+    Cost: the changes, not all deadlines."""
     wall_clock = utcnow()
     state = session.get(NoticeScanState, 1)
     query = select(Deadline.case_id).distinct()

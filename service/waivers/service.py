@@ -30,6 +30,7 @@ from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
 from service.rulebook import local_today
+from service.signals import deadlines_changed
 
 DISCLAIMER = ("Not legal advice: get any waiver of the deficiency in writing, signed by the lender, before the "
               "client signs a short sale, deed in lieu or settlement; verify the amounts and the law.")
@@ -328,7 +329,6 @@ def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any])
 def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:  # noqa: ANN001
     """Keep the follow-up deadline in step with the request (idempotent)."""
     from service.clock.kinds import deadline_kind
-    from service.deadlines.service import RECOMPUTE_HOOKS
 
     deadline = _follow_up(session, row)
     wanted = row.status in ("sent",) and row.sent_on is not None
@@ -365,8 +365,7 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
     elif deadline.removed_at is None:
         deadline.removed_at = utcnow()  # withdrawn (or back to draft): nothing to follow up
     session.flush()
-    for hook in RECOMPUTE_HOOKS:  # reminder plans follow deadlines
-        hook(session, case)
+    deadlines_changed.send(case, session=session)  # reminder plans follow deadlines
     return deadline
 
 
