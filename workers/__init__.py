@@ -43,3 +43,10 @@ if settings.broker_url.startswith("sqla+"):
     app.conf.broker_transport_options = {}
 celery = app
 connect_signals()  # reminder plans follow every recompute a task makes
+
+
+def broker_answers(timeout: float = 3) -> bool:
+    """Readiness: does the broker accept a connection? (Asked by GET /readyz; any failure is "no".)"""
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)
+    return True

@@ -9,6 +9,7 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
+from workers.reports import enqueue_report
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="PDF reports rendered by a worker: case timeline, communications log, waiver letter "
@@ -17,7 +18,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 
 def _accepted(report):  # noqa: ANN001, ANN202
     db().commit()
-    service.enqueue(report.id)
+    enqueue_report(report.id)  # the API layer hands work to the task layer; services never do
     document = service.report_document(report)
     return document, 202, {"Location": document["url"]}
 

@@ -81,7 +81,8 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
 
 def request_report(session: Session, caller: Caller | None, org_id: int, case: Case | None,
                    data: dict[str, Any]) -> Report:
-    """A queued report row (flushed, audited); the caller commits, then enqueue()s it."""
+    """A queued report row (flushed, audited); the caller commits, then hands it to a worker
+    (service/reports/api.py, through workers.reports.enqueue_report)."""
     params = validate_params(session, org_id, case, data)
     if data["type"] == "waiver_request_letter":
         # Who signs the letter: the person who asked for it (the CLI: the case's assignee).
@@ -93,19 +94,6 @@ def request_report(session: Session, caller: Caller | None, org_id: int, case: C
     audit.record(session, caller, "create", "report", report.id, org_id=org_id, case_id=report.case_id,
                  after={"type": report.type, "params": params, "state": "queued"})
     return report
-
-
-def enqueue(report_id: int) -> bool:
-    """Hand the render to a worker. A broker that is down loses nothing: the row stays queued and the
-    rescan (workers/reports.py, every minute) enqueues it again."""
-    try:
-        from workers.reports import render_report_task
-
-        render_report_task.apply_async((report_id,), retry=False)
-        return True
-    except Exception:  # noqa: BLE001 - any broker failure; the row is the truth
-        log.warning("could not enqueue report %s; the rescan will pick it up", report_id, exc_info=True)
-        return False
 
 
 # ------------------------------------------------------------------------------------------- render
