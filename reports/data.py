@@ -103,7 +103,7 @@ def deadline_row(row: Deadline, today: dt.date) -> dict[str, Any]:
 
 def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     from service.deadlines.service import stage_history
-    from service.deficiency.api import case_deficiency
+    from service.deficiency.service import case_deficiency
     from service.events.service import live_events
 
     parties = case_parties(session, case)

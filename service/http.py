@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require_write
+from service.cases.service import get_case
 from service.errors import PROBLEM_JSON, Problem, problem_response
 
 
@@ -154,6 +155,13 @@ def with_object(loader: Callable, param: str, name: str, *, write: bool = False,
     return decorator
 
 
+def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
+    """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
+    def load(session: Session, org_id: int, case_id: int) -> Any:
+        return get_case(session, org_id, case_id, include_deleted=include_deleted)
+    return with_object(load, "case_id", "case", write=write, if_match=if_match)
+
+
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
@@ -164,4 +172,4 @@ def etag(version: int) -> str:
 
 
 __all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
-           "etag", "page", "with_object", "IF_MATCH_PARAMETER", "problem_response"]
+           "etag", "page", "with_case", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

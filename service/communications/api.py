@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app, request, send_file
 from flask.views import MethodView
 
-from service.cases.api import with_case
 from service.communications import service
 from service.communications.schemas import (AttachmentListSchema, AttachmentSchema, CommunicationCreateSchema,
                                             CommunicationListQuerySchema, CommunicationListSchema,
@@ -12,7 +11,7 @@ from service.communications.schemas import (AttachmentListSchema, AttachmentSche
                                             CompliancePageQuerySchema, ServicerComplianceSchema)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("communications", __name__, url_prefix="/api/v1",

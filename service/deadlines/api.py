@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from service.cases.api import with_case
 from service.clock.kinds import DEADLINE_KINDS, STAGES
 from service.deadlines import service
 from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySchema, DeadlineKindSchema,
                                        DeadlineListSchema, DeadlinePatchSchema, DeadlineSchema, ManualDeadlineSchema,
                                        StageHistorySchema)
 from service.errors import validation_error
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",

@@ -4,17 +4,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from service.cases.api import with_case
-from service.clock.deficiency import compute_deficiency
-from service.deadlines.service import case_facts, engine_events
+from service.deficiency.service import DISCLAIMER, case_deficiency
 from service.fields import Money
-from service.http import Blueprint, caller, db, documents_errors
-from service.rulebook import local_today, rules
+from service.http import Blueprint, caller, db, documents_errors, with_case
+from service.rulebook import local_today
 
 blp = Blueprint("deficiency", __name__, url_prefix="/api/v1", description="Deficiency exposure after a sale")
-
-DISCLAIMER = "Not legal advice: an estimate from the amounts entered and the cited rules; verify before relying on it."
-
 
 class DeficiencySchema(ma.Schema):
     amount_owed = Money(allow_none=True)
@@ -29,11 +24,6 @@ class DeficiencySchema(ma.Schema):
     verify_manually = ma.fields.Boolean()
     explanation = ma.fields.String()
     disclaimer = ma.fields.String()
-
-
-def case_deficiency(session, case, today):  # noqa: ANN001
-    """The service function the API, reports and waiver requests share."""
-    return compute_deficiency(case_facts(case), engine_events(session, case), rules(), today)
 
 
 @blp.route("/cases/<id:case_id>/deficiency")

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from service.cases.api import with_case
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes, with_case
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
 from workers.reports import enqueue_report

@@ -218,7 +218,7 @@ def _check_status_rules(row: WaiverRequest) -> None:
 # --- create, change, offers -----------------------------------------------------------------------
 
 def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:  # noqa: ANN001
-    from service.deficiency.api import case_deficiency
+    from service.deficiency.service import case_deficiency
 
     return case_deficiency(session, case, today).deficiency
 
@@ -377,7 +377,7 @@ def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | N
     checklist and the Form 1099-C warning. Plain dicts; 404 for another organisation's request."""
     from models import Organization
     from service.cases.service import case_document, get_case
-    from service.deficiency.api import case_deficiency
+    from service.deficiency.service import case_deficiency
 
     row = get_waiver_request(session, org_id, request_id)
     case = get_case(session, org_id, row.case_id)
