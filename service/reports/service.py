@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from models import Case, Organization, User
 from models.base import utcnow
 from models.reports import Report
-from reports import data as report_data
 from reports.render import RenderedPdf, ReportError, render_pdf
 from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.reports import context as report_context
 from service.rulebook import local_today
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
     if report_type == "waiver_request_letter":
         if data.get("waiver_request_id") is None:
             raise validation_error({"waiver_request_id": ["Required for a waiver_request_letter report."]})
-        report_data.check_waiver_request(session, org_id, case, data["waiver_request_id"])
+        report_context.check_waiver_request(session, org_id, case, data["waiver_request_id"])
         params["waiver_request_id"] = data["waiver_request_id"]
     return params
 
@@ -129,8 +129,8 @@ def build(session: Session, report: Report, now: dt.datetime,
         case = session.scalars(select(Case).where(Case.id == report.case_id, Case.org_id == report.org_id)).one()
         if case.deleted_at is not None and report.type not in ORG_LEVEL_TYPES:
             raise ReportError(f"Case {case.id} was deleted after the report was requested.")
-    context = report_data.common(session, report.org_id, now, today)
-    context.update(report_data.gather(session, report.type, report.org_id, case, report.params or {}, today))
+    context = report_context.common(session, report.org_id, now, today)
+    context.update(report_context.gather(session, report.type, report.org_id, case, report.params or {}, today))
     if progress:
         progress(15)
     pdf = render_pdf(f"{report.type}.html", context, progress)
