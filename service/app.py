@@ -1,10 +1,14 @@
 """create_app(): configuration, one database session per request, authentication, errors, blueprints."""
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
+
+import service
 
 from service.auth import authenticate
 from service.config import Settings, load_settings
@@ -89,11 +93,6 @@ def _check_body_limits() -> None:
 
 def _register_blueprints(api: ForestallApi) -> None:
     """Every domain package with an api.py (service/<domain>/api.py defining `blp`) is registered."""
-    import importlib
-    import pkgutil
-
-    import service
-
     for info in sorted(pkgutil.iter_modules(service.__path__), key=lambda m: m.name):
         if not info.ispkg:
             continue

@@ -2,22 +2,24 @@
 from __future__ import annotations
 
 import functools
+import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
 from flask import g, request
 import flask_smorest
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require_write
 from service.cases.service import get_case
-from service.errors import PROBLEM_JSON, Problem, problem_response
+from service.fields import ID_MAX
+from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
 
 
-ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
 class IdConverter(IntegerConverter):
@@ -52,15 +54,9 @@ class ForestallApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
-        from service.errors import handle_http_exception
-
         return handle_http_exception(error)
 
     def _register_responses(self):
-        import http as http_status
-
-        from flask_smorest.utils import prepare_response
-
         for status in http_status.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):

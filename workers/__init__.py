@@ -5,6 +5,9 @@ lost broker message loses nothing (see ../shared/notes.md on redelivery).
 """
 from __future__ import annotations
 
+import pkgutil
+from pathlib import Path
+
 from celery import Celery
 from celery.schedules import crontab
 
@@ -15,9 +18,6 @@ settings = load_settings()
 
 def _task_modules() -> list[str]:
     """Every module in workers/ holds tasks (workers/notices.py, workers/reports.py, ...)."""
-    import pkgutil
-    from pathlib import Path
-
     return sorted(f"workers.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.ispkg)
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
+from models import Organization
+from models.base import utcnow
 from service.config import load_settings
 from service.db import session_factory
+from service.deadlines.service import refresh_all
 from service.notices import service
 from workers import app
 
@@ -45,12 +49,6 @@ def deliver(now: str | None = None) -> dict:
 
 @app.task(name="notices.refresh_deadlines")
 def refresh_deadlines() -> int:
-    from zoneinfo import ZoneInfo
-
-    from models import Organization
-    from models.base import utcnow
-    from service.deadlines.service import refresh_all
-
     with _sessions()() as session:
         zones: dict[int, str] = {}
 

@@ -13,6 +13,7 @@ from models.base import utcnow
 from service import audit
 from service.auth import Caller
 from service.db import paginate
+from service.deadlines.service import recompute_case
 from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 
@@ -160,8 +161,6 @@ def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
 
 
 def update_case(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> Case:
-    from service.deadlines.service import recompute_case
-
     if "assigned_to" in data:
         _check_assignee(session, caller.org_id, data["assigned_to"])
     if "client" in data and not case.borrowers:

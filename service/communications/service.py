@@ -27,14 +27,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from models import AuditEntry, Case, CaseEvent, Deadline
+from models import AuditEntry, Case, CaseEvent, Deadline, Organization
 from models.base import utcnow
 from models.communications import Attachment, Communication
 from service import audit
 from service.auth import Caller
+from service.cases.service import case_document, get_case
 from service.clock.engine import SERVICER_RESPONSE_KINDS, business_days_between
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.events import service as events
 from service.rulebook import local_today
 
 DISCLAIMER = ("Not legal advice: a record of what was logged, with the clocks computed from the cited rules; "
@@ -295,8 +297,6 @@ def create_communication(session, caller: Caller, case: Case, data: dict[str, An
 
 def update_communication(session, caller: Caller, row: Communication, data: dict[str, Any]) -> Communication:  # noqa: ANN001
     """A correction: the before and after go to the audit history; the entry's clock events follow."""
-    from service.cases.service import get_case
-
     case = get_case(session, caller.org_id, row.case_id)
     before = _audit_document(row)
     _apply(row, data, caller.timezone)
@@ -321,8 +321,6 @@ def update_communication(session, caller: Caller, row: Communication, data: dict
 
 def delete_communication(session, caller: Caller, row: Communication) -> None:  # noqa: ANN001
     """Soft delete: the entry stays for the audit; its clock events go (the deadlines follow)."""
-    from service.cases.service import get_case
-
     case = get_case(session, caller.org_id, row.case_id)
     row.deleted_at = utcnow()
     session.flush()
@@ -374,8 +372,6 @@ def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
 
 
 def _sync_one(session, caller: Caller, case: Case, event_id: int | None, wanted: dict | None) -> int | None:  # noqa: ANN001
-    from service.events import service as events
-
     current = session.get(CaseEvent, event_id) if event_id else None
     if current is not None and current.deleted_at is not None:
         current = None
@@ -582,9 +578,6 @@ def communications_log(session, org_id: int, case_id: int, today: dt.date | None
     size, SHA-256), earlier submissions and corrections, plus the servicer-compliance findings.
 
     Plain dicts (dates and date-times as Python objects); scoped to the organisation (404 otherwise)."""
-    from service.cases.service import case_document, get_case
-    from models import Organization
-
     case = get_case(session, org_id, case_id)
     today = today or local_today(session.get(Organization, org_id).timezone)
     rows = list(session.scalars(select(Communication).where(

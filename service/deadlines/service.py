@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import lazyload
 
-from models import Case, CaseEvent, Deadline, User
+from models import Case, CaseEvent, Deadline, Organization, User
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
@@ -18,7 +18,7 @@ from service.clock.kinds import deadline_kind
 from service.clock.stages import derive_stage
 from service.db import paginate
 from service.errors import Problem, validation_error
-from service.rulebook import rules
+from service.rulebook import local_today, rules
 from service.signals import deadlines_changed
 
 # What a user may set. "open" hands the status back to the engine.
@@ -278,8 +278,5 @@ def assignee_exists(session, org_id: int, user_id: int) -> bool:  # noqa: ANN001
 
 def today_by_org(session):  # noqa: ANN001
     """A function org_id -> today in that organisation's time zone (for refresh_all and the workers)."""
-    from models import Organization
-    from service.rulebook import local_today
-
     zones = dict(session.execute(select(Organization.id, Organization.timezone)).all())
     return lambda org_id: local_today(zones.get(org_id, "America/New_York"))

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
@@ -140,8 +141,6 @@ def deadline_context(settings: Settings, case: Case, deadline: Deadline, today: 
 
 
 def reminder_message(session: Session, notice: Notice, now: dt.datetime | None = None) -> EmailMessage:
-    from zoneinfo import ZoneInfo
-
     settings = load_settings()
     case = session.get(Case, notice.case_id)
     deadline = session.get(Deadline, notice.deadline_id)

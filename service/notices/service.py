@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organization, User
@@ -180,10 +183,7 @@ def _new_message_id() -> str:
 
 def _insert_ignoring_duplicates(session: Session, model: type, values: dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: the hook and the scan may plan the same row at once."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     values = {"state": "pending", "attempts": 0, "attempt_at": values["send_at"], "message_id": _new_message_id(),
               "created_at": now, "updated_at": now, **values}
@@ -595,8 +595,6 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
 def deliver_due(make_session: Callable[[], Session], now: dt.datetime | None = None, *, max_rows: int = 1000,
                 time_budget: float = 50.0, mailer=None) -> Counter:  # noqa: ANN001
     """Claim and send due notices and digests until none is due (or the budget is spent)."""
-    import time
-
     from service.notices import mail
 
     started = time.monotonic()

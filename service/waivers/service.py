@@ -21,13 +21,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Case, Deadline
+from models import Case, Deadline, Organization
 from models.base import utcnow
 from models.communications import Attachment, Communication
 from models.waivers import WaiverOffer, WaiverRequest
 from service import audit
 from service.auth import Caller
+from service.cases.service import case_document, get_case
+from service.clock.kinds import deadline_kind
 from service.db import paginate
+from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
 from service.rulebook import local_today
 from service.signals import deadlines_changed
@@ -218,8 +221,6 @@ def _check_status_rules(row: WaiverRequest) -> None:
 # --- create, change, offers -----------------------------------------------------------------------
 
 def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:  # noqa: ANN001
-    from service.deficiency.service import case_deficiency
-
     return case_deficiency(session, case, today).deficiency
 
 
@@ -249,8 +250,6 @@ def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, A
 
 
 def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverRequest:  # noqa: ANN001
-    from service.cases.service import get_case
-
     case = get_case(session, caller.org_id, row.case_id)
     today = local_today(caller.timezone)
     before = _audit_document(row)
@@ -328,8 +327,6 @@ def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any])
 
 def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:  # noqa: ANN001
     """Keep the follow-up deadline in step with the request (idempotent)."""
-    from service.clock.kinds import deadline_kind
-
     deadline = _follow_up(session, row)
     wanted = row.status in ("sent",) and row.sent_on is not None
     answered = row.status in ANSWERED
@@ -375,10 +372,6 @@ def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | N
     """Everything the waiver request letter prints: the organisation, the client, property and loan (full loan
     number: the letter goes to the lender), the request with its offers, the deficiency calculation, the
     checklist and the Form 1099-C warning. Plain dicts; 404 for another organisation's request."""
-    from models import Organization
-    from service.cases.service import case_document, get_case
-    from service.deficiency.service import case_deficiency
-
     row = get_waiver_request(session, org_id, request_id)
     case = get_case(session, org_id, row.case_id)
     organization = session.get(Organization, org_id)
