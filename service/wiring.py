@@ -4,7 +4,7 @@ Called by the app factory (service/app.py), the Celery app (workers/__init__.py)
 (service/cli.py). Connecting twice is harmless: blinker keeps one connection per receiver."""
 from __future__ import annotations
 
-from service.notices.service import plan_case_on_change
+from service.notices.planning import plan_case_on_change
 from service.signals import deadlines_changed
 
 

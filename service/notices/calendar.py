@@ -23,6 +23,7 @@ from service.clock.kinds import DEADLINE_KINDS
 from service.config import load_settings
 from service.errors import Problem
 from service.notices.mail import NOT_LEGAL_ADVICE, case_url, client_name
+from service.notices.queries import my_cases
 
 TOKEN_PREFIX = "fsc_"
 PRODID = "-//Forestall//Deadlines//EN"
@@ -84,11 +85,10 @@ def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:  #
 
 
 def user_feed(session: Session, token: str) -> bytes:
-    """The deadlines of the user's cases: assigned to them; an admin's: every case of the organisation."""
+    """The deadlines of the user's cases (service/notices/queries.py, my_cases: the same cases as their
+    reminders and digest)."""
     user = user_for_token(session, token)
-    where = [Deadline.org_id == user.org_id]
-    if user.role != "admin":
-        where.append(Case.assigned_to_id == user.id)
+    where = [Deadline.org_id == user.org_id, my_cases(user)]
     org = session.get(Organization, user.org_id)
     body = build_calendar(_open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}",
                           org.timezone)

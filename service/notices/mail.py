@@ -19,6 +19,7 @@ from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import Digest, Notice
 from service.config import Settings, load_settings
+from service.notices.queries import DIGEST_DAYS, digest_deadlines
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
@@ -161,8 +162,6 @@ def reminder_message(session: Session, notice: Notice, now: dt.datetime | None =
 
 def digest_message(session: Session, digest: Digest) -> EmailMessage | None:
     """None when nothing is due in the next 14 days (no empty digest is sent)."""
-    from service.notices.service import digest_deadlines
-
     settings = load_settings()
     user = session.get(User, digest.user_id)
     org = session.get(Organization, digest.org_id)
@@ -174,7 +173,7 @@ def digest_message(session: Session, digest: Digest) -> EmailMessage | None:
     items = [deadline_context(settings, cases[r.case_id], r, today) for r in rows]
     overdue = [i for i in items if i["due_on"] < today]
     upcoming = [i for i in items if i["due_on"] >= today]
-    subject = (f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {14} days "
+    subject = (f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {DIGEST_DAYS} days "
                f"({today.isoformat()})")
     values = {"overdue": overdue, "upcoming": upcoming, "today": today, "org": org.name,
               "not_legal_advice": NOT_LEGAL_ADVICE, "subject": subject, "name": user.full_name or user.email}

@@ -1,8 +1,8 @@
 """Reports: request (validate, store a queued row, audit), render (claim, gather, render, store with SHA-256,
 audit), read, list, and the rescan that re-enqueues what a lost broker message or a dead worker left.
 
-The row is the truth. A render claims its row with an atomic compare-and-set (queued -> rendering, with a
-lease), so two workers given the same message never both render it, and a worker that dies mid-render
+The row is the truth. A render claims its row with an atomic compare-and-set (service/leases.py:
+queued -> rendering, with a lease), so two workers given the same message never both render it, and a worker that dies mid-render
 leaves a lease that expires and is picked up again (at most MAX_ATTEMPTS times, then failed with a reason)."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.leases import compare_and_set, take_lease
 from service.reports import context as report_context
 from service.rulebook import local_today
 
@@ -104,19 +105,18 @@ def _claim(session: Session, report_id: int, now: dt.datetime) -> int | None:
     (or it is finished)."""
     claimable = or_(Report.state == "queued",
                     and_(Report.state == "rendering", Report.lease_expires_at < now, Report.attempts < MAX_ATTEMPTS))
-    result = session.execute(update(Report).where(Report.id == report_id, claimable)
-                             .values(state="rendering", attempts=Report.attempts + 1, progress=5,
-                                     lease_expires_at=now + LEASE, updated_at=now, error=None)
-                             .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    won = take_lease(session, Report, report_id, claimable, lease_column="lease_expires_at", until=now + LEASE,
+                     state="rendering", progress=5, updated_at=now, error=None)
+    if not won:
         session.rollback()
         return None
     session.commit()
     return session.scalar(select(Report.attempts).where(Report.id == report_id))
 
 
-def _mine(report_id: int, attempt: int):  # noqa: ANN202
-    return and_(Report.id == report_id, Report.state == "rendering", Report.attempts == attempt)
+def _mine(attempt: int):  # noqa: ANN202
+    """This attempt still holds the row (compare-and-set condition for progress and the result)."""
+    return and_(Report.state == "rendering", Report.attempts == attempt)
 
 
 def build(session: Session, report: Report, now: dt.datetime,
@@ -151,9 +151,8 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
     report = session.get(Report, report_id, populate_existing=True)
 
     def set_progress(percent: int) -> None:
-        session.execute(update(Report).where(_mine(report_id, attempt))
-                        .values(progress=percent, updated_at=utcnow(), lease_expires_at=utcnow() + LEASE)
-                        .execution_options(synchronize_session=False))
+        compare_and_set(session, Report, report_id, _mine(attempt), progress=percent, updated_at=utcnow(),
+                        lease_expires_at=utcnow() + LEASE)
         session.commit()
 
     try:
@@ -172,9 +171,7 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
 def _finish(session: Session, report_id: int, attempt: int, values: dict[str, Any]) -> Report | None:
     """Store the outcome only if this attempt still holds the row (a slower, superseded worker writes nothing)."""
     values = {**values, "lease_expires_at": None, "updated_at": utcnow()}
-    result = session.execute(update(Report).where(_mine(report_id, attempt)).values(**values)
-                             .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if not compare_and_set(session, Report, report_id, _mine(attempt), **values):
         session.rollback()
         return None
     report = session.get(Report, report_id, populate_existing=True)
