@@ -15,7 +15,7 @@ from sqlalchemy import select
 from models import Case, Deadline, Organization, User
 from reports.render import ReportError
 from service.cases.service import effective_process
-from service.communications.service import communications_log as gather_log
+from service.communications.compliance import communications_log as gather_log
 from service.deadlines.service import stage_history
 from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
@@ -220,7 +220,7 @@ CLOCK_FINDINGS = {"late": "Late", "missed": "Missed", "on_time": "On time", "ope
 
 def communications_log(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     """The chronological record of every contact, numbered, with documents and their SHA-256, and the
-    servicer-compliance findings: built on service.communications.service.communications_log."""
+    servicer-compliance findings: built on service.communications.compliance.communications_log."""
     parties = case_parties(session, case)
     log = gather_log(session, case.org_id, case.id, today)
     zone = _org_zone(session, case.org_id)
