@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, request, send_file
 from flask.views import MethodView
 
+from service import disclaimers
 from service.communications import attachments, compliance, service
 from service.communications.schemas import (AttachmentListSchema, AttachmentSchema, CommunicationCreateSchema,
                                             CommunicationListQuerySchema, CommunicationListSchema,
@@ -154,4 +155,4 @@ class ServicerCompliance(MethodView):
         start = (args["page"] - 1) * args["per_page"]
         return {"items": clocks[start:start + args["per_page"]], "total": len(clocks), "page": args["page"],
                 "per_page": args["per_page"], "as_of": today, "summary": compliance.compliance_summary(clocks),
-                "disclaimer": service.DISCLAIMER}
+                "disclaimer": disclaimers.COMMUNICATIONS}

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from models import Case, CaseEvent, Deadline, Organization
 from models.communications import Communication
+from service import disclaimers
 from service.cases.service import case_document, get_case
 from service.clock.engine import SERVICER_RESPONSE_KINDS, business_days_between
-from service.communications.service import DISCLAIMER, documents
+from service.communications.service import documents
 from service.rulebook import local_today
 
 CLOCK_KINDS = tuple(sorted(SERVICER_RESPONSE_KINDS))
@@ -90,4 +91,4 @@ def communications_log(session, org_id: int, case_id: int, today: dt.date | None
     clocks = servicer_compliance(session, case, today)
     return {"case": case_document(case, mask=True), "as_of": today, "entries": documents(session, rows),
             "servicer_compliance": clocks, "compliance_summary": compliance_summary(clocks),
-            "disclaimer": DISCLAIMER}
+            "disclaimer": disclaimers.COMMUNICATIONS}

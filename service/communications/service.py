@@ -16,6 +16,7 @@ from sqlalchemy import select
 from models import AuditEntry, Case, CaseEvent
 from models.base import utcnow
 from models.communications import Attachment, Communication
+from service import disclaimers
 from service import audit
 from service.auth import Caller
 from service.cases.service import get_case
@@ -25,8 +26,6 @@ from service.db import paginate
 from service.errors import Problem, validation_error
 from service.rulebook import local_today
 
-DISCLAIMER = ("Not legal advice: a record of what was logged, with the clocks computed from the cited rules; "
-              "verify against the source before relying on it.")
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -100,7 +99,7 @@ def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:  # no
             "clock_events": events,
             "corrected": bool(corrections[row.id]), "corrections": corrections[row.id],
             "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
-            "disclaimer": DISCLAIMER,
+            "disclaimer": disclaimers.COMMUNICATIONS,
         })
     return out
 

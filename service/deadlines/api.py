@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from service import disclaimers
 from service.clock.kinds import DEADLINE_KINDS, STAGES
 from service.deadlines import service
 from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySchema, DeadlineKindSchema,
@@ -15,8 +16,6 @@ from service.rulebook import local_today
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",
                 description="Deadlines computed from events and jurisdiction rules, each showing its work")
 
-DISCLAIMER = ("Not legal advice: computed from the events entered and the cited rules; verify against the "
-              "source before relying on it.")
 
 
 def document(row, summary: dict | None = None) -> dict:
@@ -28,7 +27,7 @@ def document(row, summary: dict | None = None) -> dict:
         "computed_from": ({"event_type": row.computed_from_event_type, "occurred_on": row.computed_from_occurred_on}
                           if row.computed_from_event_type else None),
         "verify_manually": row.verify_manually, "manual": row.is_manual, "sequence": row.sequence,
-        "case": summary, "disclaimer": DISCLAIMER,
+        "case": summary, "disclaimer": disclaimers.DEADLINES,
     }
 
 

@@ -13,6 +13,7 @@ from models import Case, CaseEvent, Deadline, Organization, User
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
+from service.cases.display import client_name
 from service.clock.engine import CaseFacts, Event, compute_deadlines
 from service.clock.kinds import deadline_kind
 from service.clock.stages import derive_stage
@@ -245,15 +246,8 @@ def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:  #
     if not case_ids:
         return {}
     cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
-    return {c.id: {"case_id": c.id, "client_name": _client_name(c), "assigned_to": c.assigned_to_id,
+    return {c.id: {"case_id": c.id, "client_name": client_name(c), "assigned_to": c.assigned_to_id,
                    "state": c.property_state, "stage": c.stage} for c in cases}
-
-
-def _client_name(case: Case) -> str | None:
-    if not case.borrowers:
-        return None
-    client = case.borrowers[0]
-    return f"{client.first_name} {client.last_name}"
 
 
 def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: ANN001

@@ -4,7 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from service.deficiency.service import DISCLAIMER, case_deficiency
+from service import disclaimers
+from service.deficiency.service import case_deficiency
 from service.fields import Money
 from service.http import Blueprint, caller, db, documents_errors, with_case
 from service.rulebook import local_today
@@ -34,4 +35,4 @@ class CaseDeficiency(MethodView):
     def get(self, case):
         """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline"""
         result = case_deficiency(db(), case, local_today(caller().timezone))
-        return {**result.__dict__, "disclaimer": DISCLAIMER}
+        return {**result.__dict__, "disclaimer": disclaimers.DEFICIENCY}

@@ -6,7 +6,6 @@ date moves). Subscribed calendars refresh slowly (hours): e-mail is the primary 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 
@@ -18,21 +17,18 @@ from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import CalendarToken
 from service import audit
-from service.auth import Caller
+from service.auth import Caller, token_digest
 from service.clock.kinds import DEADLINE_KINDS
 from service.config import load_settings
 from service.errors import Problem
-from service.notices.mail import NOT_LEGAL_ADVICE, case_url, client_name
+from service import disclaimers
+from service.notices.mail import case_url, client_label
 from service.notices.queries import my_cases
 
 TOKEN_PREFIX = "fsc_"
 PRODID = "-//Forestall//Deadlines//EN"
 # Alarms (days before the all-day event): grave deadlines a week and a day ahead, others a day ahead.
 ALARM_DAYS = {"grave": (7, 1), "informational": (1,)}
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_url(token: str) -> str:
@@ -43,7 +39,7 @@ def issue_token(session: Session, caller: Caller) -> dict:
     """A new secret feed URL; the previous one stops working. Only the SHA-256 digest is stored."""
     revoke_tokens(session, caller, audit_it=False)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=_digest(token))
+    row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=token_digest(token))
     session.add(row)
     session.flush()
     audit.record(session, caller, "create", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
@@ -65,7 +61,7 @@ def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> in
 
 
 def user_for_token(session: Session, token: str) -> User:
-    digest = _digest(token)
+    digest = token_digest(token)
     row = session.scalars(select(CalendarToken).where(CalendarToken.token_sha256 == digest)).one_or_none()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_sha256, digest):
         raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
@@ -99,11 +95,11 @@ def user_feed(session: Session, token: str) -> bytes:
 def case_calendar(session: Session, case: Case) -> bytes:
     org = session.get(Organization, case.org_id)
     return build_calendar(_open_deadlines(session, Deadline.case_id == case.id),
-                          f"Forestall: {client_name(case)} (case {case.id})", org.timezone)
+                          f"Forestall: {client_label(case)} (case {case.id})", org.timezone)
 
 
 def _description(deadline: Deadline, case: Case, url: str) -> str:
-    lines = [f"Client: {client_name(case)} (case {case.id})", f"Deadline: {deadline.title}",
+    lines = [f"Client: {client_label(case)} (case {case.id})", f"Deadline: {deadline.title}",
              f"Binds: {deadline.binds}", f"Rule: {deadline.rule_id or 'manual'}",
              f"Citation: {deadline.citation or '(none: entered by hand)'}"]
     if deadline.source_url:
@@ -112,7 +108,7 @@ def _description(deadline: Deadline, case: Case, url: str) -> str:
         lines.append(f"How it was computed: {deadline.explanation}")
     if deadline.verify_manually:
         lines.append("Verify manually: the rule for this deadline is not fully known.")
-    lines += [f"Case: {url}", "", NOT_LEGAL_ADVICE]
+    lines += [f"Case: {url}", "", disclaimers.REMINDERS]
     return "\n".join(lines)
 
 
@@ -138,7 +134,7 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
         event.add("last-modified", deadline.updated_at)
         event.add("dtstart", deadline.due_on)
         event.add("dtend", deadline.due_on + dt.timedelta(days=1))
-        event.add("summary", f"{deadline.title}: {client_name(case)}")
+        event.add("summary", f"{deadline.title}: {client_label(case)}")
         event.add("description", _description(deadline, case, url))
         event.add("url", url)
         event.add("transp", "TRANSPARENT")
@@ -148,7 +144,7 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
             alarm = Alarm()
             alarm.add("uid", f"deadline-{deadline.id}-alarm-{days}@forestall")
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{deadline.title} ({client_name(case)}) is due in {days} day(s)")
+            alarm.add("description", f"{deadline.title} ({client_label(case)}) is due in {days} day(s)")
             alarm.add("trigger", dt.timedelta(days=-days))
             event.add_component(alarm)
         calendar.add_component(event)

@@ -10,7 +10,6 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -25,6 +24,7 @@ from service.leases import compare_and_set
 from service.notices.preferences import (Preferences, effective_preferences, local_send_at, org_defaults,
                                          org_settings, user_preference)
 from service.notices.queries import digest_deadlines
+from service.rulebook import local_today
 
 # Escalations: daily to the admins, for past deadlines that bind the borrower or the court.
 ESCALATED_BINDS = ("borrower", "court")
@@ -49,7 +49,7 @@ class PlanContext:
         return self._orgs[org_id]
 
     def today(self, org_id: int) -> dt.date:
-        return self.now.astimezone(ZoneInfo(self.org(org_id)[0])).date()
+        return local_today(self.org(org_id)[0], self.now)
 
     def prefs(self, user: User) -> Preferences:
         if user.id not in self._prefs:

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from models import Case, Deadline, Organization, User
 from reports.render import ReportError
+from service import disclaimers
+from service.cases.display import client_name, mask_loan_number, person_name
 from service.cases.service import effective_process
 from service.communications.compliance import communications_log as gather_log
 from service.deadlines.service import stage_history
@@ -21,27 +23,13 @@ from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
 from service.events.service import live_events
 from service.rulebook import rules
-from service.waivers.service import DISCLAIMER as WAIVER_DISCLAIMER
 from service.waivers.service import document as waiver_document
 from service.waivers.service import get_waiver_request, list_waiver_requests, waiver_letter_data
 
-NOT_LEGAL_ADVICE = ("Not legal advice. Deadlines and rules are computed from the events entered and the cited "
-                    "sources; verify each against its source before relying on it.")
 INVESTOR_LABELS = {"fannie_mae": "Fannie Mae", "freddie_mac": "Freddie Mac", "fha": "FHA", "va": "VA", "usda": "USDA",
                    "private": "Private investor", "portfolio": "Portfolio (held by the lender)"}
 BORROWER_SIDE = ("borrower", "court")   # our side's obligations: the ones that can be overdue
 CLOSED_STATUSES = ("met", "waived", "tolled")
-
-
-def mask_account(number: str | None) -> str | None:
-    """Court filings show only the last four digits of a financial-account number (Fed. R. Civ. P. 5.2(a)(4))."""
-    if not number:
-        return number
-    return "x" * max(len(number) - 4, 0) + number[-4:] if len(number) > 4 else number
-
-
-def person_name(first: str | None, last: str | None) -> str:
-    return " ".join(part for part in (first, last) if part)
 
 
 def user_name(session, user_id: int | None) -> str | None:  # noqa: ANN001
@@ -56,7 +44,7 @@ def common(session, org_id: int, now: dt.datetime, today: dt.date) -> dict[str, 
     local_now = now.astimezone(ZoneInfo(org.timezone))
     return {"org_name": org.name, "generated_at": local_now, "generated_at_iso": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "generated_label": f"{local_now:%B} {local_now.day}, {local_now.year} at {local_now:%H:%M} {local_now:%Z}",
-            "today": today, "not_legal_advice": NOT_LEGAL_ADVICE}
+            "today": today, "not_legal_advice": disclaimers.REPORTS}
 
 
 def case_parties(session, case: Case) -> dict[str, Any]:  # noqa: ANN001
@@ -80,7 +68,7 @@ def case_parties(session, case: Case) -> dict[str, Any]:  # noqa: ANN001
                      "dwelling_units": case.property_dwelling_units, "acreage": case.property_acreage,
                      "one_line": ", ".join(p for p in (street_line, city_line) if p)},
         "loan": {"servicer": case.loan_servicer, "investor": case.loan_investor,
-                 "number": case.loan_number, "number_masked": mask_account(case.loan_number),
+                 "number": case.loan_number, "number_masked": mask_loan_number(case.loan_number),
                  "purpose": case.loan_purpose, "lien_position": case.loan_lien_position,
                  "unpaid_principal": case.loan_unpaid_principal, "accrued_interest": case.loan_accrued_interest,
                  "fees_and_costs": case.loan_fees_and_costs, "credits": case.loan_credits, "total_owed": total_owed},
@@ -153,8 +141,7 @@ def caseload_deadlines(session, org_id: int, params: dict, today: dt.date) -> di
     weeks: dict[dt.date, list] = {}
     for deadline, case in session.execute(query).all():
         row = deadline_row(deadline, today)
-        client = case.borrowers[0] if case.borrowers else None
-        row["case"] = {"id": case.id, "client": person_name(client.first_name, client.last_name) if client else "—",
+        row["case"] = {"id": case.id, "client": client_name(case) or "—",
                        "state": case.property_state, "assigned_to": names.get(case.assigned_to_id)}
         if deadline.due_on is None:
             if deadline.binds in BORROWER_SIDE:
@@ -323,5 +310,5 @@ def waiver_requests_summary(session, case: Case, params: dict, today: dt.date) -
         "title": f"Deficiency Waiver Requests: {parties['client']['name']}",
         "subject": f"Every deficiency-waiver request and offer on case {case.id}, with its status",
         "keywords": "deficiency waiver, offers, summary",
-        "requests": requests, "disclaimer": WAIVER_DISCLAIMER,
+        "requests": requests, "disclaimer": disclaimers.WAIVERS,
     }

@@ -25,6 +25,7 @@ from models import Case, Deadline, Organization
 from models.base import utcnow
 from models.communications import Attachment, Communication
 from models.waivers import WaiverOffer, WaiverRequest
+from service import disclaimers
 from service import audit
 from service.auth import Caller
 from service.cases.service import case_document, get_case
@@ -35,8 +36,6 @@ from service.errors import Problem, validation_error
 from service.rulebook import local_today
 from service.signals import deadlines_changed
 
-DISCLAIMER = ("Not legal advice: get any waiver of the deficiency in writing, signed by the lender, before the "
-              "client signs a short sale, deed in lieu or settlement; verify the amounts and the law.")
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "draft": ("sent", "withdrawn"),
     "sent": ("acknowledged", "granted", "partially_granted", "denied", "withdrawn"),
@@ -138,7 +137,7 @@ def document(session, row: WaiverRequest) -> dict[str, Any]:  # noqa: ANN001
         "offers": [offer_document(o) for o in row.offers],
         "form_1099c": form_1099c(row), "checklist": checklist(row), "notes": row.notes,
         "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
-        "disclaimer": DISCLAIMER,
+        "disclaimer": disclaimers.WAIVERS,
     }
 
 
@@ -383,5 +382,5 @@ def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | N
         "waiver_request": document(session, row),
         "deficiency": deficiency.as_dict() if hasattr(deficiency, "as_dict") else dict(deficiency.__dict__),
         "as_of": today,
-        "disclaimer": DISCLAIMER,
+        "disclaimer": disclaimers.WAIVERS,
     }
