@@ -6,7 +6,7 @@ Creates a scratch database, then:
 1. 1,000 pending notices that are not due yet, plus DUE due ones: times the every-minute scan
    (service.notices.service.scan) and one claim, median of several runs;
 2. the same with 1,000,000 pending not-due notices (target: within 2x of 1.);
-3. sends the due ones to a local aiosmtpd server through service.notices.service.deliver_due and prints
+3. sends the due ones to a local aiosmtpd server through service.notices.outbox.deliver_due and prints
    messages per second.
 The scan reads the due rows through the (state, attempt_at) index, so its cost follows the due rows.
 Prints figures; drops the database at the end."""
@@ -75,7 +75,7 @@ def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: i
 
 def time_scan(sessions, runs: int = 7) -> tuple[float, float]:  # noqa: ANN001
     from models.notices import Notice
-    from service.notices import service
+    from service.notices import outbox, service
 
     now = dt.datetime.now(dt.timezone.utc)
     scans, claims = [], []
@@ -86,7 +86,7 @@ def time_scan(sessions, runs: int = 7) -> tuple[float, float]:  # noqa: ANN001
             scans.append(time.perf_counter() - started)
             assert stats["due"] >= DUE, stats
             started = time.perf_counter()
-            service.claim_candidates(session, Notice, now, service.CLAIM_BATCH)
+            outbox.claim_candidates(session, Notice, now, outbox.CLAIM_BATCH)
             claims.append(time.perf_counter() - started)
             session.rollback()
     return statistics.median(scans) * 1000, statistics.median(claims) * 1000
@@ -113,7 +113,7 @@ def main() -> int:
         from service.cases.service import create_case
         from service.db import session_factory
         from service.migrate import upgrade
-        from service.notices import service
+        from service.notices import outbox, service
         from service.notices.mail import Mailer
         from service.config import load_settings
         from service.orgs import create_org, create_user
@@ -140,14 +140,14 @@ def main() -> int:
             service.scan(session)  # the day's once-a-day run, untimed
         print(f"pending not due: {count(sessions, 'WHERE attempt_at > now()'):>9,}  due: {DUE}")
         small_scan, small_claim = time_scan(sessions)
-        print(f"  scan {small_scan:7.2f} ms   claim of {service.CLAIM_BATCH} {small_claim:6.2f} ms (median)")
+        print(f"  scan {small_scan:7.2f} ms   claim of {outbox.CLAIM_BATCH} {small_claim:6.2f} ms (median)")
 
         started = time.perf_counter()
         seed(sessions(), (args.large - 1000) // OFFSETS_PER_DEADLINE, 1 + small, False, *ids)
         print(f"(inserted {args.large - 1000:,} more in {time.perf_counter() - started:.0f} s)")
         print(f"pending not due: {count(sessions, 'WHERE attempt_at > now()'):>9,}  due: {DUE}")
         large_scan, large_claim = time_scan(sessions)
-        print(f"  scan {large_scan:7.2f} ms   claim of {service.CLAIM_BATCH} {large_claim:6.2f} ms (median)")
+        print(f"  scan {large_scan:7.2f} ms   claim of {outbox.CLAIM_BATCH} {large_claim:6.2f} ms (median)")
         print(f"scan ratio large/small: {large_scan / small_scan:.2f}x (target: within 2x)")
 
         class Sink:
@@ -163,7 +163,7 @@ def main() -> int:
         os.environ["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
         try:
             started = time.perf_counter()
-            results = service.deliver_due(sessions, mailer=Mailer(load_settings()))
+            results = outbox.deliver_due(sessions, mailer=Mailer(load_settings()))
             elapsed = time.perf_counter() - started
         finally:
             controller.stop()

@@ -1,10 +1,14 @@
 """create_app(): configuration, one database session per request, authentication, errors, blueprints."""
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
+
+import service
 
 from service.auth import authenticate
 from service.config import Settings, load_settings
@@ -12,6 +16,7 @@ from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter
+from service.wiring import connect_signals
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
@@ -21,6 +26,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     rules()  # validate every rules file now: a malformed one stops start-up, naming the file and field
+    connect_signals()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -90,11 +96,6 @@ def _check_body_limits() -> None:
 
 def _register_blueprints(api: ForestallApi) -> None:
     """Every domain package with an api.py (service/<domain>/api.py defining `blp`) is registered."""
-    import importlib
-    import pkgutil
-
-    import service
-
     for info in sorted(pkgutil.iter_modules(service.__path__), key=lambda m: m.name):
         if not info.ispkg:
             continue

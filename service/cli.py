@@ -10,7 +10,12 @@ from models import ROLES
 from service.auth import issue_token
 from service.config import load_settings
 from service.db import session_factory
+from service.demo import seed_demo
 from service.errors import Problem
+from service.migrate import upgrade
+from service.orgs import create_org, create_user, get_org, get_user_by_email
+from service.reports.cli import report_command
+from service.wiring import connect_signals
 
 
 def _session():
@@ -25,13 +30,12 @@ def _fail(problem: Problem) -> None:
 @click.group()
 def main() -> None:
     """Forestall: case management for foreclosure defense."""
+    connect_signals()
 
 
 @main.command()
 def migrate() -> None:
     """Apply the database migrations and exit."""
-    from service.migrate import upgrade
-
     settings = load_settings()
     upgrade(settings.database_url)
     click.echo("database migrated", err=True)
@@ -43,8 +47,6 @@ def migrate() -> None:
 @click.option("--timezone", default="America/New_York", show_default=True)
 def create_org_command(name: str, slug: str, timezone: str) -> None:
     """Create an organisation."""
-    from service.orgs import create_org
-
     with _session() as session:
         try:
             org = create_org(session, name, slug, timezone)
@@ -61,8 +63,6 @@ def create_org_command(name: str, slug: str, timezone: str) -> None:
 @click.option("--name", "full_name", default=None)
 def create_user_command(org_slug: str, email: str, role: str, full_name: str | None) -> None:
     """Create a user in an organisation."""
-    from service.orgs import create_user, get_org
-
     with _session() as session:
         try:
             user = create_user(session, get_org(session, org_slug), email, role, full_name)
@@ -78,8 +78,6 @@ def create_user_command(org_slug: str, email: str, role: str, full_name: str | N
 @click.option("--label", default=None)
 def create_token_command(email: str, expires_in_days: int | None, label: str | None) -> None:
     """Print a new API token for a user (and nothing else on stdout)."""
-    from service.orgs import get_user_by_email
-
     with _session() as session:
         try:
             user = get_user_by_email(session, email)
@@ -96,17 +94,13 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""
-    from service.demo import seed_demo
-
     with _session() as session:
         token = seed_demo(session)
         session.commit()
     click.echo(token)
 
 
-from service.reports.cli import report_command  # noqa: E402 - the reports domain's command
-
-main.add_command(report_command)
+main.add_command(report_command)  # the reports domain's command
 
 
 if __name__ == "__main__":

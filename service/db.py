@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,8 +32,6 @@ def session_factory(database_url: str) -> sessionmaker[Session]:
 
 def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:  # noqa: ANN001
     """One page of a select() and the total. A page past the end is empty (and costs no second query)."""
-    from sqlalchemy import func, select
-
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
     if offset >= total:

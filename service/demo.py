@@ -8,6 +8,9 @@ from sqlalchemy import select
 
 from models import Organization, User
 from service.auth import Caller, issue_token
+from service.cases.schemas import CaseCreateSchema
+from service.cases.service import create_case
+from service.events.service import add_event
 from service.orgs import create_org, create_user
 
 DEMO_USERS = [
@@ -92,9 +95,6 @@ DEMO_CASES = [
 
 def seed_demo(session) -> str:  # noqa: ANN001
     """Create the demo organisation once (later runs only print a new token); return an admin token."""
-    from service.cases.schemas import CaseCreateSchema
-    from service.cases.service import create_case
-
     org = session.scalars(select(Organization).where(Organization.slug == "demo")).one_or_none()
     if org is None:
         org = create_org(session, "Demo Legal Aid & Housing Counseling", "demo", "America/Chicago")
@@ -112,10 +112,6 @@ def seed_demo(session) -> str:  # noqa: ANN001
 
 
 def _seed_events(session, caller, case, events) -> None:  # noqa: ANN001
-    """Events arrive with the deadline engine (service/events); until then the demo cases have none."""
-    try:
-        from service.events.service import add_event
-    except ImportError:
-        return
+    """The demo case's events, added as through the API (each recomputes the case's deadlines)."""
     for event_type, occurred_on, details in events:
         add_event(session, caller, case, {"type": event_type, "occurred_on": occurred_on, "details": details})

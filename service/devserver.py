@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from service.config import ROOT, load_settings
+from service.config import ROOT, VAR, load_settings
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
         [bin_dir / "gunicorn", "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
         [bin_dir / "celery", "-A", "workers", "worker", "--loglevel=INFO", "--concurrency=2"],
         [bin_dir / "celery", "-A", "workers", "beat", "--loglevel=INFO",
-         f"--schedule={settings_var() / 'celerybeat-schedule'}"],
+         f"--schedule={VAR / 'celerybeat-schedule'}"],
     ]
     children = [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]
 
@@ -49,12 +49,6 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     return 0
-
-
-def settings_var() -> Path:
-    from service.config import VAR
-
-    return VAR
 
 
 if __name__ == "__main__":

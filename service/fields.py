@@ -9,6 +9,7 @@ from marshmallow import validate
 
 SHORT = 200      # names, codes and numbers
 LONG = 10_000    # free text
+ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
 class Text(ma.fields.String):

@@ -2,21 +2,24 @@
 from __future__ import annotations
 
 import functools
+import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
 from flask import g, request
 import flask_smorest
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require_write
-from service.errors import PROBLEM_JSON, Problem, problem_response
+from service.cases.service import get_case
+from service.fields import ID_MAX
+from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
 
 
-ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
 class IdConverter(IntegerConverter):
@@ -51,15 +54,9 @@ class ForestallApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
-        from service.errors import handle_http_exception
-
         return handle_http_exception(error)
 
     def _register_responses(self):
-        import http as http_status
-
-        from flask_smorest.utils import prepare_response
-
         for status in http_status.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
@@ -166,6 +163,13 @@ def with_object(loader: Callable, param: str, name: str, *, write: bool = False,
     return decorator
 
 
+def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
+    """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
+    def load(session: Session, org_id: int, case_id: int) -> Any:
+        return get_case(session, org_id, case_id, include_deleted=include_deleted)
+    return with_object(load, "case_id", "case", write=write, if_match=if_match)
+
+
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
@@ -176,4 +180,4 @@ def etag(version: int) -> str:
 
 
 __all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
-           "etag", "page", "with_object", "IF_MATCH_PARAMETER", "problem_response"]
+           "etag", "page", "with_case", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

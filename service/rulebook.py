@@ -14,6 +14,7 @@ def rules() -> Rulebook:
     return load_rulebook(require_all=True)  # cached after the first call
 
 
-def local_today(timezone: str) -> dt.date:
-    """Today in the organisation's time zone: the day deadlines are measured against."""
-    return dt.datetime.now(ZoneInfo(timezone)).date()
+def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
+    """Today in the organisation's time zone (at `now`, an aware date-time; default: the clock): the day
+    deadlines are measured against. The one place this is computed."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(timezone)).date()

@@ -1,5 +1,6 @@
-"""Run the suite on every backend that answers: SQLite always; PostgreSQL + Redis when they answer
-on localhost (they do on CI's machine). Prints which backends ran. Exit status: the worst of the runs."""
+"""Run the static checks (import layers), then the suite on every backend that answers: SQLite always;
+PostgreSQL + Redis when they answer on localhost (they do on CI's machine). Prints which backends ran.
+Exit status: the worst of the runs."""
 from __future__ import annotations
 
 import os
@@ -25,9 +26,22 @@ def run(name: str, env: dict[str, str], paths: list[str]) -> int:
     return subprocess.run(command, cwd=ROOT, env={**os.environ, **env}).returncode
 
 
+def check(name: str, command: list[str]) -> int:
+    """A static check (the import layers, lint, types): run before the tests; a failure fails the run."""
+    print(f"\n=== check: {name} ===", flush=True)
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+STATIC_CHECKS = {
+    "import layers (lint-imports, .importlinter)": [str(Path(sys.executable).parent / "lint-imports")],
+}
+
+
 def main() -> int:
     extra = sys.argv[1:]
     results: dict[str, int] = {}
+    for name, command in STATIC_CHECKS.items():
+        results[name] = check(name, command)
     results["sqlite + sqlalchemy broker"] = run("sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"},
                                                 extra or ["tests"])
     if answers(5432) and answers(6379):
@@ -43,7 +57,7 @@ def main() -> int:
             ["tests/workers", "tests/api/test_auth.py"])
     elif not extra:
         print("\nPostgreSQL or RabbitMQ does not answer on localhost: skipped that backend.")
-    print("\n=== backends ===")
+    print("\n=== checks and backends ===")
     for name, code in results.items():
         print(f"{name}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
     return max(results.values())

@@ -36,3 +36,20 @@ def test_errors_are_clear_and_exit_nonzero(database_url):
 
 def test_migrate_is_idempotent(database_url):
     assert forestall("migrate").returncode == 0
+
+
+def test_a_recompute_from_the_cli_plans_reminders_at_once(database_url):
+    """seed-demo recomputes deadlines in a process that serves no API and runs no worker: the reminder plan
+    is written in the same run (deadlines_changed is connected by the CLI), not a minute later by the scan."""
+    from sqlalchemy import func, select
+
+    from models import Organization
+    from models.notices import Notice
+    from service.db import session_factory
+
+    result = forestall("seed-demo")
+    assert result.returncode == 0, result.stderr
+    with session_factory(database_url)() as session:
+        org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
+        planned = session.scalar(select(func.count()).select_from(Notice).where(Notice.org_id == org_id))
+    assert planned > 0

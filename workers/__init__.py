@@ -5,18 +5,19 @@ lost broker message loses nothing (see ../shared/notes.md on redelivery).
 """
 from __future__ import annotations
 
+import pkgutil
+from pathlib import Path
+
 from celery import Celery
 from celery.schedules import crontab
 
 from service.config import load_settings
+from service.wiring import connect_signals
 
 settings = load_settings()
 
 def _task_modules() -> list[str]:
     """Every module in workers/ holds tasks (workers/notices.py, workers/reports.py, ...)."""
-    import pkgutil
-    from pathlib import Path
-
     return sorted(f"workers.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.ispkg)
 
 
@@ -41,3 +42,11 @@ app.conf.update(
 if settings.broker_url.startswith("sqla+"):
     app.conf.broker_transport_options = {}
 celery = app
+connect_signals()  # reminder plans follow every recompute a task makes
+
+
+def broker_answers(timeout: float = 3) -> bool:
+    """Readiness: does the broker accept a connection? (Asked by GET /readyz; any failure is "no".)"""
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)
+    return True

@@ -1,4 +1,4 @@
-"""Celery tasks for reminders: thin wrappers around service.notices.service.
+"""Celery tasks for reminders: thin wrappers around service.notices (service.py and outbox.py).
 
 - notices.scan (beat, every minute): plan what changed, the day's escalations and digests; then
   dispatch enough notices.deliver tasks for what is due.
@@ -14,7 +14,8 @@ import math
 
 from service.config import load_settings
 from service.db import session_factory
-from service.notices import service  # also registers the planner in RECOMPUTE_HOOKS
+from service.deadlines.service import refresh_all, today_by_org
+from service.notices import outbox, service
 from workers import app
 
 MAX_PARALLEL_DELIVERIES = 4
@@ -33,33 +34,20 @@ def scan(now: str | None = None) -> dict:
     with _sessions()() as session:
         stats = service.scan(session, _now(now))
     due = stats["due"]
-    for _ in range(min(MAX_PARALLEL_DELIVERIES, math.ceil(due / service.CLAIM_BATCH))):
+    for _ in range(min(MAX_PARALLEL_DELIVERIES, math.ceil(due / outbox.CLAIM_BATCH))):
         deliver.delay(now)
     return stats
 
 
 @app.task(name="notices.deliver")
 def deliver(now: str | None = None) -> dict:
-    return dict(service.deliver_due(_sessions(), _now(now)))
+    return dict(outbox.deliver_due(_sessions(), _now(now)))
 
 
 @app.task(name="notices.refresh_deadlines")
 def refresh_deadlines() -> int:
-    from zoneinfo import ZoneInfo
-
-    from models import Organization
-    from models.base import utcnow
-    from service.deadlines.service import refresh_all
-
     with _sessions()() as session:
-        zones: dict[int, str] = {}
-
-        def today_for_org(org_id: int) -> dt.date:
-            if org_id not in zones:
-                zones[org_id] = session.get(Organization, org_id).timezone
-            return utcnow().astimezone(ZoneInfo(zones[org_id])).date()
-
-        count = refresh_all(session, today_for_org)  # each recompute replans through the hook
-        service.replan_all(session)
+        # Each recompute replans its case (deadlines_changed): once per case, no second pass.
+        count = refresh_all(session, today_by_org(session))
         session.commit()
     return count

@@ -2,10 +2,14 @@
 the minute-by-minute rescan that re-enqueues reports a lost message or a dead worker left behind."""
 from __future__ import annotations
 
+import logging
+
 from service.config import load_settings
 from service.db import session_factory
 from service.reports import service
 from workers import app
+
+log = logging.getLogger(__name__)
 
 
 def _session():
@@ -27,3 +31,14 @@ def rescan_reports_task() -> int:
     for report_id in report_ids:
         render_report_task.delay(report_id)
     return len(report_ids)
+
+
+def enqueue_report(report_id: int) -> bool:
+    """Hand a committed, queued report to a worker (called by the API). A broker that is down loses
+    nothing: the row stays queued and reports.rescan (every minute) enqueues it again."""
+    try:
+        render_report_task.apply_async((report_id,), retry=False)
+        return True
+    except Exception:  # noqa: BLE001 - any broker failure; the row is the truth
+        log.warning("could not enqueue report %s; the rescan will pick it up", report_id, exc_info=True)
+        return False

@@ -1,8 +1,6 @@
 """HTTP views for cases: thin; the work is in service/cases/service.py."""
 from __future__ import annotations
 
-from typing import Callable
-
 from flask.views import MethodView
 
 from service.audit import case_history
@@ -10,16 +8,9 @@ from service.cases import service
 from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
                                    CasePatchSchema, CaseSchema)
 from service.fields import PageQuerySchema
-from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_object, writes
+from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_case, writes
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
-
-
-def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
-    """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
-    def load(session, org_id, case_id):  # noqa: ANN001
-        return service.get_case(session, org_id, case_id, include_deleted=include_deleted)
-    return with_object(load, "case_id", "case", write=write, if_match=if_match)
 
 
 @blp.route("/cases")

@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from service.clock.rules import JURISDICTION_CODES
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 STATE_CODES = tuple(sorted(JURISDICTION_CODES))  # the 50 states and DC
 

@@ -13,6 +13,9 @@ from models.base import utcnow
 from service import audit
 from service.auth import Caller
 from service.db import paginate
+from service.cases.display import mask_loan_number
+from service.clock.facts import effective_process as engine_effective_process
+from service.deadlines.service import case_facts, recompute_case
 from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 
@@ -35,12 +38,6 @@ def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bo
     if case is None:
         raise Problem(404, f"No case {case_id}.")
     return case
-
-
-def mask_loan_number(loan_number: str | None) -> str | None:
-    if not loan_number:
-        return loan_number
-    return "*" * max(len(loan_number) - 4, 0) + loan_number[-4:]
 
 
 def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
@@ -68,11 +65,8 @@ def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
 
 
 def effective_process(case: Case) -> str | None:
-    """The process as entered, else the jurisdiction's usual one."""
-    if case.foreclosure_process:
-        return case.foreclosure_process
-    jurisdiction = rules().jurisdiction(case.property_state)
-    return jurisdiction.foreclosure_process.usual if jurisdiction else None
+    """The process as entered, else the jurisdiction's usual one (the engine's own rule)."""
+    return engine_effective_process(case_facts(case), rules().jurisdiction(case.property_state))
 
 
 def audit_document(case: Case) -> dict[str, Any]:
@@ -160,8 +154,6 @@ def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
 
 
 def update_case(session: Session, caller: Caller, case: Case, data: dict[str, Any]) -> Case:
-    from service.deadlines.service import recompute_case
-
     if "assigned_to" in data:
         _check_assignee(session, caller.org_id, data["assigned_to"])
     if "client" in data and not case.borrowers:

@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import current_app, request, send_file
 from flask.views import MethodView
 
-from service.cases.api import with_case
-from service.communications import service
+from service import disclaimers
+from service.communications import attachments, compliance, service
 from service.communications.schemas import (AttachmentListSchema, AttachmentSchema, CommunicationCreateSchema,
                                             CommunicationListQuerySchema, CommunicationListSchema,
                                             CommunicationPatchSchema, CommunicationSchema,
                                             CompliancePageQuerySchema, ServicerComplianceSchema)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("communications", __name__, url_prefix="/api/v1",
@@ -30,7 +30,7 @@ FILE_RESPONSE = {
     "200": {"description": "The file's bytes, with its type; X-Content-SHA256 carries its SHA-256 (hex)",
             "headers": {"X-Content-SHA256": {"schema": {"type": "string"}},
                         "Content-Disposition": {"schema": {"type": "string"}}},
-            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in service.ALLOWED_TYPES}},
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in attachments.ALLOWED_TYPES}},
 }
 
 
@@ -96,8 +96,8 @@ class CommunicationAttachments(MethodView):
     @documents_errors(blp, 401, 404, 422)
     def get(self, args, row):
         """The entry's attachments, with SHA-256, size and type"""
-        rows, total = service.list_attachments(db(), row, args["page"], args["per_page"])
-        return page([service.attachment_document(a) for a in rows], total, args)
+        rows, total = attachments.list_attachments(db(), row, args["page"], args["per_page"])
+        return page([attachments.attachment_document(a) for a in rows], total, args)
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
     @blp.response(201, AttachmentSchema)
@@ -116,21 +116,21 @@ class CommunicationAttachments(MethodView):
         if unknown:
             raise validation_error({name: ["Unknown field."] for name in unknown})
         settings = current_app.config["FORESTALL"]
-        attachment = service.store_attachment(db(), caller(), row, upload.stream, upload.filename,
+        attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
                                               settings.attachments_dir)
         db().commit()
-        return service.attachment_document(attachment), {"Location": f"/api/v1/attachments/{attachment.id}"}
+        return attachments.attachment_document(attachment), {"Location": f"/api/v1/attachments/{attachment.id}"}
 
 
 @blp.route("/attachments/<id:attachment_id>")
 class AttachmentFile(MethodView):
-    @with_object(service.get_attachment, "attachment_id", "row")
+    @with_object(attachments.get_attachment, "attachment_id", "row")
     @blp.doc(responses=FILE_RESPONSE)
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """The file itself, with its content type and SHA-256"""
         settings = current_app.config["FORESTALL"]
-        path = service.storage_path(settings.attachments_dir, row.sha256)
+        path = attachments.storage_path(settings.attachments_dir, row.sha256)
         if not path.exists():
             raise Problem(404, f"The file of attachment {row.id} is missing from storage.")
         response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
@@ -151,8 +151,8 @@ class ServicerCompliance(MethodView):
         """Each servicer clock (acknowledgment, response, loss-mitigation acknowledgment and evaluation) with its
         result: open, on_time, late (by N business days) or missed, and its citation"""
         today = local_today(caller().timezone)
-        clocks = service.servicer_compliance(db(), case, today)
+        clocks = compliance.servicer_compliance(db(), case, today)
         start = (args["page"] - 1) * args["per_page"]
         return {"items": clocks[start:start + args["per_page"]], "total": len(clocks), "page": args["page"],
-                "per_page": args["per_page"], "as_of": today, "summary": service.compliance_summary(clocks),
-                "disclaimer": service.DISCLAIMER}
+                "per_page": args["per_page"], "as_of": today, "summary": compliance.compliance_summary(clocks),
+                "disclaimer": disclaimers.COMMUNICATIONS}

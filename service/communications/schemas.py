@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 CHANNELS = ("phone", "letter", "certified_mail", "fax", "email", "portal", "in_person")
 DIRECTIONS = ("inbound", "outbound")

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from service.cases.api import with_case
+from service import disclaimers
 from service.clock.kinds import DEADLINE_KINDS, STAGES
 from service.deadlines import service
 from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySchema, DeadlineKindSchema,
                                        DeadlineListSchema, DeadlinePatchSchema, DeadlineSchema, ManualDeadlineSchema,
                                        StageHistorySchema)
 from service.errors import validation_error
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",
                 description="Deadlines computed from events and jurisdiction rules, each showing its work")
 
-DISCLAIMER = ("Not legal advice: computed from the events entered and the cited rules; verify against the "
-              "source before relying on it.")
 
 
 def document(row, summary: dict | None = None) -> dict:
@@ -29,7 +27,7 @@ def document(row, summary: dict | None = None) -> dict:
         "computed_from": ({"event_type": row.computed_from_event_type, "occurred_on": row.computed_from_occurred_on}
                           if row.computed_from_event_type else None),
         "verify_manually": row.verify_manually, "manual": row.is_manual, "sequence": row.sequence,
-        "case": summary, "disclaimer": DISCLAIMER,
+        "case": summary, "disclaimer": disclaimers.DEADLINES,
     }
 
 

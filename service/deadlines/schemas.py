@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from service.clock.kinds import BINDS, DEADLINE_KINDS, DEADLINE_STATUSES
 from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 KIND_NAMES = tuple(DEADLINE_KINDS)
 

@@ -9,16 +9,18 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import lazyload
 
-from models import Case, CaseEvent, Deadline, User
+from models import Case, CaseEvent, Deadline, Organization, User
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
+from service.cases.display import client_name
 from service.clock.engine import CaseFacts, Event, compute_deadlines
 from service.clock.kinds import deadline_kind
 from service.clock.stages import derive_stage
 from service.db import paginate
 from service.errors import Problem, validation_error
-from service.rulebook import rules
+from service.rulebook import local_today, rules
+from service.signals import deadlines_changed
 
 # What a user may set. "open" hands the status back to the engine.
 USER_STATUSES = ("open", "met", "missed", "waived", "tolled")
@@ -127,12 +129,8 @@ def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequ
 
 
 def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
-    """Hook for domains that follow deadlines (reminder plans); each registers itself here."""
-    for hook in RECOMPUTE_HOOKS:
-        hook(session, case)
-
-
-RECOMPUTE_HOOKS: list = []
+    """Tell the domains that follow deadlines (reminder plans; see service/wiring.py)."""
+    deadlines_changed.send(case, session=session)
 
 
 def stage_history(session, case: Case, today: dt.date):  # noqa: ANN001
@@ -248,15 +246,8 @@ def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:  #
     if not case_ids:
         return {}
     cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
-    return {c.id: {"case_id": c.id, "client_name": _client_name(c), "assigned_to": c.assigned_to_id,
+    return {c.id: {"case_id": c.id, "client_name": client_name(c), "assigned_to": c.assigned_to_id,
                    "state": c.property_state, "stage": c.stage} for c in cases}
-
-
-def _client_name(case: Case) -> str | None:
-    if not case.borrowers:
-        return None
-    client = case.borrowers[0]
-    return f"{client.first_name} {client.last_name}"
 
 
 def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: ANN001
@@ -281,8 +272,5 @@ def assignee_exists(session, org_id: int, user_id: int) -> bool:  # noqa: ANN001
 
 def today_by_org(session):  # noqa: ANN001
     """A function org_id -> today in that organisation's time zone (for refresh_all and the workers)."""
-    from models import Organization
-    from service.rulebook import local_today
-
     zones = dict(session.execute(select(Organization.id, Organization.timezone)).all())
     return lambda org_id: local_today(zones.get(org_id, "America/New_York"))

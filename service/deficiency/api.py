@@ -4,17 +4,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from service.cases.api import with_case
-from service.clock.deficiency import compute_deficiency
-from service.deadlines.service import case_facts, engine_events
+from service import disclaimers
+from service.deficiency.service import case_deficiency
 from service.fields import Money
-from service.http import Blueprint, caller, db, documents_errors
-from service.rulebook import local_today, rules
+from service.http import Blueprint, caller, db, documents_errors, with_case
+from service.rulebook import local_today
 
 blp = Blueprint("deficiency", __name__, url_prefix="/api/v1", description="Deficiency exposure after a sale")
-
-DISCLAIMER = "Not legal advice: an estimate from the amounts entered and the cited rules; verify before relying on it."
-
 
 class DeficiencySchema(ma.Schema):
     amount_owed = Money(allow_none=True)
@@ -31,11 +27,6 @@ class DeficiencySchema(ma.Schema):
     disclaimer = ma.fields.String()
 
 
-def case_deficiency(session, case, today):  # noqa: ANN001
-    """The service function the API, reports and waiver requests share."""
-    return compute_deficiency(case_facts(case), engine_events(session, case), rules(), today)
-
-
 @blp.route("/cases/<id:case_id>/deficiency")
 class CaseDeficiency(MethodView):
     @with_case()
@@ -44,4 +35,4 @@ class CaseDeficiency(MethodView):
     def get(self, case):
         """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline"""
         result = case_deficiency(db(), case, local_today(caller().timezone))
-        return {**result.__dict__, "disclaimer": DISCLAIMER}
+        return {**result.__dict__, "disclaimer": disclaimers.DEFICIENCY}

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from service.clock.kinds import EVENT_TYPES
 from service.fields import Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 
 class CommonDetails(StrictSchema):

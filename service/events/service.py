@@ -11,7 +11,9 @@ from models import Case, CaseEvent
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
+from service.cases.service import get_case
 from service.db import paginate
+from service.deadlines.service import recompute_case
 from service.errors import Problem, flatten_messages, validation_error
 from service.events.schemas import DETAILS_BY_TYPE, FUTURE_TYPES, CommonDetails
 from service.rulebook import local_today, rules
@@ -106,8 +108,6 @@ def _document(event: CaseEvent) -> dict[str, Any]:
 
 
 def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> CaseEvent:  # noqa: ANN001
-    from service.deadlines.service import recompute_case
-
     today = local_today(caller.timezone)
     event_type, occurred_on = data["type"], data["occurred_on"]
     _check_date(event_type, occurred_on, today)
@@ -125,9 +125,6 @@ def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> Case
 
 
 def update_event(session, caller: Caller, event: CaseEvent, data: dict[str, Any]) -> CaseEvent:  # noqa: ANN001
-    from service.cases.service import get_case
-    from service.deadlines.service import recompute_case
-
     case = get_case(session, caller.org_id, event.case_id)
     today = local_today(caller.timezone)
     occurred_on = data.get("occurred_on", event.occurred_on)
@@ -145,9 +142,6 @@ def update_event(session, caller: Caller, event: CaseEvent, data: dict[str, Any]
 
 
 def delete_event(session, caller: Caller, event: CaseEvent) -> None:  # noqa: ANN001
-    from service.cases.service import get_case
-    from service.deadlines.service import recompute_case
-
     case = get_case(session, caller.org_id, event.case_id)
     event.deleted_at = utcnow()
     session.flush()

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask.views import MethodView
 
+from service import disclaimers
 from service.errors import Problem
 from service.http import Blueprint, documents_errors
 from service.rulebook import rules
@@ -14,8 +15,6 @@ from service.rulebook import rules
 blp = Blueprint("jurisdictions", __name__, url_prefix="/api/v1",
                 description="Foreclosure rules of the 50 states and DC, each with citation, source and date checked")
 
-DISCLAIMER = ("Not legal advice. Each rule shows its citation, source, the date it was checked and a confidence; "
-              "items marked unknown or unverified must be verified manually.")
 
 
 def _plain(value: Any) -> Any:
@@ -89,4 +88,4 @@ class JurisdictionItem(MethodView):
             raise Problem(404, f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
         raw = _plain(dict(j.raw))
         return {"code": j.code, "name": j.name, "rules": raw, "verify_manually": verify_manually(raw),
-                "disclaimer": DISCLAIMER}
+                "disclaimer": disclaimers.JURISDICTION_RULES}

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from service.errors import problem_response
 from service.http import Blueprint, db
+from workers import broker_answers
 
 blp = Blueprint("meta", __name__, description="Health and readiness")
 
@@ -43,11 +44,7 @@ def _database_answers() -> bool:
 
 def _broker_answers() -> bool:
     try:
-        from workers import app as celery_app
-
-        with celery_app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=3)
-        return True
+        return broker_answers()
     except Exception:  # noqa: BLE001
         current_app.logger.exception("readiness: broker")
         return False

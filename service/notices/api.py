@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from service.cases.api import with_case
-from service.http import Blueprint, caller, db, documents_errors, page, writes
+from service.http import Blueprint, caller, db, documents_errors, page, writes, with_case
 from service.notices import calendar, service
 from service.notices.schemas import (CalendarTokenSchema, MyPreferencesInputSchema, NoticeListSchema,
                                      NoticeQuerySchema, OrgPreferencesInputSchema, PreferencesSchema)

@@ -7,7 +7,6 @@ date moves). Subscribed calendars refresh slowly (hours): e-mail is the primary 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 from urllib.parse import urlsplit
@@ -20,11 +19,13 @@ from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import CalendarToken
 from service import audit
-from service.auth import Caller
+from service.auth import Caller, token_digest
 from service.clock.kinds import DEADLINE_KINDS
 from service.config import load_settings
 from service.errors import Problem
-from service.notices.mail import NOT_LEGAL_ADVICE, case_url, client_name
+from service import disclaimers
+from service.notices.mail import case_url, client_label
+from service.notices.queries import my_cases
 
 TOKEN_PREFIX = "fsc_"
 PRODID = "-//Forestall//Deadlines//EN"
@@ -43,10 +44,6 @@ def event_uid(deadline_id: int, base_url: str) -> str:
     return f"deadline-{deadline_id}@{urlsplit(base_url).hostname or 'forestall.localhost'}"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def feed_url(token: str) -> str:
     return f"{load_settings().base_url.rstrip('/')}/calendar/{token}.ics"
 
@@ -55,7 +52,7 @@ def issue_token(session: Session, caller: Caller) -> dict:
     """A new secret feed URL; the previous one stops working. Only the SHA-256 digest is stored."""
     revoke_tokens(session, caller, audit_it=False)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=_digest(token))
+    row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=token_digest(token))
     session.add(row)
     session.flush()
     audit.record(session, caller, "create", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
@@ -77,7 +74,7 @@ def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> in
 
 
 def user_for_token(session: Session, token: str) -> User:
-    digest = _digest(token)
+    digest = token_digest(token)
     row = session.scalars(select(CalendarToken).where(CalendarToken.token_sha256 == digest)).one_or_none()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_sha256, digest):
         raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
@@ -97,11 +94,10 @@ def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:  #
 
 
 def user_feed(session: Session, token: str) -> bytes:
-    """The deadlines of the user's cases: assigned to them; an admin's: every case of the organisation."""
+    """The deadlines of the user's cases (service/notices/queries.py, my_cases: the same cases as their
+    reminders and digest)."""
     user = user_for_token(session, token)
-    where = [Deadline.org_id == user.org_id]
-    if user.role != "admin":
-        where.append(Case.assigned_to_id == user.id)
+    where = [Deadline.org_id == user.org_id, my_cases(user)]
     org = session.get(Organization, user.org_id)
     body = build_calendar(_open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}",
                           org.timezone)
@@ -112,11 +108,11 @@ def user_feed(session: Session, token: str) -> bytes:
 def case_calendar(session: Session, case: Case) -> bytes:
     org = session.get(Organization, case.org_id)
     return build_calendar(_open_deadlines(session, Deadline.case_id == case.id),
-                          f"Forestall: {client_name(case)} (case {case.id})", org.timezone)
+                          f"Forestall: {client_label(case)} (case {case.id})", org.timezone)
 
 
 def _description(deadline: Deadline, case: Case, url: str) -> str:
-    lines = [f"Client: {client_name(case)} (case {case.id})", f"Deadline: {deadline.title}",
+    lines = [f"Client: {client_label(case)} (case {case.id})", f"Deadline: {deadline.title}",
              f"Binds: {deadline.binds}", f"Rule: {deadline.rule_id or 'manual'}",
              f"Citation: {deadline.citation or '(none: entered by hand)'}"]
     if deadline.source_url:
@@ -125,7 +121,7 @@ def _description(deadline: Deadline, case: Case, url: str) -> str:
         lines.append(f"How it was computed: {deadline.explanation}")
     if deadline.verify_manually:
         lines.append("Verify manually: the rule for this deadline is not fully known.")
-    lines += [f"Case: {url}", "", NOT_LEGAL_ADVICE]
+    lines += [f"Case: {url}", "", disclaimers.REMINDERS]
     return "\n".join(lines)
 
 
@@ -152,7 +148,7 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
         event.add("last-modified", deadline.updated_at)
         event.add("dtstart", deadline.due_on)
         event.add("dtend", deadline.due_on + dt.timedelta(days=1))
-        event.add("summary", f"{deadline.title}: {client_name(case)}")
+        event.add("summary", f"{deadline.title}: {client_label(case)}")
         event.add("description", _description(deadline, case, url))
         event.add("url", url)
         event.add("transp", "TRANSPARENT")
@@ -162,7 +158,7 @@ def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) 
             alarm = Alarm()
             alarm.add("uid", uid.replace("@", f"-alarm-{days}@", 1))
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{deadline.title} ({client_name(case)}) is due in {days} day(s)")
+            alarm.add("description", f"{deadline.title} ({client_label(case)}) is due in {days} day(s)")
             alarm.add("trigger", alarm_trigger(days))
             event.add_component(alarm)
         calendar.add_component(event)

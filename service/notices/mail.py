@@ -17,8 +17,12 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import Digest, Notice
+from service import disclaimers
+from service.cases.display import client_name
 from service.config import Settings, load_settings
+from service.notices.queries import DIGEST_DAYS, digest_deadlines
 from service.notices.subjects import reminder_subject
+from service.rulebook import local_today
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
@@ -26,8 +30,6 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 
 SMTP_TIMEOUT = 20  # seconds; CLAIM_BATCH x this stays inside the claim's lease
 
-NOT_LEGAL_ADVICE = ("Not legal advice: this reminder is computed from the events entered and the cited rules. "
-                    "Check the source before relying on a date.")
 
 
 class PermanentMailError(Exception):
@@ -105,11 +107,9 @@ class Mailer:
 
 
 
-def client_name(case: Case) -> str:
-    if not case.borrowers:
-        return f"Case {case.id}"
-    client = case.borrowers[0]
-    return f"{client.first_name} {client.last_name}"
+def client_label(case: Case) -> str:
+    """The client's name in a subject or calendar line; a case without one: "Case N"."""
+    return client_name(case) or f"Case {case.id}"
 
 
 def case_url(settings: Settings, case_id: int) -> str:
@@ -133,7 +133,7 @@ def _message(settings: Settings, to: str, subject: str, message_id: str, text: s
 
 
 def deadline_context(settings: Settings, case: Case, deadline: Deadline, today: dt.date) -> dict:
-    return {"client": client_name(case), "case_id": case.id, "case_url": case_url(settings, case.id),
+    return {"client": client_label(case), "case_id": case.id, "case_url": case_url(settings, case.id),
             "title": deadline.title, "due_on": deadline.due_on, "status": deadline.status, "binds": deadline.binds,
             "rule_id": deadline.rule_id or "manual", "citation": deadline.citation or "(none: entered by hand)",
             "source_url": deadline.source_url, "explanation": deadline.explanation,
@@ -142,18 +142,16 @@ def deadline_context(settings: Settings, case: Case, deadline: Deadline, today: 
 
 
 def reminder_message(session: Session, notice: Notice, now: dt.datetime | None = None) -> EmailMessage:
-    from zoneinfo import ZoneInfo
-
     settings = load_settings()
     case = session.get(Case, notice.case_id)
     deadline = session.get(Deadline, notice.deadline_id)
     org = session.get(Organization, notice.org_id)
-    today = (now or utcnow()).astimezone(ZoneInfo(org.timezone)).date()
+    today = local_today(org.timezone, now)
     item = deadline_context(settings, case, deadline, today)
     escalation = notice.kind == "escalation"
     subject = reminder_subject(deadline.title, deadline.due_on, item["client"], overdue=escalation)
     values = {"item": item, "escalation": escalation, "offset_days": notice.offset_days, "org": org.name,
-              "not_legal_advice": NOT_LEGAL_ADVICE, "subject": subject}
+              "not_legal_advice": disclaimers.REMINDERS, "subject": subject}
     return _message(settings, notice.recipient, subject, notice.message_id,
                     TEMPLATES.get_template("reminder.txt").render(**values),
                     TEMPLATES.get_template("reminder.html").render(**values), f"notice-{notice.id}")
@@ -161,8 +159,6 @@ def reminder_message(session: Session, notice: Notice, now: dt.datetime | None =
 
 def digest_message(session: Session, digest: Digest) -> EmailMessage | None:
     """None when nothing is due in the next 14 days (no empty digest is sent)."""
-    from service.notices.service import digest_deadlines
-
     settings = load_settings()
     user = session.get(User, digest.user_id)
     org = session.get(Organization, digest.org_id)
@@ -174,10 +170,10 @@ def digest_message(session: Session, digest: Digest) -> EmailMessage | None:
     items = [deadline_context(settings, cases[r.case_id], r, today) for r in rows]
     overdue = [i for i in items if i["due_on"] < today]
     upcoming = [i for i in items if i["due_on"] >= today]
-    subject = (f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {14} days "
+    subject = (f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {DIGEST_DAYS} days "
                f"({today.isoformat()})")
     values = {"overdue": overdue, "upcoming": upcoming, "today": today, "org": org.name,
-              "not_legal_advice": NOT_LEGAL_ADVICE, "subject": subject, "name": user.full_name or user.email}
+              "not_legal_advice": disclaimers.REMINDERS, "subject": subject, "name": user.full_name or user.email}
     return _message(settings, digest.recipient, subject, digest.message_id,
                     TEMPLATES.get_template("digest.txt").render(**values),
                     TEMPLATES.get_template("digest.html").render(**values), f"digest-{digest.id}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from service.cases.api import with_case
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes, with_case
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
+from workers.reports import enqueue_report
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="PDF reports rendered by a worker: case timeline, communications log, waiver letter "
@@ -17,7 +17,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 
 def _accepted(report):  # noqa: ANN001, ANN202
     db().commit()
-    service.enqueue(report.id)
+    enqueue_report(report.id)  # the API layer hands work to the task layer; services never do
     document = service.report_document(report)
     return document, 202, {"Location": document["url"]}
 

@@ -6,8 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
-from models.reports import REPORT_TYPES
+from models.reports import REPORT_TYPES, Report
+from service.config import load_settings
+from service.db import session_factory
+from service.errors import Problem
+from service.reports.service import render_inline
 
 
 @click.command("report")
@@ -24,14 +29,6 @@ from models.reports import REPORT_TYPES
 def report_command(report_type: str, case_id: int, output: Path, waiver_request_id: int | None, days: int | None,
                    assigned_to: int | None) -> None:
     """Render a report to a PDF file (without a worker)."""
-    from sqlalchemy import select
-
-    from models.reports import Report
-    from service.config import load_settings
-    from service.db import session_factory
-    from service.errors import Problem
-    from service.reports.service import render_inline
-
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
     with session_factory(load_settings().database_url)() as session:

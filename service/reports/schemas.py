@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from models.reports import REPORT_STATES, REPORT_TYPES
 from service.fields import PageSchema, StrictSchema
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 
 class ReportRequestSchema(StrictSchema):

@@ -1,8 +1,8 @@
 """Reports: request (validate, store a queued row, audit), render (claim, gather, render, store with SHA-256,
 audit), read, list, and the rescan that re-enqueues what a lost broker message or a dead worker left.
 
-The row is the truth. A render claims its row with an atomic compare-and-set (queued -> rendering, with a
-lease), so two workers given the same message never both render it, and a worker that dies mid-render
+The row is the truth. A render claims its row with an atomic compare-and-set (service/leases.py:
+queued -> rendering, with a lease), so two workers given the same message never both render it, and a worker that dies mid-render
 leaves a lease that expires and is picked up again (at most MAX_ATTEMPTS times, then failed with a reason)."""
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from models import Case, Organization, User
 from models.base import utcnow
 from models.reports import Report
-from reports import data as report_data
 from reports.render import RenderedPdf, ReportError, render_pdf
 from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.leases import compare_and_set, take_lease
+from service.reports import context as report_context
 from service.rulebook import local_today
 
 log = logging.getLogger(__name__)
@@ -74,14 +75,15 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
     if report_type == "waiver_request_letter":
         if data.get("waiver_request_id") is None:
             raise validation_error({"waiver_request_id": ["Required for a waiver_request_letter report."]})
-        report_data.check_waiver_request(session, org_id, case, data["waiver_request_id"])
+        report_context.check_waiver_request(session, org_id, case, data["waiver_request_id"])
         params["waiver_request_id"] = data["waiver_request_id"]
     return params
 
 
 def request_report(session: Session, caller: Caller | None, org_id: int, case: Case | None,
                    data: dict[str, Any]) -> Report:
-    """A queued report row (flushed, audited); the caller commits, then enqueue()s it."""
+    """A queued report row (flushed, audited); the caller commits, then hands it to a worker
+    (service/reports/api.py, through workers.reports.enqueue_report)."""
     params = validate_params(session, org_id, case, data)
     if data["type"] == "waiver_request_letter":
         # Who signs the letter: the person who asked for it (the CLI: the case's assignee).
@@ -95,19 +97,6 @@ def request_report(session: Session, caller: Caller | None, org_id: int, case: C
     return report
 
 
-def enqueue(report_id: int) -> bool:
-    """Hand the render to a worker. A broker that is down loses nothing: the row stays queued and the
-    rescan (workers/reports.py, every minute) enqueues it again."""
-    try:
-        from workers.reports import render_report_task
-
-        render_report_task.apply_async((report_id,), retry=False)
-        return True
-    except Exception:  # noqa: BLE001 - any broker failure; the row is the truth
-        log.warning("could not enqueue report %s; the rescan will pick it up", report_id, exc_info=True)
-        return False
-
-
 # ------------------------------------------------------------------------------------------- render
 
 def _claim(session: Session, report_id: int, now: dt.datetime) -> int | None:
@@ -116,19 +105,18 @@ def _claim(session: Session, report_id: int, now: dt.datetime) -> int | None:
     (or it is finished)."""
     claimable = or_(Report.state == "queued",
                     and_(Report.state == "rendering", Report.lease_expires_at < now, Report.attempts < MAX_ATTEMPTS))
-    result = session.execute(update(Report).where(Report.id == report_id, claimable)
-                             .values(state="rendering", attempts=Report.attempts + 1, progress=5,
-                                     lease_expires_at=now + LEASE, updated_at=now, error=None)
-                             .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    won = take_lease(session, Report, report_id, claimable, lease_column="lease_expires_at", until=now + LEASE,
+                     state="rendering", progress=5, updated_at=now, error=None)
+    if not won:
         session.rollback()
         return None
     session.commit()
     return session.scalar(select(Report.attempts).where(Report.id == report_id))
 
 
-def _mine(report_id: int, attempt: int):  # noqa: ANN202
-    return and_(Report.id == report_id, Report.state == "rendering", Report.attempts == attempt)
+def _mine(attempt: int):  # noqa: ANN202
+    """This attempt still holds the row (compare-and-set condition for progress and the result)."""
+    return and_(Report.state == "rendering", Report.attempts == attempt)
 
 
 def build(session: Session, report: Report, now: dt.datetime,
@@ -141,8 +129,8 @@ def build(session: Session, report: Report, now: dt.datetime,
         case = session.scalars(select(Case).where(Case.id == report.case_id, Case.org_id == report.org_id)).one()
         if case.deleted_at is not None and report.type not in ORG_LEVEL_TYPES:
             raise ReportError(f"Case {case.id} was deleted after the report was requested.")
-    context = report_data.common(session, report.org_id, now, today)
-    context.update(report_data.gather(session, report.type, report.org_id, case, report.params or {}, today))
+    context = report_context.common(session, report.org_id, now, today)
+    context.update(report_context.gather(session, report.type, report.org_id, case, report.params or {}, today))
     if progress:
         progress(15)
     pdf = render_pdf(f"{report.type}.html", context, progress)
@@ -163,9 +151,8 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
     report = session.get(Report, report_id, populate_existing=True)
 
     def set_progress(percent: int) -> None:
-        session.execute(update(Report).where(_mine(report_id, attempt))
-                        .values(progress=percent, updated_at=utcnow(), lease_expires_at=utcnow() + LEASE)
-                        .execution_options(synchronize_session=False))
+        compare_and_set(session, Report, report_id, _mine(attempt), progress=percent, updated_at=utcnow(),
+                        lease_expires_at=utcnow() + LEASE)
         session.commit()
 
     try:
@@ -184,9 +171,7 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
 def _finish(session: Session, report_id: int, attempt: int, values: dict[str, Any]) -> Report | None:
     """Store the outcome only if this attempt still holds the row (a slower, superseded worker writes nothing)."""
     values = {**values, "lease_expires_at": None, "updated_at": utcnow()}
-    result = session.execute(update(Report).where(_mine(report_id, attempt)).values(**values)
-                             .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if not compare_and_set(session, Report, report_id, _mine(attempt), **values):
         session.rollback()
         return None
     report = session.get(Report, report_id, populate_existing=True)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from service.cases.api import with_case
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.waivers import service
 from service.waivers.schemas import (OfferCreateSchema, WaiverCreateSchema, WaiverListQuerySchema, WaiverListSchema,
                                      WaiverPatchSchema, WaiverSchema)

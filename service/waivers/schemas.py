@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.http import ID_MAX
+from service.fields import ID_MAX
 
 RESOLUTIONS = ("short_sale", "deed_in_lieu", "settlement", "modification", "post_sale")
 ASKS = ("full_waiver", "settlement")

@@ -21,18 +21,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Case, Deadline
+from models import Case, Deadline, Organization
 from models.base import utcnow
 from models.communications import Attachment, Communication
 from models.waivers import WaiverOffer, WaiverRequest
+from service import disclaimers
 from service import audit
 from service.auth import Caller
+from service.cases.service import case_document, get_case
+from service.clock.kinds import deadline_kind
 from service.db import paginate
+from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
 from service.rulebook import local_today
+from service.signals import deadlines_changed
 
-DISCLAIMER = ("Not legal advice: get any waiver of the deficiency in writing, signed by the lender, before the "
-              "client signs a short sale, deed in lieu or settlement; verify the amounts and the law.")
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "draft": ("sent", "withdrawn"),
     "sent": ("acknowledged", "granted", "partially_granted", "denied", "withdrawn"),
@@ -134,7 +137,7 @@ def document(session, row: WaiverRequest) -> dict[str, Any]:  # noqa: ANN001
         "offers": [offer_document(o) for o in row.offers],
         "form_1099c": form_1099c(row), "checklist": checklist(row), "notes": row.notes,
         "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
-        "disclaimer": DISCLAIMER,
+        "disclaimer": disclaimers.WAIVERS,
     }
 
 
@@ -217,8 +220,6 @@ def _check_status_rules(row: WaiverRequest) -> None:
 # --- create, change, offers -----------------------------------------------------------------------
 
 def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:  # noqa: ANN001
-    from service.deficiency.api import case_deficiency
-
     return case_deficiency(session, case, today).deficiency
 
 
@@ -248,8 +249,6 @@ def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, A
 
 
 def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverRequest:  # noqa: ANN001
-    from service.cases.service import get_case
-
     case = get_case(session, caller.org_id, row.case_id)
     today = local_today(caller.timezone)
     before = _audit_document(row)
@@ -327,9 +326,6 @@ def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any])
 
 def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:  # noqa: ANN001
     """Keep the follow-up deadline in step with the request (idempotent)."""
-    from service.clock.kinds import deadline_kind
-    from service.deadlines.service import RECOMPUTE_HOOKS
-
     deadline = _follow_up(session, row)
     wanted = row.status in ("sent",) and row.sent_on is not None
     answered = row.status in ANSWERED
@@ -365,8 +361,7 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
     elif deadline.removed_at is None:
         deadline.removed_at = utcnow()  # withdrawn (or back to draft): nothing to follow up
     session.flush()
-    for hook in RECOMPUTE_HOOKS:  # reminder plans follow deadlines
-        hook(session, case)
+    deadlines_changed.send(case, session=session)  # reminder plans follow deadlines
     return deadline
 
 
@@ -376,10 +371,6 @@ def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | N
     """Everything the waiver request letter prints: the organisation, the client, property and loan (full loan
     number: the letter goes to the lender), the request with its offers, the deficiency calculation, the
     checklist and the Form 1099-C warning. Plain dicts; 404 for another organisation's request."""
-    from models import Organization
-    from service.cases.service import case_document, get_case
-    from service.deficiency.api import case_deficiency
-
     row = get_waiver_request(session, org_id, request_id)
     case = get_case(session, org_id, row.case_id)
     organization = session.get(Organization, org_id)
@@ -391,5 +382,5 @@ def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | N
         "waiver_request": document(session, row),
         "deficiency": deficiency.as_dict() if hasattr(deficiency, "as_dict") else dict(deficiency.__dict__),
         "as_of": today,
-        "disclaimer": DISCLAIMER,
+        "disclaimer": disclaimers.WAIVERS,
     }

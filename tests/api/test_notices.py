@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from models.notices import Digest, Notice
 from service.db import session_factory
-from service.notices import service
+from service.notices import outbox, planning, preferences, service
 from tests.conftest import case_payload
 
 CHICAGO = ZoneInfo("America/Chicago")  # the org fixture's time zone
@@ -78,7 +78,7 @@ def run(sessions, now: dt.datetime, mailer=None) -> RecordingMailer:  # noqa: AN
     mailer = mailer or RecordingMailer()
     with sessions() as session:
         service.scan(session, now)
-    service.deliver_due(sessions, now, mailer=mailer)
+    outbox.deliver_due(sessions, now, mailer=mailer)
     return mailer
 
 
@@ -238,16 +238,13 @@ def test_a_deleted_case_is_not_reminded(org, sessions):
     assert not reminders_to(run(sessions, dt.datetime.now(dt.timezone.utc)).sent, org.attorney.email)
 
 
-def test_the_scan_plans_what_the_hook_did_not_see(org, sessions, database_url):
-    """A deadline written by a process without the hook (the CLI seed, ...) is planned by the scan."""
-    from service.deadlines import service as deadlines_service
+def test_the_scan_plans_what_the_signal_did_not_reach(org, sessions, database_url):
+    """A deadline written while the planner was not connected to deadlines_changed is planned by the scan."""
+    from service.signals import deadlines_changed
 
     case = assigned_case(org)
-    deadlines_service.RECOMPUTE_HOOKS.remove(service.plan_case_hook)
-    try:
+    with deadlines_changed.muted():
         add_deadline(org, case["id"], today() + dt.timedelta(days=40))
-    finally:
-        deadlines_service.RECOMPUTE_HOOKS.append(service.plan_case_hook)
     assert notices(org, case["id"]) == []
     with sessions() as session:
         service.scan(session, dt.datetime.now(dt.timezone.utc))
@@ -261,7 +258,7 @@ def test_planning_twice_changes_nothing(org, sessions):
     with sessions() as session:
         from models import Case
         for _ in range(3):
-            service.plan_case(session, session.get(Case, case["id"]))
+            planning.plan_case(session, session.get(Case, case["id"]))
         session.commit()
     assert notices(org, case["id"]) == before
 
@@ -271,12 +268,12 @@ def test_local_hour_follows_daylight_saving_without_skip_or_double():
     days = [dt.date(2026, 3, 7), dt.date(2026, 3, 8), dt.date(2026, 3, 9), dt.date(2026, 10, 31),
             dt.date(2026, 11, 1), dt.date(2026, 11, 2)]
     for day in days:
-        local = service.local_send_at(day, 8, "America/Chicago").astimezone(CHICAGO)
+        local = preferences.local_send_at(day, 8, "America/Chicago").astimezone(CHICAGO)
         assert (local.date(), local.hour) == (day, 8)
     # An hour inside the spring gap still gives exactly one instant that day; a repeated one its first.
-    gap = service.local_send_at(dt.date(2026, 3, 8), 2, "America/Chicago")
+    gap = preferences.local_send_at(dt.date(2026, 3, 8), 2, "America/Chicago")
     assert gap.astimezone(CHICAGO).date() == dt.date(2026, 3, 8)
-    repeated = service.local_send_at(dt.date(2026, 11, 1), 1, "America/Chicago")
+    repeated = preferences.local_send_at(dt.date(2026, 11, 1), 1, "America/Chicago")
     assert repeated == dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.timezone.utc)
 
 
@@ -297,10 +294,10 @@ def test_claims_are_compare_and_set_and_the_naive_claim_doubles(org, sessions):
             session.commit()
         with sessions() as first, sessions() as second:
             # Both look before either claims (on PostgreSQL the second look skips the first's locked rows).
-            seen_first = service.claim_candidates(first, Notice, now, 100, lock=not naive)
-            seen_second = service.claim_candidates(second, Notice, now, 100, lock=False) if naive else seen_first
-            won_first = service.take_claims(first, Notice, seen_first, now, naive=naive)
-            won_second = service.take_claims(second, Notice, seen_second, now, naive=naive)
+            seen_first = outbox.claim_candidates(first, Notice, now, 100, lock=not naive)
+            seen_second = outbox.claim_candidates(second, Notice, now, 100, lock=False) if naive else seen_first
+            won_first = outbox.take_claims(first, Notice, seen_first, now, naive=naive)
+            won_second = outbox.take_claims(second, Notice, seen_second, now, naive=naive)
         both = {i for i, _ in won_first} & {i for i, _ in won_second}
         if naive:
             assert both, "the naive claim should hand the same rows to both claimers"
@@ -316,11 +313,11 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease_with_the_same_messag
     with sessions() as session:
         service.scan(session, now)
         ours = {n["id"] for n in notices(org, case["id"])}
-        claimed = [c for c in service.claim(session, Notice, now, limit=1000) if c[0] in ours]  # ... then the worker dies
+        claimed = [c for c in outbox.claim(session, Notice, now, limit=1000) if c[0] in ours]  # ... then the worker dies
     assert len(claimed) == 1
     # The lease still holds (other tests' notices and digests may go out meanwhile: look at this case's only).
     assert not reminders_to(run(sessions, now + dt.timedelta(seconds=30)).sent, org.attorney.email)
-    mailer = run(sessions, now + service.LEASE + dt.timedelta(seconds=1))
+    mailer = run(sessions, now + outbox.LEASE + dt.timedelta(seconds=1))
     sent = reminders_to(mailer.sent, org.attorney.email)
     assert len(sent) == 1
     row = [n for n in notices(org, case["id"]) if n["state"] == "sent"][0]
@@ -328,7 +325,7 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease_with_the_same_messag
 
 
 def test_transient_errors_retry_with_capped_backoff_and_permanent_ones_fail_visibly(org, sessions):
-    assert [service.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 12)] == [30, 60, 120, 240, 300, 300, 300]
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 12)] == [30, 60, 120, 240, 300, 300, 300]
     case = assigned_case(org)
     add_deadline(org, case["id"], today() + dt.timedelta(days=5))
     now = dt.datetime.now(dt.timezone.utc)

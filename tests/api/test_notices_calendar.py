@@ -68,13 +68,17 @@ def test_a_moved_deadline_keeps_its_uid_and_bumps_its_sequence(org):
     assert uid not in events(feed(org.attorney.client, token).data)  # only open deadlines
 
 
-def test_the_feed_shows_the_users_cases_and_an_admin_sees_all(org):
+def test_the_feed_shows_the_users_cases_the_same_as_their_reminders(org):
+    """My cases: assigned to me, or unassigned and created by me; an admin's also every unassigned case."""
     _, mine = make_case_with_deadline(org, org.attorney.user_id, "Mine")
     _, theirs = make_case_with_deadline(org, org.counselor.user_id, "Theirs")
+    _, nobodys = make_case_with_deadline(org, None, "Nobody's")  # created by the attorney, unassigned
     attorney = events(feed(org.attorney.client, org.attorney.post("/api/v1/me/calendar-token").get_json()["token"]).data)
-    assert f"deadline-{mine['id']}@{HOST}" in attorney and f"deadline-{theirs['id']}@{HOST}" not in attorney
+    assert {f"deadline-{mine['id']}@{HOST}", f"deadline-{nobodys['id']}@{HOST}"} <= set(attorney)
+    assert f"deadline-{theirs['id']}@{HOST}" not in attorney
     admin = events(feed(org.admin.client, org.admin.post("/api/v1/me/calendar-token").get_json()["token"]).data)
-    assert {f"deadline-{mine['id']}@{HOST}", f"deadline-{theirs['id']}@{HOST}"} <= set(admin)
+    assert f"deadline-{nobodys['id']}@{HOST}" in admin
+    assert f"deadline-{mine['id']}@{HOST}" not in admin and f"deadline-{theirs['id']}@{HOST}" not in admin
 
 
 def test_a_new_token_revokes_the_old_one_and_delete_revokes(org):

@@ -31,7 +31,7 @@ def test_case_timeline_is_queued_then_ready_with_its_content(org, new_case, data
 
     state, reader, text = ready_pdf(org.viewer, database_url, report)
     check_print_quality(reader, text, "Case Timeline: Maria Gonzalez", "Test org")
-    for expected in ("Maria Gonzalez", "Luis Gonzalez", "1420 W Addison St", "Midland", "xxxxxx3456",
+    for expected in ("Maria Gonzalez", "Luis Gonzalez", "1420 W Addison St", "Midland", "******3456",
                      "First missed payment", "Regulation X 120-day mark", "12 CFR 1024.41", "Call the client back",
                      "Entered by hand", "Deficiency exposure", "$600,000.00", "Not legal advice"):
         assert expected in text, expected

@@ -36,7 +36,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
 
     state, reader, text = ready_pdf(org.viewer, database_url, request(org.attorney, case["id"], type="communications_log"))
     check_print_quality(reader, text, "Communications Log: Maria Gonzalez", "Test org")
-    for expected in ("EXHIBIT", "Maria Gonzalez and Luis Gonzalez", "xxxxxx3456", "Notice of error", "Misapplied payments",
+    for expected in ("EXHIBIT", "Maria Gonzalez and Luis Gonzalez", "******3456", "Notice of error", "Misapplied payments",
                      "statements.txt", hashlib.sha256(content).hexdigest(), "answers No. 1", "Acknowledgment",
                      "Servicer compliance findings", "12 CFR 1024.35", "Late", "Not legal advice"):
         assert expected in text, expected

@@ -193,7 +193,7 @@ def test_waiver_requests_do_not_leak_across_organisations(org, other_org, new_ca
 
 
 def test_report_data_functions(org, new_case, db_session):
-    from service.communications.service import communications_log
+    from service.communications.compliance import communications_log
     from service.errors import Problem
     from service.waivers.service import waiver_letter_data
 

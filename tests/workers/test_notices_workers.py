@@ -193,7 +193,6 @@ def add_batch(world: World, case_index: int, count: int, due_on: dt.date) -> lis
     from models import Case
     from models.notices import Notice
     from service.deadlines.service import add_manual_deadline
-    from service.notices import service  # noqa: F401 - the planner hook
 
     with world.sessions()() as session:
         case = session.get(Case, world.case_ids[case_index])
@@ -251,7 +250,7 @@ def test_every_due_notice_is_delivered_exactly_once(world):
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_with_the_same_message_id(world):
-    from service.notices.service import LEASE
+    from service.notices.outbox import LEASE
 
     due = TODAY + dt.timedelta(days=20)
     expected = set(add_batch(world, 1, 60, due))

@@ -1,34 +1,35 @@
-"""Gathering each report's data: plain dicts for the templates, read through the domains' own service
-functions (deadlines, stages, deficiency, communications, waiver requests). The API, the CLI and the
-worker all reach these through service.reports.service."""
+"""Gathering each report's data (the template context): plain dicts for the templates in reports/templates/,
+read through the domains' own service functions (deadlines, stages, deficiency, communications, waiver
+requests). The API, the CLI and the worker all reach these through service.reports.service; the rendering
+itself (HTML -> PDF) is the top-level reports/ package."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from models import Case, Deadline, Organization, User
 from reports.render import ReportError
+from service import disclaimers
+from service.cases.display import client_name, mask_loan_number, person_name
+from service.cases.service import effective_process
+from service.communications.compliance import communications_log as gather_log
+from service.deadlines.service import stage_history
+from service.deficiency.service import case_deficiency
+from service.errors import Problem, validation_error
+from service.events.service import live_events
+from service.rulebook import rules
+from service.waivers.service import document as waiver_document
+from service.waivers.service import get_waiver_request, list_waiver_requests, waiver_letter_data
 
-NOT_LEGAL_ADVICE = ("Not legal advice. Deadlines and rules are computed from the events entered and the cited "
-                    "sources; verify each against its source before relying on it.")
 INVESTOR_LABELS = {"fannie_mae": "Fannie Mae", "freddie_mac": "Freddie Mac", "fha": "FHA", "va": "VA", "usda": "USDA",
                    "private": "Private investor", "portfolio": "Portfolio (held by the lender)"}
 BORROWER_SIDE = ("borrower", "court")   # our side's obligations: the ones that can be overdue
 CLOSED_STATUSES = ("met", "waived", "tolled")
-
-
-def mask_account(number: str | None) -> str | None:
-    """Court filings show only the last four digits of a financial-account number (Fed. R. Civ. P. 5.2(a)(4))."""
-    if not number:
-        return number
-    return "x" * max(len(number) - 4, 0) + number[-4:] if len(number) > 4 else number
-
-
-def person_name(first: str | None, last: str | None) -> str:
-    return " ".join(part for part in (first, last) if part)
 
 
 def user_name(session, user_id: int | None) -> str | None:  # noqa: ANN001
@@ -40,19 +41,14 @@ def user_name(session, user_id: int | None) -> str | None:  # noqa: ANN001
 
 def common(session, org_id: int, now: dt.datetime, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     org = session.get(Organization, org_id)
-    from zoneinfo import ZoneInfo
-
     local_now = now.astimezone(ZoneInfo(org.timezone))
     return {"org_name": org.name, "generated_at": local_now, "generated_at_iso": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "generated_label": f"{local_now:%B} {local_now.day}, {local_now.year} at {local_now:%H:%M} {local_now:%Z}",
-            "today": today, "not_legal_advice": NOT_LEGAL_ADVICE}
+            "today": today, "not_legal_advice": disclaimers.REPORTS}
 
 
 def case_parties(session, case: Case) -> dict[str, Any]:  # noqa: ANN001
     """Parties, property and loan as every case report shows them (account number masked to 4 digits)."""
-    from service.cases.service import effective_process
-    from service.rulebook import rules
-
     borrowers = [{"name": person_name(b.first_name, b.last_name), "email": b.email, "phone": b.phone,
                   "language": b.preferred_language} for b in case.borrowers]
     if not borrowers:
@@ -72,7 +68,7 @@ def case_parties(session, case: Case) -> dict[str, Any]:  # noqa: ANN001
                      "dwelling_units": case.property_dwelling_units, "acreage": case.property_acreage,
                      "one_line": ", ".join(p for p in (street_line, city_line) if p)},
         "loan": {"servicer": case.loan_servicer, "investor": case.loan_investor,
-                 "number": case.loan_number, "number_masked": mask_account(case.loan_number),
+                 "number": case.loan_number, "number_masked": mask_loan_number(case.loan_number),
                  "purpose": case.loan_purpose, "lien_position": case.loan_lien_position,
                  "unpaid_principal": case.loan_unpaid_principal, "accrued_interest": case.loan_accrued_interest,
                  "fees_and_costs": case.loan_fees_and_costs, "credits": case.loan_credits, "total_owed": total_owed},
@@ -102,10 +98,6 @@ def deadline_row(row: Deadline, today: dt.date) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------- case_timeline
 
 def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
-    from service.deadlines.service import stage_history
-    from service.deficiency.api import case_deficiency
-    from service.events.service import live_events
-
     parties = case_parties(session, case)
     deadlines = session.scalars(
         select(Deadline).where(Deadline.case_id == case.id, Deadline.removed_at.is_(None))
@@ -149,8 +141,7 @@ def caseload_deadlines(session, org_id: int, params: dict, today: dt.date) -> di
     weeks: dict[dt.date, list] = {}
     for deadline, case in session.execute(query).all():
         row = deadline_row(deadline, today)
-        client = case.borrowers[0] if case.borrowers else None
-        row["case"] = {"id": case.id, "client": person_name(client.first_name, client.last_name) if client else "—",
+        row["case"] = {"id": case.id, "client": client_name(case) or "—",
                        "state": case.property_state, "assigned_to": names.get(case.assigned_to_id)}
         if deadline.due_on is None:
             if deadline.binds in BORROWER_SIDE:
@@ -197,9 +188,6 @@ def gather(session, report_type: str, org_id: int, case: Case | None, params: di
 def check_waiver_request(session, org_id: int, case: Case | None, waiver_request_id: int) -> None:  # noqa: ANN001
     """422 unless the waiver request exists, in this organisation, on this case (another organisation's is
     answered as if it did not exist)."""
-    from service.errors import Problem, validation_error
-    from service.waivers.service import get_waiver_request
-
     try:
         row = get_waiver_request(session, org_id, waiver_request_id)
     except Problem:
@@ -209,8 +197,6 @@ def check_waiver_request(session, org_id: int, case: Case | None, waiver_request
 
 
 def _org_zone(session, org_id: int):  # noqa: ANN001, ANN202
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(session.get(Organization, org_id).timezone)
 
 
@@ -221,9 +207,7 @@ CLOCK_FINDINGS = {"late": "Late", "missed": "Missed", "on_time": "On time", "ope
 
 def communications_log(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     """The chronological record of every contact, numbered, with documents and their SHA-256, and the
-    servicer-compliance findings: built on service.communications.service.communications_log."""
-    from service.communications.service import communications_log as gather_log
-
+    servicer-compliance findings: built on service.communications.compliance.communications_log."""
     parties = case_parties(session, case)
     log = gather_log(session, case.org_id, case.id, today)
     zone = _org_zone(session, case.org_id)
@@ -285,9 +269,6 @@ def _signer(session, case: Case, params: dict) -> dict[str, Any]:  # noqa: ANN00
 def waiver_request_letter(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     """The letter asking the servicer for a written deficiency waiver: built on
     service.waivers.service.waiver_letter_data (full loan number: the letter goes to the lender)."""
-    from service.errors import Problem
-    from service.waivers.service import waiver_letter_data
-
     try:
         letter = waiver_letter_data(session, case.org_id, params["waiver_request_id"], today)
     except Problem:
@@ -316,12 +297,10 @@ def waiver_request_letter(session, case: Case, params: dict, today: dt.date) -> 
 
 def waiver_requests_summary(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
     """Every waiver request on the case, with its offers and status: built on service.waivers.service."""
-    from service.waivers.service import DISCLAIMER, document, list_waiver_requests
-
     requests, page = [], 1
     while True:
         rows, total = list_waiver_requests(session, case, page, 100)
-        requests += [document(session, row) for row in rows]
+        requests += [waiver_document(session, row) for row in rows]
         if len(requests) >= total or not rows:
             break
         page += 1
@@ -331,5 +310,5 @@ def waiver_requests_summary(session, case: Case, params: dict, today: dt.date) -
         "title": f"Deficiency Waiver Requests: {parties['client']['name']}",
         "subject": f"Every deficiency-waiver request and offer on case {case.id}, with its status",
         "keywords": "deficiency waiver, offers, summary",
-        "requests": requests, "disclaimer": DISCLAIMER,
+        "requests": requests, "disclaimer": disclaimers.WAIVERS,
     }

@@ -1,0 +1,113 @@
+"""Clock events: the case events a communication starts or stops the servicer's Regulation X clocks with.
+
+- outbound notice_of_error -> notice_of_error_sent; outbound request_for_information ->
+  request_for_information_sent; outbound qualified_written_request -> either one, by `qwr_treated_as`
+  (default notice_of_error: a QWR asserting an error is a notice of error, 12 CFR 1024.35(a); one asking for
+  information is an RFI, 1024.36(a));
+- outbound loss_mit_application -> loss_mit_application_received (acknowledgment clock), and when
+  `application_complete` also loss_mit_application_complete (evaluation clock);
+- inbound acknowledgment / response with in_reply_to naming an entry that started clocks ->
+  servicer_acknowledged / servicer_responded with details.in_reply_to = that entry's event id;
+- inbound decision with decision_result denied -> loss_mit_denied (meets the evaluation clock, starts the
+  appeal clock); modification_approved -> modification_approved.
+The events are added, changed and deleted through service.events.service in the same transaction, so the
+deadlines are recomputed as for any event. Received-on dates become details.received_on (the clocks run
+from receipt)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from models import Case, CaseEvent
+from models.communications import Communication
+from service.auth import Caller
+from service.events import service as events
+
+REQUEST_EVENT = {"notice_of_error": "notice_of_error_sent", "request_for_information": "request_for_information_sent"}
+REPLY_EVENT = {"acknowledgment": "servicer_acknowledged", "response": "servicer_responded"}
+DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved"}
+
+
+def local_date(row: Communication, timezone: str) -> dt.date:
+    return row.occurred_at.astimezone(ZoneInfo(timezone)).date()
+
+
+def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
+                   extended: bool | None) -> tuple[dict | None, dict | None]:
+    """(primary event, completion event) this entry should have, as {type, occurred_on, details}, or None."""
+    if row.deleted_at is not None:
+        return None, None
+    on = local_date(row, caller.timezone)
+    request_details: dict[str, Any] = {}
+    if row.received_on:
+        request_details["received_on"] = row.received_on
+    if row.subject:
+        request_details["subject"] = row.subject
+    if row.direction == "outbound":
+        kind = row.qwr_treated_as if row.category == "qualified_written_request" else row.category
+        if kind in REQUEST_EVENT:
+            return {"type": REQUEST_EVENT[kind], "occurred_on": on, "details": request_details}, None
+        if row.category == "loss_mit_application":
+            # The application events take no received_on; the servicer's receipt day is the event's date.
+            received = row.received_on or on
+            complete = ({"type": "loss_mit_application_complete", "occurred_on": received, "details": {}}
+                        if row.application_complete else None)
+            return {"type": "loss_mit_application_received", "occurred_on": received, "details": {}}, complete
+        return None, None
+    if row.category == "decision" and row.decision_result in DECISION_EVENT:
+        return {"type": DECISION_EVENT[row.decision_result], "occurred_on": on, "details": {}}, None
+    if row.category in REPLY_EVENT and row.in_reply_to_id:
+        target = session.get(Communication, row.in_reply_to_id)
+        if target is None or target.deleted_at is not None or target.event_id is None:
+            return None, None
+        details: dict[str, Any] = {"in_reply_to": target.event_id}
+        if extended is None and row.event_id:  # a correction that does not mention it keeps the flag
+            current = session.get(CaseEvent, row.event_id)
+            extended = bool(current and (current.details or {}).get("extended" if row.category == "acknowledgment"
+                                                                    else "extension"))
+        if extended:
+            details["extended" if row.category == "acknowledgment" else "extension"] = True
+        return {"type": REPLY_EVENT[row.category], "occurred_on": on, "details": details}, None
+    return None, None
+
+
+def _sync_one(session, caller: Caller, case: Case, event_id: int | None, wanted: dict | None) -> int | None:  # noqa: ANN001
+    current = session.get(CaseEvent, event_id) if event_id else None
+    if current is not None and current.deleted_at is not None:
+        current = None
+    if wanted is None:
+        if current is not None:
+            events.delete_event(session, caller, current)
+        return None
+    if current is not None and current.type == wanted["type"]:
+        if current.occurred_on != wanted["occurred_on"] or _json(current.details) != _json(wanted["details"]):
+            events.update_event(session, caller, current, {"occurred_on": wanted["occurred_on"],
+                                                           "details": _json(wanted["details"])})
+        return current.id
+    if current is not None:
+        events.delete_event(session, caller, current)
+    created = events.add_event(session, caller, case, {"type": wanted["type"], "occurred_on": wanted["occurred_on"],
+                                                       "details": _json(wanted["details"])})
+    return created.id
+
+
+def _json(details: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (details or {}).items()}
+
+
+def sync_events(session, caller: Caller, case: Case, row: Communication, extended: bool | None) -> None:  # noqa: ANN001
+    primary, complete = _wanted_events(session, caller, row, extended)
+    row.event_id = _sync_one(session, caller, case, row.event_id, primary)
+    row.complete_event_id = _sync_one(session, caller, case, row.complete_event_id, complete)
+    session.flush()
+
+
+def resync_replies(session, caller: Caller, case: Case, row: Communication) -> None:  # noqa: ANN001
+    """Replies point at this entry's event: keep them in step when it changes or goes."""
+    for reply in session.scalars(select(Communication).where(
+            Communication.in_reply_to_id == row.id, Communication.deleted_at.is_(None))).all():
+        # A deleted request keeps the link for the record; the reply's clock event goes with the request's.
+        sync_events(session, caller, case, reply, None)
