@@ -13,7 +13,7 @@ from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
 from service.migrate import upgrade
-from service.orgs import create_org, create_user, get_org, get_user_by_email
+from service.orgs import create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens
 from service.reports.cli import report_command
 from service.wiring import connect_signals
 
@@ -28,6 +28,7 @@ def _fail(problem: Problem) -> None:
 
 
 @click.group()
+@click.version_option(package_name="forestall", prog_name="forestall")
 def main() -> None:
     """Forestall: case management for foreclosure defense."""
     connect_signals()
@@ -57,7 +58,7 @@ def create_org_command(name: str, slug: str, timezone: str) -> None:
 
 
 @main.command("create-user")
-@click.option("--org", "org_slug", required=True)
+@click.option("--org", "org_slug", required=True, metavar="SLUG", help="The organisation's slug (e.g. demo).")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "full_name", default=None)
@@ -89,6 +90,34 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
         token = issue_token(session, user, label=label, expires_at=expires_at)
         session.commit()
         click.echo(token)
+
+
+@main.command("list-users")
+@click.option("--org", "org_slug", required=True, metavar="SLUG", help="The organisation's slug (e.g. demo).")
+def list_users_command(org_slug: str) -> None:
+    """List an organisation's users: id, e-mail, role, active or not, name."""
+    with _session() as session:
+        try:
+            users = list_users(session, get_org(session, org_slug))
+        except Problem as problem:
+            _fail(problem)
+        for user in users:
+            state = "active" if user.is_active else "inactive"
+            click.echo(f"{user.id}\t{user.email}\t{user.role}\t{state}\t{user.full_name or ''}")
+
+
+@main.command("revoke-token")
+@click.option("--email", required=True, help="Whose API tokens to revoke.")
+@click.option("--label", default=None, help="Only the tokens with this label (default: all of the user's tokens).")
+def revoke_token_command(email: str, label: str | None) -> None:
+    """Revoke a user's API tokens at once (requests with them answer 401)."""
+    with _session() as session:
+        try:
+            count = revoke_api_tokens(session, get_user_by_email(session, email), label)
+        except Problem as problem:
+            _fail(problem)
+        session.commit()
+    click.echo(f"revoked {count} token(s) of {email}")
 
 
 @main.command("seed-demo")

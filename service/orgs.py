@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Organization, ROLES, User
+from models import ApiToken, Organization, ROLES, User
+from models.base import utcnow
 from service.errors import Problem
 
 
@@ -41,3 +42,20 @@ def get_user_by_email(session: Session, email: str) -> User:
     if user is None:
         raise Problem(404, f"No user with e-mail {email}.")
     return user
+
+
+def list_users(session: Session, org: Organization) -> list[User]:
+    return list(session.scalars(select(User).where(User.org_id == org.id).order_by(User.email)))
+
+
+def revoke_api_tokens(session: Session, user: User, label: str | None = None) -> int:
+    """Revoke the user's live API tokens (only those with `label`, when given); returns how many."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if label is not None:
+        query = query.where(ApiToken.label == label)
+    tokens = list(session.scalars(query))
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    session.flush()
+    return len(tokens)

@@ -53,3 +53,24 @@ def test_a_recompute_from_the_cli_plans_reminders_at_once(database_url):
         org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
         planned = session.scalar(select(func.count()).select_from(Notice).where(Notice.org_id == org_id))
     assert planned > 0
+
+
+def test_version_list_users_and_revoke_token(app, database_url):
+    version = forestall("--version")
+    assert version.returncode == 0 and version.stdout.startswith("forestall, version ")
+    assert "slug" in forestall("create-user", "--help").stdout.lower()
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert forestall("create-org", "--name", "CLI Counseling", "--slug", slug).returncode == 0
+    email = f"counselor@{slug}.example"
+    assert forestall("create-user", "--org", slug, "--email", email, "--role", "counselor").returncode == 0
+    listed = forestall("list-users", "--org", slug)
+    assert listed.returncode == 0 and listed.stdout.split("\n")[0].split("\t")[1:4] == [email, "counselor", "active"]
+
+    kept = forestall("create-token", "--email", email, "--label", "laptop").stdout.strip()
+    revoked = forestall("create-token", "--email", email, "--label", "script").stdout.strip()
+    result = forestall("revoke-token", "--email", email, "--label", "script")
+    assert result.returncode == 0 and "revoked 1 token" in result.stdout
+    client = app.test_client()
+    assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
+    assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {kept}"}).status_code == 200
+    assert forestall("revoke-token", "--email", "nobody@example.com").returncode != 0

@@ -12,13 +12,16 @@ from models.reports import REPORT_TYPES, Report
 from service.config import load_settings
 from service.db import session_factory
 from service.errors import Problem
+from service.orgs import get_org
 from service.reports.service import render_inline
 
 
-@click.command("report")
+@click.command("report", epilog="Report types: " + ", ".join(REPORT_TYPES) + ".")
 @click.argument("report_type", metavar="TYPE", type=click.Choice(REPORT_TYPES))
-@click.option("--case", "case_id", required=True, type=click.IntRange(min=1),
-              help="The case (caseload_deadlines: any case of the organisation).")
+@click.option("--case", "case_id", type=click.IntRange(min=1),
+              help="The case the report is about (every type but caseload_deadlines).")
+@click.option("--org", "org_slug", metavar="SLUG",
+              help="caseload_deadlines: the organisation's slug (or give --case for its organisation).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PDF.")
 @click.option("--waiver-request", "waiver_request_id", type=click.IntRange(min=1),
@@ -26,14 +29,18 @@ from service.reports.service import render_inline
 @click.option("--days", type=click.IntRange(1, 366), help="caseload_deadlines: days ahead (default 30).")
 @click.option("--assigned-to", "assigned_to", type=click.IntRange(min=1),
               help="caseload_deadlines: one user's cases (default: the whole organisation).")
-def report_command(report_type: str, case_id: int, output: Path, waiver_request_id: int | None, days: int | None,
+def report_command(report_type: str, case_id: int | None, org_slug: str | None, output: Path, waiver_request_id: int | None, days: int | None,
                    assigned_to: int | None) -> None:
-    """Render a report to a PDF file (without a worker)."""
+    """Render a report of TYPE to a PDF file, in this process (no worker needed)."""
+    if case_id is None and (report_type != "caseload_deadlines" or org_slug is None):
+        raise click.UsageError("--case is required" + ("" if report_type != "caseload_deadlines" else
+                                                       " (or --org for the organisation's caseload)"))
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
     with session_factory(load_settings().database_url)() as session:
         try:
-            report = render_inline(session, report_type, case_id, options)
+            org_id = get_org(session, org_slug).id if case_id is None else None
+            report = render_inline(session, report_type, case_id, options, org_id=org_id)
         except Problem as problem:
             detail = problem.detail
             if problem.errors:

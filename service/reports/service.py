@@ -227,13 +227,17 @@ def report_content(session: Session, report: Report) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ CLI
 
-def render_inline(session: Session, report_type: str, case_id: int, options: dict[str, Any] | None = None) -> Report:
+def render_inline(session: Session, report_type: str, case_id: int | None, options: dict[str, Any] | None = None,
+                  org_id: int | None = None) -> Report:
     """Request and render a report in this process, without a worker (`forestall report`): the same row,
     audit, render and SHA-256 as through the API. Raises Problem for a bad request; returns the report,
-    ready or failed."""
-    case = session.scalars(select(Case).where(Case.id == case_id, Case.deleted_at.is_(None))).one_or_none()
-    if case is None:
-        raise Problem(404, f"No case {case_id}.")
-    report = request_report(session, None, case.org_id, case, {"type": report_type, **(options or {})})
+    ready or failed. An organisation-wide report (caseload_deadlines) may name the organisation instead."""
+    case = None
+    if case_id is not None or org_id is None:
+        case = session.scalars(select(Case).where(Case.id == case_id, Case.deleted_at.is_(None))).one_or_none()
+        if case is None:
+            raise Problem(404, f"No case {case_id}.")
+        org_id = case.org_id
+    report = request_report(session, None, org_id, case, {"type": report_type, **(options or {})})
     session.commit()
-    return render_report(session, report.id) or get_report(session, case.org_id, report.id)
+    return render_report(session, report.id) or get_report(session, org_id, report.id)
