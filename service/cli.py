@@ -124,7 +124,7 @@ def revoke_token_command(email: str, label: str | None) -> None:
 def seed_demo_command() -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""
     with _session() as session:
-        token = seed_demo(session)
+        token = seed_demo(session, load_settings().attachments_dir)
         session.commit()
     click.echo(token)
 

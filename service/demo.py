@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from service.auth import Caller, issue_token
 from service.cases.schemas import CaseCreateSchema
 from service.cases.service import create_case
 from service.events.service import add_event
+from service.demo_exchanges import seed_exchanges
 from service.orgs import create_org, create_user
 
 DEMO_USERS = [
@@ -58,8 +60,8 @@ DEMO_CASES = [
           events=[("first_missed_payment", 160, {}), ("complaint_filed", 25, {}), ("complaint_served", 10, {})]),
     _case("Robert", "Nguyen", "912 Elm St", "Sacramento", "CA", "95814", "Sacramento", "Wells Fargo", "private",
           "3300221100", "410000.00", "12000.00", "5000.00",
-          events=[("first_missed_payment", 190, {}), ("notice_of_default_recorded", 50, {}),
-                  ("loss_mit_application_received", 12, {})]),
+          # Its loss-mitigation application is in the communications log (service/demo_exchanges.py).
+          events=[("first_missed_payment", 190, {}), ("notice_of_default_recorded", 50, {})]),
     _case("Linda", "Kowalski", "45 Oak Ln", "Columbus", "OH", "43215", "Franklin", "PNC Bank", "portfolio",
           "9100456677", "150000.00", "4000.00", "2500.00",
           events=[("first_missed_payment", 95, {})], assignee="counselor@demo.example"),
@@ -93,7 +95,7 @@ DEMO_CASES = [
 ]
 
 
-def seed_demo(session) -> str:  # noqa: ANN001
+def seed_demo(session, attachments_dir: Path | None = None) -> str:  # noqa: ANN001
     """Create the demo organisation once (later runs only print a new token); return an admin token."""
     org = session.scalars(select(Organization).where(Organization.slug == "demo")).one_or_none()
     if org is None:
@@ -101,12 +103,15 @@ def seed_demo(session) -> str:  # noqa: ANN001
         users = {email: create_user(session, org, email, role, name) for email, role, name in DEMO_USERS}
         admin = users["admin@demo.example"]
         today = dt.date.today()
+        creator = Caller(user_id=admin.id, org_id=org.id, role="admin", email=admin.email, timezone=org.timezone)
+        by_last_name = {}
         for spec in DEMO_CASES:
-            creator = Caller(user_id=admin.id, org_id=org.id, role="admin", email=admin.email)
             data = CaseCreateSchema().load(spec["data"])  # the same validation as the API
             data["assigned_to"] = users[spec["assignee"]].id if spec["assignee"] else None
             case = create_case(session, creator, data)
+            by_last_name[spec["data"]["client"]["last_name"]] = case
             _seed_events(session, creator, case, [(t, today - dt.timedelta(days=d), det) for t, d, det in spec["events"]])
+        seed_exchanges(session, creator, by_last_name, today, attachments_dir)
     admin = session.scalars(select(User).where(User.email == "admin@demo.example")).one()
     return issue_token(session, admin, label="demo")
 

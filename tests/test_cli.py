@@ -74,3 +74,30 @@ def test_version_list_users_and_revoke_token(app, database_url):
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {kept}"}).status_code == 200
     assert forestall("revoke-token", "--email", "nobody@example.com").returncode != 0
+
+
+def test_the_demo_has_exchanges_with_servicers_for_the_communications_log(database_url):
+    """A late answer, a request never answered, an application with its acknowledgment, an attachment."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from models import Case, Organization
+    from models.communications import Attachment, Communication
+    from service.communications.compliance import servicer_compliance
+    from service.db import session_factory
+
+    assert forestall("seed-demo").returncode == 0
+    with session_factory(database_url)() as session:
+        org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
+        per_case = dict(session.execute(
+            select(Communication.case_id, func.count()).where(Communication.org_id == org_id)
+            .group_by(Communication.case_id)).all())
+        assert len(per_case) >= 2
+        assert session.scalar(select(func.count()).select_from(Attachment).where(Attachment.org_id == org_id)) >= 1
+        results = {}
+        for case in session.scalars(select(Case).where(Case.id.in_(per_case))):
+            clocks = servicer_compliance(session, case, dt.date.today())
+            results[case.loan_number] = {(c["kind"] if "kind" in c else c["title"], c["result"]) for c in clocks}
+    everything = {result for clocks in results.values() for _, result in clocks}
+    assert "late" in everything and "missed" in everything, results
