@@ -24,6 +24,7 @@ BROKER = os.environ.get("FORESTALL_TEST_BROKER", "redis")
 _TMP = Path(tempfile.mkdtemp(prefix="forestall-test-"))
 os.environ["FORESTALL_VAR"] = str(_TMP / "var")
 os.environ.pop("SMTP_URL", None)
+os.environ.setdefault("FORESTALL_ENV", "test")  # the embedded SECRET_KEY is fine here
 
 
 def _create_pg_database() -> tuple[str, str]:
@@ -76,11 +77,18 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):  # noqa: ANN001
-    from service.app import create_app
+def settings(database_url):  # noqa: ANN001
+    """The suite's settings, built once, as an entry point builds them."""
     from service.config import load_settings
 
-    application = create_app(load_settings())
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def app(settings):  # noqa: ANN001
+    from service.app import create_app
+
+    application = create_app(settings)
     application.config["TESTING"] = True
     return application
 

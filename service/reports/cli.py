@@ -9,7 +9,7 @@ import click
 from sqlalchemy import select
 
 from models.reports import REPORT_TYPES, Report
-from service.config import load_settings
+from service.config import Settings
 from service.db import session_factory
 from service.errors import Problem
 from service.reports.service import render_inline
@@ -26,12 +26,13 @@ from service.reports.service import render_inline
 @click.option("--days", type=click.IntRange(1, 366), help="caseload_deadlines: days ahead (default 30).")
 @click.option("--assigned-to", "assigned_to", type=click.IntRange(min=1),
               help="caseload_deadlines: one user's cases (default: the whole organisation).")
-def report_command(report_type: str, case_id: int, output: Path, waiver_request_id: int | None, days: int | None,
-                   assigned_to: int | None) -> None:
+@click.pass_obj
+def report_command(settings: Settings, report_type: str, case_id: int, output: Path, waiver_request_id: int | None,
+                   days: int | None, assigned_to: int | None) -> None:
     """Render a report to a PDF file (without a worker)."""
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
-    with session_factory(load_settings().database_url)() as session:
+    with session_factory(settings.database_url)() as session:
         try:
             report = render_inline(session, report_type, case_id, options)
         except Problem as problem:
