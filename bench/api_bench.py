@@ -108,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     create_database()
     token, case_id = load(args.cases)
-    env = {**os.environ, "DATABASE_URL": DB_URL, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "FORESTALL_ENV": "development", "DATABASE_URL": DB_URL, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "bench.floor_app:app", "-w", "4",
                                "-b", f"127.0.0.1:{args.port}", "--log-level", "warning",
                                "--access-logfile", "/dev/null"], cwd=ROOT, env=env)

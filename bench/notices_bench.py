@@ -75,14 +75,16 @@ def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: i
 
 def time_scan(sessions, runs: int = 7) -> tuple[float, float]:  # noqa: ANN001
     from models.notices import Notice
+    from service.config import load_settings
     from service.notices import outbox, service
 
     now = dt.datetime.now(dt.timezone.utc)
+    settings = load_settings()
     scans, claims = [], []
     for _ in range(runs):
         with sessions() as session:
             started = time.perf_counter()
-            stats = service.scan(session, now)
+            stats = service.scan(session, settings, now)
             scans.append(time.perf_counter() - started)
             assert stats["due"] >= DUE, stats
             started = time.perf_counter()
@@ -104,6 +106,7 @@ def main() -> int:
     args = parser.parse_args()
 
     name, url = create_database(args.admin_url)
+    os.environ.setdefault("FORESTALL_ENV", "development")  # a scratch database: the embedded SECRET_KEY
     os.environ["DATABASE_URL"] = url
     try:
         from aiosmtpd.controller import Controller
@@ -137,7 +140,7 @@ def main() -> int:
         with sessions() as session:  # the watermark: nothing changed since (the first scan plans everything)
             session.add(NoticeScanState(id=1, planned_through=dt.datetime.now(dt.timezone.utc)))
             session.commit()
-            service.scan(session)  # the day's once-a-day run, untimed
+            service.scan(session, load_settings())  # the day's once-a-day run, untimed
         print(f"pending not due: {count(sessions, 'WHERE attempt_at > now()'):>9,}  due: {DUE}")
         small_scan, small_claim = time_scan(sessions)
         print(f"  scan {small_scan:7.2f} ms   claim of {outbox.CLAIM_BATCH} {small_claim:6.2f} ms (median)")
@@ -163,7 +166,7 @@ def main() -> int:
         os.environ["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
         try:
             started = time.perf_counter()
-            results = outbox.deliver_due(sessions, mailer=Mailer(load_settings()))
+            results = outbox.deliver_due(sessions, load_settings(), mailer=Mailer(load_settings()))
             elapsed = time.perf_counter() - started
         finally:
             controller.stop()

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 import service
 
 from service.auth import authenticate
-from service.config import Settings, load_settings
+from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
@@ -25,8 +25,9 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
+    prepare_directories(settings)
     rules()  # validate every rules file now: a malformed one stops start-up, naming the file and field
-    connect_signals()
+    connect_signals(settings)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

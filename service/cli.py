@@ -8,7 +8,7 @@ import click
 
 from models import ROLES
 from service.auth import issue_token
-from service.config import load_settings
+from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
@@ -18,8 +18,10 @@ from service.reports.cli import report_command
 from service.wiring import connect_signals
 
 
-def _session():
-    return session_factory(load_settings().database_url)()
+def _session():  # noqa: ANN202
+    """A session on the database of the settings main() built (click's context object)."""
+    settings: Settings = click.get_current_context().obj
+    return session_factory(settings.database_url)()
 
 
 def _fail(problem: Problem) -> None:
@@ -29,15 +31,19 @@ def _fail(problem: Problem) -> None:
 
 @click.group()
 @click.version_option(package_name="forestall", prog_name="forestall")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Forestall: case management for foreclosure defense."""
-    connect_signals()
+    settings = load_settings()
+    prepare_directories(settings)
+    connect_signals(settings)
+    context.obj = settings  # the commands' settings, built once
 
 
 @main.command()
-def migrate() -> None:
+@click.pass_obj
+def migrate(settings: Settings) -> None:
     """Apply the database migrations and exit."""
-    settings = load_settings()
     upgrade(settings.database_url)
     click.echo("database migrated", err=True)
 
@@ -121,10 +127,11 @@ def revoke_token_command(email: str, label: str | None) -> None:
 
 
 @main.command("seed-demo")
-def seed_demo_command() -> None:
+@click.pass_obj
+def seed_demo_command(settings: Settings) -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""
     with _session() as session:
-        token = seed_demo(session, load_settings().attachments_dir)
+        token = seed_demo(session, settings.attachments_dir)
         session.commit()
     click.echo(token)
 

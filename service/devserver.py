@@ -8,12 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from service.config import ROOT, VAR, load_settings
+from service.config import ROOT, load_settings, prepare_directories
 
 
 def main() -> int:
     bin_dir = Path(sys.executable).parent
     settings = load_settings()
+    prepare_directories(settings)
     subprocess.run([bin_dir / "forestall", "migrate"], check=True, cwd=ROOT)
     token = subprocess.run([bin_dir / "forestall", "seed-demo"], check=True, cwd=ROOT, capture_output=True,
                            text=True).stdout.strip()
@@ -27,7 +28,7 @@ def main() -> int:
         [bin_dir / "gunicorn", "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
         [bin_dir / "celery", "-A", "workers", "worker", "--loglevel=INFO", "--concurrency=2"],
         [bin_dir / "celery", "-A", "workers", "beat", "--loglevel=INFO",
-         f"--schedule={VAR / 'celerybeat-schedule'}"],
+         f"--schedule={settings.var_dir / 'celerybeat-schedule'}"],
     ]
     children = [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]
 

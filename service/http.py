@@ -6,7 +6,7 @@ import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
-from flask import g, request
+from flask import current_app, g, request
 import flask_smorest
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Caller, require_write
 from service.cases.service import get_case
+from service.config import Settings
 from service.fields import ID_MAX
 from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
 
@@ -74,6 +75,11 @@ def db() -> Session:
 
 def caller() -> Caller:
     return g.caller
+
+
+def settings() -> Settings:
+    """The settings create_app was given (built once per process)."""
+    return current_app.config["FORESTALL"]
 
 
 def documents_errors(blp: Blueprint, *codes: int) -> Callable:
@@ -179,5 +185,5 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-__all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "documents_errors", "check_version", "writes",
+__all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "settings", "documents_errors", "check_version", "writes",
            "etag", "page", "with_case", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

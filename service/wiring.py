@@ -1,13 +1,27 @@
 """connect_signals(): the one place where domains are wired to each other's signals (service/signals.py).
 
 Called by the app factory (service/app.py), the Celery app (workers/__init__.py) and the CLI
-(service/cli.py). Connecting twice is harmless: blinker keeps one connection per receiver."""
+(service/cli.py), each with the settings it built."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
+from models import Case
+from service.config import Settings
 from service.notices.planning import plan_case_on_change
 from service.signals import deadlines_changed
 
+_connected: list[Callable[..., Any]] = []
 
-def connect_signals() -> None:
-    # Reminder plans follow deadlines at once (the every-minute scan is only the safety net).
-    deadlines_changed.connect(plan_case_on_change, weak=False)
+
+def connect_signals(settings: Settings) -> None:
+    """Connect every receiver, with this process's settings (a second call replaces the first's)."""
+    while _connected:
+        deadlines_changed.disconnect(_connected.pop())
+
+    def plan_reminders(case: Case, *, session: Any) -> None:
+        # Reminder plans follow deadlines at once (the every-minute scan is only the safety net).
+        plan_case_on_change(case, session=session, settings=settings)
+
+    deadlines_changed.connect(plan_reminders, weak=False)
+    _connected.append(plan_reminders)

@@ -27,6 +27,7 @@ os.environ.pop("SMTP_URL", None)
 # This run's own Celery queue: two runs sharing a Redis or RabbitMQ never take each other's tasks.
 TEST_QUEUE = f"forestall-test-{os.getpid()}-{secrets.token_hex(3)}"
 os.environ["CELERY_QUEUE"] = TEST_QUEUE
+os.environ.setdefault("FORESTALL_ENV", "test")  # the embedded SECRET_KEY is fine here
 
 
 def _create_pg_database() -> tuple[str, str]:
@@ -103,11 +104,18 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):  # noqa: ANN001
-    from service.app import create_app
+def settings(database_url):  # noqa: ANN001
+    """The suite's settings, built once, as an entry point builds them."""
     from service.config import load_settings
 
-    application = create_app(load_settings())
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def app(settings):  # noqa: ANN001
+    from service.app import create_app
+
+    application = create_app(settings)
     application.config["TESTING"] = True
     return application
 

@@ -1,7 +1,7 @@
 """The Celery application: `celery -A workers worker` and `celery -A workers beat`.
 
 Celery only does "send now" work; what must happen (reminders, reports) is kept as database rows, so a
-lost broker message loses nothing (see ../shared/notes.md on redelivery).
+lost broker message loses nothing (a redelivered message finds its row already done).
 """
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init, worker_init
 
-from service.config import load_settings
+from service.config import load_settings, prepare_directories
 from service.wiring import connect_signals
 
-settings = load_settings()
+settings = load_settings()  # this process's settings, built once; the tasks use them
 
 def _task_modules() -> list[str]:
     """Every module in workers/ holds tasks (workers/notices.py, workers/reports.py, ...)."""
@@ -42,7 +43,13 @@ app.conf.update(
 if settings.broker_url.startswith("sqla+"):
     app.conf.broker_transport_options = {}
 celery = app
-connect_signals()  # reminder plans follow every recompute a task makes
+connect_signals(settings)  # reminder plans follow every recompute a task makes
+
+
+@worker_init.connect
+@beat_init.connect
+def _prepare_directories(**_kwargs: object) -> None:
+    prepare_directories(settings)  # when a worker or beat starts, not on import
 
 
 def broker_answers(timeout: float = 3) -> bool:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from service.config import load_settings
 from service.db import session_factory
 from service.deadlines.service import refresh_all, today_by_org
 from service.notices import outbox, service
-from workers import app
+from workers import app, settings
 
 MAX_PARALLEL_DELIVERIES = 4
 
@@ -26,13 +25,13 @@ def _now(value: str | None) -> dt.datetime | None:
 
 
 def _sessions():
-    return session_factory(load_settings().database_url)
+    return session_factory(settings.database_url)
 
 
 @app.task(name="notices.scan")
 def scan(now: str | None = None) -> dict:
     with _sessions()() as session:
-        stats = service.scan(session, _now(now))
+        stats = service.scan(session, settings, _now(now))
     due = stats["due"]
     for _ in range(min(MAX_PARALLEL_DELIVERIES, math.ceil(due / outbox.CLAIM_BATCH))):
         deliver.delay(now)
@@ -41,7 +40,7 @@ def scan(now: str | None = None) -> dict:
 
 @app.task(name="notices.deliver")
 def deliver(now: str | None = None) -> dict:
-    return dict(outbox.deliver_due(_sessions(), _now(now)))
+    return dict(outbox.deliver_due(_sessions(), settings, _now(now)))
 
 
 @app.task(name="notices.refresh_deadlines")

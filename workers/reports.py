@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from service.config import load_settings
 from service.db import session_factory
 from service.reports import service
-from workers import app
+from workers import app, settings
 
 log = logging.getLogger(__name__)
 
 
 def _session():
-    return session_factory(load_settings().database_url)()
+    return session_factory(settings.database_url)()
 
 
 @app.task(name="reports.render")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="forestall-samples-"))
 os.environ["FORESTALL_VAR"] = str(SCRATCH)
+os.environ.setdefault("FORESTALL_ENV", "development")  # a scratch database: the embedded SECRET_KEY
 os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH / 'forestall.sqlite'}"
 os.environ["CELERY_BROKER_URL"] = f"sqla+sqlite:///{SCRATCH / 'broker.sqlite'}"
 OUT = Path(__file__).resolve().parent

@@ -12,7 +12,7 @@ from service.communications.schemas import (AttachmentListSchema, AttachmentSche
                                             CompliancePageQuerySchema, ServicerComplianceSchema)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
+from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case, settings
 from service.rulebook import local_today
 
 blp = Blueprint("communications", __name__, url_prefix="/api/v1",
@@ -115,9 +115,8 @@ class CommunicationAttachments(MethodView):
         unknown = sorted((set(request.files) | set(request.form)) - {"file"})
         if unknown:
             raise validation_error({name: ["Unknown field."] for name in unknown})
-        settings = current_app.config["FORESTALL"]
         attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
-                                              settings.attachments_dir)
+                                              settings().attachments_dir)
         db().commit()
         return attachments.attachment_document(attachment), {"Location": f"/api/v1/attachments/{attachment.id}"}
 
@@ -129,8 +128,7 @@ class AttachmentFile(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """The file itself, with its content type and SHA-256"""
-        settings = current_app.config["FORESTALL"]
-        path = attachments.storage_path(settings.attachments_dir, row.sha256)
+        path = attachments.storage_path(settings().attachments_dir, row.sha256)
         if not path.exists():
             raise Problem(404, f"The file of attachment {row.id} is missing from storage.")
         response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,

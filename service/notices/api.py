@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from service.http import Blueprint, caller, db, documents_errors, page, writes, with_case
+from service.http import Blueprint, caller, db, documents_errors, page, writes, with_case, settings
 from service.notices import calendar, service
 from service.notices.schemas import (CalendarTokenSchema, MyPreferencesInputSchema, NoticeListSchema,
                                      NoticeQuerySchema, OrgPreferencesInputSchema, PreferencesSchema)
@@ -52,7 +52,7 @@ class CaseCalendar(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, case):
         """The case's open deadlines as an iCalendar file (to import once)"""
-        return ics_response(calendar.case_calendar(db(), case), f"case-{case.id}.ics")
+        return ics_response(calendar.case_calendar(db(), case, settings()), f"case-{case.id}.ics")
 
 
 @blp.route("/me/notification-preferences")
@@ -69,7 +69,7 @@ class MyPreferences(MethodView):
     @documents_errors(blp, 401, 403, 413, 415, 422)
     def put(self, data):
         """Set your preferences (a field left out or null goes back to the organisation's); replans your notices"""
-        result = service.set_my_preferences(db(), caller(), data)
+        result = service.set_my_preferences(db(), caller(), data, settings())
         db().commit()
         return result
 
@@ -88,7 +88,7 @@ class OrganisationPreferences(MethodView):
     @documents_errors(blp, 401, 403, 413, 415, 422)
     def put(self, data):
         """Set the organisation's defaults (admins only); replans every case's notices"""
-        result = service.set_organisation_preferences(db(), caller(), data)
+        result = service.set_organisation_preferences(db(), caller(), data, settings())
         db().commit()
         return result
 
@@ -99,7 +99,7 @@ class MyCalendarToken(MethodView):
     @documents_errors(blp, 401)
     def post(self):
         """A new secret calendar feed URL (any role, viewers too); the previous one stops working"""
-        result = calendar.issue_token(db(), caller())
+        result = calendar.issue_token(db(), caller(), settings())
         db().commit()
         return result
 
@@ -121,4 +121,4 @@ class CalendarFeed(MethodView):
     def get(self, token):
         """Your deadlines as a calendar subscription (no Authorization header: the token is the secret).
         Calendar programs refresh subscriptions slowly (hours): e-mail reminders are the primary channel."""
-        return ics_response(calendar.user_feed(db(), token), "forestall.ics")
+        return ics_response(calendar.user_feed(db(), token, settings()), "forestall.ics")

@@ -21,7 +21,7 @@ from models.notices import CalendarToken
 from service import audit
 from service.auth import Caller, token_digest
 from service.clock.kinds import DEADLINE_KINDS
-from service.config import load_settings
+from service.config import Settings
 from service.errors import Problem
 from service import disclaimers
 from service.notices.mail import case_url, client_label
@@ -44,11 +44,11 @@ def event_uid(deadline_id: int, base_url: str) -> str:
     return f"deadline-{deadline_id}@{urlsplit(base_url).hostname or 'forestall.localhost'}"
 
 
-def feed_url(token: str) -> str:
-    return f"{load_settings().base_url.rstrip('/')}/calendar/{token}.ics"
+def feed_url(settings: Settings, token: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/calendar/{token}.ics"
 
 
-def issue_token(session: Session, caller: Caller) -> dict:
+def issue_token(session: Session, caller: Caller, settings: Settings) -> dict:
     """A new secret feed URL; the previous one stops working. Only the SHA-256 digest is stored."""
     revoke_tokens(session, caller, audit_it=False)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -57,7 +57,7 @@ def issue_token(session: Session, caller: Caller) -> dict:
     session.flush()
     audit.record(session, caller, "create", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
                  after={"user_id": caller.user_id})
-    return {"token": token, "url": feed_url(token)}
+    return {"token": token, "url": feed_url(settings, token)}
 
 
 def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> int:
@@ -93,22 +93,22 @@ def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:  #
         .order_by(Deadline.due_on, Deadline.id)).all())
 
 
-def user_feed(session: Session, token: str) -> bytes:
+def user_feed(session: Session, token: str, settings: Settings) -> bytes:
     """The deadlines of the user's cases (service/notices/queries.py, my_cases: the same cases as their
     reminders and digest)."""
     user = user_for_token(session, token)
     where = [Deadline.org_id == user.org_id, my_cases(user)]
     org = session.get(Organization, user.org_id)
     body = build_calendar(_open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}",
-                          org.timezone)
+                          org.timezone, settings)
     session.commit()  # last_used_at
     return body
 
 
-def case_calendar(session: Session, case: Case) -> bytes:
+def case_calendar(session: Session, case: Case, settings: Settings) -> bytes:
     org = session.get(Organization, case.org_id)
     return build_calendar(_open_deadlines(session, Deadline.case_id == case.id),
-                          f"Forestall: {client_label(case)} (case {case.id})", org.timezone)
+                          f"Forestall: {client_label(case)} (case {case.id})", org.timezone, settings)
 
 
 def _description(deadline: Deadline, case: Case, url: str) -> str:
@@ -125,8 +125,7 @@ def _description(deadline: Deadline, case: Case, url: str) -> str:
     return "\n".join(lines)
 
 
-def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str) -> bytes:
-    settings = load_settings()
+def build_calendar(rows: list[tuple[Deadline, Case]], name: str, timezone: str, settings: Settings) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

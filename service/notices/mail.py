@@ -19,7 +19,7 @@ from models.base import utcnow
 from models.notices import Digest, Notice
 from service import disclaimers
 from service.cases.display import client_name
-from service.config import Settings, load_settings
+from service.config import Settings
 from service.notices.queries import DIGEST_DAYS, digest_deadlines
 from service.notices.subjects import reminder_subject
 from service.rulebook import local_today
@@ -55,8 +55,8 @@ def classify(error: Exception) -> str:
 class Mailer:
     """One SMTP connection reused for a batch; reconnects after any error."""
 
-    def __init__(self, settings: Settings | None = None):
-        self.settings = settings or load_settings()
+    def __init__(self, settings: Settings):
+        self.settings = settings
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, message: EmailMessage) -> None:
@@ -141,8 +141,8 @@ def deadline_context(settings: Settings, case: Case, deadline: Deadline, today: 
             "verify_manually": deadline.verify_manually}
 
 
-def reminder_message(session: Session, notice: Notice, now: dt.datetime | None = None) -> EmailMessage:
-    settings = load_settings()
+def reminder_message(session: Session, notice: Notice, settings: Settings,
+                     now: dt.datetime | None = None) -> EmailMessage:
     case = session.get(Case, notice.case_id)
     deadline = session.get(Deadline, notice.deadline_id)
     org = session.get(Organization, notice.org_id)
@@ -157,9 +157,8 @@ def reminder_message(session: Session, notice: Notice, now: dt.datetime | None =
                     TEMPLATES.get_template("reminder.html").render(**values), f"notice-{notice.id}")
 
 
-def digest_message(session: Session, digest: Digest) -> EmailMessage | None:
+def digest_message(session: Session, digest: Digest, settings: Settings) -> EmailMessage | None:
     """None when nothing is due in the next 14 days (no empty digest is sent)."""
-    settings = load_settings()
     user = session.get(User, digest.user_id)
     org = session.get(Organization, digest.org_id)
     today = digest.digest_on

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, User
 from models.base import utcnow
 from models.notices import Digest, Notice
-from service.config import load_settings
+from service.config import Settings
 from service.leases import compare_and_set, take_lease
 from service.notices import mail
 from service.notices.planning import cancel_reason, case_is_live, reminders_wanted
@@ -114,7 +114,8 @@ def _why_not_send(session: Session, notice: Notice, now: dt.datetime) -> tuple[s
     return None
 
 
-def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer) -> str:  # noqa: ANN001
+def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer,  # noqa: ANN001
+                settings: Settings) -> str:
     row = session.get(model, row_id, populate_existing=True)
     if row is None or row.claim_token != token or row.state != "sending":
         session.commit()
@@ -124,9 +125,9 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
         if verdict is not None:
             _finish(session, model, row_id, token, state=verdict[0], error=verdict[1], claim_token=None)
             return verdict[0]
-        message = mail.reminder_message(session, row, now)
+        message = mail.reminder_message(session, row, settings, now)
     else:
-        message = mail.digest_message(session, row)
+        message = mail.digest_message(session, row, settings)
         if message is None:
             _finish(session, model, row_id, token, state="skipped", error="Nothing due in the next 14 days.",
                     claim_token=None)
@@ -149,13 +150,14 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
     return "sent"
 
 
-def deliver_due(make_session: Callable[[], Session], now: dt.datetime | None = None, *, max_rows: int = 1000,
+def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt.datetime | None = None, *,
+                max_rows: int = 1000,
                 time_budget: float = 50.0, mailer=None) -> Counter:  # noqa: ANN001
     """Claim and send due notices and digests until none is due (or the budget is spent)."""
     started = time.monotonic()
     results: Counter = Counter()
     own_mailer = mailer is None
-    mailer = mailer or mail.Mailer(load_settings())
+    mailer = mailer or mail.Mailer(settings)
     try:
         with make_session() as session:
             while sum(results.values()) < max_rows and time.monotonic() - started < time_budget:
@@ -166,7 +168,7 @@ def deliver_due(make_session: Callable[[], Session], now: dt.datetime | None = N
                 if not claimed:
                     break
                 for model, (row_id, token) in claimed:
-                    results[deliver_one(session, model, row_id, token, moment, mailer)] += 1
+                    results[deliver_one(session, model, row_id, token, moment, mailer, settings)] += 1
     finally:
         if own_mailer:
             mailer.close()

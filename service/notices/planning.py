@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, Organization, User
 from models.base import utcnow
 from models.notices import Digest, Notice, NoticeDailyRun, NoticeScanState
-from service.config import load_settings
+from service.config import Settings
 from service.leases import compare_and_set
 from service.notices.preferences import (Preferences, effective_preferences, local_send_at, org_defaults,
                                          org_settings, user_preference)
@@ -34,9 +34,10 @@ REPLAN_MARGIN = dt.timedelta(minutes=10)   # a transaction committed late is sti
 class PlanContext:
     """Per-scan caches: organisations' time zones and settings, users' preferences, admins."""
 
-    def __init__(self, session: Session, now: dt.datetime):
+    def __init__(self, session: Session, now: dt.datetime, settings: Settings):
         self.session = session
         self.now = now
+        self.settings = settings
         self._orgs: dict[int, tuple[str, Preferences]] = {}
         self._prefs: dict[int, Preferences] = {}
         self._admins: dict[int, list[User]] = {}
@@ -86,18 +87,17 @@ def case_recipients(ctx: PlanContext, case: Case) -> list[User]:
     return list(people.values())
 
 
-def _new_message_id() -> str:
-    domain = load_settings().mail_from.rsplit("@", 1)[-1].strip(" >") or "forestall.localhost"
+def _new_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}.notice@{domain}>"
 
 
-def _insert_ignoring_duplicates(session: Session, model: type, values: dict[str, Any]) -> None:
+def _insert_ignoring_duplicates(ctx: PlanContext, model: type, values: dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: the hook and the scan may plan the same row at once."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = postgresql_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    values = {"state": "pending", "attempts": 0, "attempt_at": values["send_at"], "message_id": _new_message_id(),
+    values = {"state": "pending", "attempts": 0, "attempt_at": values["send_at"], "message_id": _new_message_id(ctx.settings.mail_domain),
               "created_at": now, "updated_at": now, **values}
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    ctx.session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def _set_state(session: Session, model: type, row_id: int, new_state: str, from_states: Iterable[str],
@@ -121,10 +121,11 @@ def escalation_wanted(deadline: Deadline, case: Case, today: dt.date) -> bool:
             and deadline.binds in ESCALATED_BINDS and deadline.due_on is not None and deadline.due_on < today)
 
 
-def plan_case(session: Session, case: Case, now: dt.datetime | None = None, ctx: PlanContext | None = None) -> None:
+def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime | None = None,
+              ctx: PlanContext | None = None) -> None:
     """(Re)plan every notice of the case: idempotent, and safe to run alongside a worker or another planner."""
     now = now or utcnow()
-    ctx = ctx or PlanContext(session, now)
+    ctx = ctx or PlanContext(session, now, settings)
     deadlines = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
     notices_by_deadline: dict[int, list[Notice]] = defaultdict(list)
     for notice in session.execute(select(Notice).where(Notice.case_id == case.id)
@@ -227,7 +228,7 @@ def _ensure(ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: 
             row: Notice | None) -> None:
     seq, kind, offset, _user_id = key
     if row is None:
-        _insert_ignoring_duplicates(ctx.session, Notice, {
+        _insert_ignoring_duplicates(ctx, Notice, {
             "org_id": case.org_id, "case_id": case.id, "deadline_id": deadline.id, "deadline_sequence": seq,
             "kind": kind, "offset_days": offset, "recipient_user_id": user.id, "recipient": user.email,
             "due_on": deadline.due_on, "send_at": send_at})
@@ -241,19 +242,18 @@ def _ensure(ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: 
                    recipient=user.email)
 
 
-def plan_case_on_change(case: Case, *, session: Session) -> None:
+def plan_case_on_change(case: Case, *, session: Session, settings: Settings) -> None:
     """Receiver of service.signals.deadlines_changed (connected in service/wiring.py): plans follow deadlines."""
     if case is not None:
-        plan_case(session, case)
+        plan_case(session, case, settings)
 
 
-def plan_cases(session: Session, case_ids: Iterable[int], now: dt.datetime, ctx: PlanContext | None = None) -> int:
-    ctx = ctx or PlanContext(session, now)
+def plan_cases(session: Session, case_ids: Iterable[int], ctx: PlanContext) -> int:
     count = 0
     for case_id in sorted(set(case_ids)):
         case = session.get(Case, case_id)
         if case is not None:
-            plan_case(session, case, now, ctx)
+            plan_case(session, case, ctx.settings, ctx.now, ctx)
             count += 1
     return count
 
@@ -267,7 +267,7 @@ def plan_changed(session: Session, now: dt.datetime, ctx: PlanContext) -> int:
     query = select(Deadline.case_id).distinct()
     if state is not None:
         query = query.where(Deadline.updated_at >= state.planned_through - REPLAN_MARGIN)
-    count = plan_cases(session, session.scalars(query).all(), now, ctx)
+    count = plan_cases(session, session.scalars(query).all(), ctx)
     if state is None:
         session.add(NoticeScanState(id=1, planned_through=wall_clock))
     else:
@@ -289,7 +289,7 @@ def run_daily(session: Session, now: dt.datetime, ctx: PlanContext) -> int:
             .where(Deadline.org_id == org.id, Deadline.removed_at.is_(None), Deadline.due_on < today,
                    Deadline.status.in_(("open", "missed")), Deadline.binds.in_(ESCALATED_BINDS),
                    Case.deleted_at.is_(None))).all()
-        plan_cases(session, overdue_cases, now, ctx)
+        plan_cases(session, overdue_cases, ctx)
         plan_digests(session, org, today, ctx)
         session.add(NoticeDailyRun(org_id=org.id, run_on=today, created_at=utcnow()))
         session.flush()
@@ -303,7 +303,7 @@ def plan_digests(session: Session, org: Organization, today: dt.date, ctx: PlanC
         prefs = ctx.prefs(user)
         if not prefs.daily_digest or not digest_deadlines(session, user, today, limit=1):
             continue
-        _insert_ignoring_duplicates(session, Digest, {
+        _insert_ignoring_duplicates(ctx, Digest, {
             "org_id": org.id, "user_id": user.id, "recipient": user.email, "digest_on": today,
             "send_at": local_send_at(today, prefs.local_hour, org.timezone)})
         count += 1

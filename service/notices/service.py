@@ -17,6 +17,7 @@ from models.base import utcnow
 from models.notices import OrgNotificationSettings, UserNotificationPreference
 from service import audit
 from service.auth import Caller
+from service.config import Settings
 from service.errors import Problem
 from service.notices.outbox import count_due
 from service.notices.planning import PlanContext, plan_cases, plan_changed, run_daily, skip_superseded
@@ -27,11 +28,11 @@ __all__ = ["scan", "replan_all", "case_notices", "my_preferences", "set_my_prefe
            "organisation_preferences", "set_organisation_preferences"]
 
 
-def scan(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+def scan(session: Session, settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
     """The every-minute job: plan what changed, the day's escalations and digests, drop superseded
     catch-ups; answer how many notices are due (the caller dispatches that many deliveries)."""
     now = now or utcnow()
-    ctx = PlanContext(session, now)
+    ctx = PlanContext(session, now, settings)
     planned = plan_changed(session, now, ctx)
     daily = run_daily(session, now, ctx)
     skipped = skip_superseded(session, now)
@@ -39,10 +40,10 @@ def scan(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
     return {"planned_cases": planned, "daily_runs": daily, "skipped": skipped, "due": count_due(session, now)}
 
 
-def replan_all(session: Session, now: dt.datetime | None = None) -> int:
-    """Every case with deadlines (the daily refresh, and after an organisation's settings change)."""
-    now = now or utcnow()
-    return plan_cases(session, session.scalars(select(Deadline.case_id).distinct()).all(), now)
+def replan_all(session: Session, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Every case with deadlines."""
+    ctx = PlanContext(session, now or utcnow(), settings)
+    return plan_cases(session, session.scalars(select(Deadline.case_id).distinct()).all(), ctx)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def my_preferences(session: Session, caller: Caller) -> dict[str, Any]:
             "effective": effective.as_dict(), "timezone": session.get(Organization, caller.org_id).timezone}
 
 
-def set_my_preferences(session: Session, caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+def set_my_preferences(session: Session, caller: Caller, data: dict[str, Any], settings: Settings) -> dict[str, Any]:
     data = _clean_offsets(data)
     own = user_preference(session, caller.user_id)
     before = my_preferences(session, caller)["own"]
@@ -86,7 +87,7 @@ def set_my_preferences(session: Session, caller: Caller, data: dict[str, Any]) -
     user = session.get(User, caller.user_id)
     plan_cases(session, session.scalars(select(Case.id).where(Case.org_id == caller.org_id,
                                                               Case.deleted_at.is_(None), my_cases(user))).all(),
-               utcnow())
+               PlanContext(session, utcnow(), settings))
     return my_preferences(session, caller)
 
 
@@ -99,20 +100,22 @@ def organisation_preferences(session: Session, caller: Caller) -> dict[str, Any]
             "timezone": session.get(Organization, caller.org_id).timezone}
 
 
-def set_organisation_preferences(session: Session, caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+def set_organisation_preferences(session: Session, caller: Caller, data: dict[str, Any],
+                                 settings: Settings) -> dict[str, Any]:
     if caller.role != "admin":
         raise Problem(403, "Only an admin may change the organisation's notification settings.")
     data = _clean_offsets(data)
-    settings = org_settings(session, caller.org_id)
+    row = org_settings(session, caller.org_id)
     before = organisation_preferences(session, caller)["own"]
-    if settings is None:
-        settings = OrgNotificationSettings(org_id=caller.org_id)
-        session.add(settings)
+    if row is None:
+        row = OrgNotificationSettings(org_id=caller.org_id)
+        session.add(row)
     for name in PREFERENCE_FIELDS:
-        setattr(settings, name, data.get(name))
+        setattr(row, name, data.get(name))
     session.flush()
-    audit.record(session, caller, "update", "org_notification_settings", settings.id, org_id=caller.org_id,
+    audit.record(session, caller, "update", "org_notification_settings", row.id, org_id=caller.org_id,
                  case_id=None, before=before, after=organisation_preferences(session, caller)["own"])
     plan_cases(session, session.scalars(select(Case.id).where(Case.org_id == caller.org_id,
-                                                              Case.deleted_at.is_(None))).all(), utcnow())
+                                                              Case.deleted_at.is_(None))).all(),
+               PlanContext(session, utcnow(), settings))
     return organisation_preferences(session, caller)

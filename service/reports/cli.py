@@ -9,7 +9,7 @@ import click
 from sqlalchemy import select
 
 from models.reports import REPORT_TYPES, Report
-from service.config import load_settings
+from service.config import Settings
 from service.db import session_factory
 from service.errors import Problem
 from service.orgs import get_org
@@ -29,15 +29,16 @@ from service.reports.service import render_inline
 @click.option("--days", type=click.IntRange(1, 366), help="caseload_deadlines: days ahead (default 30).")
 @click.option("--assigned-to", "assigned_to", type=click.IntRange(min=1),
               help="caseload_deadlines: one user's cases (default: the whole organisation).")
-def report_command(report_type: str, case_id: int | None, org_slug: str | None, output: Path, waiver_request_id: int | None, days: int | None,
-                   assigned_to: int | None) -> None:
+@click.pass_obj
+def report_command(settings: Settings, report_type: str, case_id: int | None, org_slug: str | None, output: Path,
+                   waiver_request_id: int | None, days: int | None, assigned_to: int | None) -> None:
     """Render a report of TYPE to a PDF file, in this process (no worker needed)."""
     if case_id is None and (report_type != "caseload_deadlines" or org_slug is None):
         raise click.UsageError("--case is required" + ("" if report_type != "caseload_deadlines" else
                                                        " (or --org for the organisation's caseload)"))
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
-    with session_factory(load_settings().database_url)() as session:
+    with session_factory(settings.database_url)() as session:
         try:
             org_id = get_org(session, org_slug).id if case_id is None else None
             report = render_inline(session, report_type, case_id, options, org_id=org_id)

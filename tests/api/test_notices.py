@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import select, update
 
 from models.notices import Digest, Notice
+from service.config import load_settings
 from service.db import session_factory
 from service.notices import outbox, planning, preferences, service
 from tests.conftest import case_payload
+
+SETTINGS = load_settings()  # this test module's settings, built once (as an entry point does)
 
 CHICAGO = ZoneInfo("America/Chicago")  # the org fixture's time zone
 
@@ -77,8 +80,8 @@ def run(sessions, now: dt.datetime, mailer=None) -> RecordingMailer:  # noqa: AN
     """One scan and one delivery round at `now`, as the beat job and a worker would do."""
     mailer = mailer or RecordingMailer()
     with sessions() as session:
-        service.scan(session, now)
-    outbox.deliver_due(sessions, now, mailer=mailer)
+        service.scan(session, SETTINGS, now)
+    outbox.deliver_due(sessions, SETTINGS, now, mailer=mailer)
     return mailer
 
 
@@ -247,7 +250,7 @@ def test_the_scan_plans_what_the_signal_did_not_reach(org, sessions, database_ur
         add_deadline(org, case["id"], today() + dt.timedelta(days=40))
     assert notices(org, case["id"]) == []
     with sessions() as session:
-        service.scan(session, dt.datetime.now(dt.timezone.utc))
+        service.scan(session, SETTINGS, dt.datetime.now(dt.timezone.utc))
     assert len(notices(org, case["id"])) == 6
 
 
@@ -258,7 +261,7 @@ def test_planning_twice_changes_nothing(org, sessions):
     with sessions() as session:
         from models import Case
         for _ in range(3):
-            planning.plan_case(session, session.get(Case, case["id"]))
+            planning.plan_case(session, session.get(Case, case["id"]), SETTINGS)
         session.commit()
     assert notices(org, case["id"]) == before
 
@@ -311,7 +314,7 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease_with_the_same_messag
     # After the local hour, whatever the wall clock says: the digest hour must not fall inside the test.
     now = after_eight_today()
     with sessions() as session:
-        service.scan(session, now)
+        service.scan(session, SETTINGS, now)
         ours = {n["id"] for n in notices(org, case["id"])}
         claimed = [c for c in outbox.claim(session, Notice, now, limit=1000) if c[0] in ours]  # ... then the worker dies
     assert len(claimed) == 1
@@ -328,7 +331,9 @@ def test_transient_errors_retry_with_capped_backoff_and_permanent_ones_fail_visi
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 12)] == [30, 60, 120, 240, 300, 300, 300]
     case = assigned_case(org)
     add_deadline(org, case["id"], today() + dt.timedelta(days=5))
-    now = dt.datetime.now(dt.timezone.utc)
+    # A little ahead of the wall clock: the retry is counted from max(now, the clock), and a slow machine
+    # must not move it.
+    now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)
     down = RecordingMailer(ConnectionRefusedError(111, "Connection refused"))
     run(sessions, now, down)
     row = [n for n in notices(org, case["id"]) if n["attempts"]][0]
@@ -343,7 +348,6 @@ def test_transient_errors_retry_with_capped_backoff_and_permanent_ones_fail_visi
 
 
 def test_without_smtp_url_mail_is_written_as_eml_files_named_by_message_id(org, sessions):
-    from service.config import load_settings
     from service.notices.mail import Mailer
 
     case = assigned_case(org)
@@ -430,7 +434,6 @@ def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):  #
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from service.config import load_settings
     from service.notices.mail import Mailer
     from tests.conftest import free_port
 

@@ -1,0 +1,34 @@
+"""Settings: SECRET_KEY is required outside development; nothing is created on import."""
+from __future__ import annotations
+
+import pytest
+
+from service.config import DEVELOPMENT_SECRET_KEY, SettingsError, load_settings
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("FORESTALL_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-string")
+    assert load_settings().secret_key == "a-long-random-string"
+
+
+def test_a_database_given_without_an_environment_is_production(monkeypatch):
+    monkeypatch.delenv("FORESTALL_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://forestall@db/forestall")
+    with pytest.raises(SettingsError):
+        load_settings()
+
+
+def test_the_embedded_defaults_are_development(monkeypatch, tmp_path):
+    monkeypatch.delenv("FORESTALL_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("FORESTALL_VAR", str(tmp_path / "var"))
+    settings = load_settings()
+    assert settings.is_development and settings.secret_key == DEVELOPMENT_SECRET_KEY
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'forestall.sqlite'}"
+    assert not (tmp_path / "var").exists()  # created by an entry point when it starts, not by reading settings
