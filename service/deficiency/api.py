@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from service.cases.api import with_case
 from service.clock.deficiency import compute_deficiency
+from service.clock.engine import compute_deadlines
 from service.deadlines.service import case_facts, engine_events
 from service.fields import Money
 from service.http import Blueprint, caller, db, documents_errors
@@ -33,7 +34,8 @@ class DeficiencySchema(ma.Schema):
 
 def case_deficiency(session, case, today):  # noqa: ANN001
     """The service function the API, reports and waiver requests share."""
-    return compute_deficiency(case_facts(case), engine_events(session, case), rules(), today)
+    facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
+    return compute_deficiency(facts, events, rulebook, deadlines=compute_deadlines(facts, events, rulebook, today))
 
 
 @blp.route("/cases/<id:case_id>/deficiency")
