@@ -649,7 +649,7 @@ def _redemption(case: _Case, out: list[_Draft], j: Jurisdiction) -> None:
     red = j.redemption
     if red.pre_sale:
         _windows(case, out, "redemption_period_end", "redemption_pre_sale", f"{j.code}.redemption.pre_sale",
-                 red.pre_sale, "reinstated")
+                 red.pre_sale, None)
     if red.status == "none":
         return
     if red.status == "unknown":
@@ -672,19 +672,22 @@ def _reinstatement(case: _Case, out: list[_Draft], j: Jurisdiction) -> None:
              rein.periods, "reinstated")
 
 
-def _candidates(periods, case: _Case) -> tuple[list[tuple[RedemptionPeriod, tuple[str, ...]]], bool]:
+def _candidates(periods, case: _Case) -> tuple[list[tuple[RedemptionPeriod, tuple[str, ...]]], bool, list]:
     """The periods that may apply, in file order: every one whose `when` might hold (a selecting fact
-    unknown) up to and including the first whose `when` holds. Returns (candidates, settled): settled
-    is True when one candidate holds and no earlier one is in doubt."""
+    unknown) up to and including the first whose `when` holds. Returns (candidates, settled, ruled_out):
+    settled is True when one candidate holds and no earlier one is in doubt; ruled_out are the `when`s of
+    the earlier periods a known fact excluded (their facts explain the choice)."""
     out = []
+    ruled_out = []
     for period in periods:
         matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable)
         if matched is False:
+            ruled_out.append(period.when)
             continue
         out.append((period, missing))
         if matched:
-            return out, len(out) == 1
-    return out, False
+            return out, len(out) == 1, ruled_out
+    return out, False, ruled_out
 
 
 def _window_end(case: _Case, period: RedemptionPeriod) -> tuple[date, Event, str, list[str]] | None:
@@ -763,7 +766,7 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
              ) -> _Draft | None:
     """One deadline from a list of windows. When the facts that select among them are unknown, the due date
     is the earliest candidate; the others are listed as alternatives, and the deadline is to be verified."""
-    candidates, settled = _candidates(periods, case)
+    candidates, settled, ruled_out = _candidates(periods, case)
     computed = []
     for period, missing in candidates:
         end = _window_end(case, period)
@@ -800,7 +803,8 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
         else:
             d.notes.append(f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}")
     else:
-        because = describe_facts(period.when, case.facts, case.process)
+        parts = [describe_facts(w, case.facts, case.process) for w in ruled_out + [period.when]]
+        because = ", ".join(dict.fromkeys(p for text in parts for p in text.split(", ") if p))
         if because:
             d.notes.append(f"period chosen because {because}")
     if met_type:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facts import CaseFacts, effective_process, match_when
+from .facts import CaseFacts, describe_when, effective_process, match_when
 from .rules import Jurisdiction
 
 __all__ = ["Recoverability", "assess_recoverability"]
@@ -39,6 +39,14 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
         matched, missing = match_when(bar.when, facts, process)
         if matched:
             rid = f"{jurisdiction.code}.deficiency.bars.{bar.id}"
+            if possible is not None and possible[0].effect != bar.effect:
+                # an earlier bar with another effect may hold instead: the answer depends on the unknown fact
+                earlier, missing = possible
+                return Recoverability(
+                    "conditional",
+                    f"depends on {', '.join(missing)} (unknown): verify manually. If {describe_when(earlier.when)}: "
+                    f"{earlier.summary.strip()} Otherwise: {bar.summary.strip()}",
+                    earlier.source.citation, True, f"{jurisdiction.code}.deficiency.bars.{earlier.id}")
             if bar.effect == "bar":
                 return Recoverability("no", bar.summary.strip(), bar.source.citation, False, rid)
             return Recoverability("conditional", bar.summary.strip(), bar.source.citation, False, rid)

@@ -287,7 +287,7 @@ def test_redemption_explanation(rulebook):
                 process="nonjudicial"),
             "redemption_period_end")
     assert r.explanation == ("sale held 2026-03-02 + 6 months = 2026-09-02; period chosen because the foreclosure "
-                             "process is nonjudicial (Minn. Stat. § 580.23)")
+                             "process is nonjudicial, the occupancy is primary residence (Minn. Stat. § 580.23)")
     assert "assumed" not in r.explanation
 
 

@@ -1,7 +1,7 @@
 """Runs every worked example in tests/unit/jurisdiction_examples/XX.yaml through the engine.
 
 Format: a list of {name, source, facts, events: [{type, occurred_on, details?, id?}],
-expect_deadlines: [{kind, due_on, expires_on?, verify_manually?, alternatives?: [dates]}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
+expect_deadlines: [{kind, due_on, expires_on?, verify_manually?, status?, alternatives?: [dates]}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
 filing_deadline?}, today?}.
 Each expected deadline must be computed with that date (due_on null: a verify-manually deadline of
 that kind). An empty expect_deadlines means the state rules give no dated deadline at all; expect_absent
@@ -74,6 +74,8 @@ def test_jurisdiction_example(path, example):
             assert str(match.expires_on) == str(item["expires_on"]), f"expires_on of {want}:\n{summary}"
         if "verify_manually" in item:
             assert match.verify_manually is item["verify_manually"], f"verify_manually of {want}:\n{summary}"
+        if "status" in item:
+            assert match.status == item["status"], f"status of {want}:\n{summary}"
         if "alternatives" in item:
             assert [(str(a.due_on), ) for a in match.alternatives] == [(str(a), ) for a in item["alternatives"]], \
                 f"alternatives of {want}:\n{summary}"
