@@ -329,7 +329,7 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
         if comp is None:
             d.verify_manually = True
             d.notes.append("no complete application recorded: the appeal right depends on the complete "
-                           "application having come 90 days or more before a sale")
+                           "application having come 90 days or more before a sale: verify manually")
         else:
             sale = case.sale_for(comp.occurred_on)
             ok, why = _window_ok(rule, comp.occurred_on, sale)
@@ -552,7 +552,8 @@ def _timed_state_rule(case: _Case, out: list[_Draft], kind: str, rule_id: str, r
             d.notes += expiry_notes
     if matched is None:
         d.verify_manually = True
-        d.notes.append(f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}")
+        d.notes.append(f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}: "
+                       f"verify manually")
     if met_type and rule.status != "unknown":
         met = case.ev.first_on_or_after(met_type, trigger.occurred_on)
         if met:
@@ -613,7 +614,8 @@ def _state(case: _Case, out: list[_Draft]) -> None:
                    arithmetic=arith, trigger=trigger, title=f"{notice.name}: waiting period ends")
         if matched is None:
             d.verify_manually = True
-            d.notes.append(f"applies only if conditions hold that depend on unknown facts: {', '.join(missing)}")
+            d.notes.append(f"applies only if conditions hold that depend on unknown facts: {', '.join(missing)}: "
+                           f"verify manually")
         step = ev.first_on_or_after(notice.before, trigger.occurred_on) if notice.before != "acceleration" else None
         if step is not None:
             if step.occurred_on < due:
@@ -798,10 +800,11 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
         d.verify_manually = True
         if len(computed) > 1:
             d.notes.append(f"the period depends on facts not entered ({', '.join(unknown)}): the earliest candidate "
-                           f"is shown; the others: " + "; ".join(f"{a.due_on.isoformat()} {a.condition}"
-                                                                for a in d.alternatives))
+                           f"is shown (verify manually); the others: "
+                           + "; ".join(f"{a.due_on.isoformat()} {a.condition}" for a in d.alternatives))
         else:
-            d.notes.append(f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}")
+            d.notes.append(f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}: "
+                           f"verify manually")
     else:
         parts = [describe_facts(w, case.facts, case.process) for w in ruled_out + [period.when]]
         because = ", ".join(dict.fromkeys(p for text in parts for p in text.split(", ") if p))
@@ -827,6 +830,8 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
     spec = DEADLINE_KINDS[d.kind]
     binds = d.binds or spec.binds
     notes = list(d.notes)
+    # verify_manually follows the words: every finding below that asks for a check is also recorded here
+    checks = ["draft"] if d.verify_manually else []
     status = "open"
     stay = case.stay_filed
     if d.met_on is not None:
@@ -849,6 +854,7 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
         notes.append(f"tolled: bankruptcy filed {stay.occurred_on.isoformat()}, automatic stay ({_STAY_CITATION}); "
                      f"11 U.S.C. § 108 may extend the period after the stay ends: verify after discharge or "
                      f"dismissal")
+        checks.append("tolled")
     elif (d.expires_on or d.due_on) is not None and (d.expires_on or d.due_on) < case.today and (
             binds in ("borrower", "court") or d.kind in SERVICER_RESPONSE_KINDS):
         status = "missed"  # never before the right itself has expired (expires_on)
@@ -857,11 +863,13 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
             if d.due_on is None or d.due_on >= filed.occurred_on:
                 notes.append(f"bankruptcy {filed.occurred_on.isoformat()} to {closed.occurred_on.isoformat()}: "
                              f"11 U.S.C. § 108 may have extended this date: verify")
+                checks.append("past bankruptcy")
                 break
     if case.facts.process is None and case.process and d.kind in _PROCESS_KINDS:
         notes.append(f"foreclosure process not given: assumed {case.process}, the usual one in {case.state}")
     if d.source.confidence == "unverified":
-        notes.append("rule unverified: check the source")
+        notes.append("rule unverified: verify manually against the source")
+        checks.append("unverified rule")
     explanation = d.arithmetic
     if notes:
         explanation += "; " + "; ".join(notes)
@@ -870,7 +878,7 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
         key=d.key, kind=d.kind, title=d.title or spec.title, due_on=d.due_on, binds=binds, status=status,
         met_on=d.met_on, rule_id=d.rule_id, citation=d.source.citation, source_url=d.source.source_url,
         confidence=d.source.confidence, explanation=explanation, computed_from_event_type=d.trigger.type,
-        computed_from_occurred_on=d.trigger.occurred_on, verify_manually=d.verify_manually,
+        computed_from_occurred_on=d.trigger.occurred_on, verify_manually=bool(checks),
         alternatives=d.alternatives, expires_on=d.expires_on or d.due_on)
 
 

@@ -22,6 +22,10 @@ class Recoverability:
     rule_id: str
 
 
+def _asks_to_verify(text: str) -> bool:
+    return "verify" in text.lower()
+
+
 def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> Recoverability:
     """yes / no / conditional from the state's bars (in order) and its general rule.
 
@@ -47,9 +51,12 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
                     f"depends on {', '.join(missing)} (unknown): verify manually. If {describe_when(earlier.when)}: "
                     f"{earlier.summary.strip()} Otherwise: {bar.summary.strip()}",
                     earlier.source.citation, True, f"{jurisdiction.code}.deficiency.bars.{earlier.id}")
+            # a rule whose own summary asks for a check (e.g. "depends on the mortgage caption; verify
+            # manually") keeps asking for it: the flag follows the words
+            asks = _asks_to_verify(bar.summary)
             if bar.effect == "bar":
-                return Recoverability("no", bar.summary.strip(), bar.source.citation, False, rid)
-            return Recoverability("conditional", bar.summary.strip(), bar.source.citation, False, rid)
+                return Recoverability("no", bar.summary.strip(), bar.source.citation, asks, rid)
+            return Recoverability("conditional", bar.summary.strip(), bar.source.citation, asks, rid)
         if matched is None and possible is None:
             possible = (bar, missing)
     if possible is not None:
@@ -62,8 +69,8 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
     g = d.general
     rid = f"{jurisdiction.code}.deficiency.general"
     if g.status == "allowed":
-        return Recoverability("yes", g.summary.strip(), g.source.citation, False, rid)
+        return Recoverability("yes", g.summary.strip(), g.source.citation, _asks_to_verify(g.summary), rid)
     if g.status == "barred":
-        return Recoverability("no", g.summary.strip(), g.source.citation, False, rid)
+        return Recoverability("no", g.summary.strip(), g.source.citation, _asks_to_verify(g.summary), rid)
     return Recoverability("conditional", f"unknown for {jurisdiction.code}: verify manually. {g.summary.strip()}",
                           g.source.citation, True, rid)
