@@ -749,6 +749,9 @@ def _expiry(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
         safe -= timedelta(days=1)
     rule = case.jurisdiction.computation_of_time if case.jurisdiction else None
     status = rule.status if rule else "unknown"
+    if status == "rolls" and raw.weekday() == 5 and rule.saturday_rolls is not True:
+        # the statute carries Sundays and legal holidays forward; a Saturday end only if it says so
+        status = "does_not_roll" if rule.saturday_rolls is False else "unknown"
     citation = rule.source.citation if rule and rule.source else None
     day = cal.describe_date(raw, state)
     if status == "rolls":

@@ -193,6 +193,7 @@ class ComputationOfTime:
     status: str          # rolls | does_not_roll | unknown
     summary: str
     source: Source | None
+    saturday_rolls: bool | None = None   # None: not known whether a Saturday end is carried forward
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,8 @@ def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:
         fair_value_action=_timed(data["fair_value_action"]) if "fair_value_action" in data else None,
         computation_of_time=(ComputationOfTime(data["computation_of_time"]["status"],
                                                data["computation_of_time"]["summary"],
-                                               _source(data["computation_of_time"]))
+                                               _source(data["computation_of_time"]),
+                                               data["computation_of_time"].get("saturday_rolls"))
                              if "computation_of_time" in data else ComputationOfTime("unknown", "not recorded", None)),
         first_notice=(FirstNotice(tuple(data["first_notice"]["events"]), data["first_notice"]["summary"],
                                   _source(data["first_notice"])) if "first_notice" in data else None),
