@@ -168,6 +168,7 @@ class _Case:
         self.recoverability = assess_recoverability(facts, self.jurisdiction)
         # for `when: {deficiency_recoverable: ...}`: None while the deficiency rules say "conditional"
         self.deficiency_recoverable = {"yes": True, "no": False}.get(self.recoverability.recoverable)
+        self.recorded = frozenset(e.type for e in self.ev.all)
 
     @property
     def court_state(self) -> str | None:
@@ -682,7 +683,8 @@ def _candidates(periods, case: _Case) -> tuple[list[tuple[RedemptionPeriod, tupl
     out = []
     ruled_out = []
     for period in periods:
-        matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable)
+        matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable,
+                                      case.recorded)
         if matched is False:
             ruled_out.append(period.when)
             continue

@@ -145,10 +145,13 @@ def effective_process(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> st
 
 
 def match_when(when: When | None, facts: CaseFacts, process: str | None,
-               deficiency_recoverable: bool | None = None) -> tuple[bool | None, tuple[str, ...]]:
+               deficiency_recoverable: bool | None = None,
+               recorded: frozenset[str] | None = None) -> tuple[bool | None, tuple[str, ...]]:
     """(True, ()) when every condition holds; (False, ()) when a known fact fails one;
     (None, missing_fact_labels) when none fails but some needed facts are unknown.
-    deficiency_recoverable: what the deficiency rules decided (None: unknown or conditional)."""
+    deficiency_recoverable: what the deficiency rules decided (None: unknown or conditional).
+    recorded: the event types recorded on the case (for `event_recorded`; an event not recorded has not
+    happened, which is a known fact)."""
     if when is None:
         return True, ()
     missing: list[str] = []
@@ -213,6 +216,8 @@ def match_when(when: When | None, facts: CaseFacts, process: str | None,
             # exact: claimed < original * n / d  <=>  claimed * d < original * n
             results.append(Decimal(facts.amount_claimed_at_sale) * fraction.denominator
                            < Decimal(facts.original_principal) * fraction.numerator)
+    if when.event_recorded is not None:
+        results.append(when.event_recorded in (recorded or frozenset()))
     if when.deficiency_recoverable is not None:
         if deficiency_recoverable is None:
             missing.append(FACT_LABELS["deficiency_recoverable"])
@@ -258,6 +263,8 @@ def describe_when(when: When | None) -> str:
         value = getattr(when, name)
         if value is not None:
             parts.append(yes if value else no)
+    if when.event_recorded is not None:
+        parts.append(f"{when.event_recorded.replace('_', ' ')} recorded")
     if when.executed_before is not None:
         parts.append(f"mortgage executed before {when.executed_before.isoformat()}")
     if when.executed_on_or_after is not None:

@@ -100,6 +100,7 @@ class When:
     claimed_below_fraction_of_original: Fraction | None = None
     # whether a deficiency judgment may be had (from the deficiency rules: yes -> true, no -> false)
     deficiency_recoverable: bool | None = None
+    event_recorded: str | None = None      # an event of this type is recorded on the case
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,7 @@ def _when(d: Mapping[str, Any] | None) -> When:
                 _tuple(d.get("lien_position")), d.get("homestead_claimed"), d.get("agricultural_use"),
                 _date(d.get("executed_before")), _date(d.get("executed_on_or_after")),
                 d.get("deficiency_waived_by_lender"), Fraction(fraction) if fraction else None,
-                d.get("deficiency_recoverable"))
+                d.get("deficiency_recoverable"), d.get("event_recorded"))
 
 
 def _timed(d: Mapping[str, Any]) -> TimedRule:
