@@ -106,11 +106,11 @@ def main() -> None:
 
     t = time.perf_counter()
     for facts, events in cases:
-        derive_stage(events, facts, rulebook, today)
+        derive_stage(events, facts, rulebook, today, deadlines=compute_deadlines(facts, events, rulebook, today))
     stage_s = time.perf_counter() - t
     t = time.perf_counter()
     for facts, events in cases:
-        compute_deficiency(facts, events, rulebook, today)
+        compute_deficiency(facts, events, rulebook, deadlines=compute_deadlines(facts, events, rulebook, today))
     deficiency_s = time.perf_counter() - t
 
     per_case.sort()

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, Money, OrgScopedMixin, TimestampMixin, UTCDateTime
@@ -41,6 +41,9 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
     property_occupancy: Mapped[str | None] = mapped_column(String(30))
     property_dwelling_units: Mapped[int | None] = mapped_column(Integer)
     property_acreage: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    # Facts some jurisdiction rules select on (None: not known)
+    property_homestead_claimed: Mapped[bool | None] = mapped_column(Boolean)
+    property_agricultural_use: Mapped[bool | None] = mapped_column(Boolean)
 
     # Loan (money: Numeric(12, 2))
     loan_servicer: Mapped[str | None] = mapped_column(String(200))
@@ -52,6 +55,10 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
     loan_accrued_interest: Mapped[Decimal | None] = mapped_column(Money())
     loan_fees_and_costs: Mapped[Decimal | None] = mapped_column(Money())
     loan_credits: Mapped[Decimal | None] = mapped_column(Money())
+    loan_original_principal: Mapped[Decimal | None] = mapped_column(Money())
+    loan_amount_claimed_at_sale: Mapped[Decimal | None] = mapped_column(Money())  # in the notice of sale
+    loan_executed_on: Mapped[dt.date | None] = mapped_column(Date)
+    loan_deficiency_waived_by_lender: Mapped[bool | None] = mapped_column(Boolean)
 
     foreclosure_process: Mapped[str | None] = mapped_column(String(20))  # None: the jurisdiction's usual one
     stage: Mapped[str] = mapped_column(String(30), nullable=False, default="intake")

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, OrgScopedMixin, TimestampMixin, UTCDateTime
+from models.base import Base, JSONType, OrgScopedMixin, TimestampMixin, UTCDateTime
 
 
 class Deadline(TimestampMixin, OrgScopedMixin, Base):
@@ -38,6 +39,10 @@ class Deadline(TimestampMixin, OrgScopedMixin, Base):
     computed_from_event_type: Mapped[str | None] = mapped_column(String(50))
     computed_from_occurred_on: Mapped[dt.date | None] = mapped_column(Date)
     verify_manually: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Other candidate dates when a fact that selects the period is unknown: [{due_on, condition}]
+    alternatives: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
+    # The day the right actually ends (a weekend or holiday end carried forward); None: same as due_on
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
     is_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Grows each time the due date moves, so calendar subscribers update the event (iCalendar SEQUENCE).

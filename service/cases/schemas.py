@@ -1,6 +1,8 @@
 """The case resource as the API shows and accepts it."""
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -48,6 +50,10 @@ class PropertySchema(StrictSchema):
     occupancy = ma.fields.String(allow_none=True, validate=validate.OneOf(OCCUPANCIES))
     dwelling_units = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=10_000))
     acreage = DecimalString(places=3, max_digits=10, allow_none=True)
+    homestead_claimed = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "Whether a homestead exemption was claimed (some redemption periods depend on it)."})
+    agricultural_use = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the property is used for agricultural purposes."})
 
 
 class LoanSchema(StrictSchema):
@@ -60,6 +66,12 @@ class LoanSchema(StrictSchema):
     accrued_interest = Money(allow_none=True)
     fees_and_costs = Money(allow_none=True)
     credits = Money(allow_none=True)
+    original_principal = Money(allow_none=True)
+    amount_claimed_at_sale = Money(allow_none=True, metadata={"description": "The amount claimed in the notice of sale."})
+    executed_on = ma.fields.Date(allow_none=True, validate=validate.Range(
+        min=date(1900, 1, 1), max=date(2100, 12, 31), error="Must be a date between 1900 and 2100."),
+        metadata={"description": "The date the mortgage was executed."})
+    deficiency_waived_by_lender = ma.fields.Boolean(allow_none=True)
 
 
 class CaseCreateSchema(StrictSchema):
@@ -117,6 +129,8 @@ class PropertyOutSchema(ma.Schema):
     occupancy = ma.fields.String(allow_none=True)
     dwelling_units = ma.fields.Integer(allow_none=True)
     acreage = DecimalString(places=3, max_digits=10, allow_none=True)
+    homestead_claimed = ma.fields.Boolean(allow_none=True)
+    agricultural_use = ma.fields.Boolean(allow_none=True)
 
 
 class LoanOutSchema(ma.Schema):
@@ -129,6 +143,10 @@ class LoanOutSchema(ma.Schema):
     accrued_interest = Money(allow_none=True)
     fees_and_costs = Money(allow_none=True)
     credits = Money(allow_none=True)
+    original_principal = Money(allow_none=True)
+    amount_claimed_at_sale = Money(allow_none=True)
+    executed_on = ma.fields.Date(allow_none=True)
+    deficiency_waived_by_lender = ma.fields.Boolean(allow_none=True)
 
 
 class CaseSchema(ma.Schema):

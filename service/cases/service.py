@@ -1,6 +1,7 @@
 """Cases: create, read, update, soft-delete, list. Every query is scoped to the caller's organisation."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +20,11 @@ from service.deadlines.service import case_facts, recompute_case
 from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 
-PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage")
+PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage",
+                   "homestead_claimed", "agricultural_use")
 LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position", "unpaid_principal",
-               "accrued_interest", "fees_and_costs", "credits")
+               "accrued_interest", "fees_and_costs", "credits", "original_principal", "amount_claimed_at_sale",
+               "executed_on", "deficiency_waived_by_lender")
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
 SORT_COLUMNS = {
     "created_at": Case.created_at, "updated_at": Case.updated_at, "state": Case.property_state,
@@ -75,7 +78,8 @@ def audit_document(case: Case) -> dict[str, Any]:
     document["outcome"] = case.outcome
     for name in ("id", "version", "created_at", "updated_at", "created_by", "effective_foreclosure_process"):
         document.pop(name)
-    document["loan"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in document["loan"].items()}
+    document["loan"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v)
+                        for k, v in document["loan"].items()}
     acreage = document["property"]["acreage"]
     document["property"]["acreage"] = None if acreage is None else f"{acreage:.3f}"
     return document

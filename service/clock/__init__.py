@@ -4,8 +4,9 @@ Public API:
 - rules:      load_rulebook(directory=None, require_all=True) -> Rulebook; RulesError; JURISDICTION_CODES
 - engine:     compute_deadlines(facts, events, rulebook, today) -> list[ComputedDeadline];
               CaseFacts, Event, ComputedDeadline; business_days_between(a, b)
-- stages:     derive_stage(events, facts, rulebook, today, outcome=None) -> StageResult
-- deficiency: compute_deficiency(facts, events, rulebook, today) -> DeficiencyResult
+- stages:     derive_stage(events, facts, rulebook, today, outcome=None, deadlines=...) -> StageResult
+- recoverability: assess_recoverability(facts, jurisdiction) -> Recoverability
+- deficiency: compute_deficiency(facts, events, rulebook, deadlines=...) -> DeficiencyResult
 - kinds:      DEADLINE_KINDS, EVENT_TYPES, STAGES, OUTCOMES
 - calendar:   date arithmetic (add_days, add_business_days, add_months, roll_forward_to_court_day, ...)
 """

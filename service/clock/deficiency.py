@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Sequence
+from typing import Any, Sequence
 
 from .facts import CaseFacts, Event, EventIndex, describe_when, effective_process, match_when, to_decimal
-from .rules import Jurisdiction, Rulebook
+from .recoverability import Recoverability, assess_recoverability
+from .rules import Rulebook
 
 __all__ = ["Recoverability", "DeficiencyResult", "assess_recoverability", "compute_deficiency", "money",
-           "format_money"]
+           "format_money"]  # Recoverability and assess_recoverability live in .recoverability
 
 CENT = Decimal("0.01")
 
@@ -29,15 +30,6 @@ def money(value: Decimal | int | str) -> Decimal:
 
 def format_money(value: Decimal) -> str:
     return f"${money(value):,.2f}"
-
-
-@dataclass(frozen=True)
-class Recoverability:
-    recoverable: str           # yes | no | conditional
-    reason: str
-    citation: str
-    verify_manually: bool
-    rule_id: str
 
 
 @dataclass(frozen=True)
@@ -65,50 +57,24 @@ class DeficiencyResult:
                 "verify_manually": self.verify_manually, "explanation": self.explanation}
 
 
-def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> Recoverability:
-    """yes / no / conditional from the state's bars (in order) and its general rule.
-
-    A bar whose `when` holds decides ("bar" -> no, "conditional" -> conditional); the first one that
-    holds wins. If none holds but one might (a fact it tests is unknown), the answer is conditional and
-    says which facts are missing. Otherwise the general rule: allowed -> yes, barred -> no,
-    unknown -> conditional with verify_manually."""
-    if jurisdiction is None:
-        return Recoverability("conditional", f"no reviewed rules for {facts.state}: verify manually",
-                              "no jurisdiction rules loaded", True, f"{facts.state}.missing")
-    process = effective_process(facts, jurisdiction)
-    d = jurisdiction.deficiency
-    possible = None
-    for bar in d.bars:
-        matched, missing = match_when(bar.when, facts, process)
-        if matched:
-            rid = f"{jurisdiction.code}.deficiency.bars.{bar.id}"
-            if bar.effect == "bar":
-                return Recoverability("no", bar.summary.strip(), bar.source.citation, False, rid)
-            return Recoverability("conditional", bar.summary.strip(), bar.source.citation, False, rid)
-        if matched is None and possible is None:
-            possible = (bar, missing)
-    if possible is not None:
-        bar, missing = possible
-        effect = "barred" if bar.effect == "bar" else "limited"
-        return Recoverability(
-            "conditional",
-            f"may be {effect} depending on {', '.join(missing)} (unknown): {bar.summary.strip()}",
-            bar.source.citation, True, f"{jurisdiction.code}.deficiency.bars.{bar.id}")
-    g = d.general
-    rid = f"{jurisdiction.code}.deficiency.general"
-    if g.status == "allowed":
-        return Recoverability("yes", g.summary.strip(), g.source.citation, False, rid)
-    if g.status == "barred":
-        return Recoverability("no", g.summary.strip(), g.source.citation, False, rid)
-    return Recoverability("conditional", f"unknown for {jurisdiction.code}: verify manually. {g.summary.strip()}",
-                          g.source.citation, True, rid)
-
-
-def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rulebook, today: date) -> DeficiencyResult:
+def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rulebook, *,
+                       deadlines: Sequence[Any]) -> DeficiencyResult:
+    """The deficiency after the sale. `deadlines`: the engine's deadlines for the same case
+    (compute_deadlines), from which the filing deadline is read, so that both show the same date
+    without computing them twice."""
     jurisdiction = rulebook.jurisdiction(facts.state) if rulebook else None
     rec = assess_recoverability(facts, jurisdiction)
-    verify = rec.verify_manually
+    # verify_manually is derived from the same findings as the words: each finding that needs a check is
+    # added through check(), which both writes "verify manually" and sets the flag.
     notes: list[str] = []
+    checks: list[str] = []
+
+    def check(text: str) -> None:
+        checks.append(text)
+        notes.append(f"{text}: verify manually")
+
+    if rec.verify_manually:
+        checks.append(rec.reason)  # its reason says "verify manually" itself
 
     principal = facts.unpaid_principal
     parts = [("principal", principal), ("interest", facts.accrued_interest),
@@ -129,16 +95,12 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
         sale_price = money(sale_price) if sale_price is not None else None
         fmv = money(fmv) if fmv is not None else None
 
-    # the filing deadline comes from the engine so that both show the same date
-    from .engine import compute_deadlines
     filing_deadline = None
-    for dl in compute_deadlines(facts, events, rulebook, today):
+    for dl in deadlines:
         if dl.kind == "deficiency_filing_deadline":
             filing_deadline = dl.due_on
             if dl.verify_manually:
-                notes.append("filing deadline: verify manually")
-                if dl.due_on is not None:
-                    verify = True  # a date computed without knowing a fact its rule depends on
+                check("filing deadline")
     rule = jurisdiction.deficiency.filing_deadline if jurisdiction is not None else None
     if rule is not None and rule.when is not None and rule.status != "not_applicable":
         applies, _ = match_when(rule.when, facts, effective_process(facts, jurisdiction))
@@ -146,15 +108,19 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
             notes.append(f"no filing deadline from {rule.source.citation}: it applies only when "
                          f"{describe_when(rule.when)}")
 
+    def result(deficiency, reason, citation, deadline, text) -> DeficiencyResult:
+        if notes:
+            text += "; " + "; ".join(notes)
+        return DeficiencyResult(amount_owed, sale_price, fmv, credits, deficiency, rec.recoverable, reason, citation,
+                                deadline, bool(checks), f"{text} ({citation})")
+
     if sale is None:
-        reason = f"no sale held yet: the deficiency is computed after the sale. {rec.reason}"
-        return DeficiencyResult(amount_owed, None, None, credits, None, rec.recoverable, reason, rec.citation,
-                                None, verify, f"{owed_text}; no sale held yet ({rec.citation})")
+        return result(None, f"no sale held yet: the deficiency is computed after the sale. {rec.reason}",
+                      rec.citation, None, f"{owed_text}; no sale held yet")
     if sale_price is None:
-        reason = f"sale held {sale.occurred_on.isoformat()} but no sale price recorded. {rec.reason}"
-        return DeficiencyResult(amount_owed, None, fmv, credits, None, rec.recoverable, reason, rec.citation,
-                                filing_deadline, True,
-                                f"{owed_text}; sale price unknown: verify manually ({rec.citation})")
+        check("sale price unknown")
+        return result(None, f"sale held {sale.occurred_on.isoformat()} but no sale price recorded. {rec.reason}",
+                      rec.citation, filing_deadline, owed_text)
 
     measure, measure_text = sale_price, f"sale price {format_money(sale_price)}"
     citation = rec.citation
@@ -166,23 +132,21 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
             if matched is False:
                 applies = False
             elif matched is None:
-                verify = True
-                notes.append(f"fair-value limit applied without knowing {', '.join(missing)}")
+                check(f"fair-value limit applied without knowing {', '.join(missing)}")
         if applies:
             if fmv is None:
-                notes.append("the fair-value limit applies but no fair market value is recorded: the deficiency "
-                             f"may be lower ({fvl.source.citation})")
-                verify = True
+                check("the fair-value limit applies but no fair market value is recorded: the deficiency "
+                      f"may be lower ({fvl.source.citation})")
             elif fmv > sale_price:
                 measure, measure_text = fmv, (f"fair market value {format_money(fmv)} (higher than the sale price "
                                               f"{format_money(sale_price)}; fair-value limit, {fvl.source.citation})")
         elif fvl.status == "unknown":
-            notes.append("whether a fair-value limit applies is unknown: verify manually")
+            check("whether a fair-value limit applies is unknown")
 
     if amount_owed is None:
-        return DeficiencyResult(None, sale_price, fmv, credits, None, rec.recoverable,
-                                f"unpaid principal unknown. {rec.reason}", citation, filing_deadline, True,
-                                f"{owed_text}; {measure_text} ({citation})")
+        check("unpaid principal unknown")
+        return result(None, f"unpaid principal unknown. {rec.reason}", citation, filing_deadline,
+                      f"{owed_text}; {measure_text}")
     raw = amount_owed - (credits or Decimal(0)) - measure
     deficiency = money(max(raw, Decimal(0)))
     text = owed_text
@@ -191,8 +155,4 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
     text += f" - {measure_text} = {format_money(deficiency)}"
     if raw < 0:
         text += " (surplus: no deficiency)"
-    if notes:
-        text += "; " + "; ".join(notes)
-    text += f" ({citation})"
-    return DeficiencyResult(amount_owed, sale_price, fmv, credits, deficiency, rec.recoverable, rec.reason,
-                            citation, filing_deadline, verify, text)
+    return result(deficiency, rec.reason, citation, filing_deadline, text)

@@ -36,11 +36,12 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
 from . import calendar as cal
-from .facts import CaseFacts, Event, EventIndex, describe_when, effective_process, match_when
+from .facts import CaseFacts, Event, EventIndex, describe_facts, describe_when, effective_process, match_when
 from .kinds import DEADLINE_KINDS, FORECLOSURE_KINDS
-from .rules import FederalRule, Jurisdiction, Rulebook, Source
+from .recoverability import assess_recoverability
+from .rules import FederalRule, Jurisdiction, Redemption, RedemptionPeriod, Rulebook, Source
 
-__all__ = ["CaseFacts", "Event", "ComputedDeadline", "compute_deadlines", "business_days_between",
+__all__ = ["CaseFacts", "Event", "ComputedDeadline", "Alternative", "compute_deadlines", "business_days_between",
            "SERVICER_RESPONSE_KINDS"]
 
 business_days_between = cal.business_days_between
@@ -55,8 +56,11 @@ _STAY_CITATION = "11 U.S.C. § 362(a)"
 
 # Waiting periods: "met" means the restricted step came on or after the end, which is not "late".
 WAITING_KINDS = frozenset({"reg_x_120_day_mark", "state_notice_period_end"})
+# The borrower's statutory rights: a weekend or holiday end is shown as the last safe day and the expiry.
+BORROWER_RIGHT_KINDS = frozenset({"redemption_period_end", "reinstatement_period_end", "fair_value_action_deadline"})
 # Kinds whose rule depends on the foreclosure process (judicial / nonjudicial).
-_PROCESS_KINDS = frozenset({"answer_due", "redemption_period_end", "deficiency_filing_deadline"})
+_PROCESS_KINDS = frozenset({"answer_due", "redemption_period_end", "deficiency_filing_deadline",
+                            "reinstatement_period_end", "fair_value_action_deadline"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class ComputedDeadline:
     computed_from_event_type: str
     computed_from_occurred_on: date
     verify_manually: bool
+    alternatives: tuple["Alternative", ...] = ()
+    expires_on: date | None = None     # the day the right actually ends (== due_on unless carried forward)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,7 +93,20 @@ class ComputedDeadline:
             "computed_from": {"event_type": self.computed_from_event_type,
                               "occurred_on": self.computed_from_occurred_on.isoformat()},
             "verify_manually": self.verify_manually,
+            "alternatives": [a.as_dict() for a in self.alternatives],
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
         }
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another candidate date when a fact that selects the period is unknown, with the condition under
+    which it would apply instead."""
+    due_on: date
+    condition: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"due_on": self.due_on.isoformat(), "condition": self.condition}
 
 
 @dataclass
@@ -106,6 +125,8 @@ class _Draft:
     violation: str | None = None      # why a waiting period was broken -> missed
     notes: list[str] = field(default_factory=list)
     verify_manually: bool = False
+    alternatives: tuple[Alternative, ...] = ()
+    expires_on: date | None = None
 
 
 def _label(event_type: str) -> str:
@@ -124,6 +145,12 @@ def _label(event_type: str) -> str:
         "loss_mit_application_received": "application received",
         "loss_mit_application_complete": "complete application received",
         "loss_mit_denied": "denial provided",
+        "law_day": "law day",
+        "auditor_report_ratified": "auditor's report ratified",
+        "certificate_of_title_issued": "certificate of title issued",
+        "sale_objection_filed": "objection to the sale filed",
+        "notice_of_sale_published": "notice of sale first published",
+        "notice_of_sale_served": "notice of sale served",
     }.get(event_type, event_type.replace("_", " "))
 
 
@@ -138,6 +165,10 @@ class _Case:
         self.process = effective_process(facts, self.jurisdiction)
         self.federal = rulebook.federal if rulebook else None
         self.stay_filed, self.past_stays = self._bankruptcy()
+        self.recoverability = assess_recoverability(facts, self.jurisdiction)
+        # for `when: {deficiency_recoverable: ...}`: None while the deficiency rules say "conditional"
+        self.deficiency_recoverable = {"yes": True, "no": False}.get(self.recoverability.recoverable)
+        self.recorded = frozenset(e.type for e in self.ev.all)
 
     @property
     def court_state(self) -> str | None:
@@ -211,8 +242,13 @@ def _delinquency(case: _Case, out: list[_Draft]) -> None:
             d.arithmetic += (f", the first day the loan is more than 120 days delinquent "
                              f"(day 120 is {cal.add_days(fmp.occurred_on, 120).isoformat()}; days of delinquency "
                              f"counted from the due date as in comment 39(a)-1)")
-            first_step = next((e for e in case.ev.of("complaint_filed", "notice_of_default_recorded")
-                               if e.occurred_on >= fmp.occurred_on), None)
+            first_notice = case.jurisdiction.first_notice if case.jurisdiction else None
+            first_types = (("complaint_filed", "notice_of_default_recorded")
+                           + (first_notice.events if first_notice else ()))
+            first_step = next((e for e in case.ev.of(*first_types) if e.occurred_on >= fmp.occurred_on), None)
+            if first_notice is not None:
+                d.notes.append(f"in {case.state} the first notice or filing includes: "
+                               f"{', '.join(_label(t) for t in first_notice.events)} ({first_notice.source.citation})")
             if first_step is not None:
                 if first_step.occurred_on < d.due_on:
                     d.violation = (f"{_label(first_step.type)} {first_step.occurred_on.isoformat()} is before the "
@@ -280,13 +316,21 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
             out.append(p)
     for denial in case.ev.of("loss_mit_denied"):
         rule = fed["loss_mit_appeal"]
+        # 1024.41(h) gives an appeal only from the denial of a loan modification option
+        option = denial.detail("option")
+        if option is not None and option != "loan_modification":
+            continue
         comp = next((c for c in reversed(completes) if c.occurred_on <= denial.occurred_on), None)
         d = _fed_draft(case, rule, f"loss_mit_appeal_due:{denial.id}", denial, denial.occurred_on,
                        _label(denial.type))
+        if option is None:
+            d.verify_manually = True
+            d.notes.append("the denied option is not recorded: only the denial of a loan modification can be "
+                           "appealed (12 CFR 1024.41(h)(1)): verify manually")
         if comp is None:
             d.verify_manually = True
             d.notes.append("no complete application recorded: the appeal right depends on the complete "
-                           "application having come 90 days or more before a sale")
+                           "application having come 90 days or more before a sale: verify manually")
         else:
             sale = case.sale_for(comp.occurred_on)
             ok, why = _window_ok(rule, comp.occurred_on, sale)
@@ -297,6 +341,57 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
         appeal = case.ev.first_on_or_after("loss_mit_appeal_filed", denial.occurred_on)
         if appeal:
             d.met_on = appeal.occurred_on
+        out.append(d)
+    _offers(case, out, completes)
+
+
+_OPTION_WORDS = {"forbearance": "forbearance plan", "repayment_plan": "repayment plan", "short_sale": "short sale",
+                 "deed_in_lieu": "deed in lieu", "loan_modification": "loan modification",
+                 "trial_modification": "trial modification"}
+
+
+def _offers(case: _Case, out: list[_Draft], completes: Sequence[Event]) -> None:
+    """An offered loss-mitigation option (forbearance, repayment plan, short sale, deed in lieu, a
+    modification) on a complete application: the borrower's time to accept or reject (1024.41(e)(1))."""
+    rule = case.federal.rules.get("loss_mit_offer_acceptance") if case.federal else None
+    if rule is None:
+        return
+    for offer in case.ev.of("loss_mit_option_offered"):
+        comp = next((c for c in reversed(completes) if c.occurred_on <= offer.occurred_on), None)
+        option = offer.detail("option")
+        what = _OPTION_WORDS.get(option, "loss-mitigation option")
+        notes = []
+        period, citation = rule.period, rule.source.citation
+        verify = False
+        if comp is None:
+            verify = True
+            notes.append("no complete application recorded: 1024.41(e) applies to offers on a complete application: "
+                         "verify manually")
+        else:
+            sale = case.sale_for(comp.occurred_on)
+            if sale is not None:
+                gap = (sale.occurred_on - comp.occurred_on).days
+                if gap <= 37:
+                    continue  # no 1024.41 protections for an application 37 days or less before the sale
+                if gap < 90:
+                    variant = rule.variants["late_application"]
+                    period, citation = variant.period, variant.citation
+                    notes.append(f"complete application {comp.occurred_on.isoformat()} came {gap} days before the "
+                                 f"sale scheduled for {sale.occurred_on.isoformat()} (less than 90): 7 days")
+        due = cal.add_period(offer.occurred_on, period.amount, period.unit)
+        arith = cal.format_arithmetic(f"{what} offered", offer.occurred_on, period.amount, period.unit, due)
+        notes.append("the servicer may allow longer: the offer letter's own deadline governs if later")
+        d = _Draft(key=f"loss_mit_offer_acceptance_due:{offer.id}", kind=rule.kind, due_on=due, rule_id=rule.id,
+                   source=Source(citation, rule.source.source_url, rule.source.checked_on, rule.source.confidence),
+                   arithmetic=arith, trigger=offer, binds=rule.binds, notes=notes, verify_manually=verify,
+                   title=f"Accept or reject the {what}")
+        accepted = next((e for e in case.ev.all if e.occurred_on >= offer.occurred_on and (
+            e.type in ("modification_approved", "short_sale_closed", "deed_in_lieu_recorded", "reinstated")
+            or (e.type == "loss_mit_option_offered" and e.detail("accepted_on")))), None)
+        if offer.detail_date("accepted_on"):
+            d.met_on = offer.detail_date("accepted_on")
+        elif accepted is not None and accepted.type != "loss_mit_option_offered":
+            d.met_on = accepted.occurred_on
         out.append(d)
 
 
@@ -453,9 +548,13 @@ def _timed_state_rule(case: _Case, out: list[_Draft], kind: str, rule_id: str, r
                                       rule.period.unit, res.raw, res.due, case.court_state)
         d = _Draft(key=kind, kind=kind, due_on=res.due, rule_id=rule_id, source=rule.source, arithmetic=arith,
                    trigger=trigger)
+        if not rule.roll_forward and kind in BORROWER_RIGHT_KINDS:
+            d.due_on, d.expires_on, expiry_notes, d.verify_manually = _expiry(case, res.raw)
+            d.notes += expiry_notes
     if matched is None:
         d.verify_manually = True
-        d.notes.append(f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}")
+        d.notes.append(f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}: "
+                       f"verify manually")
     if met_type and rule.status != "unknown":
         met = case.ev.first_on_or_after(met_type, trigger.occurred_on)
         if met:
@@ -484,15 +583,18 @@ def _state(case: _Case, out: list[_Draft]) -> None:
                           "answer period", "answer_filed", "complaint_served")
 
     _sale_date(case, out, j)
+    _reinstatement(case, out, j)
     _redemption(case, out, j)
 
     # deficiency filing deadline (skipped when the deficiency is definitely barred)
-    from .deficiency import assess_recoverability
-    recoverable = assess_recoverability(case.facts, j).recoverable
-    if recoverable != "no":
+    if case.recoverability.recoverable != "no":
         _timed_state_rule(case, out, "deficiency_filing_deadline", f"{j.code}.deficiency.filing_deadline",
                           j.deficiency.filing_deadline, "deficiency filing deadline", "deficiency_action_filed",
                           "sale_held")
+
+    if j.fair_value_action is not None:
+        _timed_state_rule(case, out, "fair_value_action_deadline", f"{j.code}.fair_value_action",
+                          j.fair_value_action, "fair-value action period", None, "sale_held")
 
     # state pre-foreclosure notices and their waiting periods
     for notice in j.pre_foreclosure_notices:
@@ -513,7 +615,8 @@ def _state(case: _Case, out: list[_Draft]) -> None:
                    arithmetic=arith, trigger=trigger, title=f"{notice.name}: waiting period ends")
         if matched is None:
             d.verify_manually = True
-            d.notes.append(f"applies only if conditions hold that depend on unknown facts: {', '.join(missing)}")
+            d.notes.append(f"applies only if conditions hold that depend on unknown facts: {', '.join(missing)}: "
+                           f"verify manually")
         step = ev.first_on_or_after(notice.before, trigger.occurred_on) if notice.before != "acceleration" else None
         if step is not None:
             if step.occurred_on < due:
@@ -547,6 +650,9 @@ def describe_weekday(day: date) -> str:
 
 def _redemption(case: _Case, out: list[_Draft], j: Jurisdiction) -> None:
     red = j.redemption
+    if red.pre_sale:
+        _windows(case, out, "redemption_period_end", "redemption_pre_sale", f"{j.code}.redemption.pre_sale",
+                 red.pre_sale, None)
     if red.status == "none":
         return
     if red.status == "unknown":
@@ -556,30 +662,171 @@ def _redemption(case: _Case, out: list[_Draft], j: Jurisdiction) -> None:
             out.append(_unknown(case, "redemption_period_end", "redemption_period_end",
                                 f"{j.code}.redemption", src, trigger, "redemption period"))
         return
-    chosen = None
-    for period in red.periods:
-        matched, missing = match_when(period.when, case.facts, case.process)
+    _windows(case, out, "redemption_period_end", "redemption_period_end", f"{j.code}.redemption", red.periods, None)
+
+
+def _reinstatement(case: _Case, out: list[_Draft], j: Jurisdiction) -> None:
+    rein = j.reinstatement
+    if rein is None or rein.status == "none":
+        return
+    if rein.status == "unknown":
+        return  # recorded in the rules and on GET /jurisdictions; no date to show
+    _windows(case, out, "reinstatement_period_end", "reinstatement_period_end", f"{j.code}.reinstatement",
+             rein.periods, "reinstated")
+
+
+def _candidates(periods, case: _Case) -> tuple[list[tuple[RedemptionPeriod, tuple[str, ...]]], bool, list]:
+    """The periods that may apply, in file order: every one whose `when` might hold (a selecting fact
+    unknown) up to and including the first whose `when` holds. Returns (candidates, settled, ruled_out):
+    settled is True when one candidate holds and no earlier one is in doubt; ruled_out are the `when`s of
+    the earlier periods a known fact excluded (their facts explain the choice)."""
+    out = []
+    ruled_out = []
+    for period in periods:
+        matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable,
+                                      case.recorded)
         if matched is False:
+            ruled_out.append(period.when)
             continue
-        chosen = (period, missing)
-        break
+        out.append((period, missing))
+        if matched:
+            return out, len(out) == 1, ruled_out
+    return out, False, ruled_out
+
+
+def _window_end(case: _Case, period: RedemptionPeriod) -> tuple[date, Event, str, list[str]] | None:
+    """The raw end of one window (before any weekend rule), the event it runs from, the arithmetic and notes;
+    None when none of its triggers has happened."""
+    notes: list[str] = []
+    ends = []
+    pending = []
+    for tp in period.triggers:
+        ev = case.ev.latest(tp.from_event)
+        if ev is None:
+            pending.append(_label(tp.from_event))
+            continue
+        end = cal.add_period(ev.occurred_on, tp.period.amount, tp.period.unit)
+        ends.append((end, ev, cal.format_arithmetic(_label(ev.type), ev.occurred_on, tp.period.amount,
+                                                     tp.period.unit, end)))
+    chosen = None
+    if ends:
+        if period.earlier_of:
+            chosen = min(ends, key=lambda t: t[0])
+            word = "earlier"
+        else:
+            chosen = max(ends, key=lambda t: t[0])
+            word = "later"
+        if len(period.triggers) > 1:
+            arith = f"the {word} of: " + "; ".join(a for _, _, a in ends) + f" = {chosen[0].isoformat()}"
+            chosen = (chosen[0], chosen[1], arith)
+            if pending:
+                notes.append(f"not final: {', '.join(pending)} not recorded yet (the {word} of the dates applies)")
+    if period.before_sale is not None:
+        sale = case.ev.latest("sale_scheduled")  # the sale as last scheduled
+        if sale is not None:
+            by_sale = cal.add_period(sale.occurred_on, -period.before_sale.amount, period.before_sale.unit)
+            if period.before_sale.amount == 0:
+                words = f"until the sale scheduled for {sale.occurred_on.isoformat()}"
+            else:
+                words = (f"{cal.describe_period(period.before_sale.amount, period.before_sale.unit)} before the sale "
+                         f"scheduled for {sale.occurred_on.isoformat()} = {by_sale.isoformat()}")
+            if chosen is None or by_sale < chosen[0]:
+                arith = words if chosen is None else f"{chosen[2]}, but it closes {words}"
+                chosen = (by_sale, sale, arith)
     if chosen is None:
-        return
-    period, missing = chosen
-    trigger = case.ev.latest(period.from_event)
-    if trigger is None:
-        return
-    res = cal.compute_period(trigger.occurred_on, period.period.amount, period.period.unit,
-                             case.court_state if period.roll_forward else None)
-    arith = cal.format_arithmetic(_label(trigger.type), trigger.occurred_on, period.period.amount,
-                                  period.period.unit, res.raw, res.due, case.court_state)
-    d = _Draft(key="redemption_period_end", kind="redemption_period_end", due_on=res.due,
-               rule_id=f"{j.code}.redemption.{period.id}", source=period.source, arithmetic=arith, trigger=trigger)
-    if missing:
+        return None
+    return chosen[0], chosen[1], chosen[2], notes
+
+
+def _expiry(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
+    """(due_on, expires_on, notes, verify) for a statutory right (redemption, reinstatement) whose period ends
+    on `raw`. When `raw` is a weekend or court holiday: due_on is the last court day before it (the last day
+    to act safely: offices are closed on `raw`); expires_on is the next court day when the state's
+    computation-of-time rule carries the end forward, else `raw` itself. Never "missed" before expires_on."""
+    state = case.court_state
+    if state is None or cal.is_court_day(raw, state):
+        return raw, raw, [], False
+    safe = raw
+    while not cal.is_court_day(safe, state):
+        safe -= timedelta(days=1)
+    rule = case.jurisdiction.computation_of_time if case.jurisdiction else None
+    status = rule.status if rule else "unknown"
+    if status == "rolls" and raw.weekday() == 5 and rule.saturday_rolls is not True:
+        # the statute carries Sundays and legal holidays forward; a Saturday end only if it says so
+        status = "does_not_roll" if rule.saturday_rolls is False else "unknown"
+    citation = rule.source.citation if rule and rule.source else None
+    day = cal.describe_date(raw, state)
+    if status == "rolls":
+        expires = cal.roll_forward_to_court_day(raw, state)
+        return safe, expires, [f"the period ends on {day}: the last day to act safely is {safe.isoformat()}; "
+                               f"the right expires {expires.isoformat()}, the next day offices are open "
+                               f"({citation})"], False
+    if status == "does_not_roll":
+        return raw, raw, [f"the period ends on {day}, and {case.state} does not carry it to the next business day "
+                          f"({citation}): act by {safe.isoformat()}, when offices are open"], False
+    return safe, raw, [f"the period ends on {day}: act by {safe.isoformat()}, when offices are open; whether "
+                       f"{case.state}'s computation-of-time rule carries the end to "
+                       f"{cal.roll_forward_to_court_day(raw, state).isoformat()} is unknown: verify manually"], True
+
+
+def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: str, periods, met_type: str | None
+             ) -> _Draft | None:
+    """One deadline from a list of windows. When the facts that select among them are unknown, the due date
+    is the earliest candidate; the others are listed as alternatives, and the deadline is to be verified."""
+    candidates, settled, ruled_out = _candidates(periods, case)
+    computed = []
+    for period, missing in candidates:
+        end = _window_end(case, period)
+        if end is None:
+            continue
+        raw, trigger, arith, notes = end
+        if period.roll_forward and case.court_state:
+            due = expires = cal.roll_forward_to_court_day(raw, case.court_state)
+            if due != raw:
+                arith += f", rolled to the next court day, {describe_weekday(due)} {due.isoformat()}"
+            expiry_notes, verify = [], False
+        else:
+            due, expires, expiry_notes, verify = _expiry(case, raw)
+        computed.append((due, period, missing, trigger, arith, notes + expiry_notes, verify, expires))
+    if not computed:
+        return None
+    computed.sort(key=lambda c: c[0])
+    due, period, missing, trigger, arith, notes, verify, expires = computed[0]
+    d = _Draft(key=key, kind=kind, due_on=due, rule_id=f"{rule_prefix}.{period.id}", source=period.source,
+               arithmetic=arith, trigger=trigger, notes=list(notes), verify_manually=verify, expires_on=expires)
+    if len(computed) > 1:
+        d.alternatives = tuple(
+            Alternative(c[0], (f"if {describe_when(c[1].when)}" if c[2] else
+                               f"if none of the other conditions holds ({describe_when(c[1].when) or 'general rule'})")
+                        + f" ({c[1].source.citation})")
+            for c in computed[1:])
+    if not settled:
+        unknown = sorted({m for c in computed for m in c[2]})
         d.verify_manually = True
-        d.notes.append(f"period chosen without knowing: {', '.join(missing)} (the facts could select another "
-                       f"period; the earlier date is shown when listed first)")
+        if len(computed) > 1:
+            d.notes.append(f"the period depends on facts not entered ({', '.join(unknown)}): the earliest candidate "
+                           f"is shown (verify manually); the others: "
+                           + "; ".join(f"{a.due_on.isoformat()} {a.condition}" for a in d.alternatives))
+        else:
+            d.notes.append(f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}: "
+                           f"verify manually")
+    else:
+        parts = [describe_facts(w, case.facts, case.process) for w in ruled_out + [period.when]]
+        because = ", ".join(dict.fromkeys(p for text in parts for p in text.split(", ") if p))
+        if because:
+            d.notes.append(f"period chosen because {because}")
+    if met_type:
+        met = case.ev.first_on_or_after(met_type, trigger.occurred_on if trigger.type != "sale_scheduled" else date.min)
+        if met and met.occurred_on <= (expires or due):
+            d.met_on = met.occurred_on
+    if key == "redemption_pre_sale":
+        held = case.ev.first_on_or_after("sale_held", date.min)
+        if held is not None and held.occurred_on <= due:
+            d.verify_manually = True
+            d.notes.append(f"sale held {held.occurred_on.isoformat()}, before this redemption period ended: the sale "
+                           f"may not be held before it ends ({period.source.citation}): possible defense, verify manually")
     out.append(d)
+    return d
 
 
 # --- assembling ---------------------------------------------------------------------------------
@@ -588,6 +835,8 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
     spec = DEADLINE_KINDS[d.kind]
     binds = d.binds or spec.binds
     notes = list(d.notes)
+    # verify_manually follows the words: every finding below that asks for a check is also recorded here
+    checks = ["draft"] if d.verify_manually else []
     status = "open"
     stay = case.stay_filed
     if d.met_on is not None:
@@ -610,19 +859,22 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
         notes.append(f"tolled: bankruptcy filed {stay.occurred_on.isoformat()}, automatic stay ({_STAY_CITATION}); "
                      f"11 U.S.C. § 108 may extend the period after the stay ends: verify after discharge or "
                      f"dismissal")
-    elif d.due_on is not None and d.due_on < case.today and (
+        checks.append("tolled")
+    elif (d.expires_on or d.due_on) is not None and (d.expires_on or d.due_on) < case.today and (
             binds in ("borrower", "court") or d.kind in SERVICER_RESPONSE_KINDS):
-        status = "missed"
+        status = "missed"  # never before the right itself has expired (expires_on)
     if status != "tolled" and d.kind in FORECLOSURE_KINDS:
         for filed, closed in case.past_stays:
             if d.due_on is None or d.due_on >= filed.occurred_on:
                 notes.append(f"bankruptcy {filed.occurred_on.isoformat()} to {closed.occurred_on.isoformat()}: "
                              f"11 U.S.C. § 108 may have extended this date: verify")
+                checks.append("past bankruptcy")
                 break
     if case.facts.process is None and case.process and d.kind in _PROCESS_KINDS:
         notes.append(f"foreclosure process not given: assumed {case.process}, the usual one in {case.state}")
     if d.source.confidence == "unverified":
-        notes.append("rule unverified: check the source")
+        notes.append("rule unverified: verify manually against the source")
+        checks.append("unverified rule")
     explanation = d.arithmetic
     if notes:
         explanation += "; " + "; ".join(notes)
@@ -631,7 +883,8 @@ def _finish(case: _Case, d: _Draft) -> ComputedDeadline:
         key=d.key, kind=d.kind, title=d.title or spec.title, due_on=d.due_on, binds=binds, status=status,
         met_on=d.met_on, rule_id=d.rule_id, citation=d.source.citation, source_url=d.source.source_url,
         confidence=d.source.confidence, explanation=explanation, computed_from_event_type=d.trigger.type,
-        computed_from_occurred_on=d.trigger.occurred_on, verify_manually=d.verify_manually)
+        computed_from_occurred_on=d.trigger.occurred_on, verify_manually=bool(checks),
+        alternatives=d.alternatives, expires_on=d.expires_on or d.due_on)
 
 
 def compute_deadlines(facts: CaseFacts, events: Sequence[Event] | Iterable[Event], rulebook: Rulebook,

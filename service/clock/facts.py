@@ -14,7 +14,7 @@ from .rules import Jurisdiction, When
 _TYPE_ORDER = {t: i for i, t in enumerate(EVENT_TYPES)}
 
 __all__ = ["CaseFacts", "Event", "EventIndex", "effective_process", "match_when", "describe_when", "to_decimal",
-           "to_date", "FACT_LABELS"]
+           "to_date", "FACT_LABELS", "describe_facts"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -56,14 +56,24 @@ class CaseFacts:
     accrued_interest: Decimal | None = None
     fees_and_costs: Decimal | None = None
     credits: Decimal | None = None
+    # Facts some rules select on (all optional; None = unknown)
+    homestead_claimed: bool | None = None
+    agricultural_use: bool | None = None
+    original_principal: Decimal | None = None
+    amount_claimed_at_sale: Decimal | None = None      # the amount claimed in the notice of sale
+    executed_on: date | None = None                    # the day the mortgage was executed
+    deficiency_waived_by_lender: bool | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "CaseFacts":
         """Build from plain data (YAML examples, JSON); money strings become Decimal."""
         d = dict(data)
-        for key in ("acreage", "unpaid_principal", "accrued_interest", "fees_and_costs", "credits"):
+        for key in ("acreage", "unpaid_principal", "accrued_interest", "fees_and_costs", "credits",
+                    "original_principal", "amount_claimed_at_sale"):
             if key in d:
                 d[key] = to_decimal(d[key])
+        if "executed_on" in d:
+            d["executed_on"] = to_date(d["executed_on"])
         for key in ("dwelling_units", "lien_position"):
             if d.get(key) is not None:
                 d[key] = int(d[key])
@@ -119,6 +129,12 @@ class EventIndex:
 FACT_LABELS = {
     "purpose": "loan purpose", "occupancy": "occupancy", "max_dwelling_units": "number of dwelling units",
     "max_acreage": "acreage", "min_acreage": "acreage", "lien_position": "lien position",
+    "homestead_claimed": "whether a homestead exemption was claimed",
+    "agricultural_use": "whether the property is in agricultural use",
+    "executed_on": "the date the mortgage was executed",
+    "deficiency_waived_by_lender": "whether the lender waived a deficiency",
+    "claimed_below_fraction_of_original": "the original principal and the amount claimed in the notice of sale",
+    "deficiency_recoverable": "whether a deficiency judgment may be had",
 }
 
 
@@ -128,9 +144,14 @@ def effective_process(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> st
     return jurisdiction.foreclosure_process.usual if jurisdiction else None
 
 
-def match_when(when: When | None, facts: CaseFacts, process: str | None) -> tuple[bool | None, tuple[str, ...]]:
+def match_when(when: When | None, facts: CaseFacts, process: str | None,
+               deficiency_recoverable: bool | None = None,
+               recorded: frozenset[str] | None = None) -> tuple[bool | None, tuple[str, ...]]:
     """(True, ()) when every condition holds; (False, ()) when a known fact fails one;
-    (None, missing_fact_labels) when none fails but some needed facts are unknown."""
+    (None, missing_fact_labels) when none fails but some needed facts are unknown.
+    deficiency_recoverable: what the deficiency rules decided (None: unknown or conditional).
+    recorded: the event types recorded on the case (for `event_recorded`; an event not recorded has not
+    happened, which is a known fact)."""
     if when is None:
         return True, ()
     missing: list[str] = []
@@ -170,6 +191,38 @@ def match_when(when: When | None, facts: CaseFacts, process: str | None) -> tupl
             missing.append(FACT_LABELS["lien_position"])
         else:
             results.append(facts.lien_position in when.lien_position)
+    for name in ("homestead_claimed", "agricultural_use", "deficiency_waived_by_lender"):
+        wanted = getattr(when, name)
+        if wanted is None:
+            continue
+        known = getattr(facts, name)
+        if known is None:
+            missing.append(FACT_LABELS[name])
+        else:
+            results.append(known == wanted)
+    if when.executed_before is not None or when.executed_on_or_after is not None:
+        if facts.executed_on is None:
+            missing.append(FACT_LABELS["executed_on"])
+        else:
+            if when.executed_before is not None:
+                results.append(facts.executed_on < when.executed_before)
+            if when.executed_on_or_after is not None:
+                results.append(facts.executed_on >= when.executed_on_or_after)
+    if when.claimed_below_fraction_of_original is not None:
+        if facts.original_principal is None or facts.amount_claimed_at_sale is None:
+            missing.append(FACT_LABELS["claimed_below_fraction_of_original"])
+        else:
+            fraction = when.claimed_below_fraction_of_original
+            # exact: claimed < original * n / d  <=>  claimed * d < original * n
+            results.append(Decimal(facts.amount_claimed_at_sale) * fraction.denominator
+                           < Decimal(facts.original_principal) * fraction.numerator)
+    if when.event_recorded is not None:
+        results.append(when.event_recorded in (recorded or frozenset()))
+    if when.deficiency_recoverable is not None:
+        if deficiency_recoverable is None:
+            missing.append(FACT_LABELS["deficiency_recoverable"])
+        else:
+            results.append(deficiency_recoverable == when.deficiency_recoverable)
     if not all(results):
         return False, ()
     if missing:
@@ -201,4 +254,59 @@ def describe_when(when: When | None) -> str:
         parts.append(f"at least {when.min_acreage} acres")
     if when.lien_position is not None:
         parts.append(f"lien position {words(when.lien_position)}")
+    for name, yes, no in (("homestead_claimed", "homestead exemption claimed", "no homestead exemption claimed"),
+                          ("agricultural_use", "agricultural use", "not in agricultural use"),
+                          ("deficiency_waived_by_lender", "deficiency waived by the lender",
+                           "deficiency not waived by the lender"),
+                          ("deficiency_recoverable", "a deficiency judgment may be had",
+                           "no deficiency judgment may be had")):
+        value = getattr(when, name)
+        if value is not None:
+            parts.append(yes if value else no)
+    if when.event_recorded is not None:
+        parts.append(f"{when.event_recorded.replace('_', ' ')} recorded")
+    if when.executed_before is not None:
+        parts.append(f"mortgage executed before {when.executed_before.isoformat()}")
+    if when.executed_on_or_after is not None:
+        parts.append(f"mortgage executed on or after {when.executed_on_or_after.isoformat()}")
+    if when.claimed_below_fraction_of_original is not None:
+        parts.append(f"amount claimed in the notice of sale less than {when.claimed_below_fraction_of_original} "
+                     f"of the original principal")
+    return ", ".join(parts)
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def describe_facts(when: When | None, facts: CaseFacts, process: str | None) -> str:
+    """The known facts a `when` block tested, in words, for "period chosen because ..." explanations:
+    "the acreage is 0.300, the occupancy is primary residence"; "" when it tests none."""
+    if when is None:
+        return ""
+    parts = []
+    if when.process is not None and process is not None:
+        parts.append(f"the foreclosure process is {process}")
+    if when.purpose is not None and facts.purpose is not None:
+        parts.append(f"the loan purpose is {facts.purpose.replace('_', ' ')}")
+    if when.occupancy is not None and facts.occupancy is not None:
+        parts.append(f"the occupancy is {facts.occupancy.replace('_', ' ')}")
+    if when.max_dwelling_units is not None and facts.dwelling_units is not None:
+        parts.append(f"the property has {facts.dwelling_units} dwelling unit{'s' if facts.dwelling_units != 1 else ''}")
+    if (when.max_acreage is not None or when.min_acreage is not None) and facts.acreage is not None:
+        parts.append(f"the acreage is {facts.acreage}")
+    if when.lien_position is not None and facts.lien_position is not None:
+        parts.append(f"the lien position is {facts.lien_position}")
+    if when.homestead_claimed is not None and facts.homestead_claimed is not None:
+        parts.append(f"homestead exemption claimed: {_yes_no(facts.homestead_claimed)}")
+    if when.agricultural_use is not None and facts.agricultural_use is not None:
+        parts.append(f"agricultural use: {_yes_no(facts.agricultural_use)}")
+    if when.deficiency_waived_by_lender is not None and facts.deficiency_waived_by_lender is not None:
+        parts.append(f"deficiency waived by the lender: {_yes_no(facts.deficiency_waived_by_lender)}")
+    if (when.executed_before is not None or when.executed_on_or_after is not None) and facts.executed_on is not None:
+        parts.append(f"the mortgage was executed on {facts.executed_on.isoformat()}")
+    if (when.claimed_below_fraction_of_original is not None and facts.original_principal is not None
+            and facts.amount_claimed_at_sale is not None):
+        parts.append(f"the amount claimed in the notice of sale is {facts.amount_claimed_at_sale} of an original "
+                     f"principal of {facts.original_principal}")
     return ", ".join(parts)

@@ -42,6 +42,14 @@ EVENT_TYPES = (
     "modification_approved",
     "short_sale_closed",
     "deed_in_lieu_recorded",
+    # Later additions (not in the original list): state-specific steps that start deadlines.
+    "notice_of_sale_published",     # first publication of the notice of sale (a first notice in some states)
+    "notice_of_sale_served",        # notice of sale served or mailed on the borrower
+    "law_day",                      # Connecticut strict foreclosure: occurred_on is the owner's law day
+    "auditor_report_ratified",      # Maryland: the court ratified the auditor's report
+    "certificate_of_title_issued",  # Florida: the clerk issued the certificate of title
+    "sale_objection_filed",         # New Jersey: an objection to the sheriff's sale was filed
+    "loss_mit_option_offered",      # an approved loss-mitigation option other than a final modification
 )
 
 STAGES = (
@@ -119,6 +127,19 @@ _KINDS = [
     DeadlineKind("redemption_period_end", "Statutory redemption period ends",
                  "borrower", "grave",
                  "Last day of the post-sale statutory right of redemption.", foreclosure=True),
+    DeadlineKind("reinstatement_period_end", "Right to reinstate (cure) ends",
+                 "borrower", "grave",
+                 "Last day to reinstate the loan by curing the default before the sale or judgment (a pre-sale "
+                 "right to cure, e.g. 735 ILCS 5/15-1602).", foreclosure=True),
+    DeadlineKind("fair_value_action_deadline", "Debtor's fair-value action must be filed",
+                 "borrower", "grave",
+                 "Last day for the debtor to sue to have the property's fair market value determined and credited "
+                 "after the sale (e.g. Tex. Prop. Code § 51.004(b)).", foreclosure=True),
+    DeadlineKind("loss_mit_offer_acceptance_due", "Accept or reject the loss-mitigation offer",
+                 "borrower", "grave",
+                 "The servicer may treat the borrower as rejecting an offered loss-mitigation option not accepted "
+                 "by this day (12 CFR 1024.41(e)(1)): at least 14 days after the offer, or 7 days when the complete "
+                 "application came 37 to 90 days before a sale."),
     DeadlineKind("deficiency_filing_deadline", "Lender's time to seek a deficiency ends",
                  "lender", "informational",
                  "Last day for the lender to seek a deficiency judgment after the sale; a later action is a "

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -24,7 +25,7 @@ __all__ = [
     "RulesError", "JURISDICTION_CODES", "RULES_DIR", "Source", "Period", "When", "ForeclosureProcess",
     "DeficiencyGeneral", "DeficiencyBar", "FairValueLimit", "TimedRule", "RedemptionPeriod", "Redemption",
     "PreForeclosureNotice", "Deficiency", "Jurisdiction", "FederalVariant", "FederalRule", "FederalRules",
-    "Rulebook", "load_rulebook", "load_jurisdiction_file", "load_federal_file",
+    "Rulebook", "load_rulebook", "TriggerPeriod", "ComputationOfTime", "FirstNotice", "load_jurisdiction_file", "load_federal_file",
 ]
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -90,6 +91,16 @@ class When:
     max_acreage: Decimal | None = None
     min_acreage: Decimal | None = None
     lien_position: tuple[int, ...] | None = None
+    homestead_claimed: bool | None = None
+    agricultural_use: bool | None = None
+    executed_before: date | None = None          # the mortgage was executed before this day
+    executed_on_or_after: date | None = None     # ... on or after this day
+    deficiency_waived_by_lender: bool | None = None
+    # amount claimed in the notice of sale < this fraction of the original principal (e.g. "2/3")
+    claimed_below_fraction_of_original: Fraction | None = None
+    # whether a deficiency judgment may be had (from the deficiency rules: yes -> true, no -> false)
+    deficiency_recoverable: bool | None = None
+    event_recorded: str | None = None      # an event of this type is recorded on the case
 
 
 @dataclass(frozen=True)
@@ -137,14 +148,36 @@ class TimedRule:
 
 
 @dataclass(frozen=True)
-class RedemptionPeriod:
-    id: str
+class TriggerPeriod:
     period: Period
     from_event: str
+
+
+@dataclass(frozen=True)
+class RedemptionPeriod:
+    """A window (redemption or reinstatement): it ends `period` after `from_event`, or after the later
+    (`later_of`) or the earlier (`earlier_of`) of several triggers; `before_sale` closes it that long
+    before the scheduled sale (the earlier end applies)."""
+    id: str
+    period: Period | None
+    from_event: str | None
     when: When
     roll_forward: bool
     summary: str
     source: Source
+    later_of: tuple[TriggerPeriod, ...] = ()
+    earlier_of: tuple[TriggerPeriod, ...] = ()
+    before_sale: Period | None = None
+
+    @property
+    def triggers(self) -> tuple[TriggerPeriod, ...]:
+        if self.later_of:
+            return self.later_of
+        if self.earlier_of:
+            return self.earlier_of
+        if self.period is not None and self.from_event:
+            return (TriggerPeriod(self.period, self.from_event),)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +186,22 @@ class Redemption:
     summary: str | None
     periods: tuple[RedemptionPeriod, ...]
     source: Source | None
+    pre_sale: tuple[RedemptionPeriod, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComputationOfTime:
+    status: str          # rolls | does_not_roll | unknown
+    summary: str
+    source: Source | None
+    saturday_rolls: bool | None = None   # None: not known whether a Saturday end is carried forward
+
+
+@dataclass(frozen=True)
+class FirstNotice:
+    events: tuple[str, ...]
+    summary: str
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -185,6 +234,10 @@ class Jurisdiction:
     answer_period: TimedRule
     pre_foreclosure_notices: tuple[PreForeclosureNotice, ...]
     reviewed: Mapping[str, Any] | None = None
+    reinstatement: Redemption | None = None          # None: not surveyed
+    fair_value_action: TimedRule | None = None
+    computation_of_time: ComputationOfTime = ComputationOfTime("unknown", "not recorded", None)
+    first_notice: FirstNotice | None = None
     path: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -275,15 +328,34 @@ def _decimal(v):
 
 def _when(d: Mapping[str, Any] | None) -> When:
     d = d or {}
+    fraction = d.get("claimed_below_fraction_of_original")
     return When(d.get("process"), _tuple(d.get("purpose")), _tuple(d.get("occupancy")),
                 d.get("max_dwelling_units"), _decimal(d.get("max_acreage")), _decimal(d.get("min_acreage")),
-                _tuple(d.get("lien_position")))
+                _tuple(d.get("lien_position")), d.get("homestead_claimed"), d.get("agricultural_use"),
+                _date(d.get("executed_before")), _date(d.get("executed_on_or_after")),
+                d.get("deficiency_waived_by_lender"), Fraction(fraction) if fraction else None,
+                d.get("deficiency_recoverable"), d.get("event_recorded"))
 
 
 def _timed(d: Mapping[str, Any]) -> TimedRule:
     return TimedRule(d["status"], d["summary"], _period(d.get("period")), d.get("from"),
                      bool(d.get("roll_forward", False)), _source(d),
                      _when(d["when"]) if "when" in d else None)
+
+
+def _trigger_periods(items) -> tuple[TriggerPeriod, ...]:
+    return tuple(TriggerPeriod(_period(t["period"]), t["from"]) for t in items or ())
+
+
+def _window(p: Mapping[str, Any]) -> RedemptionPeriod:
+    return RedemptionPeriod(p["id"], _period(p.get("period")), p.get("from"), _when(p["when"]), bool(p["roll_forward"]),
+                            p["summary"], _source(p), _trigger_periods(p.get("later_of")),
+                            _trigger_periods(p.get("earlier_of")), _period(p.get("before_sale")))
+
+
+def _windows(rd: Mapping[str, Any]) -> Redemption:
+    return Redemption(rd["status"], rd.get("summary"), tuple(_window(p) for p in rd["periods"]), _opt_source(rd),
+                      tuple(_window(p) for p in rd.get("pre_sale") or ()))
 
 
 def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:
@@ -304,11 +376,16 @@ def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:
                                             _source(de["fair_value_limit"])),
             filing_deadline=_timed(de["filing_deadline"]),
         ),
-        redemption=Redemption(
-            rd["status"], rd.get("summary"),
-            tuple(RedemptionPeriod(p["id"], _period(p["period"]), p["from"], _when(p["when"]),
-                                   bool(p["roll_forward"]), p["summary"], _source(p)) for p in rd["periods"]),
-            _opt_source(rd)),
+        redemption=_windows(rd),
+        reinstatement=_windows(data["reinstatement"]) if "reinstatement" in data else None,
+        fair_value_action=_timed(data["fair_value_action"]) if "fair_value_action" in data else None,
+        computation_of_time=(ComputationOfTime(data["computation_of_time"]["status"],
+                                               data["computation_of_time"]["summary"],
+                                               _source(data["computation_of_time"]),
+                                               data["computation_of_time"].get("saturday_rolls"))
+                             if "computation_of_time" in data else ComputationOfTime("unknown", "not recorded", None)),
+        first_notice=(FirstNotice(tuple(data["first_notice"]["events"]), data["first_notice"]["summary"],
+                                  _source(data["first_notice"])) if "first_notice" in data else None),
         answer_period=_timed(data["answer_period"]),
         pre_foreclosure_notices=tuple(
             PreForeclosureNotice(n["id"], n["name"], n["from"], _period(n["period"]), n["before"], _when(n["when"]),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Sequence
+from typing import Any, Sequence
 
-from .facts import CaseFacts, Event, EventIndex
+from .facts import CaseFacts, Event, EventIndex, effective_process, match_when
 from .kinds import OUTCOME_EVENTS, OUTCOMES, STAGES
 from .rules import Rulebook
 
@@ -55,7 +55,9 @@ class StageResult:
 
 
 def derive_stage(events: Sequence[Event], facts: CaseFacts, rulebook: Rulebook, today: date,
-                 outcome: str | None = None) -> StageResult:
+                 outcome: str | None = None, *, deadlines: Sequence[Any]) -> StageResult:
+    """The stage. `deadlines`: the engine's deadlines for the same case (compute_deadlines); the
+    redemption period end is read from them."""
     if outcome is not None and outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}; expected one of {OUTCOMES}")
     index = EventIndex(events)
@@ -90,7 +92,7 @@ def derive_stage(events: Sequence[Event], facts: CaseFacts, rulebook: Rulebook, 
             enter(target, on, e.type)
 
     if stage in ("sale_held",) or (stage == "post_sale" and not any(t.stage == "redemption" for t in history)):
-        _after_sale(index, facts, rulebook, today, enter, stage)
+        _after_sale(index, facts, rulebook, today, enter, stage, deadlines)
 
     if outcome is not None:
         current_outcome = outcome
@@ -99,16 +101,15 @@ def derive_stage(events: Sequence[Event], facts: CaseFacts, rulebook: Rulebook, 
     return StageResult(stage, current_outcome, tuple(history))
 
 
-def _after_sale(index: EventIndex, facts: CaseFacts, rulebook: Rulebook, today: date, enter, stage: str) -> None:
-    from .engine import compute_deadlines  # local: engine is the heavier module
+def _after_sale(index: EventIndex, facts: CaseFacts, rulebook: Rulebook, today: date, enter, stage: str,
+                deadlines: Sequence[Any]) -> None:
     sale = index.latest("sale_held")
     if sale is None:
         return
     jurisdiction = rulebook.jurisdiction(facts.state) if rulebook else None
     if jurisdiction is None or jurisdiction.redemption.status == "unknown":
         return  # cannot tell whether a redemption period runs
-    redemption = next((d for d in compute_deadlines(facts, index.all, rulebook, today)
-                       if d.kind == "redemption_period_end"), None)
+    redemption = next((d for d in deadlines if d.key == "redemption_period_end"), None)
     if redemption is None or redemption.due_on is None:
         if jurisdiction.redemption.status == "none" or not _period_pending(jurisdiction, facts, index):
             if stage != "post_sale":
@@ -117,13 +118,13 @@ def _after_sale(index: EventIndex, facts: CaseFacts, rulebook: Rulebook, today: 
     if stage == "post_sale":
         return
     enter("redemption", redemption.computed_from_occurred_on, redemption.computed_from_event_type)
-    if today > redemption.due_on:
-        enter("post_sale", redemption.due_on + timedelta(days=1), None)
+    ends = redemption.expires_on or redemption.due_on  # the right lasts until it expires
+    if today > ends:
+        enter("post_sale", ends + timedelta(days=1), None)
 
 
 def _period_pending(jurisdiction, facts: CaseFacts, index: EventIndex) -> bool:
     """True when a redemption period applies but its trigger (e.g. confirmation) has not happened yet."""
-    from .facts import effective_process, match_when
     process = effective_process(facts, jurisdiction)
     for period in jurisdiction.redemption.periods:
         matched, _ = match_when(period.when, facts, process)

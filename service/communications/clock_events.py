@@ -31,6 +31,32 @@ REPLY_EVENT = {"acknowledgment": "servicer_acknowledged", "response": "servicer_
 DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved"}
 
 
+# Regulation X clocks start and stop only on writing: a notice of error (12 CFR 1024.35(a)), a request for
+# information (1024.36(a)) and a QWR (RESPA § 6(e)) are written requests; the servicer's acknowledgment and
+# response (1024.35(d)-(e), 1024.36(c)-(d)) and its loss-mitigation decision (1024.41(c)(1)(ii)) are written
+# notices. A phone call or a meeting is logged but starts or stops no clock.
+ORAL_CHANNELS = frozenset({"phone", "in_person"})
+WRITTEN_ONLY = {
+    ("outbound", "notice_of_error"): "12 CFR 1024.35(a)", ("outbound", "request_for_information"): "12 CFR 1024.36(a)",
+    ("outbound", "qualified_written_request"): "12 U.S.C. § 2605(e)(1)(B)",
+    ("inbound", "acknowledgment"): "12 CFR 1024.35(d), 1024.36(c)", ("inbound", "response"): "12 CFR 1024.35(e), 1024.36(d)",
+    ("inbound", "decision"): "12 CFR 1024.41(c)(1)(ii)",
+}
+
+
+def oral_clock_note(row: Communication) -> str | None:
+    """Why an oral entry starts or stops no servicer clock, with what to do instead; None otherwise."""
+    citation = WRITTEN_ONLY.get((row.direction, row.category))
+    if row.channel not in ORAL_CHANNELS or citation is None:
+        return None
+    if row.direction == "outbound":
+        return (f"An oral request starts no servicer clock: only a written request does ({citation}). "
+                f"Send it in writing and record the written follow-up as a new entry (letter, certified mail, "
+                f"fax, e-mail or portal).")
+    return (f"An oral {row.category.replace('_', ' ')} from the servicer does not satisfy or stop the clock: it "
+            f"must be in writing ({citation}). Record the written one when it arrives.")
+
+
 def local_date(row: Communication, timezone: str) -> dt.date:
     return row.occurred_at.astimezone(ZoneInfo(timezone)).date()
 
@@ -38,7 +64,7 @@ def local_date(row: Communication, timezone: str) -> dt.date:
 def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
                    extended: bool | None) -> tuple[dict | None, dict | None]:
     """(primary event, completion event) this entry should have, as {type, occurred_on, details}, or None."""
-    if row.deleted_at is not None:
+    if row.deleted_at is not None or oral_clock_note(row):
         return None, None
     on = local_date(row, caller.timezone)
     request_details: dict[str, Any] = {}

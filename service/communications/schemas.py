@@ -137,6 +137,9 @@ class CommunicationSchema(ma.Schema):
                                                                     "already sent"})
     clock_events = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "The case events this entry created ({id, type}): they drive the servicer clocks"})
+    clock_note = ma.fields.String(allow_none=True, metadata={
+        "description": "Why this entry starts or stops no servicer clock (an oral request or reply), and what to record "
+                       "instead"})
     corrected = ma.fields.Boolean()
     corrections = ma.fields.List(ma.fields.Nested(CorrectionSchema), metadata={
         "description": "Each correction, with the values before and after (the audit history)"})

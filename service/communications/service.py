@@ -21,7 +21,7 @@ from service import audit
 from service.auth import Caller
 from service.cases.service import get_case
 from service.communications.attachments import attachment_document, attachments_of
-from service.communications.clock_events import REPLY_EVENT, local_date, resync_replies, sync_events
+from service.communications.clock_events import REPLY_EVENT, local_date, oral_clock_note, resync_replies, sync_events
 from service.db import paginate
 from service.errors import Problem, validation_error
 from service.rulebook import local_today
@@ -96,7 +96,7 @@ def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:  # no
             "documents_requested": list(row.documents_requested or []),
             "attachments": [attachment_document(a) for a in attachments[row.id]],
             "previously_sent": previously_sent, "duplicate_request": bool(previously_sent),
-            "clock_events": events,
+            "clock_events": events, "clock_note": oral_clock_note(row),
             "corrected": bool(corrections[row.id]), "corrections": corrections[row.id],
             "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
             "disclaimer": disclaimers.COMMUNICATIONS,

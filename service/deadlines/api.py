@@ -27,6 +27,7 @@ def document(row, summary: dict | None = None) -> dict:
         "computed_from": ({"event_type": row.computed_from_event_type, "occurred_on": row.computed_from_occurred_on}
                           if row.computed_from_event_type else None),
         "verify_manually": row.verify_manually, "manual": row.is_manual, "sequence": row.sequence,
+        "alternatives": row.alternatives or [], "expires_on": row.expires_on or row.due_on,
         "case": summary, "disclaimer": disclaimers.DEADLINES,
     }
 

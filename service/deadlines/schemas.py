@@ -24,6 +24,11 @@ class CaseSummarySchema(ma.Schema):
     stage = ma.fields.String()
 
 
+class AlternativeSchema(ma.Schema):
+    due_on = ma.fields.String(metadata={"format": "date"})  # stored as an ISO date string
+    condition = ma.fields.String()
+
+
 class DeadlineSchema(ma.Schema):
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
@@ -40,7 +45,13 @@ class DeadlineSchema(ma.Schema):
     confidence = ma.fields.String(allow_none=True, metadata={"description": "verified, secondary_source or unverified"})
     explanation = ma.fields.String(allow_none=True)
     computed_from = ma.fields.Nested(ComputedFromSchema, allow_none=True)
-    verify_manually = ma.fields.Boolean()
+    verify_manually = ma.fields.Boolean(metadata={"description": "true whenever the explanation asks for a check"})
+    alternatives = ma.fields.List(ma.fields.Nested(AlternativeSchema), metadata={
+        "description": "Other candidate dates when a fact that selects the period is unknown (due_on is then the "
+                       "earliest candidate)"})
+    expires_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "The day the right actually ends when the state's computation-of-time rule carries a weekend "
+                       "or holiday end forward; due_on is then the last day to act safely. Otherwise equal to due_on."})
     manual = ma.fields.Boolean()
     sequence = ma.fields.Integer(metadata={"description": "Grows each time the due date moves"})
     case = ma.fields.Nested(CaseSummarySchema, allow_none=True)

@@ -33,6 +33,9 @@ def case_facts(case: Case) -> CaseFacts:
         lien_position=case.loan_lien_position, investor=case.loan_investor,
         unpaid_principal=case.loan_unpaid_principal, accrued_interest=case.loan_accrued_interest,
         fees_and_costs=case.loan_fees_and_costs, credits=case.loan_credits,
+        homestead_claimed=case.property_homestead_claimed, agricultural_use=case.property_agricultural_use,
+        original_principal=case.loan_original_principal, amount_claimed_at_sale=case.loan_amount_claimed_at_sale,
+        executed_on=case.loan_executed_on, deficiency_waived_by_lender=case.loan_deficiency_waived_by_lender,
     )
 
 
@@ -63,7 +66,8 @@ def recompute_case(session, case: Case, today: dt.date) -> None:  # noqa: ANN001
 # The columns the engine owns on a computed deadline row.
 _ENGINE_COLUMNS = ("kind", "title", "due_on", "binds", "engine_status", "status", "met_on", "rule_id", "citation",
                    "source_url", "confidence", "explanation", "computed_from_event_type",
-                   "computed_from_occurred_on", "verify_manually", "removed_at", "sequence")
+                   "computed_from_occurred_on", "verify_manually", "alternatives", "expires_on", "removed_at",
+                   "sequence")
 
 
 def recompute_cases(session, cases: list[Case], today_for_org) -> None:  # noqa: ANN001
@@ -84,7 +88,8 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:  # noqa:
         facts = case_facts(case)
         events = events_by_case[case.id]
         existing = existing_by_case[case.id]
-        for item in compute_deadlines(facts, events, rulebook, today):
+        computed = compute_deadlines(facts, events, rulebook, today)
+        for item in computed:
             row = existing.pop(item.key, None)
             if row is None:
                 inserts.append({"org_id": case.org_id, "case_id": case.id, "key": item.key, "is_manual": False,
@@ -99,7 +104,7 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:  # noqa:
             if row.removed_at is None:  # its trigger disappeared: keep the row, marked removed
                 updates.append({"id": row.id, "updated_at": now,
                                 **{name: getattr(row, name) for name in _ENGINE_COLUMNS}, "removed_at": now})
-        stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome)
+        stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome, deadlines=computed)
         case.stage = stage.stage
         case.event_outcome = None if case.outcome else stage.outcome
     if inserts:
@@ -124,6 +129,7 @@ def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequ
         "confidence": item.confidence, "explanation": item.explanation,
         "computed_from_event_type": item.computed_from_event_type,
         "computed_from_occurred_on": item.computed_from_occurred_on, "verify_manually": item.verify_manually,
+        "alternatives": [a.as_dict() for a in item.alternatives], "expires_on": item.expires_on,
         "removed_at": None, "sequence": sequence + (1 if moved else 0),
     }
 
@@ -134,7 +140,9 @@ def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
 
 
 def stage_history(session, case: Case, today: dt.date):  # noqa: ANN001
-    return derive_stage(engine_events(session, case), case_facts(case), rules(), today, outcome=case.outcome)
+    facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
+    return derive_stage(events, facts, rulebook, today, outcome=case.outcome,
+                        deadlines=compute_deadlines(facts, events, rulebook, today))
 
 
 def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:  # noqa: ANN001

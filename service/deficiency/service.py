@@ -7,9 +7,12 @@ from sqlalchemy.orm import Session
 
 from models import Case
 from service.clock.deficiency import compute_deficiency
+from service.clock.engine import compute_deadlines
 from service.deadlines.service import case_facts, engine_events
 from service.rulebook import rules
 
 def case_deficiency(session: Session, case: Case, today: dt.date):  # noqa: ANN201 - the engine's result
     """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline."""
-    return compute_deficiency(case_facts(case), engine_events(session, case), rules(), today)
+    facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
+    # The dates the deficiency depends on (the sale, its confirmation) come from the engine's answer.
+    return compute_deficiency(facts, events, rulebook, deadlines=compute_deadlines(facts, events, rulebook, today))

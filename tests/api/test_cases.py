@@ -180,6 +180,9 @@ def test_audit_log_is_append_only_on_postgresql(org, new_case, db_session):
     ({"client": {"first_name": "x" * 201}}, ["client.first_name"]),
     ({"notes": "x" * 10_001}, ["notes"]),
     ({"foreclosure_process": "trial_by_combat"}, ["foreclosure_process"]),
+    ({"loan": {"original_principal": "-5.00", "amount_claimed_at_sale": 12.5, "executed_on": "1850-01-01"},
+      "property": {"homestead_claimed": "maybe"}},
+     ["loan.amount_claimed_at_sale", "loan.executed_on", "loan.original_principal", "property.homestead_claimed"]),
     ({"surprise": True}, ["surprise"]),
     ({"client": {"last_name": ""}, "property": {"state": None}}, ["client.last_name", "property.state"]),
 ])

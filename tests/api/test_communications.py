@@ -222,3 +222,30 @@ def test_a_repeated_document_request_links_to_the_earlier_submission(org, new_ca
     assert earlier["duplicate_request"] is False and fresh["duplicate_request"] is False
     assert "documents_requested" in log(org.attorney, case["id"], expect=422, category="other",
                                         documents_requested=["x"])["errors"]
+
+
+@pytest.mark.parametrize("category", ["request_for_information", "notice_of_error", "qualified_written_request"])
+def test_an_oral_request_starts_no_servicer_clock_and_says_so(org, new_case, category):
+    # 12 CFR 1024.36(a) and 1024.35(a) require a written request; a QWR is written by definition.
+    case = new_case()
+    call = log(org.attorney, case["id"], category=category, channel="phone", subject="Asked who owns the loan")
+    assert call["clock_events"] == []
+    assert "oral request starts no servicer clock" in call["clock_note"]
+    assert "record the written follow-up" in call["clock_note"]
+    assert by_kind(org.attorney, case["id"], "servicer_acknowledgment_due") == []
+    clocks = org.attorney.get(f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()["items"]
+    assert clocks == []
+    # The written follow-up starts the clocks.
+    letter = log(org.attorney, case["id"], category=category, channel="letter", subject="Asked who owns the loan")
+    assert len(letter["clock_events"]) == 1 and letter["clock_note"] is None
+    assert len(by_kind(org.attorney, case["id"], "servicer_acknowledgment_due")) == 1
+
+
+def test_an_oral_acknowledgment_does_not_meet_the_clock(org, new_case):
+    case = new_case()
+    request = log(org.attorney, case["id"], category="notice_of_error", subject="Fees")
+    call = log(org.attorney, case["id"], category="acknowledgment", direction="inbound", channel="phone",
+               in_reply_to=request["id"], occurred_at="2026-10-02T10:00:00")
+    assert call["clock_events"] == [] and "must be in writing" in call["clock_note"]
+    ack = by_kind(org.attorney, case["id"], "servicer_acknowledgment_due")[0]
+    assert ack["met_on"] is None

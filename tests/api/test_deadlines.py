@@ -274,3 +274,43 @@ def test_daily_refresh_moves_statuses_with_time(org, new_case, db_session):
     assert deadlines(org.attorney, case["id"])["answer_due"]["status"] == "missed"
     refresh_all(db_session, lambda _org_id: dt.date.today())  # and back, idempotently
     assert deadlines(org.attorney, case["id"])["answer_due"]["status"] == "open"
+
+
+def test_case_facts_the_rules_select_on_are_validated_audited_and_named(org, new_case):
+    # Minnesota, sale on Sunday 2026-09-06: 6 months ends Saturday 2027-03-06 (Minn. Stat. §§ 580.23, 645.15)
+    case = new_case(property={"state": "MN", "zip": "55401", "acreage": None}, foreclosure_process="nonjudicial")
+    assert case["property"]["homestead_claimed"] is None and case["loan"]["executed_on"] is None
+    add_event(org.attorney, case["id"], "sale_held", "2026-09-06")
+    unknown = deadlines(org.viewer, case["id"])["redemption_period_end"]
+    assert (unknown["due_on"], unknown["expires_on"], unknown["verify_manually"]) == ("2027-03-05", "2027-03-08", True)
+    assert {a["due_on"] for a in unknown["alternatives"]} == {"2027-09-03"}
+    assert all("580.23, subd. 2" in a["condition"] for a in unknown["alternatives"])
+
+    case = org.viewer.get(f"/api/v1/cases/{case['id']}").get_json()
+    bad = org.attorney.patch(f"/api/v1/cases/{case['id']}", headers={"If-Match": f'"{case["version"]}"'},
+                             json={"loan": {"executed_on": "2016-02-30", "original_principal": "abc"},
+                                   "property": {"agricultural_use": "sometimes"}})
+    assert bad.status_code == 422
+    assert sorted(bad.get_json()["errors"]) == ["loan.executed_on", "loan.original_principal",
+                                                "property.agricultural_use"]
+    assert org.viewer.get(f"/api/v1/cases/{case['id']}").get_json()["version"] == case["version"]  # nothing changed
+
+    facts = {"loan": {"original_principal": "200000.00", "amount_claimed_at_sale": "180000.00",
+                      "executed_on": "2015-06-01", "deficiency_waived_by_lender": False},
+             "property": {"acreage": "0.300", "homestead_claimed": True, "agricultural_use": False}}
+    response = org.attorney.patch(f"/api/v1/cases/{case['id']}", headers={"If-Match": f'"{case["version"]}"'},
+                                  json=facts)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["loan"]["original_principal"] == "200000.00" and body["loan"]["executed_on"] == "2015-06-01"
+    assert body["property"]["homestead_claimed"] is True and body["loan"]["deficiency_waived_by_lender"] is False
+    known = deadlines(org.viewer, case["id"])["redemption_period_end"]
+    assert (known["due_on"], known["verify_manually"], known["alternatives"]) == ("2027-03-05", False, [])
+    assert "the acreage is 0.300" in known["explanation"]
+    assert "180000.00 of an original principal of 200000.00" in known["explanation"]
+
+    history = org.viewer.get(f"/api/v1/cases/{case['id']}/history").get_json()["items"]
+    changes = history[-1]["changes"]
+    assert changes["loan.executed_on"] == {"before": None, "after": "2015-06-01"}
+    assert changes["loan.original_principal"] == {"before": None, "after": "200000.00"}
+    assert changes["property.homestead_claimed"] == {"before": None, "after": True}

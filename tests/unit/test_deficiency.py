@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from service.clock.deficiency import assess_recoverability, compute_deficiency
-from service.clock.engine import CaseFacts, Event
+from service.clock.engine import CaseFacts, Event, compute_deadlines
+
+
+def deficiency_of(facts, events, rulebook, today):
+    """compute_deficiency with the engine's deadlines for the same case, as the service passes them."""
+    return compute_deficiency(facts, events, rulebook, deadlines=compute_deadlines(facts, events, rulebook, today))
+
 
 D = date.fromisoformat
 TODAY = D("2026-12-01")
@@ -42,7 +48,7 @@ def facts(state="IL", **kw):
     (facts(unpaid_principal="100000.005"), [sale("50000")], "50000.01", "yes"),
 ])
 def test_deficiency_amounts(rulebook, case, events, deficiency, recoverable):
-    r = compute_deficiency(case, events, rulebook, TODAY)
+    r = deficiency_of(case, events, rulebook, TODAY)
     assert r.deficiency == Decimal(deficiency)
     assert isinstance(r.deficiency, Decimal) and r.deficiency.as_tuple().exponent == -2
     assert r.recoverable == recoverable
@@ -50,7 +56,7 @@ def test_deficiency_amounts(rulebook, case, events, deficiency, recoverable):
 
 
 def test_seed_illinois_explanation(rulebook):
-    r = compute_deficiency(facts(unpaid_principal="600000.00"), [sale("450000.00")], rulebook, TODAY)
+    r = deficiency_of(facts(unpaid_principal="600000.00"), [sale("450000.00")], rulebook, TODAY)
     assert r.amount_owed == Decimal("600000.00") and r.sale_price == Decimal("450000.00")
     assert "$600,000.00" in r.explanation and "= $150,000.00" in r.explanation
     assert r.as_dict()["deficiency"] == "150000.00"
@@ -63,7 +69,7 @@ def test_seed_illinois_explanation(rulebook):
 ])
 def test_fair_value_limit(rulebook, fmv, expected, verify):
     case = facts("CA", process="judicial", unpaid_principal="300000", purpose="refinance")
-    r = compute_deficiency(case, [sale("200000", fmv)], rulebook, TODAY)
+    r = deficiency_of(case, [sale("200000", fmv)], rulebook, TODAY)
     assert r.deficiency == Decimal(expected)
     assert r.verify_manually == verify
     assert r.filing_deadline == D("2026-06-02")
@@ -94,29 +100,29 @@ def test_conditional_bar(rules_dir):
         "fair_value_limit": {"status": "unknown", "summary": "?", **SRC},
         "filing_deadline": {"status": "unknown", "summary": "?", **SRC}}))
     rb = rules_dir.rulebook()
-    r = compute_deficiency(facts("MN", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
+    r = deficiency_of(facts("MN", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
     assert r.recoverable == "conditional" and r.deficiency == Decimal("50000.00")
     assert "fair-value limit" in r.explanation
 
 
 def test_before_sale(rulebook):
-    r = compute_deficiency(facts(unpaid_principal="250000"), [], rulebook, TODAY)
+    r = deficiency_of(facts(unpaid_principal="250000"), [], rulebook, TODAY)
     assert r.deficiency is None and r.sale_price is None
     assert r.recoverable == "yes" and "no sale held yet" in r.reason
     assert r.amount_owed == Decimal("250000.00")
 
 
 def test_missing_amounts(rulebook):
-    r = compute_deficiency(facts(), [sale("200000")], rulebook, TODAY)
+    r = deficiency_of(facts(), [sale("200000")], rulebook, TODAY)
     assert r.deficiency is None and r.verify_manually and r.amount_owed is None
-    r = compute_deficiency(facts(unpaid_principal="1"), [Event("s", "sale_held", D("2026-03-02"), {})], rulebook, TODAY)
+    r = deficiency_of(facts(unpaid_principal="1"), [Event("s", "sale_held", D("2026-03-02"), {})], rulebook, TODAY)
     assert r.deficiency is None and r.verify_manually
 
 
 def test_money_strings_never_float(rulebook):
-    r = compute_deficiency(facts(unpaid_principal="0.30"), [sale("0.10")], rulebook, TODAY)
+    r = deficiency_of(facts(unpaid_principal="0.30"), [sale("0.10")], rulebook, TODAY)
     assert r.deficiency == Decimal("0.20")
-    r = compute_deficiency(facts(unpaid_principal="1000"), [sale("$1,000.00")], rulebook, TODAY)
+    r = deficiency_of(facts(unpaid_principal="1000"), [sale("$1,000.00")], rulebook, TODAY)
     assert r.deficiency == Decimal("0.00")
 
 
@@ -135,18 +141,18 @@ def test_filing_deadline_when(tmp_path):
         "status": "known", "period": {"amount": 2, "unit": "years"}, "from": "sale_held", "roll_forward": False,
         "when": {"max_dwelling_units": 2}, "summary": "1-2 family homes", **SRC, "citation": "R.C. 2329.08"}}))
     rb = rd.rulebook()
-    judicial = compute_deficiency(facts("UT", process="judicial", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
+    judicial = deficiency_of(facts("UT", process="judicial", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
     assert judicial.filing_deadline is None and judicial.deficiency == Decimal("50000.00")
     assert "no filing deadline from Utah Code Ann. § 57-1-32: it applies only when foreclosure process nonjudicial" \
         in judicial.explanation
-    trustee = compute_deficiency(facts("UT", process="nonjudicial", unpaid_principal="250000"), [sale("200000")], rb,
+    trustee = deficiency_of(facts("UT", process="nonjudicial", unpaid_principal="250000"), [sale("200000")], rb,
                                  TODAY)
     assert trustee.filing_deadline == D("2026-06-02") and not trustee.verify_manually
     assert "no filing deadline" not in trustee.explanation
     # a fact the rule tests is unknown: the date is used, and the result says to verify it
-    unknown_units = compute_deficiency(facts("OH", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
+    unknown_units = deficiency_of(facts("OH", unpaid_principal="250000"), [sale("200000")], rb, TODAY)
     assert unknown_units.filing_deadline == D("2028-03-02") and unknown_units.verify_manually
     assert "filing deadline: verify manually" in unknown_units.explanation
-    two_family = compute_deficiency(facts("OH", unpaid_principal="250000", dwelling_units=2), [sale("200000")], rb,
+    two_family = deficiency_of(facts("OH", unpaid_principal="250000", dwelling_units=2), [sale("200000")], rb,
                                     TODAY)
     assert two_family.filing_deadline == D("2028-03-02") and not two_family.verify_manually

@@ -162,7 +162,8 @@ def test_evaluation_met_by_decision_and_missed_without(rulebook):
     ("2026-04-01", None, False),           # 89 days: no appeal right
 ])
 def test_loss_mit_appeal(rulebook, sale, expected, verify):
-    events = [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10", "d")]
+    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
+              Event("d", "loss_mit_denied", D("2026-02-10"), {"option": "loan_modification"})]
     if sale:
         events.append(ev("sale_scheduled", sale))
     dls = run(rulebook, events)
@@ -285,7 +286,8 @@ def test_redemption_explanation(rulebook):
     r = one(run(rulebook, [ev("sale_held", "2026-03-02")], state="MN", occupancy="primary_residence",
                 process="nonjudicial"),
             "redemption_period_end")
-    assert r.explanation == "sale held 2026-03-02 + 6 months = 2026-09-02 (Minn. Stat. § 580.23)"
+    assert r.explanation == ("sale held 2026-03-02 + 6 months = 2026-09-02; period chosen because the foreclosure "
+                             "process is nonjudicial, the occupancy is primary residence (Minn. Stat. § 580.23)")
     assert "assumed" not in r.explanation
 
 

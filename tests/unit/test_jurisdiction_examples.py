@@ -1,7 +1,7 @@
 """Runs every worked example in tests/unit/jurisdiction_examples/XX.yaml through the engine.
 
 Format: a list of {name, source, facts, events: [{type, occurred_on, details?, id?}],
-expect_deadlines: [{kind, due_on}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
+expect_deadlines: [{kind, due_on, expires_on?, verify_manually?, status?, alternatives?: [dates]}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
 filing_deadline?}, today?}.
 Each expected deadline must be computed with that date (due_on null: a verify-manually deadline of
 that kind). An empty expect_deadlines means the state rules give no dated deadline at all; expect_absent
@@ -69,6 +69,16 @@ def test_jurisdiction_example(path, example):
     for item in expected:
         want = (item["kind"], str(item["due_on"]) if item.get("due_on") else None)
         assert want in got, f"expected {want}; computed:\n{summary}"
+        match = next(d for d in deadlines if (d.kind, d.due_on.isoformat() if d.due_on else None) == want)
+        if "expires_on" in item:
+            assert str(match.expires_on) == str(item["expires_on"]), f"expires_on of {want}:\n{summary}"
+        if "verify_manually" in item:
+            assert match.verify_manually is item["verify_manually"], f"verify_manually of {want}:\n{summary}"
+        if "status" in item:
+            assert match.status == item["status"], f"status of {want}:\n{summary}"
+        if "alternatives" in item:
+            assert [(str(a.due_on), ) for a in match.alternatives] == [(str(a), ) for a in item["alternatives"]], \
+                f"alternatives of {want}:\n{summary}"
     if "expect_deadlines" in example and not expected:
         dated = [g for g in got if g[0] in STATE_KINDS and g[1] is not None]
         assert not dated, f"expected no state deadlines; computed:\n{summary}"
@@ -78,7 +88,7 @@ def test_jurisdiction_example(path, example):
 
     exp_def = example.get("expect_deficiency")
     if exp_def:
-        result = compute_deficiency(facts, events, rulebook, today)
+        result = compute_deficiency(facts, events, rulebook, deadlines=deadlines)
         if "recoverable" in exp_def:
             assert result.recoverable == exp_def["recoverable"], f"{result.reason} ({result.citation})"
         if exp_def.get("deficiency") is not None:

@@ -5,8 +5,14 @@ from datetime import date
 
 import pytest
 
-from service.clock.engine import CaseFacts, Event
+from service.clock.engine import CaseFacts, Event, compute_deadlines
 from service.clock.stages import derive_stage
+
+
+def stage_of(events, facts, rulebook, today, outcome=None):
+    """derive_stage with the engine's deadlines for the same case, as the service passes them."""
+    return derive_stage(events, facts, rulebook, today, outcome, deadlines=compute_deadlines(facts, events, rulebook, today))
+
 
 D = date.fromisoformat
 
@@ -40,7 +46,7 @@ def ev(type_, on, **details):
 ])
 def test_derive_stage(rulebook, events, state, today, stage, outcome):
     facts = CaseFacts(state=state, occupancy="primary_residence")
-    result = derive_stage(events, facts, rulebook, D(today))
+    result = stage_of(events, facts, rulebook, D(today))
     assert (result.stage, result.outcome) == (stage, outcome)
     assert result.history[0].stage == "intake"
     assert result.history[-1].stage == stage
@@ -49,7 +55,7 @@ def test_derive_stage(rulebook, events, state, today, stage, outcome):
 def test_history_of_transitions(rulebook):
     events = [ev("first_missed_payment", "2026-01-01"), ev("complaint_filed", "2026-05-05"),
               ev("sale_scheduled", "2026-08-03", scheduled_on="2026-06-01"), ev("sale_held", "2026-08-03")]
-    result = derive_stage(events, CaseFacts(state="MN", occupancy="primary_residence"), rulebook, D("2027-03-01"))
+    result = stage_of(events, CaseFacts(state="MN", occupancy="primary_residence"), rulebook, D("2027-03-01"))
     assert [(t.stage, t.entered_on, t.event_type) for t in result.history] == [
         ("intake", D("2026-01-01"), None),
         ("delinquent", D("2026-01-01"), "first_missed_payment"),
@@ -62,8 +68,8 @@ def test_history_of_transitions(rulebook):
 
 
 def test_user_outcome_closes(rulebook):
-    result = derive_stage([ev("sale_held", "2026-03-02")], CaseFacts(state="IL"), rulebook, D("2026-04-01"),
+    result = stage_of([ev("sale_held", "2026-03-02")], CaseFacts(state="IL"), rulebook, D("2026-04-01"),
                           outcome="foreclosed")
     assert (result.stage, result.outcome) == ("closed", "foreclosed")
     with pytest.raises(ValueError):
-        derive_stage([], CaseFacts(state="IL"), rulebook, D("2026-04-01"), outcome="won")
+        stage_of([], CaseFacts(state="IL"), rulebook, D("2026-04-01"), outcome="won")
