@@ -14,11 +14,12 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
-from service.auth import Caller, require_write
+from service.auth import Caller, require
 from service.cases.service import get_case
 from service.config import Settings
-from service.fields import ID_MAX
 from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
+from service.fields import ID_MAX
+from service.permissions import can_edit_case, can_write
 
 
 
@@ -132,23 +133,29 @@ def writes(func: Callable) -> Callable:
     """A collection write (no object to look up first): the role check only."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        require_write(caller())
+        require(caller(), can_write(caller()))
         return func(*args, **kwargs)
     return wrapper
 
 
-def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None) -> Callable:
+def _may_write(who: Caller, _obj: Any) -> bool:
+    return can_write(who)
+
+
+def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None,
+                may_write: Callable[[Caller, Any], bool] = _may_write) -> Callable:
     """Load the object named by the URL parameter `param` (404 for another organisation's, first), then
     check the role, then If-Match, and only then let the body be parsed: the contract's order of checks.
 
-    loader(session, org_id, id) -> object or Problem(404). if_match: True = required (428 when missing),
-    False = checked when given, None = not used."""
+    loader(session, org_id, id) -> object or Problem(404). may_write(caller, object): the predicate of
+    service/permissions.py a write needs. if_match: True = required (428 when missing), False = checked
+    when given, None = not used."""
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             obj = loader(db(), caller().org_id, kwargs.pop(param))
             if write:
-                require_write(caller())
+                require(caller(), may_write(caller(), obj))
             if if_match is not None:
                 check_version(obj.version, required=if_match)
             kwargs[name] = obj
@@ -161,7 +168,7 @@ def with_case(write: bool = False, if_match: bool | None = None, include_deleted
     """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
     def load(session: Session, org_id: int, case_id: int) -> Any:
         return get_case(session, org_id, case_id, include_deleted=include_deleted)
-    return with_object(load, "case_id", "case", write=write, if_match=if_match)
+    return with_object(load, "case_id", "case", write=write, if_match=if_match, may_write=can_edit_case)
 
 
 def page(items: list, total: int, args: dict) -> dict:
