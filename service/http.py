@@ -6,7 +6,7 @@ import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 import flask_smorest
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -97,7 +97,7 @@ _ERROR_DESCRIPTIONS = {
     400: "Malformed request", 401: "No token, or a bad one", 403: "The role may not do this",
     404: "Not found (or another organisation's)", 409: "Conflict", 412: "If-Match is stale",
     413: "Body too large", 415: "Content-Type must be application/json",
-    422: "Invalid fields", 428: "If-Match is required",
+    422: "Invalid fields", 428: "If-Match is required", 429: "Too many requests (see Retry-After)",
 }
 
 IF_MATCH_PARAMETER = {
@@ -174,6 +174,13 @@ def with_case(write: bool = False, if_match: bool | None = None, include_deleted
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+def security_headers(response: Response) -> Response:
+    """Every answer: no MIME sniffing; nothing cached (client data, tokens), unless a route chose."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def etag(version: int) -> str:
