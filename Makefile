@@ -36,4 +36,4 @@ test: install
 	$(BIN)/python tests/run_suites.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache

@@ -33,7 +33,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def seed(session, entries: int) -> int:  # noqa: ANN001
+def seed(session, entries: int) -> int:
     from models.communications import Attachment, Communication
     from service.auth import Caller
     from service.cases.schemas import CaseCreateSchema

@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return None
 
     @app.teardown_request
-    def close_session(_exc):  # noqa: ANN001
+    def close_session(_exc):
         session = g.pop("db", None)
         if session is not None:
             session.rollback()  # a failed request writes nothing

@@ -27,7 +27,7 @@ from service.permissions import can_edit_case, can_write
 class IdConverter(IntegerConverter):
     """<id:case_id>: a positive 32-bit integer; anything else matches no route (404)."""
 
-    def __init__(self, url_map, *args, **kwargs):  # noqa: ANN001
+    def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=ID_MAX)
 
 
@@ -55,7 +55,7 @@ class ForestallApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
+    def handle_http_exception(self, error):  # flask-smorest's signature
         return handle_http_exception(error)
 
     def _register_responses(self):

@@ -10,6 +10,6 @@ from service.clock.deficiency import compute_deficiency
 from service.deadlines.service import case_facts, engine_events
 from service.rulebook import rules
 
-def case_deficiency(session: Session, case: Case, today: dt.date):  # noqa: ANN201 - the engine's result
+def case_deficiency(session: Session, case: Case, today: dt.date):  # the engine's result
     """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline."""
     return compute_deficiency(case_facts(case), engine_events(session, case), rules(), today)

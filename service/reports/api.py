@@ -16,7 +16,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                             "and summary, caseload deadlines")
 
 
-def _accepted(report):  # noqa: ANN001, ANN202
+def _accepted(report):
     db().commit()
     enqueue_report(report.id)  # the API layer hands work to the task layer; services never do
     document = service.report_document(report)

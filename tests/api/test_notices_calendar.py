@@ -12,7 +12,7 @@ from models.notices import CalendarToken
 from tests.conftest import case_payload
 
 
-def feed(client, token: str):  # noqa: ANN001
+def feed(client, token: str):
     return client.get(f"/calendar/{token}.ics")
 
 
@@ -21,7 +21,7 @@ def events(body: bytes) -> dict[str, object]:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
-def make_case_with_deadline(org, assignee: int | None, title: str, days: int = 20) -> tuple[dict, dict]:  # noqa: ANN001
+def make_case_with_deadline(org, assignee: int | None, title: str, days: int = 20) -> tuple[dict, dict]:
     case = org.attorney.post("/api/v1/cases", json=case_payload(assigned_to=assignee)).get_json()
     due = (dt.date.today() + dt.timedelta(days=days)).isoformat()
     deadline = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines", json={"title": title, "due_on": due}).get_json()
