@@ -365,7 +365,7 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
     return deadline
 
 
-# --- for reports (issue 7) ---------------------------------------------------------------------------
+# --- for reports --------------------------------------------------------------------------------------
 
 def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the waiver request letter prints: the organisation, the client, property and loan (full loan
