@@ -76,8 +76,8 @@ def load(n_cases: int) -> tuple[str, int]:
             })
             people.append(("Client", last))
         ids = session.scalars(insert(Case).returning(Case.id), rows).all()
-        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": f, "last_name": l}
-                                           for case_id, (f, l) in zip(ids, people)])
+        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
+                                           for case_id, (first, last) in zip(ids, people)])
         session.commit()
     case_id = session.scalar(select(Case.id).where(Case.org_id == org.id).order_by(Case.id.desc()).limit(1))
     session.commit()

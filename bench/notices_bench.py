@@ -45,7 +45,7 @@ def drop_database(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
-def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: int, user_id: int) -> None:  # noqa: ANN001
+def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: int, user_id: int) -> None:
     """`deadlines` deadlines; not-due ones get OFFSETS_PER_DEADLINE far-future notices each, due ones one
     notice whose time has come. Written with INSERT ... SELECT generate_series (fast)."""
     session.execute(text("""
@@ -73,7 +73,7 @@ def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: i
     session.commit()
 
 
-def time_scan(sessions, runs: int = 7) -> tuple[float, float]:  # noqa: ANN001
+def time_scan(sessions, runs: int = 7) -> tuple[float, float]:
     from models.notices import Notice
     from service.config import load_settings
     from service.notices import outbox, service
@@ -94,7 +94,7 @@ def time_scan(sessions, runs: int = 7) -> tuple[float, float]:  # noqa: ANN001
     return statistics.median(scans) * 1000, statistics.median(claims) * 1000
 
 
-def count(sessions, where: str = "") -> int:  # noqa: ANN001
+def count(sessions, where: str = "") -> int:
     with sessions() as session:
         return session.execute(text(f"SELECT count(*) FROM notices {where}")).scalar_one()
 
@@ -156,7 +156,7 @@ def main() -> int:
         class Sink:
             received = 0
 
-            async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
                 Sink.received += 1
                 return "250 OK"
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/reports_bench.py [--entries 1000]
 
-Target (issue 7): under 10 s and under 500 MB on this machine. Runs on a scratch SQLite database in a
+Target: under 10 s and under 500 MB on this machine. Runs on a scratch SQLite database in a
 temporary var dir; the entries (a tenth with an attached file) are inserted directly, then the report
 goes through the same path as the worker and the CLI (gather -> Jinja -> WeasyPrint -> stored with SHA-256).
 Peak memory is the process's maximum resident set size (getrusage), imports and database included."""
@@ -33,7 +33,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def seed(session, entries: int) -> int:  # noqa: ANN001
+def seed(session, entries: int) -> int:
     from models.communications import Attachment, Communication
     from service.auth import Caller
     from service.cases.schemas import CaseCreateSchema

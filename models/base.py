@@ -62,7 +62,8 @@ class TimestampMixin:
 
 
 class OrgScopedMixin:
-    """Rows that belong to one organisation; every query filters on org_id (see service/db.py)."""
+    """Rows that belong to one organisation; every query filters on org_id (each service's
+    get_* and list functions do, e.g. service/cases/service.py: get_case)."""
 
     @declared_attr
     def org_id(cls) -> Mapped[int]:  # noqa: N805

@@ -1,7 +1,8 @@
 """Reminder notices: the outbox (one row per e-mail to send), daily digests, notification preferences
 (per organisation and per user), secret calendar-feed tokens, and the scanner's bookkeeping.
 
-The plan lives here, not in the broker: Celery only does "send now" work (see shared/notes.md)."""
+The plan lives here, not in the broker: Celery only does "send now" work, so a lost or redelivered
+message loses or doubles nothing."""
 from __future__ import annotations
 
 import datetime as dt

@@ -50,7 +50,7 @@ def _fetcher_class():
         """data: URIs and files under reports/static/ only: a template (or a value that slipped into one)
         can never make the renderer read a remote URL or another local file."""
 
-        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201 - WeasyPrint's response type
+        def fetch(self, url: str, headers: dict | None = None):  # WeasyPrint's response type
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)

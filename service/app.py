@@ -5,7 +5,8 @@ import importlib
 import logging
 import pkgutil
 
-from flask import Flask, g, request
+import swagger_ui_bundle
+from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
 import service
@@ -15,7 +16,8 @@ from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
-from service.http import ID_MAX, ForestallApi, IdConverter
+from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
+from service.limits import limiter
 from service.wiring import connect_signals
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
@@ -40,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL="/docs/",  # the assets come from the swagger-ui-bundle package, no CDN
         API_SPEC_OPTIONS={
             "info": {"description": "Case management for foreclosure defense. Not legal advice: every rule "
                                     "shows its citation and source; verify before relying on it."},
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return None
 
     @app.teardown_request
-    def close_session(_exc):  # noqa: ANN001
+    def close_session(_exc):
         session = g.pop("db", None)
         if session is not None:
             session.rollback()  # a failed request writes nothing
@@ -71,10 +73,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = ForestallApi(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX})
     _register_blueprints(api)
+    app.add_url_rule("/docs/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
+    app.after_request(security_headers)
+    limiter.init_app(app)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     logging.basicConfig(level=logging.INFO)
     return app
+
+
+def _swagger_ui_asset(filename: str) -> Response:
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=24 * 3600)
 
 
 def _check_body_limits() -> None:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from models import ApiToken, User
 from models.base import utcnow
 from service.errors import Problem
+from service.permissions import can_write
 
 TOKEN_PREFIX = "fst_"
-WRITE_ROLES = frozenset({"admin", "attorney", "paralegal", "counselor"})
 
 # OWASP minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -56,7 +56,7 @@ class Caller:
 
     @property
     def can_write(self) -> bool:
-        return self.role in WRITE_ROLES
+        return can_write(self)
 
 
 def authenticate(session: Session, authorization: str | None) -> Caller:
@@ -75,5 +75,12 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
 
 
 def require_write(caller: Caller) -> None:
-    if not caller.can_write:
-        raise Problem(403, f"The role '{caller.role}' may read but not change anything.")
+    require(caller, can_write(caller))
+
+
+def require(caller: Caller, allowed: bool) -> None:
+    """403 unless a predicate of service/permissions.py allowed it."""
+    if not allowed:
+        if not can_write(caller):
+            raise Problem(403, f"The role '{caller.role}' may read but not change anything.")
+        raise Problem(403, f"The role '{caller.role}' may not do this.")

@@ -18,7 +18,7 @@ from service.reports.cli import report_command
 from service.wiring import connect_signals
 
 
-def _session():  # noqa: ANN202
+def _session():
     """A session on the database of the settings main() built (click's context object)."""
     settings: Settings = click.get_current_context().obj
     return session_factory(settings.database_url)()

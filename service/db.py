@@ -14,7 +14,7 @@ def get_engine(database_url: str) -> Engine:
         engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             # WAL lets the API read while a worker writes; foreign keys are off by default in SQLite.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -30,7 +30,7 @@ def session_factory(database_url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(database_url), expire_on_commit=False)
 
 
-def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:  # noqa: ANN001
+def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:
     """One page of a select() and the total. A page past the end is empty (and costs no second query)."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page

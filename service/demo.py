@@ -95,7 +95,7 @@ DEMO_CASES = [
 ]
 
 
-def seed_demo(session, attachments_dir: Path | None = None) -> str:  # noqa: ANN001
+def seed_demo(session, attachments_dir: Path | None = None) -> str:
     """Create the demo organisation once (later runs only print a new token); return an admin token."""
     org = session.scalars(select(Organization).where(Organization.slug == "demo")).one_or_none()
     if org is None:
@@ -116,7 +116,7 @@ def seed_demo(session, attachments_dir: Path | None = None) -> str:  # noqa: ANN
     return issue_token(session, admin, label="demo")
 
 
-def _seed_events(session, caller, case, events) -> None:  # noqa: ANN001
+def _seed_events(session, caller, case, events) -> None:
     """The demo case's events, added as through the API (each recomputes the case's deadlines)."""
     for event_type, occurred_on, details in events:
         add_event(session, caller, case, {"type": event_type, "occurred_on": occurred_on, "details": details})

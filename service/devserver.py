@@ -32,7 +32,7 @@ def main() -> int:
     ]
     children = [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]
 
-    def stop(*_args) -> None:  # noqa: ANN002
+    def stop(*_args) -> None:
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)

@@ -6,7 +6,7 @@ import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 import flask_smorest
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -14,11 +14,12 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
-from service.auth import Caller, require_write
+from service.auth import Caller, require
 from service.cases.service import get_case
 from service.config import Settings
-from service.fields import ID_MAX
 from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
+from service.fields import ID_MAX
+from service.permissions import can_edit_case, can_write
 
 
 
@@ -26,7 +27,7 @@ from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem
 class IdConverter(IntegerConverter):
     """<id:case_id>: a positive 32-bit integer; anything else matches no route (404)."""
 
-    def __init__(self, url_map, *args, **kwargs):  # noqa: ANN001
+    def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=ID_MAX)
 
 
@@ -54,7 +55,7 @@ class ForestallApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error):  # noqa: ANN001 - flask-smorest's signature
+    def handle_http_exception(self, error):  # flask-smorest's signature
         return handle_http_exception(error)
 
     def _register_responses(self):
@@ -96,7 +97,7 @@ _ERROR_DESCRIPTIONS = {
     400: "Malformed request", 401: "No token, or a bad one", 403: "The role may not do this",
     404: "Not found (or another organisation's)", 409: "Conflict", 412: "If-Match is stale",
     413: "Body too large", 415: "Content-Type must be application/json",
-    422: "Invalid fields", 428: "If-Match is required",
+    422: "Invalid fields", 428: "If-Match is required", 429: "Too many requests (see Retry-After)",
 }
 
 IF_MATCH_PARAMETER = {
@@ -144,23 +145,29 @@ def writes(func: Callable) -> Callable:
     """A collection write (no object to look up first): the role check only."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        require_write(caller())
+        require(caller(), can_write(caller()))
         return func(*args, **kwargs)
     return wrapper
 
 
-def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None) -> Callable:
+def _may_write(who: Caller, _obj: Any) -> bool:
+    return can_write(who)
+
+
+def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None,
+                may_write: Callable[[Caller, Any], bool] = _may_write) -> Callable:
     """Load the object named by the URL parameter `param` (404 for another organisation's, first), then
     check the role, then If-Match, and only then let the body be parsed: the contract's order of checks.
 
-    loader(session, org_id, id) -> object or Problem(404). if_match: True = required (428 when missing),
-    False = checked when given, None = not used."""
+    loader(session, org_id, id) -> object or Problem(404). may_write(caller, object): the predicate of
+    service/permissions.py a write needs. if_match: True = required (428 when missing), False = checked
+    when given, None = not used."""
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             obj = loader(db(), caller().org_id, kwargs.pop(param))
             if write:
-                require_write(caller())
+                require(caller(), may_write(caller(), obj))
             if if_match is not None:
                 check_version(obj.version, required=if_match)
             kwargs[name] = obj
@@ -173,12 +180,19 @@ def with_case(write: bool = False, if_match: bool | None = None, include_deleted
     """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
     def load(session: Session, org_id: int, case_id: int) -> Any:
         return get_case(session, org_id, case_id, include_deleted=include_deleted)
-    return with_object(load, "case_id", "case", write=write, if_match=if_match)
+    return with_object(load, "case_id", "case", write=write, if_match=if_match, may_write=can_edit_case)
 
 
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+def security_headers(response: Response) -> Response:
+    """Every answer: no MIME sniffing; nothing cached (client data, tokens), unless a route chose."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def etag(version: int) -> str:

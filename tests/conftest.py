@@ -59,7 +59,7 @@ else:
 os.environ["DATABASE_URL"] = _DATABASE_URL
 
 
-def pytest_report_header(config):  # noqa: ANN001
+def pytest_report_header(config):
     return f"forestall backend: {BACKEND} ({_DATABASE_URL.split('@')[-1]}), broker {os.environ['CELERY_BROKER_URL']}"
 
 
@@ -83,7 +83,7 @@ def _delete_test_queue(broker_url: str) -> None:
         print(f"could not delete the test queue {TEST_QUEUE}: {error}")
 
 
-def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+def pytest_sessionfinish(session, exitstatus):
     if BACKEND == "postgresql":
         _delete_test_queue(REDIS_URL)
         if BROKER == "rabbitmq":
@@ -104,7 +104,7 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url):  # noqa: ANN001
+def settings(database_url):
     """The suite's settings, built once, as an entry point builds them."""
     from service.config import load_settings
 
@@ -112,7 +112,7 @@ def settings(database_url):  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def app(settings):  # noqa: ANN001
+def app(settings):
     from service.app import create_app
 
     application = create_app(settings)
@@ -121,7 +121,7 @@ def app(settings):  # noqa: ANN001
 
 
 @pytest.fixture()
-def db_session(database_url):  # noqa: ANN001
+def db_session(database_url):
     from service.db import session_factory
 
     session = session_factory(database_url)()
@@ -178,7 +178,7 @@ class Org:
 
 
 @pytest.fixture()
-def make_org(app, database_url):  # noqa: ANN001
+def make_org(app, database_url):
     """make_org() -> an organisation with one user and token per role (org.admin, org.viewer, ...)."""
     from service.auth import issue_token
     from service.db import session_factory
@@ -201,12 +201,12 @@ def make_org(app, database_url):  # noqa: ANN001
 
 
 @pytest.fixture()
-def org(make_org):  # noqa: ANN001
+def org(make_org):
     return make_org()
 
 
 @pytest.fixture()
-def other_org(make_org):  # noqa: ANN001
+def other_org(make_org):
     return make_org()
 
 
@@ -229,7 +229,7 @@ def case_payload(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def new_case(org):  # noqa: ANN001
+def new_case(org):
     def factory(member: Member | None = None, **overrides: Any) -> dict:
         response = (member or org.attorney).post("/api/v1/cases", json=case_payload(**overrides))
         assert response.status_code == 201, response.get_json()

@@ -1,4 +1,4 @@
-"""Run the static checks (import layers), then the suite on every backend that answers: SQLite always;
+"""Run the static checks (import layers, ruff, mypy), then the suite on every backend that answers: SQLite always;
 PostgreSQL + Redis when they answer on localhost (they do on CI's machine). Prints which backends ran.
 Exit status: the worst of the runs."""
 from __future__ import annotations
@@ -32,8 +32,11 @@ def check(name: str, command: list[str]) -> int:
     return subprocess.run(command, cwd=ROOT).returncode
 
 
+BIN = Path(sys.executable).parent
 STATIC_CHECKS = {
-    "import layers (lint-imports, .importlinter)": [str(Path(sys.executable).parent / "lint-imports")],
+    "import layers (lint-imports, .importlinter)": [str(BIN / "lint-imports")],
+    "lint (ruff check, ruff.toml)": [str(BIN / "ruff"), "check", "."],
+    "types of service/clock and models (mypy, mypy.ini)": [str(BIN / "mypy")],
 }
 
 

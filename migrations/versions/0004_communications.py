@@ -1,4 +1,4 @@
-"""communications, attachments, waiver requests (issue 6)
+"""communications, attachments, waiver requests
 
 Revision ID: 0004
 Revises: 0002

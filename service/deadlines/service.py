@@ -39,11 +39,11 @@ def case_facts(case: Case) -> CaseFacts:
     )
 
 
-def engine_events(session, case: Case) -> list[Event]:  # noqa: ANN001
+def engine_events(session, case: Case) -> list[Event]:
     return _engine_events_by_case(session, [case.id]).get(case.id, [])
 
 
-def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event]]:  # noqa: ANN001
+def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event]]:
     grouped: dict[int, list[Event]] = {case_id: [] for case_id in case_ids}
     rows = session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.type, CaseEvent.occurred_on,
                                   CaseEvent.details)
@@ -54,7 +54,7 @@ def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event
     return grouped
 
 
-def recompute_case(session, case: Case, today: dt.date) -> None:  # noqa: ANN001
+def recompute_case(session, case: Case, today: dt.date) -> None:
     """Bring the case's computed deadlines and stage in line with its events.
 
     Idempotent: the same events give the same rows. User-set statuses (met, waived, ...) and manual
@@ -70,7 +70,7 @@ _ENGINE_COLUMNS = ("kind", "title", "due_on", "binds", "engine_status", "status"
                    "sequence")
 
 
-def recompute_cases(session, cases: list[Case], today_for_org) -> None:  # noqa: ANN001
+def recompute_cases(session, cases: list[Case], today_for_org) -> None:
     """recompute_case for many cases: two reads per chunk (events, existing rows) and bulk writes of only
     what changed (the daily refresh of 100,000 cases depends on it; see bench/recompute_bench.py)."""
     rulebook = rules()
@@ -119,7 +119,7 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:  # noqa:
         _after_recompute(session, case)
 
 
-def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequence: int, moved: bool) -> dict[str, Any]:  # noqa: ANN001
+def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequence: int, moved: bool) -> dict[str, Any]:
     return {
         "kind": item.kind, "title": item.title, "due_on": item.due_on, "binds": item.binds,
         "engine_status": item.status, "status": user_status or item.status,
@@ -134,18 +134,18 @@ def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequ
     }
 
 
-def _after_recompute(session, case: Case) -> None:  # noqa: ANN001
+def _after_recompute(session, case: Case) -> None:
     """Tell the domains that follow deadlines (reminder plans; see service/wiring.py)."""
     deadlines_changed.send(case, session=session)
 
 
-def stage_history(session, case: Case, today: dt.date):  # noqa: ANN001
+def stage_history(session, case: Case, today: dt.date):
     facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
     return derive_stage(events, facts, rulebook, today, outcome=case.outcome,
                         deadlines=compute_deadlines(facts, events, rulebook, today))
 
 
-def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:  # noqa: ANN001
+def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:
     row = session.scalars(
         select(Deadline).join(Case, Case.id == Deadline.case_id)
         .where(Deadline.id == deadline_id, Deadline.org_id == org_id, Deadline.removed_at.is_(None),
@@ -161,7 +161,7 @@ def _deadline_document(row: Deadline) -> dict[str, Any]:
             "kind": row.kind, "binds": row.binds, "explanation": row.explanation}
 
 
-def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any]) -> Deadline:  # noqa: ANN001
+def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any]) -> Deadline:
     kind = data.get("kind") or "manual"
     try:
         spec = deadline_kind(kind)
@@ -182,7 +182,7 @@ def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any
     return row
 
 
-def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any], today: dt.date) -> Deadline:  # noqa: ANN001
+def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any], today: dt.date) -> Deadline:
     before = _deadline_document(row)
     manual_only = sorted(set(data) & {"title", "due_on", "explanation", "binds"})
     if manual_only and not row.is_manual:
@@ -212,7 +212,7 @@ def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any]
     return row
 
 
-def delete_manual_deadline(session, caller: Caller, row: Deadline) -> None:  # noqa: ANN001
+def delete_manual_deadline(session, caller: Caller, row: Deadline) -> None:
     if not row.is_manual:
         raise Problem(409, "A computed deadline goes away when its trigger event does; mark it waived instead.")
     row.removed_at = utcnow()
@@ -221,14 +221,14 @@ def delete_manual_deadline(session, caller: Caller, row: Deadline) -> None:  # n
     _after_recompute(session, session.get(Case, row.case_id))
 
 
-def case_deadlines(session, case: Case, page: int, per_page: int, status: str | None = None):  # noqa: ANN001
+def case_deadlines(session, case: Case, page: int, per_page: int, status: str | None = None):
     query = select(Deadline).where(Deadline.case_id == case.id, Deadline.removed_at.is_(None))
     if status:
         query = query.where(Deadline.status == status)
     return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
 
 
-def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_after: dt.date | None = None,  # noqa: ANN001
+def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_after: dt.date | None = None,
                        due_before: dt.date | None = None, assigned_to: int | None = None,
                        status: str | None = None, kind: str | None = None, case_id: int | None = None):
     """The organisation's deadlines across cases, soonest first (unknown dates last)."""
@@ -249,7 +249,7 @@ def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_af
     return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
 
 
-def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:  # noqa: ANN001
+def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:
     """Client name and assignee for each case: one query for a whole page, not one per row."""
     if not case_ids:
         return {}
@@ -258,7 +258,7 @@ def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:  #
                    "state": c.property_state, "stage": c.stage} for c in cases}
 
 
-def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: ANN001
+def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:
     """Recompute every case not closed, in chunks, committing each (daily: statuses move with time, e.g.
     open -> missed, redemption -> post_sale, without any new event)."""
     count, last_id = 0, 0
@@ -274,11 +274,11 @@ def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:  # noqa: 
         last_id = cases[-1].id
 
 
-def assignee_exists(session, org_id: int, user_id: int) -> bool:  # noqa: ANN001
+def assignee_exists(session, org_id: int, user_id: int) -> bool:
     return session.scalar(select(User.id).where(User.id == user_id, User.org_id == org_id)) is not None
 
 
-def today_by_org(session):  # noqa: ANN001
+def today_by_org(session):
     """A function org_id -> today in that organisation's time zone (for refresh_all and the workers)."""
     zones = dict(session.execute(select(Organization.id, Organization.timezone)).all())
     return lambda org_id: local_today(zones.get(org_id, "America/New_York"))

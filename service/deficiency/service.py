@@ -11,7 +11,7 @@ from service.clock.engine import compute_deadlines
 from service.deadlines.service import case_facts, engine_events
 from service.rulebook import rules
 
-def case_deficiency(session: Session, case: Case, today: dt.date):  # noqa: ANN201 - the engine's result
+def case_deficiency(session: Session, case: Case, today: dt.date):  # the engine's result
     """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline."""
     facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
     # The dates the deficiency depends on (the sale, its confirmation) come from the engine's answer.

@@ -22,7 +22,7 @@ EARLIEST = dt.date(1970, 1, 1)
 FUTURE_LIMIT = dt.timedelta(days=3 * 366)  # a sale scheduled more than three years ahead is a typo
 
 
-def get_event(session, org_id: int, event_id: int) -> CaseEvent:  # noqa: ANN001
+def get_event(session, org_id: int, event_id: int) -> CaseEvent:
     """The event, or 404 (another organisation's, a deleted case's, or none)."""
     event = session.scalars(
         select(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
@@ -34,21 +34,21 @@ def get_event(session, org_id: int, event_id: int) -> CaseEvent:  # noqa: ANN001
     return event
 
 
-def live_events(session, case: Case) -> list[CaseEvent]:  # noqa: ANN001
+def live_events(session, case: Case) -> list[CaseEvent]:
     return list(session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
         .order_by(CaseEvent.occurred_on, CaseEvent.id)
     ).all())
 
 
-def list_events(session, case: Case, page: int, per_page: int, type: str | None = None):  # noqa: ANN001, A002
+def list_events(session, case: Case, page: int, per_page: int, type: str | None = None):  # noqa: A002
     query = select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
     if type:
         query = query.where(CaseEvent.type == type)
     return paginate(session, query.order_by(CaseEvent.occurred_on, CaseEvent.id), page, per_page)
 
 
-def _clean_details(session, case: Case, event_type: str, details: dict[str, Any],  # noqa: ANN001
+def _clean_details(session, case: Case, event_type: str, details: dict[str, Any],
                    occurred_on: dt.date, today: dt.date, exclude_id: int | None = None) -> dict[str, Any]:
     schema = DETAILS_BY_TYPE.get(event_type, CommonDetails)()
     try:
@@ -107,7 +107,7 @@ def _document(event: CaseEvent) -> dict[str, Any]:
     return {"type": event.type, "occurred_on": event.occurred_on.isoformat(), "details": dict(event.details or {})}
 
 
-def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> CaseEvent:  # noqa: ANN001
+def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> CaseEvent:
     today = local_today(caller.timezone)
     event_type, occurred_on = data["type"], data["occurred_on"]
     _check_date(event_type, occurred_on, today)
@@ -124,7 +124,7 @@ def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> Case
     return event
 
 
-def update_event(session, caller: Caller, event: CaseEvent, data: dict[str, Any]) -> CaseEvent:  # noqa: ANN001
+def update_event(session, caller: Caller, event: CaseEvent, data: dict[str, Any]) -> CaseEvent:
     case = get_case(session, caller.org_id, event.case_id)
     today = local_today(caller.timezone)
     occurred_on = data.get("occurred_on", event.occurred_on)
@@ -141,7 +141,7 @@ def update_event(session, caller: Caller, event: CaseEvent, data: dict[str, Any]
     return event
 
 
-def delete_event(session, caller: Caller, event: CaseEvent) -> None:  # noqa: ANN001
+def delete_event(session, caller: Caller, event: CaseEvent) -> None:
     case = get_case(session, caller.org_id, event.case_id)
     event.deleted_at = utcnow()
     session.flush()

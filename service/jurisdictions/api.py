@@ -41,7 +41,7 @@ def verify_manually(raw: Any, path: str = "") -> list[str]:
     return found
 
 
-def summary(j) -> dict[str, Any]:  # noqa: ANN001
+def summary(j) -> dict[str, Any]:
     return {
         "code": j.code, "name": j.name, "usual_process": j.foreclosure_process.usual,
         "processes": list(j.foreclosure_process.available), "deficiency": j.deficiency.general.status,

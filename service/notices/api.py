@@ -19,7 +19,7 @@ public_blp = Blueprint("calendar_feed", __name__, description="The secret per-us
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
-def notice_document(row) -> dict:  # noqa: ANN001
+def notice_document(row) -> dict:
     return {"id": row.id, "case_id": row.case_id, "deadline_id": row.deadline_id,
             "deadline_sequence": row.deadline_sequence, "due_on": row.due_on, "kind": row.kind,
             "offset_days": row.offset_days, "recipient": row.recipient, "send_at": row.send_at, "state": row.state,

@@ -85,7 +85,7 @@ def user_for_token(session: Session, token: str) -> User:
     return user
 
 
-def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:  # noqa: ANN002
+def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:
     return list(session.execute(
         select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
         .where(Deadline.removed_at.is_(None), Deadline.status == "open", Deadline.due_on.is_not(None),

@@ -114,7 +114,7 @@ def _why_not_send(session: Session, notice: Notice, now: dt.datetime) -> tuple[s
     return None
 
 
-def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer,  # noqa: ANN001
+def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer,
                 settings: Settings) -> str:
     row = session.get(model, row_id, populate_existing=True)
     if row is None or row.claim_token != token or row.state != "sending":
@@ -152,7 +152,7 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
 
 def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt.datetime | None = None, *,
                 max_rows: int = 1000,
-                time_budget: float = 50.0, mailer=None) -> Counter:  # noqa: ANN001
+                time_budget: float = 50.0, mailer=None) -> Counter:
     """Claim and send due notices and digests until none is due (or the budget is spent)."""
     started = time.monotonic()
     results: Counter = Counter()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline, User
 from models.notices import Notice
 from service.db import paginate
+from service.permissions import is_org_admin
 
 DIGEST_DAYS = 14
 
@@ -19,7 +20,7 @@ def my_cases(user: User) -> ColumnElement[bool]:
     them, and the unassigned ones they created (an admin: every unassigned case). It is the same rule as
     who gets a case's reminders (service/notices/planning.py, case_recipients)."""
     unassigned = Case.assigned_to_id.is_(None)
-    if user.role == "admin":
+    if is_org_admin(user):
         return or_(Case.assigned_to_id == user.id, unassigned)
     return or_(Case.assigned_to_id == user.id, unassigned & (Case.created_by_id == user.id))
 

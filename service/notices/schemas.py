@@ -36,7 +36,7 @@ class NoticeQuerySchema(PageQuerySchema):
     state = ma.fields.String(validate=validate.OneOf(NOTICE_STATES))
 
 
-def _offsets(**kwargs) -> ma.fields.List:  # noqa: ANN003
+def _offsets(**kwargs) -> ma.fields.List:
     return ma.fields.List(ma.fields.Integer(validate=validate.Range(min=0, max=365)),
                           validate=validate.Length(min=1, max=20), allow_none=True, load_default=None,
                           metadata={"description": "Days before the due date; null: the default"}, **kwargs)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes, with_case
+from service.limits import REPORT_REQUESTS, per_organisation
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
 from workers.reports import enqueue_report
@@ -15,7 +16,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                             "and summary, caseload deadlines")
 
 
-def _accepted(report):  # noqa: ANN001, ANN202
+def _accepted(report):
     db().commit()
     enqueue_report(report.id)  # the API layer hands work to the task layer; services never do
     document = service.report_document(report)
@@ -34,9 +35,10 @@ class CaseReports(MethodView):
         return page([service.report_document(r) for r in items], total, args)
 
     @with_case(write=True)
+    @per_organisation(REPORT_REQUESTS)
     @blp.arguments(ReportRequestSchema)
     @blp.response(202, ReportSchema, description="Queued; poll the Location until ready")
-    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
+    @documents_errors(blp, 401, 403, 404, 413, 415, 422, 429)
     def post(self, data, case):
         """Request a report about the case (caseload_deadlines: about the caseload, filed under the case)"""
         report = service.request_report(db(), caller(), caller().org_id, case, data)
@@ -46,9 +48,10 @@ class CaseReports(MethodView):
 @blp.route("/reports")
 class OrgReports(MethodView):
     @writes
+    @per_organisation(REPORT_REQUESTS)
     @blp.arguments(OrgReportRequestSchema)
     @blp.response(202, ReportSchema, description="Queued; poll the Location until ready")
-    @documents_errors(blp, 401, 403, 413, 415, 422)
+    @documents_errors(blp, 401, 403, 413, 415, 422, 429)
     def post(self, data):
         """Request an organisation-level report (caseload_deadlines), not filed under any case"""
         report = service.request_report(db(), caller(), caller().org_id, None, data)

@@ -32,14 +32,14 @@ BORROWER_SIDE = ("borrower", "court")   # our side's obligations: the ones that 
 CLOSED_STATUSES = ("met", "waived", "tolled")
 
 
-def user_name(session, user_id: int | None) -> str | None:  # noqa: ANN001
+def user_name(session, user_id: int | None) -> str | None:
     if user_id is None:
         return None
     user = session.get(User, user_id)
     return (user.full_name or user.email) if user else None
 
 
-def common(session, org_id: int, now: dt.datetime, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def common(session, org_id: int, now: dt.datetime, today: dt.date) -> dict[str, Any]:
     org = session.get(Organization, org_id)
     local_now = now.astimezone(ZoneInfo(org.timezone))
     return {"org_name": org.name, "generated_at": local_now, "generated_at_iso": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -47,7 +47,7 @@ def common(session, org_id: int, now: dt.datetime, today: dt.date) -> dict[str, 
             "today": today, "not_legal_advice": disclaimers.REPORTS}
 
 
-def case_parties(session, case: Case) -> dict[str, Any]:  # noqa: ANN001
+def case_parties(session, case: Case) -> dict[str, Any]:
     """Parties, property and loan as every case report shows them (account number masked to 4 digits)."""
     borrowers = [{"name": person_name(b.first_name, b.last_name), "email": b.email, "phone": b.phone,
                   "language": b.preferred_language} for b in case.borrowers]
@@ -97,7 +97,7 @@ def deadline_row(row: Deadline, today: dt.date) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------- case_timeline
 
-def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:
     parties = case_parties(session, case)
     deadlines = session.scalars(
         select(Deadline).where(Deadline.case_id == case.id, Deadline.removed_at.is_(None))
@@ -124,7 +124,7 @@ def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str
 
 # ---------------------------------------------------------------------------------- caseload_deadlines
 
-def caseload_deadlines(session, org_id: int, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def caseload_deadlines(session, org_id: int, params: dict, today: dt.date) -> dict[str, Any]:
     """Every deadline due in the next `days` days, for one assignee or the whole organisation, grouped by
     week (Monday to Sunday), with our side's overdue ones first and unknown dates last."""
     days = int(params.get("days") or 30)
@@ -170,7 +170,7 @@ def caseload_deadlines(session, org_id: int, params: dict, today: dt.date) -> di
 
 # ------------------------------------------------------------------------------------------- dispatch
 
-def gather(session, report_type: str, org_id: int, case: Case | None, params: dict,  # noqa: ANN001
+def gather(session, report_type: str, org_id: int, case: Case | None, params: dict,
            today: dt.date) -> dict[str, Any]:
     if report_type == "caseload_deadlines":
         return caseload_deadlines(session, org_id, params, today)
@@ -185,7 +185,7 @@ def gather(session, report_type: str, org_id: int, case: Case | None, params: di
     return gatherer(session, case, params, today)
 
 
-def check_waiver_request(session, org_id: int, case: Case | None, waiver_request_id: int) -> None:  # noqa: ANN001
+def check_waiver_request(session, org_id: int, case: Case | None, waiver_request_id: int) -> None:
     """422 unless the waiver request exists, in this organisation, on this case (another organisation's is
     answered as if it did not exist)."""
     try:
@@ -196,7 +196,7 @@ def check_waiver_request(session, org_id: int, case: Case | None, waiver_request
         raise validation_error({"waiver_request_id": [f"No waiver request {waiver_request_id} on this case."]})
 
 
-def _org_zone(session, org_id: int):  # noqa: ANN001, ANN202
+def _org_zone(session, org_id: int):
     return ZoneInfo(session.get(Organization, org_id).timezone)
 
 
@@ -205,7 +205,7 @@ def _org_zone(session, org_id: int):  # noqa: ANN001, ANN202
 CLOCK_FINDINGS = {"late": "Late", "missed": "Missed", "on_time": "On time", "open": "Still open"}
 
 
-def communications_log(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def communications_log(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:
     """The chronological record of every contact, numbered, with documents and their SHA-256, and the
     servicer-compliance findings: built on service.communications.compliance.communications_log."""
     parties = case_parties(session, case)
@@ -259,14 +259,14 @@ SIGN_BEFORE = {
 }
 
 
-def _signer(session, case: Case, params: dict) -> dict[str, Any]:  # noqa: ANN001
+def _signer(session, case: Case, params: dict) -> dict[str, Any]:
     user = session.get(User, params.get("signer_id") or case.assigned_to_id or 0)
     if user is None or user.org_id != case.org_id:
         return {"name": None, "email": None}
     return {"name": user.full_name or user.email, "email": user.email}
 
 
-def waiver_request_letter(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def waiver_request_letter(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:
     """The letter asking the servicer for a written deficiency waiver: built on
     service.waivers.service.waiver_letter_data (full loan number: the letter goes to the lender)."""
     try:
@@ -295,7 +295,7 @@ def waiver_request_letter(session, case: Case, params: dict, today: dt.date) -> 
     }
 
 
-def waiver_requests_summary(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:  # noqa: ANN001
+def waiver_requests_summary(session, case: Case, params: dict, today: dt.date) -> dict[str, Any]:
     """Every waiver request on the case, with its offers and status: built on service.waivers.service."""
     requests, page = [], 1
     while True:

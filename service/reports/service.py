@@ -114,7 +114,7 @@ def _claim(session: Session, report_id: int, now: dt.datetime) -> int | None:
     return session.scalar(select(Report.attempts).where(Report.id == report_id))
 
 
-def _mine(attempt: int):  # noqa: ANN202
+def _mine(attempt: int):
     """This attempt still holds the row (compare-and-set condition for progress and the result)."""
     return and_(Report.state == "rendering", Report.attempts == attempt)
 

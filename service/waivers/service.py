@@ -73,7 +73,7 @@ def percentage(amount: Decimal | None, deficiency: Decimal | None) -> Decimal | 
 
 # --- loading and documents -------------------------------------------------------------------------
 
-def get_waiver_request(session, org_id: int, request_id: int) -> WaiverRequest:  # noqa: ANN001
+def get_waiver_request(session, org_id: int, request_id: int) -> WaiverRequest:
     row = session.scalars(
         select(WaiverRequest).join(Case, Case.id == WaiverRequest.case_id)
         .where(WaiverRequest.id == request_id, WaiverRequest.org_id == org_id, Case.deleted_at.is_(None))
@@ -83,14 +83,14 @@ def get_waiver_request(session, org_id: int, request_id: int) -> WaiverRequest: 
     return row
 
 
-def list_waiver_requests(session, case: Case, page: int, per_page: int, status: str | None = None):  # noqa: ANN001
+def list_waiver_requests(session, case: Case, page: int, per_page: int, status: str | None = None):
     query = select(WaiverRequest).where(WaiverRequest.case_id == case.id, WaiverRequest.org_id == case.org_id)
     if status:
         query = query.where(WaiverRequest.status == status)
     return paginate(session, query.order_by(WaiverRequest.id), page, per_page)
 
 
-def _follow_up(session, row: WaiverRequest) -> Deadline | None:  # noqa: ANN001
+def _follow_up(session, row: WaiverRequest) -> Deadline | None:
     return session.scalars(select(Deadline).where(Deadline.case_id == row.case_id,
                                                   Deadline.key == follow_up_key(row.id))).one_or_none()
 
@@ -120,7 +120,7 @@ def checklist(row: WaiverRequest) -> list[dict[str, Any]]:
     return items
 
 
-def document(session, row: WaiverRequest) -> dict[str, Any]:  # noqa: ANN001
+def document(session, row: WaiverRequest) -> dict[str, Any]:
     follow_up = _follow_up(session, row)
     live_follow_up = follow_up if follow_up is not None and follow_up.removed_at is None else None
     return {
@@ -180,7 +180,7 @@ def _check_terms(row: WaiverRequest, today: dt.date) -> None:
         raise validation_error(errors)
 
 
-def _check_attachment(session, row: WaiverRequest, attachment_id: int | None) -> None:  # noqa: ANN001
+def _check_attachment(session, row: WaiverRequest, attachment_id: int | None) -> None:
     if attachment_id is None:
         return
     found = session.scalar(
@@ -219,11 +219,11 @@ def _check_status_rules(row: WaiverRequest) -> None:
 
 # --- create, change, offers -----------------------------------------------------------------------
 
-def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:  # noqa: ANN001
+def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:
     return case_deficiency(session, case, today).deficiency
 
 
-def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, Any]) -> WaiverRequest:  # noqa: ANN001
+def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, Any]) -> WaiverRequest:
     today = local_today(caller.timezone)
     row = WaiverRequest(org_id=case.org_id, case_id=case.id, created_by_id=caller.user_id, status="draft",
                         follow_up_days=30, client_told_about_1099c=False)
@@ -248,7 +248,7 @@ def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, A
     return row
 
 
-def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverRequest:  # noqa: ANN001
+def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverRequest:
     case = get_case(session, caller.org_id, row.case_id)
     today = local_today(caller.timezone)
     before = _audit_document(row)
@@ -290,7 +290,7 @@ def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dic
     return row
 
 
-def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverOffer:  # noqa: ANN001
+def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any]) -> WaiverOffer:
     """An offer or counter-offer, appended in order, with its percentage of the deficiency."""
     today = local_today(caller.timezone)
     if row.status not in ("sent", "acknowledged"):
@@ -324,7 +324,7 @@ def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any])
 
 # --- the follow-up deadline ---------------------------------------------------------------------------
 
-def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:  # noqa: ANN001
+def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:
     """Keep the follow-up deadline in step with the request (idempotent)."""
     deadline = _follow_up(session, row)
     wanted = row.status in ("sent",) and row.sent_on is not None
@@ -365,9 +365,9 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
     return deadline
 
 
-# --- for reports (issue 7) ---------------------------------------------------------------------------
+# --- for reports --------------------------------------------------------------------------------------
 
-def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | None = None) -> dict[str, Any]:  # noqa: ANN001
+def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the waiver request letter prints: the organisation, the client, property and loan (full loan
     number: the letter goes to the lender), the request with its offers, the deficiency calculation, the
     checklist and the Form 1099-C warning. Plain dicts; 404 for another organisation's request."""

@@ -1,4 +1,4 @@
-"""Objects of issue 6 for the tenant walk: a communication with an attachment, and a waiver request."""
+"""Communications and waivers objects for the tenant walk: a communication with an attachment, and a waiver request."""
 from __future__ import annotations
 
 import io

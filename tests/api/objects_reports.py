@@ -1,4 +1,4 @@
-"""Objects of issue 7 for the tenant walk: a report (queued; the walk only needs its id)."""
+"""Reports objects for the tenant walk: a report (queued; the walk only needs its id)."""
 from __future__ import annotations
 
 

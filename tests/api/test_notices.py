@@ -39,7 +39,7 @@ class RecordingMailer:
 
 
 @pytest.fixture()
-def sessions(database_url):  # noqa: ANN001
+def sessions(database_url):
     return session_factory(database_url)
 
 
@@ -56,27 +56,27 @@ def after_eight_today() -> dt.datetime:
     return max(dt.datetime.now(dt.timezone.utc), at_local(today()))
 
 
-def assigned_case(org, **overrides) -> dict:  # noqa: ANN001
+def assigned_case(org, **overrides) -> dict:
     response = org.attorney.post("/api/v1/cases", json=case_payload(assigned_to=org.attorney.user_id, **overrides))
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def add_deadline(org, case_id: int, due_on: dt.date, **extra) -> dict:  # noqa: ANN001
+def add_deadline(org, case_id: int, due_on: dt.date, **extra) -> dict:
     response = org.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
                                  json={"title": "File the answer", "due_on": due_on.isoformat(), **extra})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def notices(org, case_id: int, **filters) -> list[dict]:  # noqa: ANN001
+def notices(org, case_id: int, **filters) -> list[dict]:
     query = "&".join(f"{k}={v}" for k, v in {"per_page": 100, **filters}.items())
     response = org.viewer.get(f"/api/v1/cases/{case_id}/notices?{query}")
     assert response.status_code == 200, response.get_json()
     return response.get_json()["items"]
 
 
-def run(sessions, now: dt.datetime, mailer=None) -> RecordingMailer:  # noqa: ANN001
+def run(sessions, now: dt.datetime, mailer=None) -> RecordingMailer:
     """One scan and one delivery round at `now`, as the beat job and a worker would do."""
     mailer = mailer or RecordingMailer()
     with sessions() as session:
@@ -429,7 +429,7 @@ def test_another_organisations_case_notices_answer_404(org, other_org):
     assert other_org.admin.get(f"/api/v1/cases/{case['id']}/notices").status_code == 404
 
 
-def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):  # noqa: ANN001
+def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):
     """smtp://user:pass@host:port: the Mailer authenticates (AUTH PLAIN/LOGIN) before sending."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
@@ -441,11 +441,11 @@ def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):  #
     received: list[str] = []
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
             received.append(envelope.mail_from)
             return "250 OK"
 
-    def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001
+    def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append(auth_data.login)
         return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
 

@@ -16,7 +16,7 @@ from tests.conftest import case_payload
 HOST = urlsplit(load_settings().base_url).hostname  # UIDs are qualified by the installation's host
 
 
-def feed(client, token: str):  # noqa: ANN001
+def feed(client, token: str):
     return client.get(f"/calendar/{token}.ics")
 
 
@@ -25,7 +25,7 @@ def events(body: bytes) -> dict[str, object]:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
-def make_case_with_deadline(org, assignee: int | None, title: str, days: int = 20) -> tuple[dict, dict]:  # noqa: ANN001
+def make_case_with_deadline(org, assignee: int | None, title: str, days: int = 20) -> tuple[dict, dict]:
     case = org.attorney.post("/api/v1/cases", json=case_payload(assigned_to=assignee)).get_json()
     due = (dt.date.today() + dt.timedelta(days=days)).isoformat()
     deadline = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines", json={"title": title, "due_on": due}).get_json()

@@ -1,7 +1,7 @@
 """schemathesis over the whole /openapi.json: no server error, no answer that breaks the documented schema.
 
 Bounded examples per operation to keep `make test` fast; the tenant walk (test_tenancy.py) covers what
-single-identity fuzzing cannot (see ../shared/notes.md)."""
+single-identity fuzzing cannot (another organisation's ids answering 404)."""
 from __future__ import annotations
 
 import uuid

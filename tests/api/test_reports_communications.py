@@ -1,4 +1,4 @@
-"""The reports built on issue 6: the communications log (a court exhibit: caption, numbered entries, document
+"""The reports built on communications and waiver requests: the communications log (a court exhibit: caption, numbered entries, document
 hashes, servicer-compliance findings), the waiver request letter, and the waiver requests summary."""
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ class SmtpSink:
         self.message_ids: list[str] = []
         self.controller = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd's API
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content)
@@ -132,7 +132,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(database_url):  # noqa: ANN001 - database_url: the suite's migrations have run (imports ready)
+def world(database_url):  # database_url: the suite's migrations have run (imports ready)
     from service.migrate import upgrade
     from tests.conftest import _create_pg_database, _drop_pg_database
 
@@ -221,7 +221,7 @@ def attempts(world: World, due_on: dt.date) -> list[int]:
         return list(session.scalars(select(Notice.attempts).where(Notice.due_on == due_on)))
 
 
-def wait_for(condition, timeout: float = 45.0, what: str = "") -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float = 45.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

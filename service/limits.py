@@ -1,0 +1,34 @@
+"""Per-organisation rate limits on the expensive writes (report requests, uploads), with flask-limiter.
+
+The key is the caller's organisation (one busy office cannot starve the others; its staff share one
+budget). A request over the limit answers 429 as a problem document with Retry-After. The counters live
+in this process's memory (each API process counts on its own): a guard against runaway clients, not an
+exact quota."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import current_app, g, request
+from flask_limiter import Limiter
+
+# Defaults; an app may set others in app.config["RATE_LIMITS"] (the tests use small ones).
+DEFAULT_LIMITS = {
+    "report_requests": "30 per minute",   # a render takes seconds of a worker; people ask for a few at a time
+    "uploads": "60 per minute",           # up to 20 MB each
+}
+REPORT_REQUESTS = "report_requests"
+UPLOADS = "uploads"
+
+
+def organisation_key() -> str:
+    caller = g.get("caller")
+    return f"org:{caller.org_id}" if caller is not None else f"address:{request.remote_addr}"
+
+
+limiter = Limiter(key_func=organisation_key, storage_uri="memory://", headers_enabled=True,
+                  default_limits=[])
+
+
+def per_organisation(name: str) -> Callable:
+    """Decorate a view method: at most the named limit's calls per organisation."""
+    return limiter.limit(lambda: current_app.config.get("RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name]))
