@@ -8,6 +8,7 @@ import click
 
 from models import ROLES
 from service.auth import issue_token
+from service.clock.rules import load_rulebook
 from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
 from service.demo import seed_demo
@@ -15,6 +16,7 @@ from service.errors import Problem
 from service.migrate import upgrade
 from service.orgs import create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens
 from service.reports.cli import report_command
+from service.rules.maintenance import check_links, source_urls
 from service.wiring import connect_signals
 
 
@@ -137,6 +139,34 @@ def seed_demo_command(settings: Settings) -> None:
 
 
 main.add_command(report_command)  # the reports domain's command
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """The jurisdiction rules: checks for reviewers."""
+
+
+@rules_group.command("check-links")
+@click.option("--rules-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A rules directory (default: the installed service/rules).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
+def check_links_command(rules_dir: str | None, timeout: float) -> None:
+    """Request every source_url in the rules and report the ones that fail. Exit status 1 when a link answers
+    with an HTTP error; a link that cannot be reached at all (offline) is reported but does not fail."""
+    book = load_rulebook(rules_dir)
+    items = [pair for code in sorted(book.jurisdictions)
+             for pair in source_urls(dict(book.jurisdictions[code].raw), code)]
+    items += [(f"federal:{rule_id}", rule.source.source_url) for rule_id, rule in sorted(book.federal.rules.items())]
+    results = check_links(items, timeout=timeout)
+    failed = [r for r in results if r.outcome == "failed"]
+    unreachable = [r for r in results if r.outcome == "not reachable"]
+    for r in failed + unreachable:
+        click.echo(f"{r.outcome}: {r.url} ({r.detail}) cited by {', '.join(r.where[:3])}"
+                   + (f" and {len(r.where) - 3} more" if len(r.where) > 3 else ""))
+    click.echo(f"{len(results)} links: {len(results) - len(failed) - len(unreachable)} ok, {len(failed)} failed, "
+               f"{len(unreachable)} not reachable")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -791,6 +791,12 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
     if not computed:
         return None
     computed.sort(key=lambda c: c[0])
+    # candidates giving the same date as an earlier one change nothing; when every candidate gives the same
+    # date and one of them surely applies, the date stands whichever it is
+    distinct = [c for i, c in enumerate(computed) if all(c[0] != d[0] for d in computed[:i])]
+    if len(distinct) == 1 and len(computed) == len(candidates) and not candidates[-1][1]:
+        settled = True
+    computed = distinct
     due, period, missing, trigger, arith, notes, verify, expires = computed[0]
     d = _Draft(key=key, kind=kind, due_on=due, rule_id=f"{rule_prefix}.{period.id}", source=period.source,
                arithmetic=arith, trigger=trigger, notes=list(notes), verify_manually=verify, expires_on=expires)

@@ -9,8 +9,9 @@ from flask.views import MethodView
 
 from service import disclaimers
 from service.errors import Problem
-from service.http import Blueprint, documents_errors
-from service.rulebook import rules
+from service.http import Blueprint, caller, documents_errors
+from service.rulebook import local_today, rules
+from service.rules.maintenance import MAX_AGE_DAYS, stale_items
 
 blp = Blueprint("jurisdictions", __name__, url_prefix="/api/v1",
                 description="Foreclosure rules of the 50 states and DC, each with citation, source and date checked")
@@ -59,11 +60,19 @@ class JurisdictionSummarySchema(ma.Schema):
     verify_manually = ma.fields.Integer(metadata={"description": "How many items must be verified by hand"})
 
 
+class StaleItemSchema(ma.Schema):
+    path = ma.fields.String(metadata={"description": "Where the item is in the rules file"})
+    checked_on = ma.fields.String(metadata={"format": "date"})
+    days_old = ma.fields.Integer()
+
+
 class JurisdictionSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
     rules = ma.fields.Dict(metadata={"description": "The reviewed rules file, with citations and sources"})
     verify_manually = ma.fields.List(ma.fields.String(), metadata={"description": "Unknown or unverified items"})
+    stale = ma.fields.List(ma.fields.Nested(StaleItemSchema), metadata={
+        "description": f"Items last checked more than {MAX_AGE_DAYS} days ago: due for review, oldest first"})
     disclaimer = ma.fields.String()
 
 
@@ -88,4 +97,4 @@ class JurisdictionItem(MethodView):
             raise Problem(404, f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
         raw = _plain(dict(j.raw))
         return {"code": j.code, "name": j.name, "rules": raw, "verify_manually": verify_manually(raw),
-                "disclaimer": disclaimers.JURISDICTION_RULES}
+                "stale": stale_items(raw, local_today(caller().timezone)), "disclaimer": disclaimers.JURISDICTION_RULES}

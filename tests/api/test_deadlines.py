@@ -254,6 +254,20 @@ def test_jurisdictions_list_and_detail(org):
     assert org.viewer.get("/api/v1/jurisdictions/ZZ").status_code == 404
 
 
+def test_jurisdiction_items_checked_over_a_year_ago_are_flagged(org, monkeypatch):
+    import service.jurisdictions.api as jurisdictions_api
+
+    fresh = org.viewer.get("/api/v1/jurisdictions/MN").get_json()
+    assert fresh["stale"] == []  # every MN item was checked in November 2026
+    monkeypatch.setattr(jurisdictions_api, "local_today", lambda timezone: dt.date(2027, 11, 25))
+    later = org.viewer.get("/api/v1/jurisdictions/MN").get_json()["stale"]
+    by_path = {item["path"]: item for item in later}
+    assert by_path["foreclosure_process"] == {"path": "foreclosure_process", "checked_on": "2026-11-23",
+                                              "days_old": 367}
+    assert "computation_of_time" not in by_path  # checked 2026-11-27: 363 days, not yet stale
+    assert later == sorted(later, key=lambda item: (-item["days_old"], item["path"]))
+
+
 def test_kinds_and_stages_are_listed(org):
     kinds = {k["kind"] for k in org.viewer.get("/api/v1/deadline-kinds").get_json()}
     assert {"reg_x_120_day_mark", "answer_due", "redemption_period_end", "deficiency_filing_deadline",
