@@ -59,13 +59,15 @@ def create_org_command(name: str, slug: str, timezone: str) -> None:
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "full_name", default=None)
-def create_user_command(org_slug: str, email: str, role: str, full_name: str | None) -> None:
+@click.option("--hud-counselor-id", default=None, help="HUD housing counselor certification ID.")
+def create_user_command(org_slug: str, email: str, role: str, full_name: str | None,
+                        hud_counselor_id: str | None) -> None:
     """Create a user in an organisation."""
     from service.orgs import create_user, get_org
 
     with _session() as session:
         try:
-            user = create_user(session, get_org(session, org_slug), email, role, full_name)
+            user = create_user(session, get_org(session, org_slug), email, role, full_name, hud_counselor_id)
             session.commit()
         except Problem as problem:
             _fail(problem)
@@ -107,6 +109,10 @@ def seed_demo_command() -> None:
 from service.reports.cli import report_command  # noqa: E402 - the reports domain's command
 
 main.add_command(report_command)
+
+from service.counseling.cli import load_income_limits_command  # noqa: E402 - the counseling domain's command
+
+main.add_command(load_income_limits_command)
 
 
 if __name__ == "__main__":

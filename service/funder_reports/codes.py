@@ -11,8 +11,16 @@ HERE = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
+def _hud_9902_file() -> dict[str, Any]:
+    return yaml.safe_load((HERE / "hud_9902_lines.yaml").read_text(encoding="utf-8"))
+
+
 def hud_9902() -> dict[str, Any]:
-    return yaml.safe_load((HERE / "hud_9902_lines.yaml").read_text(encoding="utf-8"))["sections"]
+    return _hud_9902_file()["sections"]
+
+
+def hud_9902_sources() -> list[str]:
+    return list(_hud_9902_file()["sources"])
 
 
 @lru_cache(maxsize=1)
