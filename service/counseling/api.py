@@ -14,7 +14,7 @@ from service.counseling.schemas import (ClosingInputSchema, ClosingSchema, House
                                         IncomeLimitListSchema, IncomeLimitQuerySchema, IncomeLimitsLoadedSchema,
                                         IncomeLimitsLoadSchema, MeSchema, OutcomeCreateSchema, OutcomeListSchema,
                                         OutcomeSchema, SessionCreateSchema, SessionListSchema, SessionSchema,
-                                        UserPatchSchema)
+                                        SuggestionListSchema, UserPatchSchema)
 from service.errors import Problem
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, with_object
@@ -98,6 +98,17 @@ class CaseOutcomes(MethodView):
         row = service.add_outcome(db(), caller(), case, data)
         db().commit()
         return service.outcome_document(row)
+
+
+@blp.route("/cases/<id:case_id>/outcome-suggestions")
+class CaseOutcomeSuggestions(MethodView):
+    @with_case()
+    @blp.response(200, SuggestionListSchema)
+    @documents_errors(blp, 401, 404)
+    def get(self, case):
+        """Outcomes the case's own data already says (an approved modification, a reinstatement, a dismissal),
+        not yet recorded: record them with POST /outcomes after confirming"""
+        return {"items": service.outcome_suggestions(db(), case)}
 
 
 @blp.route("/cases/<id:case_id>/legal-aid-closing")

@@ -172,3 +172,15 @@ class IncomeLimitListSchema(PageSchema):
 class IncomeLimitQuerySchema(PageQuerySchema):
     fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100))
     state = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+
+
+class SuggestionSchema(ma.Schema):
+    code = ma.fields.String()
+    label = ma.fields.String()
+    achieved_on = ma.fields.Date(allow_none=True)
+    because = ma.fields.String()
+    confirm = ma.fields.String(metadata={"description": "What to confirm before recording it"})
+
+
+class SuggestionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Case, User
+from models import Case, CaseEvent, User
 from models.base import utcnow
 from models.counseling import CounselingOutcome, CounselingSession, FundingAllocation, Household, IncomeLimit
 from service import audit
 from service.auth import Caller
-from service.counseling import ami
+from service.counseling import ami, suggestions
 from service.db import paginate
 from service.errors import Problem, validation_error
 from service.funder_reports.codes import hud_9902, session_purposes
@@ -207,6 +207,19 @@ def list_outcomes(session: Session, case: Case, page: int, per_page: int) -> tup
                                              CounselingOutcome.case_id == case.id)
              .order_by(CounselingOutcome.achieved_on, CounselingOutcome.id))
     return paginate(session, query, page, per_page)
+
+
+def outcome_suggestions(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Outcomes the case's events and outcome already say (see suggestions.py), not yet recorded."""
+    events = session.execute(select(CaseEvent.type, CaseEvent.occurred_on).where(
+        CaseEvent.org_id == case.org_id, CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None),
+        CaseEvent.type.in_(("modification_approved", "reinstated")))).all()
+    recorded = session.scalars(select(CounselingOutcome.code).where(
+        CounselingOutcome.org_id == case.org_id, CounselingOutcome.case_id == case.id)).all()
+    found = suggestions.suggest([(e.type, e.occurred_on) for e in events], case.outcome or case.event_outcome,
+                                case.loan_purpose, recorded)
+    return [{"code": s.code, "label": hud_9902()["10"]["lines"][s.code[2:]]["label"], "achieved_on": s.achieved_on,
+             "because": s.because, "confirm": s.confirm} for s in found]
 
 
 # --- legal-aid closing ------------------------------------------------------------------------------

@@ -246,3 +246,15 @@ def test_lsc_csr_from_closings(org, other_org, new_case):
     assert other_org.admin.get("/api/v1/funder-reports/lsc-csr?year=2026").get_json()["lines"] == []
     as_csv = org.viewer.get("/api/v1/funder-reports/lsc-csr?year=2025&format=csv").get_data(as_text=True)
     assert f"68,Mortgage Predatory Lending/Practices,A,Counsel and Advice,1,{c['id']}" in as_csv
+
+
+def test_outcomes_are_suggested_from_the_case_and_not_once_recorded(org, new_case):
+    case = new_case()
+    assert org.attorney.post(f"/api/v1/cases/{case['id']}/events", json={
+        "type": "modification_approved", "occurred_on": "2026-02-03"}).status_code == 201
+    path = f"/api/v1/cases/{case['id']}/outcome-suggestions"
+    items = org.viewer.get(path).get_json()["items"]
+    assert [(s["code"], s["achieved_on"]) for s in items] == [("10p", "2026-02-03"), ("10r", None)]
+    assert "modification approved on 2026-02-03" in items[0]["because"]
+    org.counselor.post(f"/api/v1/cases/{case['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-03"})
+    assert [s["code"] for s in org.viewer.get(path).get_json()["items"]] == ["10r"]

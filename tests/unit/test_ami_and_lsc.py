@@ -98,3 +98,24 @@ def test_lsc_csr_counts_closed_cases_by_problem_and_closing_code():
         ("01", "L", 1, [8]), ("67", "A", 2, [1, 2]), ("67", "IB", 1, [3]), ("68", "G", 1, [4])]
     assert report["total"] == 5
     assert report["checks"][0]["case_ids"] == [7]
+
+
+# --- outcome suggestions -----------------------------------------------------------------------------
+
+from service.counseling.suggestions import suggest  # noqa: E402
+
+
+@pytest.mark.parametrize("events, outcome, purpose, recorded, expected", [
+    ([("modification_approved", dt.date(2026, 2, 3))], None, "purchase", [],
+     [("10p", dt.date(2026, 2, 3)), ("10r", None)]),
+    ([("modification_approved", dt.date(2026, 2, 3))], None, "reverse", [], [("10q", dt.date(2026, 2, 3))]),
+    ([], "modified", None, ["10p"], [("10r", None)]),
+    ([("reinstated", dt.date(2026, 4, 1))], None, None, [], [("10p", dt.date(2026, 4, 1))]),
+    ([], "dismissed", None, [], [("10p", None)]),
+    ([], "dismissed", None, ["10p"], []),
+    ([("complaint_served", dt.date(2026, 4, 1))], "foreclosed", None, [], []),
+])
+def test_outcomes_the_case_already_says(events, outcome, purpose, recorded, expected):
+    found = suggest(events, outcome, purpose, recorded)
+    assert [(s.code, s.achieved_on) for s in found] == expected
+    assert all(s.because and s.confirm for s in found)
