@@ -258,3 +258,23 @@ def test_outcomes_are_suggested_from_the_case_and_not_once_recorded(org, new_cas
     assert "modification approved on 2026-02-03" in items[0]["because"]
     org.counselor.post(f"/api/v1/cases/{case['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-03"})
     assert [s["code"] for s in org.viewer.get(path).get_json()["items"]] == ["10r"]
+
+
+def test_hud_9902_as_a_pdf_through_the_report_pipeline(org, new_case, certified, database_url):
+    from tests.reports.helpers import ready_pdf
+
+    case = new_case()
+    org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
+        "ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"})
+    org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body())
+    refused = org.attorney.post("/api/v1/reports", json={"type": "hud_9902", "fiscal_year": 2026, "days": 3})
+    assert refused.status_code == 422 and "days" in refused.get_json()["errors"]
+    response = org.attorney.post("/api/v1/reports", json={"type": "hud_9902", "fiscal_year": 2026, "quarter": 2})
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json()["params"] == {"fiscal_year": 2026, "quarter": 2}
+    state, reader, text = ready_pdf(org.viewer, database_url, response.get_json())
+    for expected in ("HUD-9902 FY2026 Q2", "Ethnicity", "Resolving or Preventing Forward Mortgage Delinquency",
+                     "Cross-checks", "Appendix", f"{case['id']} Maria Gonzalez", "Not legal advice",
+                     "omb.report"):
+        assert expected in text, expected
+    assert state["title"] == "HUD-9902 FY2026 Q2"
