@@ -112,21 +112,24 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
             cells[(number, letter)] = Cell(number, letter, line["label"])
         cells[(number, "total")] = Cell(number, "total", f"Section {number} Total")
 
+    # Per demographic section: the household field it counts, and value -> (its line's cell, the total's).
+    demographics = [(form[n]["field"], {line["value"]: (cells[(n, letter)], cells[(n, "total")])
+                                        for letter, line in form[n]["lines"].items()})
+                    for n in DEMOGRAPHIC_SECTIONS]
     missing: dict[str, set[int]] = defaultdict(set)
+    nobody = Household(0)
     for (case_id, purpose), hud in sorted(services.items()):
         section, letter = purpose[0], purpose[1:]
         cells[(section, letter)].add(case_id, hud)
         cells[(section, "total")].add(case_id, hud)
-        household = by_case.get(case_id, Household(case_id))
-        for number in DEMOGRAPHIC_SECTIONS:
-            spec = form[number]
-            value = getattr(household, spec["field"])
-            letter = next((k for k, line in spec["lines"].items() if line["value"] == value), None)
-            if letter is None:
-                missing[spec["field"]].add(case_id)
+        household = by_case.get(case_id, nobody)
+        for field_name, targets in demographics:
+            found = targets.get(getattr(household, field_name))
+            if found is None:
+                missing[field_name].add(case_id)
                 continue
-            cells[(number, letter)].add(case_id, hud)
-            cells[(number, "total")].add(case_id, hud)
+            found[0].add(case_id, hud)
+            found[1].add(case_id, hud)
 
     # Section 10: households with one-on-one counseling in the period.
     one_on_one: dict[int, bool] = {}
