@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from service.funder_reports.codes import hud_9902
 
@@ -31,8 +31,7 @@ SERVICE_SECTIONS = ("8", "9")
 QUARTER_ENDS = {1: (0, 12, 31), 2: (1, 3, 31), 3: (1, 6, 30), 4: (1, 9, 30)}  # (year offset from fy - 1, month, day)
 
 
-@dataclass(frozen=True)
-class Household:
+class Household(NamedTuple):
     case_id: int
     ethnicity: str | None = None
     race: str | None = None
@@ -41,8 +40,7 @@ class Household:
     limited_english: str | None = None
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     case_id: int
     on: dt.date                 # the session's date in the organisation's time zone
     type: str                   # one_on_one, group_education
@@ -51,8 +49,7 @@ class Session:
     counselor_certified: bool   # the counselor has a HUD counselor certification ID
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     case_id: int
     code: str                   # "10p", ...
     achieved_on: dt.date

@@ -8,7 +8,7 @@ import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -34,47 +34,39 @@ def _utc_midnight(day: dt.date, timezone: str) -> dt.datetime:
 def hud_9902_records(session: Session, org_id: int, timezone: str, start: dt.date, end: dt.date):
     """Households, services and outcomes of the period as the pure module's records.
 
-    For speed on a large organisation the database does the grouping: one record per (case, type, purpose)
-    whose hud_billable says whether any of its sessions was billed to HUD, dated the period's first day (the
-    query already kept only the period's sessions, bounded at local midnight in the organisation's time
-    zone), plus one uncertified record per case with a session by a counselor without a HUD counselor ID.
-    hud9902.compute counts these exactly as it would count the sessions themselves. Core queries on the
-    session's connection: no ORM objects are built."""
+    For speed on a large organisation the database does the grouping, in one pass over the period's sessions
+    (bounded at local midnight in the organisation's time zone): one record per (case, type, purpose,
+    counselor certified or not), whose hud_billable says whether any of those sessions was billed to HUD,
+    dated the period's first day, with the case's household beside it. hud9902.compute counts these exactly
+    as it would count the sessions themselves. Core queries on the session's connection: no ORM objects."""
     connection = session.connection()
     lower, upper = _utc_midnight(start, timezone), _utc_midnight(end + dt.timedelta(days=1), timezone)
-    in_period = (CounselingSession.org_id == org_id, Case.deleted_at.is_(None),
-                 CounselingSession.started_at >= lower, CounselingSession.started_at < upper)
     certified = and_(User.hud_counselor_id.is_not(None), User.hud_counselor_id != "")
+    certified_flag = sql_case((certified, 1), else_=0)
     billed = func.max(sql_case((CounselingSession.hud_billable, 1), else_=0))
-    service_rows = connection.execute(
-        select(CounselingSession.case_id, CounselingSession.type, CounselingSession.purpose, billed)
-        .join(Case, Case.id == CounselingSession.case_id).join(User, User.id == CounselingSession.counselor_id)
-        .where(*in_period, certified)
-        .group_by(CounselingSession.case_id, CounselingSession.type, CounselingSession.purpose)).all()
-    sessions = [hud9902.Session(case_id, start, kind, purpose, bool(hud), True)
-                for case_id, kind, purpose, hud in service_rows]
-    uncertified = connection.execute(
-        select(CounselingSession.case_id).distinct()
-        .join(Case, Case.id == CounselingSession.case_id).join(User, User.id == CounselingSession.counselor_id)
-        .where(*in_period, not_(certified))).scalars().all()
-    sessions += [hud9902.Session(case_id, start, "one_on_one", "9f", False, False) for case_id in uncertified]
+    demographics = (Household.ethnicity, Household.race, Household.ami_band, Household.rural,
+                    Household.limited_english)
+    rows = connection.execute(
+        select(CounselingSession.case_id, CounselingSession.type, CounselingSession.purpose, certified_flag, billed,
+               *demographics)
+        .join(Case, Case.id == CounselingSession.case_id)
+        .join(User, User.id == CounselingSession.counselor_id)
+        .outerjoin(Household, and_(Household.case_id == CounselingSession.case_id, Household.org_id == org_id))
+        .where(CounselingSession.org_id == org_id, Case.deleted_at.is_(None),
+               CounselingSession.started_at >= lower, CounselingSession.started_at < upper)
+        .group_by(CounselingSession.case_id, CounselingSession.type, CounselingSession.purpose, certified_flag,
+                  *demographics)).all()
+    sessions, households = [], {}
+    for case_id, kind, purpose, is_certified, hud, *household in rows:
+        sessions.append(hud9902.Session(case_id, start, kind, purpose, bool(hud), bool(is_certified)))
+        households[case_id] = household
     outcome_rows = connection.execute(
         select(CounselingOutcome.case_id, CounselingOutcome.code, CounselingOutcome.achieved_on)
         .join(Case, Case.id == CounselingOutcome.case_id)
         .where(CounselingOutcome.org_id == org_id, Case.deleted_at.is_(None),
                CounselingOutcome.achieved_on >= start, CounselingOutcome.achieved_on <= end)).all()
     outcomes = [hud9902.Outcome(*row) for row in outcome_rows]
-    households = []
-    if sessions:
-        cases_in_period = (select(CounselingSession.case_id)
-                           .where(CounselingSession.org_id == org_id, CounselingSession.started_at >= lower,
-                                  CounselingSession.started_at < upper))
-        household_rows = connection.execute(
-            select(Household.case_id, Household.ethnicity, Household.race, Household.ami_band, Household.rural,
-                   Household.limited_english)
-            .where(Household.org_id == org_id, Household.case_id.in_(cases_in_period))).all()
-        households = [hud9902.Household(*row) for row in household_rows]
-    return households, sessions, outcomes
+    return [hud9902.Household(case_id, *values) for case_id, values in households.items()], sessions, outcomes
 
 
 def hud_9902_report(session: Session, org_id: int, timezone: str, fiscal_year: int, quarter: int) -> dict[str, Any]:
