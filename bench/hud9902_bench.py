@@ -67,7 +67,8 @@ def seed(session, cases: int) -> int:  # noqa: ANN001
             for _ in range(1 if rng.random() < 0.4 else 2):
                 group = rng.random() < 0.1
                 sessions.append({
-                    "org_id": org.id, "case_id": case_id, "started_at": start + dt.timedelta(minutes=rng.randrange(0, 400 * 24 * 60)),
+                    "org_id": org.id, "case_id": case_id,
+                    "started_at": start + dt.timedelta(minutes=rng.randrange(0, 400 * 24 * 60)),
                     "duration_minutes": 60, "type": "group_education" if group else "one_on_one",
                     "purpose": rng.choice(("8b", "8h")) if group else rng.choice(("9f", "9f", "9f", "9g")),
                     "hud_billable": rng.random() < 0.33,
@@ -106,7 +107,8 @@ def main() -> None:
             began = time.perf_counter()
             report = hud_9902_report(session, org_id, "America/Chicago", 2026, args.quarter)
             timings.append(time.perf_counter() - began)
-        services = sum(line["all"] for line in report["lines"] if line["section"] in ("8", "9") and line["line"] == "total")
+        services = sum(line["all"] for line in report["lines"]
+                       if line["section"] in ("8", "9") and line["line"] == "total")
         print(f"HUD-9902 FY2026 Q{args.quarter}: {services} services counted; "
               f"best {min(timings):.2f} s, worst {max(timings):.2f} s of 3 runs "
               f"(backend {settings.database_url.split(':')[0]}, peak RSS "

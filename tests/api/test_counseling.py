@@ -4,12 +4,48 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import case_payload
+
 SAMPLE = (Path(__file__).resolve().parents[2] / "service" / "counseling" / "data"
           / "sample_income_limits_fy2026.csv").read_text()
+
+
+@pytest.fixture(scope="module")
+def org(app, database_url):
+    """One organisation for the tests here that look only at their own cases (tests of organisation-wide
+    figures take a `fresh` one): each organisation made adds work to every later notices scan."""
+    from service.auth import issue_token
+    from service.db import session_factory
+    from service.orgs import create_org, create_user
+    from tests.conftest import Member, Org
+
+    slug = f"counseling-{uuid.uuid4().hex[:8]}"
+    with session_factory(database_url)() as session:
+        row = create_org(session, "Counseling test org", slug, "America/Chicago")
+        result = Org(id=row.id, slug=slug)
+        for role in ("admin", "attorney", "paralegal", "counselor", "viewer"):
+            user = create_user(session, row, f"{role}@{slug}.example", role, role.title())
+            result.members[role] = Member(app.test_client(), user.id, user.email, role, issue_token(session, user),
+                                          row.id, slug)
+        session.commit()
+    return result
+
+
+@pytest.fixture()
+def fresh(make_org):
+    """An organisation of its own, for organisation-wide figures."""
+    return make_org()
+
+
+def open_case(member) -> dict:
+    response = member.post("/api/v1/cases", json=case_payload())
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
 
 
 @pytest.fixture()
@@ -19,12 +55,16 @@ def limits(org):
     assert response.get_json() == {"fiscal_year": 2026, "counties": 3}
 
 
-@pytest.fixture()
-def certified(org):
+def certify(org):
     """The organisation's counselor holds a HUD counselor certification ID."""
     response = org.admin.patch(f"/api/v1/users/{org.counselor.user_id}", json={"hud_counselor_id": "9902123"})
     assert response.status_code == 200, response.get_json()
     return org.counselor
+
+
+@pytest.fixture()
+def certified(org):
+    return certify(org)
 
 
 def history(member, case_id):
@@ -118,7 +158,8 @@ def test_a_session_by_a_certified_counselor_and_one_by_another(org, new_case, ce
     second = org.counselor.post(path, json=session_body(counselor_id=org.paralegal.user_id, type="group_education",
                                                         purpose="8h", started_at="2026-01-13T18:00:00-06:00"))
     assert second.status_code == 201
-    assert second.get_json()["hud_reportable"] is False and "certification" in second.get_json()["not_reportable_reason"]
+    assert second.get_json()["hud_reportable"] is False
+    assert "certification" in second.get_json()["not_reportable_reason"]
     listed = org.viewer.get(path).get_json()
     assert listed["total"] == 2 and [s["purpose"] for s in listed["items"]] == ["9f", "8h"]
     assert any(e["entity_type"] == "counseling_session" for e in history(org.admin, case["id"]))
@@ -155,7 +196,8 @@ def test_outcomes(org, new_case):
     assert org.viewer.get(path).get_json()["total"] == 1
 
 
-def test_me_and_the_hud_counselor_id(org, other_org):
+def test_me_and_the_hud_counselor_id(fresh, other_org):
+    org = fresh
     me = org.counselor.get("/api/v1/me").get_json()
     assert me == {"id": org.counselor.user_id, "email": org.counselor.email, "role": "counselor",
                   "org_id": org.id, "full_name": me["full_name"], "hud_counselor_id": None}
@@ -178,8 +220,10 @@ def test_income_limits_are_loaded_by_admins_and_a_bad_file_loads_nothing(org, ot
 
 # --- the funders' reports ---------------------------------------------------------------------------------
 
-def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(org, other_org, new_case, certified):
-    a, b, c = new_case(), new_case(), new_case()
+def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(fresh, other_org):
+    org = fresh
+    certify(org)
+    a, b, c = open_case(org.attorney), open_case(org.attorney), open_case(org.attorney)
     org.counselor.put(f"/api/v1/cases/{a['id']}/household", json={
         "ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"})
     org.counselor.put(f"/api/v1/cases/{b['id']}/household", json={
@@ -206,7 +250,8 @@ def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(org
     assert checks["outcome_without_one_on_one"] == [b["id"]]
     assert "Not legal advice" in report["note"] and report["sources"]
     # The next quarter's report (cumulative) still counts them; the previous fiscal year's does not.
-    assert org.viewer.get("/api/v1/funder-reports/hud-9902?fiscal_year=2026&quarter=3").get_json()["lines"][0]["all"] == 1
+    later = org.viewer.get("/api/v1/funder-reports/hud-9902?fiscal_year=2026&quarter=3").get_json()
+    assert later["lines"][0]["all"] == 1
     previous = org.viewer.get("/api/v1/funder-reports/hud-9902?fiscal_year=2025&quarter=4").get_json()
     assert all(line["all"] == 0 for line in previous["lines"])
     elsewhere = other_org.admin.get("/api/v1/funder-reports/hud-9902?fiscal_year=2026&quarter=2").get_json()
@@ -225,8 +270,9 @@ def test_hud_9902_refuses_a_bad_quarter(org):
     assert response.status_code == 422 and "quarter" in response.get_json()["errors"]
 
 
-def test_lsc_csr_from_closings(org, other_org, new_case):
-    a, b, c = new_case(), new_case(), new_case()
+def test_lsc_csr_from_closings(fresh, other_org):
+    org = fresh
+    a, b, c = open_case(org.attorney), open_case(org.attorney), open_case(org.attorney)
     assert org.attorney.put(f"/api/v1/cases/{a['id']}/legal-aid-closing", json={
         "lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": "2026-03-01",
         "funding": [{"source": "LSC", "minutes": 600}, {"source": "IOLTA", "minutes": 120}]}).status_code == 200
@@ -240,7 +286,8 @@ def test_lsc_csr_from_closings(org, other_org, new_case):
     closing = org.viewer.get(f"/api/v1/cases/{a['id']}/legal-aid-closing").get_json()
     assert closing["funding"] == [{"source": "LSC", "minutes": 600}, {"source": "IOLTA", "minutes": 120}]
     report = org.viewer.get("/api/v1/funder-reports/lsc-csr?year=2026").get_json()
-    assert report["lines"] == [{"problem_code": "67", "problem": "Mortgage Foreclosures (Not Predatory Lending/Practices)",
+    assert report["lines"] == [{"problem_code": "67",
+                                "problem": "Mortgage Foreclosures (Not Predatory Lending/Practices)",
                                 "closing_code": "IB", "closing": "Contested Court Decision", "count": 2,
                                 "case_ids": sorted([a["id"], b["id"]])}]
     assert other_org.admin.get("/api/v1/funder-reports/lsc-csr?year=2026").get_json()["lines"] == []
@@ -260,10 +307,12 @@ def test_outcomes_are_suggested_from_the_case_and_not_once_recorded(org, new_cas
     assert [s["code"] for s in org.viewer.get(path).get_json()["items"]] == ["10r"]
 
 
-def test_hud_9902_as_a_pdf_through_the_report_pipeline(org, new_case, certified, database_url):
+def test_hud_9902_as_a_pdf_through_the_report_pipeline(fresh, database_url):
     from tests.reports.helpers import ready_pdf
 
-    case = new_case()
+    org = fresh
+    certify(org)
+    case = open_case(org.attorney)
     org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
         "ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"})
     org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body())
