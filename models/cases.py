@@ -70,6 +70,10 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     client_sort_name: Mapped[str] = mapped_column(String(401), nullable=False, default="")  # "last first", lower-cased
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Legal-aid closing, for LSC's Case Service Report (set through /cases/{id}/legal-aid-closing).
+    lsc_problem_code: Mapped[str | None] = mapped_column(String(4))
+    lsc_closing_code: Mapped[str | None] = mapped_column(String(4))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     borrowers: Mapped[list["Borrower"]] = relationship(
         back_populates="case", order_by="Borrower.position", cascade="all, delete-orphan", lazy="selectin"

@@ -31,6 +31,7 @@ class User(TimestampMixin, OrgScopedMixin, Base):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id, when a password is set
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    hud_counselor_id: Mapped[str | None] = mapped_column(String(40))  # HUD housing counselor certification ID
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from models.base import Base, JSONType, OrgScopedMixin, TimestampMixin, UTCDateTime
 
 REPORT_TYPES = ("case_timeline", "communications_log", "waiver_request_letter", "waiver_requests_summary",
-                "caseload_deadlines")
+                "caseload_deadlines", "hud_9902")
 REPORT_STATES = ("queued", "rendering", "ready", "failed")
 
 

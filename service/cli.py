@@ -70,11 +70,13 @@ def create_org_command(name: str, slug: str, timezone: str) -> None:
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "full_name", default=None)
-def create_user_command(org_slug: str, email: str, role: str, full_name: str | None) -> None:
+@click.option("--hud-counselor-id", default=None, help="HUD housing counselor certification ID.")
+def create_user_command(org_slug: str, email: str, role: str, full_name: str | None,
+                        hud_counselor_id: str | None) -> None:
     """Create a user in an organisation."""
     with _session() as session:
         try:
-            user = create_user(session, get_org(session, org_slug), email, role, full_name)
+            user = create_user(session, get_org(session, org_slug), email, role, full_name, hud_counselor_id)
             session.commit()
         except Problem as problem:
             _fail(problem)
@@ -167,6 +169,10 @@ def check_links_command(rules_dir: str | None, timeout: float) -> None:
                f"{len(unreachable)} not reachable")
     if failed:
         sys.exit(1)
+
+from service.counseling.cli import load_income_limits_command  # noqa: E402 - the counseling domain's command
+
+main.add_command(load_income_limits_command)
 
 
 if __name__ == "__main__":

@@ -25,13 +25,14 @@ def get_org(session: Session, slug: str) -> Organization:
     return org
 
 
-def create_user(session: Session, org: Organization, email: str, role: str, full_name: str | None = None) -> User:
+def create_user(session: Session, org: Organization, email: str, role: str, full_name: str | None = None,
+                hud_counselor_id: str | None = None) -> User:
     if role not in ROLES:
         raise Problem(422, f"Unknown role {role!r}; one of {', '.join(ROLES)}.", errors={"role": ["Unknown role."]})
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Problem(409, f"A user with e-mail {email} exists already.")
-    user = User(org_id=org.id, email=email, role=role, full_name=full_name)
+    user = User(org_id=org.id, email=email, role=role, full_name=full_name, hud_counselor_id=hud_counselor_id or None)
     session.add(user)
     session.flush()
     return user

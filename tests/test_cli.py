@@ -101,3 +101,28 @@ def test_the_demo_has_exchanges_with_servicers_for_the_communications_log(databa
             results[case.loan_number] = {(c["kind"] if "kind" in c else c["title"], c["result"]) for c in clocks}
     everything = {result for clocks in results.values() for _, result in clocks}
     assert "late" in everything and "missed" in everything, results
+
+
+def test_create_user_with_a_hud_counselor_id_and_load_income_limits(app, database_url):
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert forestall("create-org", "--name", "CLI Counseling", "--slug", slug).returncode == 0
+    email = f"counselor@{slug}.example"
+    assert forestall("create-user", "--org", slug, "--email", email, "--role", "counselor",
+                     "--hud-counselor-id", "HC-12345").returncode == 0
+    token = forestall("create-token", "--email", email).stdout.strip()
+    me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert me["hud_counselor_id"] == "HC-12345" and me["email"] == email
+    sample = Path(__file__).resolve().parents[1] / "service" / "counseling" / "data" / "sample_income_limits_fy2026.csv"
+    loaded = forestall("load-income-limits", "--org", slug, "--fiscal-year", "2026", str(sample))
+    assert loaded.returncode == 0 and "3 counties" in loaded.stdout
+    listed = app.test_client().get("/api/v1/income-limits", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert listed["total"] == 3
+
+
+def test_a_bad_income_limits_file_is_refused(tmp_path, database_url):
+    bad = tmp_path / "limits.csv"
+    bad.write_text("State_Alpha,County_Name\nIL,Cook\n")
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert forestall("create-org", "--name", "CLI Counseling", "--slug", slug).returncode == 0
+    result = forestall("load-income-limits", "--org", slug, "--fiscal-year", "2026", str(bad))
+    assert result.returncode != 0 and "median" in result.stderr

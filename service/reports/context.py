@@ -174,6 +174,10 @@ def gather(session, report_type: str, org_id: int, case: Case | None, params: di
            today: dt.date) -> dict[str, Any]:
     if report_type == "caseload_deadlines":
         return caseload_deadlines(session, org_id, params, today)
+    if report_type == "hud_9902":
+        from service.funder_reports.pdf import gather as hud_9902
+
+        return hud_9902(session, org_id, params, today)
     if case is None:
         raise ReportError(f"A {report_type} report needs a case.")
     gatherers = {"case_timeline": case_timeline, "communications_log": communications_log,

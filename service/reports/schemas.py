@@ -19,8 +19,14 @@ class ReportRequestSchema(StrictSchema):
         "description": "caseload_deadlines: one user's cases (default: the whole organisation)"})
 
 
+    fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100),
+                                    metadata={"description": "hud_9902: HUD's fiscal year (default: the current one)"})
+    quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4),
+                                metadata={"description": "hud_9902: the quarter, 1 to 4 (default: the current one)"})
+
+
 class OrgReportRequestSchema(ReportRequestSchema):
-    type = ma.fields.String(required=True, validate=validate.OneOf(("caseload_deadlines",)))
+    type = ma.fields.String(required=True, validate=validate.OneOf(("caseload_deadlines", "hud_9902")))
 
 
 class ReportSchema(ma.Schema):

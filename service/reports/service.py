@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=10)         # a render takes seconds; a lease this old means its worker died
 QUEUED_GRACE = dt.timedelta(minutes=1)   # a queued report nobody claimed after this: its message was lost
 MAX_ATTEMPTS = 3
-ORG_LEVEL_TYPES = ("caseload_deadlines",)
+ORG_LEVEL_TYPES = ("caseload_deadlines", "hud_9902")
 ERROR_LIMIT = 2000
 
 
@@ -57,14 +57,21 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
     object answers 422, as if it did not exist). Options that do not apply to the type answer 422."""
     report_type = data["type"]
     allowed = {"waiver_request_letter": {"waiver_request_id"},
-               "caseload_deadlines": {"days", "assigned_to"}}.get(report_type, set())
-    stray = sorted(name for name in ("waiver_request_id", "days", "assigned_to") if name in data and name not in allowed)
+               "caseload_deadlines": {"days", "assigned_to"},
+               "hud_9902": {"fiscal_year", "quarter"}}.get(report_type, set())
+    stray = sorted(name for name in ("waiver_request_id", "days", "assigned_to", "fiscal_year", "quarter")
+                   if name in data and name not in allowed)
     if stray:
         raise validation_error({name: [f"Not an option of a {report_type} report."] for name in stray})
     if case is None and report_type not in ORG_LEVEL_TYPES:
         raise validation_error({"type": [f"A {report_type} report is about one case: "
                                          "POST /api/v1/cases/{id}/reports."]})
     params: dict[str, Any] = {}
+    if report_type == "hud_9902":  # the funder_reports domain's PDF
+        from service.funder_reports.pdf import params_for
+
+        org = session.get(Organization, org_id)
+        return params_for(data, local_today(org.timezone))
     if report_type == "caseload_deadlines":
         params["days"] = data.get("days") or 30
         if data.get("assigned_to") is not None:

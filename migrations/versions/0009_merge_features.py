@@ -1,0 +1,19 @@
+"""merge the feature branches (case facts of the clock, counseling records, parties and intake,
+web accounts) into one history
+
+Revision ID: 0009
+Revises: 0008c, 0008f
+Create Date: 2026-11-27
+"""
+revision = "0009"
+down_revision = ("0008c", "0008f")
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
