@@ -11,6 +11,7 @@ from service.config import Settings, load_settings
 from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
+from service.web import init_web
 from service.http import ID_MAX, ForestallApi, IdConverter
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(api)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+    init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
     logging.basicConfig(level=logging.INFO)
     return app
 

@@ -93,6 +93,21 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
         click.echo(token)
 
 
+@main.command("set-password")
+@click.option("--email", required=True)
+def set_password_command(email: str) -> None:
+    """Set a user's password, read from standard input (prints nothing on success)."""
+    from service.orgs import get_user_by_email, set_password
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    with _session() as session:
+        try:
+            set_password(session, get_user_by_email(session, email), password)
+            session.commit()
+        except Problem as problem:
+            _fail(problem)
+
+
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""

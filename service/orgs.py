@@ -41,3 +41,17 @@ def get_user_by_email(session: Session, email: str) -> User:
     if user is None:
         raise Problem(404, f"No user with e-mail {email}.")
     return user
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store the password's argon2id hash (service.auth.hash_password)."""
+    from service.auth import hash_password
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Problem(422, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                      errors={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+    user.password_hash = hash_password(password)
+    session.flush()
