@@ -29,6 +29,8 @@ class Settings:
     outbox_dir: Path = field(default_factory=lambda: Path(os.environ.get("OUTBOX_DIR", VAR / "outbox")))
     reports_dir: Path = field(default_factory=lambda: Path(os.environ.get("REPORTS_DIR", VAR / "reports")))
     attachments_dir: Path = field(default_factory=lambda: Path(os.environ.get("ATTACHMENTS_DIR", VAR / "attachments")))
+    # Sign-in throttling counts (flask-limiter): memory:// is per process; use redis://... in production.
+    ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
 
     @property
     def is_sqlite(self) -> bool:

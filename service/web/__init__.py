@@ -105,10 +105,9 @@ def _is_page_request() -> bool:
 def _register_pages(app: Flask) -> None:
     """The shell's own views, then every service/<domain>/pages.py that defines `bp`."""
     import service
-    from service.web.views import bp, settings_bp
+    from service.web.views import bp
 
     app.register_blueprint(bp)
-    app.register_blueprint(settings_bp)
     for info in sorted(pkgutil.iter_modules(service.__path__), key=lambda m: m.name):
         if not info.ispkg or info.name == "web":
             continue

@@ -34,13 +34,15 @@ class BrowserSessionInterface(SecureCookieSessionInterface):
 
 
 def idle_timeout_seconds(user: User) -> int:
-    """How long a session may sit unused. One hook: an organisation setting can replace the constant."""
-    return IDLE_TIMEOUT_SECONDS
+    """How long a session may sit unused: the organisation's setting (Settings page), else 30 minutes."""
+    minutes = user.organization.idle_timeout_minutes
+    return minutes * 60 if minutes else IDLE_TIMEOUT_SECONDS
 
 
 def session_still_valid(user: User, cookie: MutableMapping[str, Any]) -> bool:
-    """Checks that depend on the user's record (a per-user session epoch can be added here)."""
-    return True
+    """The session began in the user's current epoch: deactivating, a password change or "sign out
+    everywhere" raise the epoch (service/accounts/service.py end_sessions), ending older sessions at once."""
+    return cookie.get("epoch", 0) == user.session_epoch
 
 
 def sign_in(cookie: MutableMapping[str, Any], user: User, now: float | None = None) -> None:
@@ -51,6 +53,7 @@ def sign_in(cookie: MutableMapping[str, Any], user: User, now: float | None = No
     cookie["sid"] = secrets.token_urlsafe(24)
     cookie["signed_in_at"] = int(now)
     cookie["seen_at"] = int(now)
+    cookie["epoch"] = user.session_epoch or 0
 
 
 def sign_out(cookie: MutableMapping[str, Any]) -> None:

@@ -5,12 +5,10 @@ import functools
 import secrets
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
-from models import User
-from service.auth import hash_password, verify_password
+from service.auth import hash_password
 from service.web import helpers
-from service.web.session import load_signed_in_caller, sign_in, sign_out
+from service.web.session import load_signed_in_caller, sign_out
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 helpers.PAGE_BLUEPRINTS.add("web")
@@ -30,15 +28,10 @@ def login():
         if load_signed_in_caller(g.db, session) is not None:
             return redirect(next_path)
         return render_template("web/login.html", next_path=next_path, email="", error=None)
-    email = (request.form.get("email") or "").strip().lower()
-    password = request.form.get("password") or ""
-    user = g.db.scalars(select(User).where(User.email == email)).one_or_none() if email else None
-    ok = verify_password(user.password_hash if user and user.password_hash else _unknown_user_hash(), password)
-    if not (ok and user is not None and user.password_hash and user.is_active):
-        error = "The email or password is not right, or the account is not active."
-        return render_template("web/login.html", next_path=next_path, email=email, error=error)
-    sign_in(session, user)
-    return redirect(next_path)
+    # Throttling, the password, then two-factor or straight in: service/accounts/signin.py.
+    from service.accounts.signin import password_step
+
+    return password_step(next_path)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -47,11 +40,4 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-# The Settings page proper (profile, password, two-factor, preferences, users) replaces this one.
-settings_bp = helpers.page_blueprint("settings", __name__)
-
-
-@settings_bp.route("/settings")
-def settings():
-    user = g.db.get(User, helpers.caller().user_id)
-    return render_template("web/settings.html", user=user)
+# The Settings page is service/accounts/pages.py (blueprint "settings").
