@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -27,7 +28,8 @@ RESET_LIFETIME = dt.timedelta(hours=1)
 INVITE_LIFETIME = dt.timedelta(days=7)
 LINK_PREFIX = {"reset": "rst_", "invite": "inv_"}
 MAX_PASSWORD_LENGTH = 1024
-IDLE_TIMEOUT_MINUTES = (5, 720)  # at most the 12-hour absolute limit
+IDLE_TIMEOUT_MINUTES = (5, 720)
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # at most the 12-hour absolute limit
 
 
 def as_caller(user: User) -> Caller:
@@ -85,10 +87,14 @@ def invite_user(session: Session, caller: Caller, email: str, role: str,
                 full_name: str | None = None) -> tuple[User, str]:
     """A new user with no password yet, and the invitation link's token (to e-mail; valid 7 days)."""
     require_manage_users(caller)
-    _check_role(role)
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise validation_error({"email": ["Enter an e-mail address like name@example.org."]})
+    errors = {}
+    if not EMAIL_PATTERN.fullmatch(email) or len(email) > 254:
+        errors["email"] = ["Enter an e-mail address like name@example.org."]
+    if role not in ROLES:
+        errors["role"] = [f"Choose a role: {', '.join(ROLES)}."]
+    if errors:
+        raise validation_error(errors)
     org = session.get(Organization, caller.org_id)
     user = orgs.create_user(session, org, email, role, full_name or None)
     token = new_link(session, user, "invite", created_by=caller)
