@@ -7,3 +7,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 worker_class = "sync"
 timeout = 60
 accesslog = "-"
+# Secret link tokens (/reset/..., /invite/..., /calendar/....ics) never reach the access log.
+logger_class = "service.accesslog.RedactingLogger"
