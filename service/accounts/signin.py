@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
@@ -230,4 +230,4 @@ def _set_password_with_link(token: str, purpose: str):
                            action=request.path), 422 if errors else 200
 
 
-__all__ = ["public_bp", "limiter", "init_app", "password_step", "throttle", "enrolment_context", "current_app"]
+__all__ = ["public_bp", "limiter", "init_app", "password_step", "throttle", "enrolment_context"]
