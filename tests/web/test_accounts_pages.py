@@ -360,3 +360,14 @@ def test_reminder_preferences_and_the_calendar_feed_from_settings(page_client, w
     assert app.test_client().get(path).status_code == 200
     client.post("/settings/calendar/revoke")
     assert app.test_client().get(path).status_code == 404
+
+
+def test_reset_requests_from_one_address_are_limited(app):
+    client = client_from_own_address(app)
+    token = csrf_from(client.get("/reset").text)
+    answers = [client.post("/reset", data={"email": f"nobody{n}@example.org", "csrf_token": token}).status_code
+               for n in range(11)]
+    assert answers == [200] * 10 + [429]
+    other = client_from_own_address(app)
+    other_token = csrf_from(other.get("/reset").text)
+    assert other.post("/reset", data={"email": "x@example.org", "csrf_token": other_token}).status_code == 200
