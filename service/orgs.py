@@ -54,4 +54,6 @@ def set_password(session: Session, user: User, password: str) -> None:
         raise Problem(422, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
                       errors={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
     user.password_hash = hash_password(password)
+    # A new password ends the user's browser sessions (service/web/session.py checks the epoch).
+    user.session_epoch = (user.session_epoch or 0) + 1
     session.flush()

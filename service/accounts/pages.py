@@ -232,7 +232,7 @@ def new_recovery_codes():
     user = me()
     if user.totp_enabled_at is None:
         return redirect(url_for("settings.settings"))
-    codes = service.replace_recovery_codes(g.db, user)
+    codes = service.replace_recovery_codes(g.db, user, caller())
     g.db.commit()
     return render_template("accounts/recovery_codes.html", codes=codes, next_path=url_for("settings.settings"),
                            active_section="settings", status_message="New recovery codes; the old ones no longer work.")

@@ -355,7 +355,10 @@ def confirm_enrolment(session: Session, user: User, code: str, now: float | None
     return codes
 
 
-def replace_recovery_codes(session: Session, user: User) -> list[str]:
+def replace_recovery_codes(session: Session, user: User, caller: Caller | None = None) -> list[str]:
+    """Ten new codes (shown once); the unused old ones stop working. Audited when the user asks for them."""
+    if caller is not None:
+        _record(session, caller, "recovery_codes_new", user)
     session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
                     .values(used_at=utcnow()))
     codes = twofactor.new_recovery_codes()

@@ -371,3 +371,15 @@ def test_reset_requests_from_one_address_are_limited(app):
     other = client_from_own_address(app)
     other_token = csrf_from(other.get("/reset").text)
     assert other.post("/reset", data={"email": "x@example.org", "csrf_token": other_token}).status_code == 200
+
+
+def test_setting_a_password_from_the_command_line_ends_the_users_sessions(page_client, web_org, database_url):
+    from models import User
+    from service.orgs import set_password
+
+    client = page_client("counselor")
+    assert client.get("/").status_code == 200
+    with db(database_url) as session:
+        set_password(session, session.get(User, web_org.counselor.user_id), "set by the operator")
+        session.commit()
+    assert client.get("/").status_code == 302
