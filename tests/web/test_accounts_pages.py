@@ -383,3 +383,25 @@ def test_setting_a_password_from_the_command_line_ends_the_users_sessions(page_c
         set_password(session, session.get(User, web_org.counselor.user_id), "set by the operator")
         session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_and_two_factor_can_be_turned_off_with_the_password(
+        app, page_client, web_org, database_url):
+    member = web_org.attorney
+    client = page_client("attorney")
+    _secret, old_codes = enrol_through_settings(client, database_url, member.user_id)
+    page = client.post("/settings/two-factor/recovery-codes")
+    new_codes = re.findall(r"<code>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})</code>", page.text)
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    attempt = client_from_own_address(app)
+    post_login(attempt, member.email)
+    token = csrf_from(attempt.get("/login/two-factor").text)
+    assert attempt.post("/login/two-factor", data={"code": old_codes[1], "csrf_token": token}).status_code == 200
+    assert attempt.post("/login/two-factor", data={"code": new_codes[1], "csrf_token": token}).status_code == 302
+
+    wrong = client.post("/settings/two-factor/disable", data={"disable_password": "not mine"})
+    assert wrong.status_code == 422 and get_user(database_url, member.user_id).totp_enabled_at is not None
+    assert client.post("/settings/two-factor/disable", data={"disable_password": PASSWORD}).status_code == 302
+    assert get_user(database_url, member.user_id).totp_secret is None
+    assert post_login(client_from_own_address(app), member.email).headers["Location"] == "/"
+    assert {"two_factor_on", "recovery_codes_new", "two_factor_off"} <= set(audit_actions(database_url, member.user_id))
