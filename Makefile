@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install migrate clean lock
+.PHONY: run test install migrate clean lock chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,15 @@ run: install
 	$(BIN)/python -m service.devserver
 
 # The whole suite: SQLite always; again on PostgreSQL with Redis, and the broker-bound tests with RabbitMQ, when they answer.
-test: install
+test: install chromium
 	$(BIN)/python tests/run_suites.py
+
+# The browser tests drive the distribution's Chromium (Playwright's own browser download is not used).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "error: the browser tests need /usr/bin/chromium; install it as root: apt-get install -y chromium" >&2; exit 1; fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, OrgScopedMixin, TimestampMixin, UTCDateTime
@@ -19,6 +19,10 @@ class Organization(TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # Local time for reminders and for date-times given without an offset.
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="America/New_York")
+    # Sign-in policy (service/accounts): every user must use two-factor; minutes a page session may sit
+    # unused (None: the built-in 30).
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    idle_timeout_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(TimestampMixin, OrgScopedMixin, Base):
@@ -32,6 +36,14 @@ class User(TimestampMixin, OrgScopedMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id, when a password is set
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     hud_counselor_id: Mapped[str | None] = mapped_column(String(40))  # HUD housing counselor certification ID
+    # Raised to end every browser session of the user at once (deactivation, password change, "sign out
+    # everywhere"): a session cookie carries the epoch it began in (service/web/session.py).
+    session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
+    # TOTP two-factor (service/accounts/twofactor.py): the base32 secret, set when enrolment starts;
+    # two-factor is on once totp_enabled_at is set. totp_last_step: the last time step accepted (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 

@@ -18,8 +18,6 @@ _PATTERNS = (
     re.compile(r"(?<=/)(reset|invite|unsubscribe|password-reset|set-password)/[^/?\s\"]+"),
     re.compile(r"(?<=[?&])(token|key|secret|code|signature)=[^&\s\"]*", re.IGNORECASE),
 )
-# Atoms that can hold a URL: the request line, the path, the query string, the referer.
-_URL_ATOMS = ("r", "U", "q", "f")
 
 
 def redact(text: str) -> str:
@@ -31,7 +29,5 @@ def redact(text: str) -> str:
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201 - gunicorn's signature
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in _URL_ATOMS:
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
-        return atoms
+        # Every text atom: the request line, path, query, Referer and the {...}e / {...}i atoms.
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}

@@ -19,6 +19,7 @@ from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
 from service.limits import limiter
 from service.wiring import connect_signals
+from service.web import init_web
 
 MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter.init_app(app)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+    init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
     logging.basicConfig(level=logging.INFO)
     return app
 

@@ -14,7 +14,8 @@ from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
 from service.migrate import upgrade
-from service.orgs import create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens
+from service.orgs import (create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens,
+                          set_password)
 from service.reports.cli import report_command
 from service.rules.maintenance import check_links, source_urls
 from service.wiring import connect_signals
@@ -100,6 +101,19 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
         token = issue_token(session, user, label=label, expires_at=expires_at)
         session.commit()
         click.echo(token)
+
+
+@main.command("set-password")
+@click.option("--email", required=True)
+def set_password_command(email: str) -> None:
+    """Set a user's password, read from standard input (prints nothing on success)."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    with _session() as session:
+        try:
+            set_password(session, get_user_by_email(session, email), password)
+            session.commit()
+        except Problem as problem:
+            _fail(problem)
 
 
 @main.command("list-users")

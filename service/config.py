@@ -45,6 +45,8 @@ class Settings:
     base_url: str = field(default_factory=lambda: os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"))
     outbox_dir: Path = field(default_factory=lambda: Path(os.environ.get("OUTBOX_DIR", _var() / "outbox")))
     attachments_dir: Path = field(default_factory=lambda: Path(os.environ.get("ATTACHMENTS_DIR", _var() / "attachments")))
+    # Sign-in throttling counts (flask-limiter): memory:// is per process; use redis://... in production.
+    ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
 
     @property
     def is_development(self) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import time
 from pathlib import Path
 
 from service.config import ROOT, load_settings, prepare_directories
+
+DEMO_ADMIN = "admin@demo.example"
 
 
 def main() -> int:
@@ -19,11 +22,15 @@ def main() -> int:
     token = subprocess.run([bin_dir / "forestall", "seed-demo"], check=True, cwd=ROOT, capture_output=True,
                            text=True).stdout.strip()
     port = os.environ.get("PORT", "5000")
+    password = secrets.token_urlsafe(12)  # a new one each run: nothing to leak from the repository
+    subprocess.run([bin_dir / "forestall", "set-password", "--email", DEMO_ADMIN], check=True, cwd=ROOT,
+                   input=password + "\n", text=True)
     print(f"\nForestall on http://127.0.0.1:{port}  (docs: http://127.0.0.1:{port}/docs)")
     print(f"Database: {settings.database_url}\nBroker:   {settings.broker_url}")
     print(f"E-mail:   {settings.smtp_url or f'.eml files in {settings.outbox_dir}'}")
     print(f"\nDemo admin (admin@demo.example) API token:\n\n    {token}\n")
-    print(f"Try:  curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cases\n", flush=True)
+    print(f"Try:  curl -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/api/v1/cases\n")
+    print(f"Sign in at http://127.0.0.1:{port}/ as {DEMO_ADMIN} with password {password}\n", flush=True)
     commands = [
         [bin_dir / "gunicorn", "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
         [bin_dir / "celery", "-A", "workers", "worker", "--loglevel=INFO", "--concurrency=2"],

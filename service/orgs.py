@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from models import ApiToken, Organization, ROLES, User
 from models.base import utcnow
+from service.auth import hash_password
 from service.errors import Problem
 
 
@@ -60,3 +61,17 @@ def revoke_api_tokens(session: Session, user: User, label: str | None = None) ->
         token.revoked_at = now
     session.flush()
     return len(tokens)
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store the password's argon2id hash (service.auth.hash_password)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Problem(422, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                      errors={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+    user.password_hash = hash_password(password)
+    # A new password ends the user's browser sessions (service/web/session.py checks the epoch).
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()

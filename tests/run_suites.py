@@ -48,9 +48,9 @@ def main() -> int:
     results["sqlite + sqlalchemy broker"] = run("sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"},
                                                 extra or ["tests"])
     if answers(5432) and answers(6379):
-        # The pure unit tests do not touch a backend: run them once.
+        # The pure unit tests do not touch a backend, and the browser tests test pages, not the database: run them once.
         results["postgresql + redis"] = run("postgresql + redis", {"FORESTALL_TEST_BACKEND": "postgresql"},
-                                            extra or ["tests", "--ignore=tests/unit"])
+                                            extra or ["tests", "--ignore=tests/unit", "--ignore=tests/web"])
     else:
         print("\nPostgreSQL or Redis does not answer on localhost: skipped that backend.")
     if answers(5432) and answers(5672) and not extra:

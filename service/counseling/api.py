@@ -14,10 +14,10 @@ from service.counseling.schemas import (ClosingInputSchema, ClosingSchema, House
                                         IncomeLimitListSchema, IncomeLimitQuerySchema, IncomeLimitsLoadedSchema,
                                         IncomeLimitsLoadSchema, MeSchema, OutcomeCreateSchema, OutcomeListSchema,
                                         OutcomeSchema, SessionCreateSchema, SessionListSchema, SessionSchema,
-                                        SuggestionListSchema, UserPatchSchema)
+                                        SuggestionListSchema)
 from service.errors import Problem
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object
+from service.http import Blueprint, caller, db, documents_errors, page
 
 blp = Blueprint("counseling", __name__, url_prefix="/api/v1",
                 description="Housing counseling records: household, sessions, outcomes (HUD-9902), legal-aid "
@@ -138,21 +138,6 @@ class Me(MethodView):
     def get(self):
         """The caller: id, e-mail, role, organisation and HUD counselor ID"""
         return service.me_document(service.get_user(db(), caller().org_id, caller().user_id))
-
-
-@blp.route("/users/<id:user_id>")
-class UserItem(MethodView):
-    @with_object(service.get_user, "user_id", "user")
-    @requires(permissions.can_manage_users, "change users")
-    @blp.arguments(UserPatchSchema)
-    @blp.response(200, MeSchema)
-    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
-    def patch(self, data, user):
-        """Set or remove a user's HUD counselor certification ID (admins)"""
-        if "hud_counselor_id" in data:
-            service.set_hud_counselor_id(db(), caller(), user, data["hud_counselor_id"])
-        db().commit()
-        return service.me_document(user)
 
 
 @blp.route("/income-limits")
