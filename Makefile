@@ -3,25 +3,34 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install migrate clean lock chromium
+.PHONY: run test install install-test migrate clean lock chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reproducible installs: the exact versions of requirements.lock, then the project itself.
+# Reproducible installs: the exact versions of requirements.lock (what running needs), then the project
+# itself; the tests add requirements-test.lock (the same pins plus the test tools).
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements-test.lock
+	touch $@
+
 # After changing the dependencies in pyproject.toml: pin every package (and what they need) again.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		-o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		-c requirements.lock -o requirements-test.lock pyproject.toml
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 migrate: install
 	$(BIN)/forestall migrate
@@ -32,7 +41,7 @@ run: install
 	$(BIN)/python -m service.devserver
 
 # The whole suite: SQLite always; again on PostgreSQL with Redis, and the broker-bound tests with RabbitMQ, when they answer.
-test: install chromium
+test: install-test chromium
 	$(BIN)/python tests/run_suites.py
 
 # The browser tests drive the distribution's Chromium (Playwright's own browser download is not used).

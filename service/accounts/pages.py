@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import abort, flash, g, get_flashed_messages, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, get_flashed_messages, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from models import ApiToken, Organization, ROLES, User
@@ -176,13 +176,13 @@ def update_notifications():
     if errors:
         return _settings_with_errors(errors, pref_values={**request.form.to_dict(), "daily_digest": data["daily_digest"],
                                                            "digest_only": data["digest_only"]})
-    notices.set_my_preferences(g.db, caller(), data)
+    notices.set_my_preferences(g.db, caller(), data, current_app.config["FORESTALL"])
     return done("Your reminder settings are saved.")
 
 
 @bp.route("/settings/calendar", methods=["POST"])
 def create_calendar_feed():
-    result = calendar.issue_token(g.db, caller())
+    result = calendar.issue_token(g.db, caller(), current_app.config["FORESTALL"])
     g.db.commit()
     return render_template("accounts/settings.html", **settings_context(
         calendar_url=result["url"], calendar_active=True,
@@ -259,7 +259,7 @@ def update_org_reminders():
     errors = errors or _schema_errors(OrgPreferencesInputSchema(), data, "org_")
     if errors:
         return _settings_with_errors(errors, org_values={**request.form.to_dict()})
-    notices.set_organisation_preferences(g.db, caller(), data)
+    notices.set_organisation_preferences(g.db, caller(), data, current_app.config["FORESTALL"])
     return done("The organisation's reminder defaults are saved.")
 
 

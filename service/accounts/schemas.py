@@ -38,7 +38,9 @@ class UserPatchSchema(StrictSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     is_active = ma.fields.Boolean(metadata={"description": "false deactivates: sessions end, API tokens are revoked"})
     full_name = short_text(allow_none=True)
-    hud_counselor_id = short_text(allow_none=True, metadata={"description": "The counselor's HUD id (9902 reports)"})
+    hud_counselor_id = ma.fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9-]{1,40}$", error="Letters, digits and hyphens, at most 40."), metadata={
+        "description": "HUD housing counselor certification ID (HUD-9902 reports); null removes it"})
 
 
 class TokenCreateSchema(StrictSchema):

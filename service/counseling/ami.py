@@ -77,7 +77,7 @@ def money(value: Decimal) -> str:
 def compute_band(household_size: int, gross_monthly_income: Decimal, limits: IncomeLimits) -> BandResult:
     annual = (Decimal(gross_monthly_income) * MONTHS).quantize(Decimal("0.01"))
     thresholds = {p: limit_for_size(limits, p, household_size) for p in (*PERCENTS, 100)}
-    band, reason = "gt100", f"above the 100% limit"
+    band, reason = "gt100", "above the 100% limit"
     for percent, name in ((30, "lt30"), (50, "30_49"), (80, "50_79"), (100, "80_100")):
         if annual <= thresholds[percent]:
             band, reason = name, f"at or below the {percent}% limit"

@@ -139,12 +139,6 @@ class MeSchema(ma.Schema):
     hud_counselor_id = ma.fields.String(allow_none=True)
 
 
-class UserPatchSchema(StrictSchema):
-    hud_counselor_id = ma.fields.String(allow_none=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9-]{1,40}$", error="Letters, digits and hyphens, at most 40."), metadata={
-        "description": "HUD housing counselor certification ID; null removes it"})
-
-
 class IncomeLimitsLoadSchema(StrictSchema):
     fiscal_year = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     csv = ma.fields.String(required=True, validate=validate.Length(min=1), metadata={

@@ -278,16 +278,6 @@ def get_user(session: Session, org_id: int, user_id: int) -> User:
     return user
 
 
-def set_hud_counselor_id(session: Session, caller: Caller | None, user: User, value: str | None) -> User:
-    before = user.hud_counselor_id
-    user.hud_counselor_id = value or None
-    session.flush()
-    if before != user.hud_counselor_id:
-        audit.record(session, caller, "update", "user", user.id, org_id=user.org_id, case_id=None,
-                     before={"hud_counselor_id": before}, after={"hud_counselor_id": user.hud_counselor_id})
-    return user
-
-
 # --- income limits ----------------------------------------------------------------------------------
 
 def load_income_limits(session: Session, caller: Caller | None, org_id: int, fiscal_year: int, csv_text: str) -> int:
