@@ -738,6 +738,19 @@ def _window_end(case: _Case, period: RedemptionPeriod) -> tuple[date, Event, str
     return chosen[0], chosen[1], chosen[2], notes
 
 
+def _closes_before_sale(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
+    """(due_on, expires_on, notes, verify) for a window closing before a sale on `raw`: when offices are closed
+    that day, act by the court day before it; the right itself ends on `raw` at the latest."""
+    state = case.court_state
+    if state is None or cal.is_court_day(raw, state):
+        return raw, raw, [], False
+    safe = raw
+    while not cal.is_court_day(safe, state):
+        safe -= timedelta(days=1)
+    return safe, raw, [f"the window closes on {cal.describe_date(raw, state)}: act by {safe.isoformat()}, when "
+                       f"offices are open"], False
+
+
 def _expiry(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
     """(due_on, expires_on, notes, verify) for a statutory right (redemption, reinstatement) whose period ends
     on `raw`. When `raw` is a weekend or court holiday: due_on is the last court day before it (the last day
@@ -780,7 +793,10 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
         if end is None:
             continue
         raw, trigger, arith, notes = end
-        if period.roll_forward and case.court_state:
+        if trigger.type == "sale_scheduled" and period.before_sale is not None:
+            # a window that closes before the sale is never carried forward towards the sale
+            due, expires, expiry_notes, verify = _closes_before_sale(case, raw)
+        elif period.roll_forward and case.court_state:
             due = expires = cal.roll_forward_to_court_day(raw, case.court_state)
             if due != raw:
                 arith += f", rolled to the next court day, {describe_weekday(due)} {due.isoformat()}"
