@@ -266,7 +266,8 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
     fed = case.federal
     if fed is None:
         return
-    decisions = case.ev.of("loss_mit_denied", "modification_approved")
+    # a determination in writing meets the evaluation clock: a denial, an approval, or an offered option
+    decisions = case.ev.of("loss_mit_denied", "modification_approved", "loss_mit_option_offered")
     for app in case.ev.of("loss_mit_application_received"):
         if case.sale_held_on_or_before(app.occurred_on):
             continue  # an application after the sale starts no Regulation X clock
@@ -318,7 +319,7 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
         rule = fed["loss_mit_appeal"]
         # 1024.41(h) gives an appeal only from the denial of a loan modification option
         option = denial.detail("option")
-        if option is not None and option != "loan_modification":
+        if option is not None and option not in ("loan_modification", "trial_modification"):
             continue
         comp = next((c for c in reversed(completes) if c.occurred_on <= denial.occurred_on), None)
         d = _fed_draft(case, rule, f"loss_mit_appeal_due:{denial.id}", denial, denial.occurred_on,
@@ -385,13 +386,10 @@ def _offers(case: _Case, out: list[_Draft], completes: Sequence[Event]) -> None:
                    source=Source(citation, rule.source.source_url, rule.source.checked_on, rule.source.confidence),
                    arithmetic=arith, trigger=offer, binds=rule.binds, notes=notes, verify_manually=verify,
                    title=f"Accept or reject the {what}")
-        accepted = next((e for e in case.ev.all if e.occurred_on >= offer.occurred_on and (
-            e.type in ("modification_approved", "short_sale_closed", "deed_in_lieu_recorded", "reinstated")
-            or (e.type == "loss_mit_option_offered" and e.detail("accepted_on")))), None)
-        if offer.detail_date("accepted_on"):
-            d.met_on = offer.detail_date("accepted_on")
-        elif accepted is not None and accepted.type != "loss_mit_option_offered":
-            d.met_on = accepted.occurred_on
+        # accepted: recorded on the offer, or shown by the outcome the option leads to
+        outcome = next((e for e in case.ev.of("modification_approved", "short_sale_closed", "deed_in_lieu_recorded",
+                                              "reinstated") if e.occurred_on >= offer.occurred_on), None)
+        d.met_on = offer.detail_date("accepted_on") or (outcome.occurred_on if outcome else None)
         out.append(d)
 
 
