@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/hud9902_bench.py [--cases 100000] [--quarter 4]
 
-Target (issue 15): under 5 s for the 100,000-case organisation. Runs on a scratch SQLite database in a
+Target: under 5 s for the 100,000-case organisation. Runs on a scratch SQLite database in a
 temporary var dir (set DATABASE_URL to a PostgreSQL database to measure there instead). Every case has a
 household; counseling sessions (about 1.6 per case, a tenth of them group education, a third billed to
 HUD, spread over fiscal year 2026 and the month before it) and outcomes (one case in four) are inserted

@@ -266,7 +266,8 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
     fed = case.federal
     if fed is None:
         return
-    decisions = case.ev.of("loss_mit_denied", "modification_approved")
+    # a determination in writing meets the evaluation clock: a denial, an approval, or an offered option
+    decisions = case.ev.of("loss_mit_denied", "modification_approved", "loss_mit_option_offered")
     for app in case.ev.of("loss_mit_application_received"):
         if case.sale_held_on_or_before(app.occurred_on):
             continue  # an application after the sale starts no Regulation X clock
@@ -318,7 +319,7 @@ def _loss_mitigation(case: _Case, out: list[_Draft]) -> None:
         rule = fed["loss_mit_appeal"]
         # 1024.41(h) gives an appeal only from the denial of a loan modification option
         option = denial.detail("option")
-        if option is not None and option != "loan_modification":
+        if option is not None and option not in ("loan_modification", "trial_modification"):
             continue
         comp = next((c for c in reversed(completes) if c.occurred_on <= denial.occurred_on), None)
         d = _fed_draft(case, rule, f"loss_mit_appeal_due:{denial.id}", denial, denial.occurred_on,
@@ -385,13 +386,10 @@ def _offers(case: _Case, out: list[_Draft], completes: Sequence[Event]) -> None:
                    source=Source(citation, rule.source.source_url, rule.source.checked_on, rule.source.confidence),
                    arithmetic=arith, trigger=offer, binds=rule.binds, notes=notes, verify_manually=verify,
                    title=f"Accept or reject the {what}")
-        accepted = next((e for e in case.ev.all if e.occurred_on >= offer.occurred_on and (
-            e.type in ("modification_approved", "short_sale_closed", "deed_in_lieu_recorded", "reinstated")
-            or (e.type == "loss_mit_option_offered" and e.detail("accepted_on")))), None)
-        if offer.detail_date("accepted_on"):
-            d.met_on = offer.detail_date("accepted_on")
-        elif accepted is not None and accepted.type != "loss_mit_option_offered":
-            d.met_on = accepted.occurred_on
+        # accepted: recorded on the offer, or shown by the outcome the option leads to
+        outcome = next((e for e in case.ev.of("modification_approved", "short_sale_closed", "deed_in_lieu_recorded",
+                                              "reinstated") if e.occurred_on >= offer.occurred_on), None)
+        d.met_on = offer.detail_date("accepted_on") or (outcome.occurred_on if outcome else None)
         out.append(d)
 
 
@@ -738,6 +736,19 @@ def _window_end(case: _Case, period: RedemptionPeriod) -> tuple[date, Event, str
     return chosen[0], chosen[1], chosen[2], notes
 
 
+def _closes_before_sale(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
+    """(due_on, expires_on, notes, verify) for a window closing before a sale on `raw`: when offices are closed
+    that day, act by the court day before it; the right itself ends on `raw` at the latest."""
+    state = case.court_state
+    if state is None or cal.is_court_day(raw, state):
+        return raw, raw, [], False
+    safe = raw
+    while not cal.is_court_day(safe, state):
+        safe -= timedelta(days=1)
+    return safe, raw, [f"the window closes on {cal.describe_date(raw, state)}: act by {safe.isoformat()}, when "
+                       f"offices are open"], False
+
+
 def _expiry(case: _Case, raw: date) -> tuple[date, date, list[str], bool]:
     """(due_on, expires_on, notes, verify) for a statutory right (redemption, reinstatement) whose period ends
     on `raw`. When `raw` is a weekend or court holiday: due_on is the last court day before it (the last day
@@ -780,7 +791,10 @@ def _windows(case: _Case, out: list[_Draft], kind: str, key: str, rule_prefix: s
         if end is None:
             continue
         raw, trigger, arith, notes = end
-        if period.roll_forward and case.court_state:
+        if trigger.type == "sale_scheduled" and period.before_sale is not None:
+            # a window that closes before the sale is never carried forward towards the sale
+            due, expires, expiry_notes, verify = _closes_before_sale(case, raw)
+        elif period.roll_forward and case.court_state:
             due = expires = cal.roll_forward_to_court_day(raw, case.court_state)
             if due != raw:
                 arith += f", rolled to the next court day, {describe_weekday(due)} {due.isoformat()}"

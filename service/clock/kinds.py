@@ -1,6 +1,6 @@
 """The vocabulary of the foreclosure clock: deadline kinds, event types, stages and outcomes.
 
-Names here are part of the public contract (shared/contract.md): the API lists them
+Names here are part of the public contract: the API lists them
 (`GET /deadline-kinds`, `GET /stages`) and stores them, so they never change spelling.
 """
 from __future__ import annotations

@@ -28,7 +28,12 @@ from service.events import service as events
 
 REQUEST_EVENT = {"notice_of_error": "notice_of_error_sent", "request_for_information": "request_for_information_sent"}
 REPLY_EVENT = {"acknowledgment": "servicer_acknowledged", "response": "servicer_responded"}
-DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved"}
+DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved",
+                  "modification_denied": "loss_mit_denied"}
+# An offered option is a determination (1024.41(c)(1)(ii)) that the borrower must accept or reject (1024.41(e)).
+OPTION_OFFERED = {"forbearance_offered": "forbearance", "repayment_plan_offered": "repayment_plan",
+                  "trial_modification_offered": "trial_modification", "short_sale_approved": "short_sale",
+                  "deed_in_lieu_approved": "deed_in_lieu"}
 
 
 # Regulation X clocks start and stop only on writing: a notice of error (12 CFR 1024.35(a)), a request for
@@ -84,7 +89,11 @@ def _wanted_events(session, caller: Caller, row: Communication,
             return {"type": "loss_mit_application_received", "occurred_on": received, "details": {}}, complete
         return None, None
     if row.category == "decision" and row.decision_result in DECISION_EVENT:
-        return {"type": DECISION_EVENT[row.decision_result], "occurred_on": on, "details": {}}, None
+        details = {"option": "loan_modification"} if row.decision_result == "modification_denied" else {}
+        return {"type": DECISION_EVENT[row.decision_result], "occurred_on": on, "details": details}, None
+    if row.category == "decision" and row.decision_result in OPTION_OFFERED:
+        return {"type": "loss_mit_option_offered", "occurred_on": on,
+                "details": {"option": OPTION_OFFERED[row.decision_result]}}, None
     if row.category in REPLY_EVENT and row.in_reply_to_id:
         target = session.get(Communication, row.in_reply_to_id)
         if target is None or target.deleted_at is not None or target.event_id is None:

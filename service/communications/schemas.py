@@ -15,7 +15,9 @@ CATEGORIES = ("loss_mit_application", "document_request", "document_submission",
               "request_for_information", "qualified_written_request", "acknowledgment", "response", "decision",
               "waiver_request", "settlement_offer", "other")
 QWR_TREATMENTS = ("notice_of_error", "request_for_information")
-DECISION_RESULTS = ("denied", "modification_approved", "other")
+DECISION_RESULTS = ("denied", "modification_approved", "other", "modification_denied", "forbearance_offered",
+                    "repayment_plan_offered", "trial_modification_offered", "short_sale_approved",
+                    "deed_in_lieu_approved")
 MAX_DOCUMENTS = 100
 
 _ID = {"strict": True, "validate": validate.Range(min=1, max=ID_MAX)}
@@ -50,8 +52,11 @@ class CommunicationFields(StrictSchema):
                        "evaluation clock, 12 CFR 1024.41(c)); every outbound application starts the "
                        "acknowledgment clock (1024.41(b)(2)(i)(B))."})
     decision_result = ma.fields.String(allow_none=True, validate=validate.OneOf(DECISION_RESULTS), metadata={
-        "description": "For an inbound loss-mitigation decision: denied (meets the evaluation clock and starts "
-                       "the appeal clock, 12 CFR 1024.41(c), (h)) or modification_approved; other: no clock."})
+        "description": "For an inbound loss-mitigation decision: denied or modification_denied (meets the evaluation "
+                       "clock and starts the appeal clock, 12 CFR 1024.41(c), (h); only a modification denial can be "
+                       "appealed), modification_approved; an offered option (forbearance_offered, repayment_plan_offered, "
+                       "trial_modification_offered, short_sale_approved, deed_in_lieu_approved) meets the evaluation "
+                       "clock and starts the borrower's time to accept (1024.41(e)); other: no clock."})
     received_on = ma.fields.Date(allow_none=True, metadata={
         "description": "When the recipient received it (certified-mail receipt, fax confirmation); the servicer's "
                        "clocks run from receipt. Default: the day it was sent."})

@@ -51,7 +51,24 @@ class ServicerReplyDetails(CommonDetails):
     extension = ma.fields.Boolean(allow_none=True)
 
 
+LOSS_MIT_OPTIONS = ("loan_modification", "trial_modification", "forbearance", "repayment_plan", "short_sale",
+                    "deed_in_lieu")
+
+
+class LossMitDeniedDetails(CommonDetails):
+    option = ma.fields.String(allow_none=True, validate=validate.OneOf(LOSS_MIT_OPTIONS), metadata={
+        "description": "The option denied; only a loan_modification (or trial_modification) denial can be appealed "
+                       "(12 CFR 1024.41(h)). Not given: the appeal deadline is shown with verify manually."})
+
+
+class LossMitOptionOfferedDetails(CommonDetails):
+    option = ma.fields.String(required=True, validate=validate.OneOf(LOSS_MIT_OPTIONS))
+    accepted_on = ma.fields.Date(allow_none=True, metadata={"description": "When the borrower accepted the offer"})
+
+
 DETAILS_BY_TYPE: dict[str, type[StrictSchema]] = {
+    "loss_mit_denied": LossMitDeniedDetails,
+    "loss_mit_option_offered": LossMitOptionOfferedDetails,
     "sale_held": SaleHeldDetails,
     "notice_of_error_sent": NoticeOfErrorDetails,
     "request_for_information_sent": InformationRequestDetails,
@@ -72,7 +89,8 @@ class EventCreateSchema(StrictSchema):
         "description": "By type: sale_held {sale_price, fair_market_value, purchaser}; sale_scheduled {scheduled_on}; "
                        "notice_of_error_sent {received_on, subject, error_category}; request_for_information_sent "
                        "{received_on, subject, request_category}; servicer_acknowledged and servicer_responded "
-                       "{in_reply_to, extended, extension}; pre_foreclosure_notice_sent {notice_id}; every type {note}."})
+                       "{in_reply_to, extended, extension}; pre_foreclosure_notice_sent {notice_id}; loss_mit_denied {option}; "
+                       "loss_mit_option_offered {option, accepted_on}; every type {note}."})
 
 
 class EventPatchSchema(StrictSchema):

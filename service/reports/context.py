@@ -90,8 +90,11 @@ def deadline_row(row: Deadline, today: dt.date) -> dict[str, Any]:
         "verify_manually": row.verify_manually, "manual": row.is_manual,
         "computed_from": ({"event_type": row.computed_from_event_type, "occurred_on": row.computed_from_occurred_on}
                           if row.computed_from_event_type else None),
-        "overdue": bool(row.due_on and row.due_on < today and row.status not in CLOSED_STATUSES
+        # Overdue once the right itself has expired: a period ending on a weekend may still be exercised
+        # on the next business day where the state's computation of time says so (expires_on).
+        "overdue": bool(row.due_on and (row.expires_on or row.due_on) < today and row.status not in CLOSED_STATUSES
                         and row.binds in BORROWER_SIDE),
+        "expires_on": row.expires_on,
     }
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 
 def log(member, case_id, **fields):
     body = {"occurred_at": "2026-10-01T10:00:00", "channel": "certified_mail", "direction": "outbound",
             "counterparty_type": "servicer", "category": "notice_of_error", **fields}
     response = member.post(f"/api/v1/cases/{case_id}/communications", json=body)
-    assert response.status_code == 201, response.get_json()
+    assert response.status_code == 201, (response.get_json() or {}).get("errors")
     return response.get_json()
 
 
@@ -70,6 +72,39 @@ def test_a_logged_denial_meets_the_evaluation_clock_and_opens_the_appeal(org, ne
     assert evaluation["result"] == "on_time" and evaluation["met_on"] == "2026-09-20"
     kinds = {d["kind"] for d in org.viewer.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]}
     assert "loss_mit_appeal_due" in kinds
+
+
+@pytest.mark.parametrize("result,option", [
+    ("forbearance_offered", "forbearance"), ("repayment_plan_offered", "repayment_plan"),
+    ("short_sale_approved", "short_sale"), ("deed_in_lieu_approved", "deed_in_lieu"),
+])
+def test_an_offered_option_meets_the_evaluation_and_starts_the_time_to_accept(org, new_case, result, option):
+    # 1024.41(c)(1)(ii): the servicer's written determination; 1024.41(e)(1): at least 14 days to accept or reject
+    case = new_case()
+    log(org.attorney, case["id"], category="loss_mit_application", application_complete=True,
+        occurred_at="2026-09-01T10:00:00")
+    offer = log(org.attorney, case["id"], category="decision", direction="inbound", decision_result=result,
+                occurred_at="2026-09-20T10:00:00")
+    event = org.attorney.get(f"/api/v1/events/{offer['clock_events'][0]['id']}").get_json()
+    assert (event["type"], event["details"]) == ("loss_mit_option_offered", {"option": option})
+    clocks = {c["clock"]: c for c in
+              org.viewer.get(f"/api/v1/cases/{case['id']}/servicer-compliance").get_json()["items"]}
+    assert clocks["loss_mit_evaluation_due"]["met_on"] == "2026-09-20"
+    items = org.viewer.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]
+    acceptance = [d for d in items if d["kind"] == "loss_mit_offer_acceptance_due"]
+    assert len(acceptance) == 1 and acceptance[0]["due_on"] == "2026-10-04" and acceptance[0]["binds"] == "borrower"
+    assert "loss_mit_appeal_due" not in {d["kind"] for d in items}  # an offer is not a denial
+
+
+def test_a_modification_denial_opens_the_appeal_without_a_check(org, new_case):
+    case = new_case()
+    log(org.attorney, case["id"], category="loss_mit_application", application_complete=True,
+        occurred_at="2026-09-01T10:00:00")
+    log(org.attorney, case["id"], category="decision", direction="inbound", decision_result="modification_denied",
+        occurred_at="2026-09-20T10:00:00")
+    appeal = [d for d in org.viewer.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]
+              if d["kind"] == "loss_mit_appeal_due"][0]
+    assert appeal["due_on"] == "2026-10-04" and appeal["verify_manually"] is False
 
 
 def test_a_decision_result_only_on_an_inbound_decision(org, new_case):

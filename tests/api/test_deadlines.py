@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+import service.jurisdictions.api as jurisdictions_api
 from tests.conftest import case_payload
 
 
@@ -255,8 +256,6 @@ def test_jurisdictions_list_and_detail(org):
 
 
 def test_jurisdiction_items_checked_over_a_year_ago_are_flagged(org, monkeypatch):
-    import service.jurisdictions.api as jurisdictions_api
-
     fresh = org.viewer.get("/api/v1/jurisdictions/MN").get_json()
     assert fresh["stale"] == []  # every MN item was checked in November 2026
     monkeypatch.setattr(jurisdictions_api, "local_today", lambda timezone: dt.date(2027, 11, 25))

@@ -520,3 +520,52 @@ def test_answer_period_when(when_rulebook, facts, due, verify):
         return
     d = one(dls, "answer_due")
     assert (d.due_on, d.verify_manually) == (D(due), verify)
+
+
+# --- 12 CFR 1024.41(h) and (e): appeals and offers ---------------------------------------------
+
+@pytest.mark.parametrize("option,appeal", [
+    ("loan_modification", True), ("forbearance", False), ("repayment_plan", False), ("short_sale", False),
+    ("deed_in_lieu", False),
+])
+def test_only_a_loan_modification_denial_opens_the_appeal(rulebook, option, appeal):
+    # 1024.41(h)(1): "... appeal the servicer's determination to deny a borrower's loss mitigation application
+    # for any trial or permanent loan modification program"
+    events = [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10", "d",
+                                                                       option=option)]
+    assert ("loss_mit_appeal_due:d" in keys(run(rulebook, events))) is appeal
+
+
+def test_a_denial_without_the_option_recorded_asks_for_a_check(rulebook):
+    d = one(run(rulebook, [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10",
+                                                                                     "d")]), "loss_mit_appeal_due:d")
+    assert d.verify_manually and "only the denial of a loan modification can be appealed" in d.explanation
+
+
+@pytest.mark.parametrize("sale,due,days", [
+    (None, "2026-03-04", 14),            # no sale scheduled: at least 14 days (1024.41(e)(1))
+    ("2026-05-01", "2026-03-04", 14),    # complete application 119 days before the sale
+    ("2026-03-20", "2026-02-25", 7),     # 77 days before the sale: 37 to 90 days, at least 7 days
+])
+def test_an_offered_option_gives_the_borrower_time_to_accept(rulebook, sale, due, days):
+    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
+              ev("loss_mit_option_offered", "2026-02-18", "o", option="forbearance")]
+    if sale:
+        events.append(ev("sale_scheduled", sale))
+    d = one(run(rulebook, events), "loss_mit_offer_acceptance_due:o")
+    assert (d.due_on, d.binds, d.kind) == (D(due), "borrower", "loss_mit_offer_acceptance_due")
+    assert d.title == "Accept or reject the forbearance plan"
+    assert f"+ {days} days" in d.explanation and d.citation == "12 CFR 1024.41(e)(1)"
+
+
+def test_an_offer_on_an_application_37_days_or_less_before_the_sale_has_no_clock(rulebook):
+    events = [ev("loss_mit_application_complete", "2026-02-20", "c"), ev("sale_scheduled", "2026-03-20"),
+              ev("loss_mit_option_offered", "2026-03-01", "o", option="short_sale")]
+    assert "loss_mit_offer_acceptance_due:o" not in keys(run(rulebook, events))
+
+
+def test_an_accepted_offer_is_met(rulebook):
+    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
+              ev("loss_mit_option_offered", "2026-02-18", "o", option="repayment_plan", accepted_on="2026-02-25")]
+    d = one(run(rulebook, events, today=LATER), "loss_mit_offer_acceptance_due:o")
+    assert (d.status, d.met_on) == ("met", D("2026-02-25"))

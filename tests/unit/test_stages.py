@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from service.clock.engine import CaseFacts, Event, compute_deadlines
+from service.clock.rules import load_rulebook
 from service.clock.stages import derive_stage
 
 
@@ -73,3 +75,15 @@ def test_user_outcome_closes(rulebook):
     assert (result.stage, result.outcome) == ("closed", "foreclosed")
     with pytest.raises(ValueError):
         stage_of([], CaseFacts(state="IL"), rulebook, D("2026-04-01"), outcome="won")
+
+
+def test_redemption_lasts_until_the_right_expires_not_the_last_safe_day():
+    # Minn. Stat. § 580.23 subd. 1: 6 months from Sunday 2026-09-06 ends Saturday 2027-03-06; § 645.15 carries it to
+    # Monday 2027-03-08. The last day to act safely is Friday 2027-03-05, but the stage stays "redemption".
+    book = load_rulebook()
+    facts = CaseFacts(state="MN", process="nonjudicial", occupancy="primary_residence", acreage=Decimal("0.3"),
+                      original_principal=Decimal("200000"), amount_claimed_at_sale=Decimal("180000"))
+    events = [ev("sale_held", "2026-09-06")]
+    assert stage_of(events, facts, book, D("2027-03-07")).stage == "redemption"
+    after = stage_of(events, facts, book, D("2027-03-09"))
+    assert after.stage == "post_sale" and after.history[-1].entered_on == D("2027-03-09")
