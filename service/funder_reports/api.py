@@ -6,7 +6,8 @@ from flask import Response
 from flask.views import MethodView
 
 from service.funder_reports import hud9902, lsc_csr, service
-from service.funder_reports.schemas import Hud9902QuerySchema, Hud9902Schema, LscCsrQuerySchema, LscCsrSchema
+from service.funder_reports.schemas import (ClientDataQuerySchema, Hud9902QuerySchema, Hud9902Schema,
+                                            LscCsrQuerySchema, LscCsrSchema)
 from service.http import Blueprint, caller, db, documents_errors
 from service.rulebook import local_today
 
@@ -56,3 +57,18 @@ class LscCsr(MethodView):
         if args["format"] == "csv":
             return _csv(service.to_csv(lsc_csr.csv_rows(report)), f"lsc-csr-{year}.csv")
         return report
+
+
+@blp.route("/funder-reports/hud-client-data")
+class HudClientData(MethodView):
+    @blp.arguments(ClientDataQuerySchema, location="query")
+    @blp.response(200, content_type="text/csv", description="One row per counseling session (see the README)")
+    @documents_errors(blp, 401, 422)
+    def get(self, args):
+        """The client-level data behind the HUD-9902 as a documented CSV: profile, sessions and outcomes of the
+        period, one row per session, for loading into HUD's systems"""
+        fiscal_year, quarter = service.current_quarter(local_today(caller().timezone))
+        fiscal_year = args.get("fiscal_year", fiscal_year)
+        quarter = args.get("quarter", quarter)
+        rows = service.client_data_rows(db(), caller().org_id, caller().timezone, fiscal_year, quarter)
+        return _csv(service.to_csv(rows), f"hud-client-data-fy{fiscal_year}-q{quarter}.csv")

@@ -57,24 +57,23 @@ class Outcome(NamedTuple):
 
 @dataclass
 class Cell:
+    """One figure of the form: every count is a case id appended (a household counted twice appears twice);
+    the figures are the lengths, the drill-down the distinct ids."""
     section: str
     line: str
     label: str
-    all: int = 0
-    hud: int = 0
-    case_ids: set[int] = field(default_factory=set)
-    hud_case_ids: set[int] = field(default_factory=set)
+    counted: list[int] = field(default_factory=list)
+    counted_hud: list[int] = field(default_factory=list)
 
     def add(self, case_id: int, hud: bool) -> None:
-        self.all += 1
-        self.case_ids.add(case_id)
+        self.counted.append(case_id)
         if hud:
-            self.hud += 1
-            self.hud_case_ids.add(case_id)
+            self.counted_hud.append(case_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "line": self.line, "label": self.label, "all": self.all, "hud": self.hud,
-                "case_ids": sorted(self.case_ids), "hud_case_ids": sorted(self.hud_case_ids)}
+        return {"section": self.section, "line": self.line, "label": self.label, "all": len(self.counted),
+                "hud": len(self.counted_hud), "case_ids": sorted(set(self.counted)),
+                "hud_case_ids": sorted(set(self.counted_hud))}
 
 
 def period(fiscal_year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -109,8 +108,11 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
             cells[(number, letter)] = Cell(number, letter, line["label"])
         cells[(number, "total")] = Cell(number, "total", f"Section {number} Total")
 
-    # Per demographic section: the household field it counts, and value -> (its line's cell, the total's).
-    demographics = [(form[n]["field"], {line["value"]: (cells[(n, letter)], cells[(n, "total")])
+    # Per demographic section: the household field it counts, and value -> the lists of its line and total
+    # (all, HUD). The loop below runs once per service per section: plain list appends, for speed.
+    demographics = [(form[n]["field"], {line["value"]: (cells[(n, letter)].counted, cells[(n, "total")].counted,
+                                                         cells[(n, letter)].counted_hud,
+                                                         cells[(n, "total")].counted_hud)
                                         for letter, line in form[n]["lines"].items()})
                     for n in DEMOGRAPHIC_SECTIONS]
     missing: dict[str, set[int]] = defaultdict(set)
@@ -125,8 +127,11 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
             if found is None:
                 missing[field_name].add(case_id)
                 continue
-            found[0].add(case_id, hud)
-            found[1].add(case_id, hud)
+            found[0].append(case_id)
+            found[1].append(case_id)
+            if hud:
+                found[2].append(case_id)
+                found[3].append(case_id)
 
     # Section 10: households with one-on-one counseling in the period.
     one_on_one: dict[int, bool] = {}
@@ -157,10 +162,12 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
 
 def _checks(cells: dict[tuple[str, str], Cell], uncertified: list[int], missing: dict[str, set[int]],
             without_session: set[int]) -> list[dict[str, Any]]:
-    services_all = cells[("8", "total")].all + cells[("9", "total")].all
-    services_hud = cells[("8", "total")].hud + cells[("9", "total")].hud
-    disagreeing = [n for n in DEMOGRAPHIC_SECTIONS
-                   if (cells[(n, "total")].all, cells[(n, "total")].hud) != (services_all, services_hud)]
+    def figures(section: str) -> tuple[int, int]:
+        return len(cells[(section, "total")].counted), len(cells[(section, "total")].counted_hud)
+
+    services_all = figures("8")[0] + figures("9")[0]
+    services_hud = figures("8")[1] + figures("9")[1]
+    disagreeing = [n for n in DEMOGRAPHIC_SECTIONS if figures(n) != (services_all, services_hud)]
     missing_cases = set().union(*missing.values()) if missing else set()
     checks = [{
         "rule": "section_totals",

@@ -17,6 +17,13 @@ class Hud9902QuerySchema(StrictSchema):
     format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
 
+class ClientDataQuerySchema(StrictSchema):
+    fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
+        "description": "HUD's fiscal year; default: the current one"})
+    quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4), metadata={
+        "description": "1 to 4; default: the current one"})
+
+
 class LscCsrQuerySchema(StrictSchema):
     year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
         "description": "Calendar year; default: the current one"})

@@ -96,3 +96,46 @@ def to_csv(rows: list[list[str]]) -> str:
         # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
         writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
     return buffer.getvalue()
+
+
+# --- client-level data -------------------------------------------------------------------------------
+
+CLIENT_DATA_COLUMNS = (
+    "case_id", "intake_on", "household_size", "gross_monthly_income", "ami_band", "ethnicity", "race", "rural",
+    "limited_english", "preferred_language", "disability", "head_of_household", "termination_reason",
+    "session_date", "session_started_at", "duration_minutes", "session_type", "purpose", "hud_billable",
+    "counselor_hud_id", "outcomes")
+
+
+def client_data_rows(session: Session, org_id: int, timezone: str, fiscal_year: int,
+                     quarter: int) -> list[list[str]]:
+    """The client-level data behind the 9902, for an agency to load into HUD's systems: one row per counseling
+    session of the period (cumulative from October 1), the household's profile beside it, and the household's
+    outcomes of the period as "10p:2026-02-01" separated by spaces. The case id identifies the client; no
+    names, addresses or loan numbers. Columns: CLIENT_DATA_COLUMNS (documented in the README)."""
+    start, end = hud9902.period(fiscal_year, quarter)
+    zone = ZoneInfo(timezone)
+    lower, upper = _utc_midnight(start, timezone), _utc_midnight(end + dt.timedelta(days=1), timezone)
+    outcomes: dict[int, list[str]] = {}
+    for case_id, code, achieved_on in session.execute(
+            select(CounselingOutcome.case_id, CounselingOutcome.code, CounselingOutcome.achieved_on)
+            .join(Case, Case.id == CounselingOutcome.case_id)
+            .where(CounselingOutcome.org_id == org_id, Case.deleted_at.is_(None),
+                   CounselingOutcome.achieved_on >= start, CounselingOutcome.achieved_on <= end)
+            .order_by(CounselingOutcome.achieved_on, CounselingOutcome.id)).all():
+        outcomes.setdefault(case_id, []).append(f"{code}:{achieved_on.isoformat()}")
+    rows = [list(CLIENT_DATA_COLUMNS)]
+    query = (select(CounselingSession, Household, User.hud_counselor_id)
+             .join(Case, Case.id == CounselingSession.case_id)
+             .join(User, User.id == CounselingSession.counselor_id)
+             .outerjoin(Household, and_(Household.case_id == CounselingSession.case_id, Household.org_id == org_id))
+             .where(CounselingSession.org_id == org_id, Case.deleted_at.is_(None),
+                    CounselingSession.started_at >= lower, CounselingSession.started_at < upper)
+             .order_by(CounselingSession.case_id, CounselingSession.started_at, CounselingSession.id))
+    for row, household, counselor_hud_id in session.execute(query).all():
+        profile = [getattr(household, name, None) for name in CLIENT_DATA_COLUMNS[1:13]]
+        rows.append([str(row.case_id), *("" if v is None else str(v) for v in profile),
+                     row.started_at.astimezone(zone).date().isoformat(), row.started_at.isoformat(),
+                     str(row.duration_minutes), row.type, row.purpose, "yes" if row.hud_billable else "no",
+                     counselor_hud_id or "", " ".join(outcomes.get(row.case_id, []))])
+    return rows

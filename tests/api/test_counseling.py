@@ -265,6 +265,28 @@ def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(fre
     assert ["9", "f", "Resolving or Preventing Forward Mortgage Delinquency or Default", "1", "1", str(a["id"])] in rows
 
 
+def test_client_level_data_for_hud_systems(fresh, other_org):
+    org = fresh
+    certify(org)
+    case = open_case(org.attorney)
+    org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
+        "household_size": 3, "gross_monthly_income": "2500.00", "ethnicity": "not_hispanic", "race": "black",
+        "rural": "no", "limited_english": "no", "ami_band": "30_49", "intake_on": "2026-01-05"})
+    org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body())
+    org.counselor.post(f"/api/v1/cases/{case['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-01"})
+    response = org.viewer.get("/api/v1/funder-reports/hud-client-data?fiscal_year=2026&quarter=2")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["case_id"], row["ami_band"], row["gross_monthly_income"], row["session_date"], row["purpose"],
+            row["hud_billable"], row["counselor_hud_id"], row["outcomes"]) == (
+        str(case["id"]), "30_49", "2500.00", "2026-01-12", "9f", "yes", "9902123", "10p:2026-02-01")
+    assert "Gonzalez" not in response.get_data(as_text=True)  # no names: the case id identifies the client
+    elsewhere = other_org.admin.get("/api/v1/funder-reports/hud-client-data?fiscal_year=2026&quarter=2")
+    assert len(list(csv.reader(io.StringIO(elsewhere.get_data(as_text=True))))) == 1  # the header only
+
+
 def test_hud_9902_refuses_a_bad_quarter(org):
     response = org.viewer.get("/api/v1/funder-reports/hud-9902?fiscal_year=2026&quarter=5")
     assert response.status_code == 422 and "quarter" in response.get_json()["errors"]
