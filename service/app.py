@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 
 import swagger_ui_bundle
@@ -78,7 +77,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     limiter.init_app(app)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 

@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from models.reports import REPORT_TYPES, Report
+from reports.render import tune_process_for_rendering
 from service.config import Settings
 from service.db import session_factory
 from service.errors import Problem
@@ -30,6 +31,7 @@ from service.reports.service import render_inline
 def report_command(settings: Settings, report_type: str, case_id: int, output: Path, waiver_request_id: int | None,
                    days: int | None, assigned_to: int | None) -> None:
     """Render a report to a PDF file (without a worker)."""
+    tune_process_for_rendering()  # this process renders one report, then exits
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
     with session_factory(settings.database_url)() as session:
