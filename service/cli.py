@@ -7,6 +7,7 @@ import sys
 import click
 
 from models import ROLES
+from models.base import utcnow
 from service.auth import issue_token
 from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
@@ -91,7 +92,7 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
             _fail(problem)
         expires_at = None
         if expires_in_days:
-            expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=expires_in_days)
+            expires_at = utcnow() + dt.timedelta(days=expires_in_days)
         token = issue_token(session, user, label=label, expires_at=expires_at)
         session.commit()
         click.echo(token)
