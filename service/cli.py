@@ -9,7 +9,7 @@ import click
 from models import ROLES
 from models.base import utcnow
 from service.auth import issue_token
-from service.config import Settings, load_settings, prepare_directories
+from service.config import Settings, SettingsError, load_settings, prepare_directories
 from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
@@ -34,7 +34,10 @@ def _fail(problem: Problem) -> None:
 @click.pass_context
 def main(context: click.Context) -> None:
     """Forestall: case management for foreclosure defense."""
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     prepare_directories(settings)
     connect_signals(settings)
     context.obj = settings  # the commands' settings, built once
