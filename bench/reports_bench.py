@@ -82,8 +82,10 @@ def main() -> None:
         case_id = seed(session, args.entries)
     baseline = peak_rss_mb()
 
+    from reports.render import tune_process_for_rendering
     from service.reports.service import render_inline
 
+    tune_process_for_rendering()  # as the worker process does
     with session_factory(settings.database_url)() as session:
         started = time.perf_counter()
         report = render_inline(session, "communications_log", case_id)

@@ -21,8 +21,17 @@ NAMING_CONVENTION = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
-def utcnow() -> dt.datetime:
+def wall_clock() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+# The one reading of "now" for the whole application (utcnow, and through it rulebook.local_today). A
+# seam: the tests replace it to pin the time (tests/conftest.py, frozen_now).
+clock = wall_clock
+
+
+def utcnow() -> dt.datetime:
+    return clock()
 
 
 class UTCDateTime(TypeDecorator):

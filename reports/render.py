@@ -7,7 +7,6 @@ import gc
 import hashlib
 import logging
 import mimetypes
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +22,19 @@ PDF_VARIANT = "pdf/ua-1"   # tagged PDF for screen readers, with the document la
 GENERATOR = "Forestall"
 
 log = logging.getLogger(__name__)
-# fontTools narrates every font subset at INFO: one line per table per font per report in the worker's log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
+# WeasyPrint allocates millions of small objects; with the default thresholds the cyclic collector rescans
+# the growing heap again and again (measured: a 1,000-entry log renders 25% faster with these). A process
+# whose work is rendering sets them once when it starts (tune_process_for_rendering); a render never
+# changes them for the whole process behind its back.
+RENDERING_GC_THRESHOLDS = (100_000, 50, 100)
+
+
+def tune_process_for_rendering() -> None:
+    """For a process that renders reports (the Celery worker, `forestall report`): the collector's
+    thresholds above, and fontTools (which narrates every font subset at INFO, one line per table per font
+    per report) kept to warnings in its log."""
+    gc.set_threshold(*RENDERING_GC_THRESHOLDS)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 class ReportError(Exception):
@@ -111,32 +121,19 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
 
 # ----------------------------------------------------------------------------------------------- PDF
 
-# WeasyPrint announces its steps on this logger; they become the report's progress (percent).
-_STEP_PROGRESS = {"Step 3": 20, "Step 4": 30, "Step 5": 40, "Step 6": 85, "Step 7": 95}
+# Progress (percent) at the steps this module controls, through WeasyPrint's public API only (no log text):
+# the HTML is made; the pages are laid out (the long part; their number is known after it); WeasyPrint's
+# documented `finisher` hook of write_pdf (the PDF is assembled); the bytes are written.
+PROGRESS_HTML, PROGRESS_LAID_OUT, PROGRESS_ASSEMBLED, PROGRESS_WRITTEN = 20, 80, 90, 95
 
 
-class _ProgressHandler(logging.Handler):
-    def __init__(self, callback: Callable[[int], None]):
-        super().__init__(logging.INFO)
-        self.callback = callback
-        self.thread = threading.get_ident()
-        self.last = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if threading.get_ident() != self.thread:
-            return  # another render in another thread
-        step = str(record.msg)[:6]
-        percent = _STEP_PROGRESS.get(step)
-        if step == "Step 5" and record.args:
-            # One message per page laid out; the total is unknown until the end, so approach 84% gently.
-            pages = int(record.args[0]) if isinstance(record.args, tuple) else 0
-            percent = 40 + (44 * pages) // (pages + 20)
-        if percent and percent >= self.last + (5 if step == "Step 5" else 1):
-            self.last = percent
-            try:
-                self.callback(percent)
-            except Exception:  # noqa: BLE001 - progress is a courtesy; the render goes on
-                log.exception("report progress callback failed")
+def _report(progress: Callable[[int], None] | None, percent: int) -> None:
+    if progress is None:
+        return
+    try:
+        progress(percent)
+    except Exception:  # noqa: BLE001 - progress is a courtesy; the render goes on
+        log.exception("report progress callback failed")
 
 
 def render_pdf(template_name: str, context: dict[str, Any],
@@ -145,23 +142,11 @@ def render_pdf(template_name: str, context: dict[str, Any],
     from weasyprint import HTML
 
     html = render_html(template_name, context)
-    progress_logger = logging.getLogger("weasyprint.progress")
-    handler = _ProgressHandler(progress) if progress else None
-    if handler:
-        progress_logger.addHandler(handler)
-        previous_level = progress_logger.level
-        progress_logger.setLevel(logging.INFO)
-    # WeasyPrint allocates millions of small objects; with the default thresholds the cyclic collector
-    # rescans the growing heap again and again (measured: 1,000-entry log 25% faster with this).
-    previous_thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
-                        url_fetcher=_fetcher_class()()).render(pdf_variant=PDF_VARIANT)
-        content = document.write_pdf(pdf_variant=PDF_VARIANT)
-    finally:
-        gc.set_threshold(*previous_thresholds)
-        if handler:
-            progress_logger.removeHandler(handler)
-            progress_logger.setLevel(previous_level)
+    _report(progress, PROGRESS_HTML)
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
+                    url_fetcher=_fetcher_class()()).render(pdf_variant=PDF_VARIANT)
+    _report(progress, PROGRESS_LAID_OUT)
+    content = document.write_pdf(pdf_variant=PDF_VARIANT,
+                                 finisher=lambda _document, _pdf: _report(progress, PROGRESS_ASSEMBLED))
+    _report(progress, PROGRESS_WRITTEN)
     return RenderedPdf(content=content, page_count=len(document.pages))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 
 import swagger_ui_bundle
@@ -80,7 +79,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
-    logging.basicConfig(level=logging.INFO)
     return app
 
 

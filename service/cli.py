@@ -7,9 +7,10 @@ import sys
 import click
 
 from models import ROLES
+from models.base import utcnow
 from service.auth import issue_token
 from service.clock.rules import load_rulebook
-from service.config import Settings, load_settings, prepare_directories
+from service.config import Settings, SettingsError, load_settings, prepare_directories
 from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
@@ -37,7 +38,10 @@ def _fail(problem: Problem) -> None:
 @click.pass_context
 def main(context: click.Context) -> None:
     """Forestall: case management for foreclosure defense."""
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     prepare_directories(settings)
     connect_signals(settings)
     context.obj = settings  # the commands' settings, built once
@@ -97,7 +101,7 @@ def create_token_command(email: str, expires_in_days: int | None, label: str | N
             _fail(problem)
         expires_at = None
         if expires_in_days:
-            expires_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=expires_in_days)
+            expires_at = utcnow() + dt.timedelta(days=expires_in_days)
         token = issue_token(session, user, label=label, expires_at=expires_at)
         session.commit()
         click.echo(token)

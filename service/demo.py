@@ -14,6 +14,7 @@ from service.cases.service import create_case
 from service.events.service import add_event
 from service.demo_exchanges import seed_exchanges
 from service.orgs import create_org, create_user
+from service.rulebook import local_today
 
 DEMO_USERS = [
     ("admin@demo.example", "admin", "Dana Admin"),
@@ -102,7 +103,7 @@ def seed_demo(session, attachments_dir: Path | None = None) -> str:
         org = create_org(session, "Demo Legal Aid & Housing Counseling", "demo", "America/Chicago")
         users = {email: create_user(session, org, email, role, name) for email, role, name in DEMO_USERS}
         admin = users["admin@demo.example"]
-        today = dt.date.today()
+        today = local_today(org.timezone)
         creator = Caller(user_id=admin.id, org_id=org.id, role="admin", email=admin.email, timezone=org.timezone)
         by_last_name = {}
         for spec in DEMO_CASES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from models.base import utcnow
 from service.clock.rules import Rulebook, load_rulebook
 
 
@@ -17,4 +18,4 @@ def rules() -> Rulebook:
 def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
     """Today in the organisation's time zone (at `now`, an aware date-time; default: the clock): the day
     deadlines are measured against. The one place this is computed."""
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(timezone)).date()
+    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()

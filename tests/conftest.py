@@ -121,6 +121,18 @@ def app(settings):
 
 
 @pytest.fixture()
+def frozen_now(monkeypatch):
+    """frozen_now(moment): the application's "now" (models.base.clock) is `moment` until the test ends;
+    dates measured in an organisation's time zone follow it."""
+    import models.base
+
+    def freeze(moment):
+        monkeypatch.setattr(models.base, "clock", lambda: moment)
+        return moment
+    return freeze
+
+
+@pytest.fixture()
 def db_session(database_url):
     from service.db import session_factory
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, worker_init, worker_process_init
 
+from reports.render import tune_process_for_rendering
 from service.config import load_settings, prepare_directories
 from service.wiring import connect_signals
 
@@ -50,6 +51,11 @@ connect_signals(settings)  # reminder plans follow every recompute a task makes
 @beat_init.connect
 def _prepare_directories(**_kwargs: object) -> None:
     prepare_directories(settings)  # when a worker or beat starts, not on import
+
+
+@worker_process_init.connect
+def _tune_for_rendering(**_kwargs: object) -> None:
+    tune_process_for_rendering()  # the worker processes render the reports
 
 
 def broker_answers(timeout: float = 3) -> bool:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from models import Case
+from service.clock.facts import CaseFacts
+from service.clock.facts import effective_process as engine_effective_process
+from service.rulebook import rules
 
 
 def person_name(first: str | None, last: str | None) -> str:
@@ -22,3 +25,9 @@ def mask_loan_number(loan_number: str | None) -> str | None:
     if not loan_number:
         return loan_number
     return "*" * max(len(loan_number) - 4, 0) + loan_number[-4:]
+
+
+def effective_process(case: Case) -> str | None:
+    """The foreclosure process as entered, else the jurisdiction's usual one (the engine's own rule)."""
+    facts = CaseFacts(state=case.property_state, process=case.foreclosure_process)
+    return engine_effective_process(facts, rules().jurisdiction(case.property_state))

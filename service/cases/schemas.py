@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Callable, TypeVar
 
 import marshmallow as ma
 from marshmallow import validate
 
+from service.cases.display import effective_process, mask_loan_number
 from service.clock.rules import JURISDICTION_CODES
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
 from service.fields import ID_MAX
@@ -112,7 +114,20 @@ class CasePatchSchema(StrictSchema):
     notes = long_text(allow_none=True)
 
 
+FieldT = TypeVar("FieldT", bound=ma.fields.Field)
+
+
+def computed(field: FieldT, getter: Callable[[Any], Any]) -> FieldT:
+    """`field`, documented as itself, whose value `getter` takes from the whole object being dumped (a
+    case's client is its first borrower; its property and loan are its own property_* and loan_* columns)."""
+    def get_value(obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing) -> Any:
+        return getter(obj)
+    field.get_value = get_value  # type: ignore[method-assign]
+    return field
+
+
 class PersonOutSchema(ma.Schema):
+    """Dumped from a Borrower row."""
     first_name = ma.fields.String()
     last_name = ma.fields.String()
     email = ma.fields.String(allow_none=True)
@@ -121,54 +136,80 @@ class PersonOutSchema(ma.Schema):
 
 
 class PropertyOutSchema(ma.Schema):
-    street = ma.fields.String(allow_none=True)
-    city = ma.fields.String(allow_none=True)
-    state = ma.fields.String()
-    zip = ma.fields.String(allow_none=True)
-    county = ma.fields.String(allow_none=True)
-    occupancy = ma.fields.String(allow_none=True)
-    dwelling_units = ma.fields.Integer(allow_none=True)
-    acreage = DecimalString(places=3, max_digits=10, allow_none=True)
-    homestead_claimed = ma.fields.Boolean(allow_none=True)
-    agricultural_use = ma.fields.Boolean(allow_none=True)
+    """Dumped from a Case row: its property_* columns."""
+    street = ma.fields.String(allow_none=True, attribute="property_street")
+    city = ma.fields.String(allow_none=True, attribute="property_city")
+    state = ma.fields.String(attribute="property_state")
+    zip = ma.fields.String(allow_none=True, attribute="property_zip")
+    county = ma.fields.String(allow_none=True, attribute="property_county")
+    occupancy = ma.fields.String(allow_none=True, attribute="property_occupancy")
+    dwelling_units = ma.fields.Integer(allow_none=True, attribute="property_dwelling_units")
+    acreage = DecimalString(places=3, max_digits=10, allow_none=True, attribute="property_acreage")
+    homestead_claimed = ma.fields.Boolean(allow_none=True, attribute="property_homestead_claimed")
+    agricultural_use = ma.fields.Boolean(allow_none=True, attribute="property_agricultural_use")
 
 
 class LoanOutSchema(ma.Schema):
-    servicer = ma.fields.String(allow_none=True)
-    investor = ma.fields.String(allow_none=True)
+    """Dumped from a Case row: its loan columns."""
+    servicer = ma.fields.String(allow_none=True, attribute="loan_servicer")
+    investor = ma.fields.String(allow_none=True, attribute="loan_investor")
     loan_number = ma.fields.String(allow_none=True)
-    purpose = ma.fields.String(allow_none=True)
-    lien_position = ma.fields.Integer(allow_none=True)
-    unpaid_principal = Money(allow_none=True)
-    accrued_interest = Money(allow_none=True)
-    fees_and_costs = Money(allow_none=True)
-    credits = Money(allow_none=True)
-    original_principal = Money(allow_none=True)
-    amount_claimed_at_sale = Money(allow_none=True)
-    executed_on = ma.fields.Date(allow_none=True)
-    deficiency_waived_by_lender = ma.fields.Boolean(allow_none=True)
+    purpose = ma.fields.String(allow_none=True, attribute="loan_purpose")
+    lien_position = ma.fields.Integer(allow_none=True, attribute="loan_lien_position")
+    unpaid_principal = Money(allow_none=True, attribute="loan_unpaid_principal")
+    accrued_interest = Money(allow_none=True, attribute="loan_accrued_interest")
+    fees_and_costs = Money(allow_none=True, attribute="loan_fees_and_costs")
+    credits = Money(allow_none=True, attribute="loan_credits")
+    original_principal = Money(allow_none=True, attribute="loan_original_principal")
+    amount_claimed_at_sale = Money(allow_none=True, attribute="loan_amount_claimed_at_sale")
+    executed_on = ma.fields.Date(allow_none=True, attribute="loan_executed_on")
+    deficiency_waived_by_lender = ma.fields.Boolean(allow_none=True, attribute="loan_deficiency_waived_by_lender")
+
+
+class MaskedLoanOutSchema(LoanOutSchema):
+    """The loan in lists: only the loan number's last four digits."""
+    loan_number = computed(ma.fields.String(allow_none=True), lambda case: mask_loan_number(case.loan_number))
+
+
+def _client(case: Any) -> Any:
+    return case.borrowers[0] if case.borrowers else None
 
 
 class CaseSchema(ma.Schema):
+    """A case as the API shows it, dumped from the Case row (and its borrowers)."""
     id = ma.fields.Integer()
-    client = ma.fields.Nested(PersonOutSchema)
-    co_borrowers = ma.fields.List(ma.fields.Nested(PersonOutSchema))
-    property = ma.fields.Nested(PropertyOutSchema)
-    loan = ma.fields.Nested(LoanOutSchema)
+    client = computed(ma.fields.Nested(PersonOutSchema, allow_none=True), _client)
+    co_borrowers = computed(ma.fields.List(ma.fields.Nested(PersonOutSchema)), lambda case: case.borrowers[1:])
+    property = computed(ma.fields.Nested(PropertyOutSchema), lambda case: case)
+    loan = computed(ma.fields.Nested(LoanOutSchema), lambda case: case)
     foreclosure_process = ma.fields.String(allow_none=True, metadata={"description": "As entered; null: the jurisdiction's usual one"})
-    effective_foreclosure_process = ma.fields.String(allow_none=True)
-    assigned_to = ma.fields.Integer(allow_none=True)
-    created_by = ma.fields.Integer(allow_none=True)
+    effective_foreclosure_process = computed(ma.fields.String(allow_none=True), effective_process)
+    assigned_to = ma.fields.Integer(allow_none=True, attribute="assigned_to_id")
+    created_by = ma.fields.Integer(allow_none=True, attribute="created_by_id")
     stage = ma.fields.String(metadata={"description": "Derived from the events; read-only"})
-    outcome = ma.fields.String(allow_none=True)
+    outcome = computed(ma.fields.String(allow_none=True), lambda case: case.outcome or case.event_outcome)
     notes = ma.fields.String(allow_none=True)
     version = ma.fields.Integer()
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
 
+class CaseListItemSchema(CaseSchema):
+    """A case in a list: the loan number masked."""
+    loan = computed(ma.fields.Nested(MaskedLoanOutSchema), lambda case: case)
+
+
+class CaseAuditSchema(CaseSchema):
+    """The case as the audit log compares it: the same dump, without bookkeeping fields, and the outcome
+    as entered (not the one derived from events)."""
+    outcome = ma.fields.String(allow_none=True)
+
+    class Meta:
+        exclude = ("id", "version", "created_at", "updated_at", "created_by", "effective_foreclosure_process")
+
+
 class CaseListSchema(PageSchema):
-    items = ma.fields.List(ma.fields.Nested(CaseSchema), required=True)
+    items = ma.fields.List(ma.fields.Nested(CaseListItemSchema), required=True)
 
 
 class CaseListQuerySchema(PageQuerySchema):

@@ -1,8 +1,6 @@
 """Cases: create, read, update, soft-delete, list. Every query is scoped to the caller's organisation."""
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -13,19 +11,12 @@ from models import Borrower, Case, User
 from models.base import utcnow
 from service import audit
 from service.auth import Caller
+from service.cases.schemas import CaseAuditSchema, CaseListItemSchema, CaseSchema
 from service.db import paginate
-from service.cases.display import mask_loan_number
-from service.clock.facts import effective_process as engine_effective_process
-from service.deadlines.service import case_facts, recompute_case
+from service.deadlines.service import recompute_case
 from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 
-PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage",
-                   "homestead_claimed", "agricultural_use")
-LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position", "unpaid_principal",
-               "accrued_interest", "fees_and_costs", "credits", "original_principal", "amount_claimed_at_sale",
-               "executed_on", "deficiency_waived_by_lender")
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
 SORT_COLUMNS = {
     "created_at": Case.created_at, "updated_at": Case.updated_at, "state": Case.property_state,
     "stage": Case.stage, "client_last_name": Case.client_sort_name,
@@ -44,53 +35,17 @@ def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bo
 
 
 def case_document(case: Case, *, mask: bool = False) -> dict[str, Any]:
-    people = [_person(b) for b in case.borrowers]
-    return {
-        "id": case.id,
-        "client": people[0] if people else None,
-        "co_borrowers": people[1:],
-        "property": {name: getattr(case, f"property_{name}") for name in PROPERTY_FIELDS},
-        "loan": {
-            **{name: getattr(case, _loan_attribute(name)) for name in LOAN_FIELDS},
-            "loan_number": mask_loan_number(case.loan_number) if mask else case.loan_number,
-        },
-        "foreclosure_process": case.foreclosure_process,
-        "effective_foreclosure_process": effective_process(case),
-        "assigned_to": case.assigned_to_id,
-        "created_by": case.created_by_id,
-        "stage": case.stage,
-        "outcome": case.outcome or case.event_outcome,
-        "notes": case.notes,
-        "version": case.version,
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
-    }
-
-
-def effective_process(case: Case) -> str | None:
-    """The process as entered, else the jurisdiction's usual one (the engine's own rule)."""
-    return engine_effective_process(case_facts(case), rules().jurisdiction(case.property_state))
+    """The case as the API shows it, JSON-ready (mask: the loan number's last four digits only)."""
+    return (CaseListItemSchema() if mask else CaseSchema()).dump(case)
 
 
 def audit_document(case: Case) -> dict[str, Any]:
-    """The case as the audit log compares it: JSON-friendly (money as strings), no bookkeeping fields."""
-    document = case_document(case)
-    document["outcome"] = case.outcome
-    for name in ("id", "version", "created_at", "updated_at", "created_by", "effective_foreclosure_process"):
-        document.pop(name)
-    document["loan"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v)
-                        for k, v in document["loan"].items()}
-    acreage = document["property"]["acreage"]
-    document["property"]["acreage"] = None if acreage is None else f"{acreage:.3f}"
-    return document
+    """The case as the audit log compares it: the API's dump without bookkeeping fields."""
+    return CaseAuditSchema().dump(case)
 
 
 def _loan_attribute(name: str) -> str:
     return name if name == "loan_number" else f"loan_{name}"
-
-
-def _person(borrower: Borrower) -> dict[str, Any]:
-    return {name: getattr(borrower, name) for name in PERSON_FIELDS}
 
 
 def _check_assignee(session: Session, org_id: int, user_id: int | None) -> None:

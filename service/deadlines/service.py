@@ -18,6 +18,7 @@ from service.clock.engine import CaseFacts, Event, compute_deadlines
 from service.clock.kinds import deadline_kind
 from service.clock.stages import derive_stage
 from service.db import paginate
+from service.deadlines.schemas import DeadlineSchema
 from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 from service.signals import deadlines_changed
@@ -156,9 +157,12 @@ def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:
     return row
 
 
+_AUDITED = DeadlineSchema(only=("title", "due_on", "status", "kind", "binds", "explanation"))
+
+
 def _deadline_document(row: Deadline) -> dict[str, Any]:
-    return {"title": row.title, "due_on": row.due_on.isoformat() if row.due_on else None, "status": row.status,
-            "kind": row.kind, "binds": row.binds, "explanation": row.explanation}
+    """The deadline as the audit log compares it: the API's dump of the fields a user sets."""
+    return _AUDITED.dump(row)
 
 
 def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any]) -> Deadline:

@@ -15,7 +15,7 @@ from service.cases.service import get_case
 from service.db import paginate
 from service.deadlines.service import recompute_case
 from service.errors import Problem, flatten_messages, validation_error
-from service.events.schemas import DETAILS_BY_TYPE, FUTURE_TYPES, CommonDetails
+from service.events.schemas import DETAILS_BY_TYPE, FUTURE_TYPES, CommonDetails, EventSchema
 from service.rulebook import local_today, rules
 
 EARLIEST = dt.date(1970, 1, 1)
@@ -103,8 +103,12 @@ def _check_date(event_type: str, occurred_on: dt.date, today: dt.date) -> None:
         raise validation_error({"occurred_on": [f"A {event_type} cannot be in the future (today is {today.isoformat()})."]})
 
 
+_AUDITED = EventSchema(only=("type", "occurred_on", "details"))
+
+
 def _document(event: CaseEvent) -> dict[str, Any]:
-    return {"type": event.type, "occurred_on": event.occurred_on.isoformat(), "details": dict(event.details or {})}
+    """The event as the audit log compares it: the API's dump of the fields a user sets."""
+    return _AUDITED.dump(event)
 
 
 def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> CaseEvent:

@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from models.reports import REPORT_TYPES, Report
+from reports.render import tune_process_for_rendering
 from service.config import Settings
 from service.db import session_factory
 from service.errors import Problem
@@ -36,6 +37,7 @@ def report_command(settings: Settings, report_type: str, case_id: int | None, or
     if case_id is None and (report_type != "caseload_deadlines" or org_slug is None):
         raise click.UsageError("--case is required" + ("" if report_type != "caseload_deadlines" else
                                                        " (or --org for the organisation's caseload)"))
+    tune_process_for_rendering()  # this process renders one report, then exits
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
     with session_factory(settings.database_url)() as session:

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from models import Case, Deadline, Organization, User
 from reports.render import ReportError
 from service import disclaimers
-from service.cases.display import client_name, mask_loan_number, person_name
-from service.cases.service import effective_process
+from service.cases.display import client_name, effective_process, mask_loan_number, person_name
 from service.communications.compliance import communications_log as gather_log
 from service.deadlines.service import stage_history
 from service.deficiency.service import case_deficiency

@@ -1,96 +1,17 @@
-"""Reminder notices: the plan (offsets, recipients, catch-up, escalation, cancellation), the outbox
-(claims, leases, retries, Message-IDs), digests and preferences. Time is driven with the scan's `now`
-parameter; e-mail goes to a recording mailer (real SMTP and real workers: tests/workers/)."""
+"""Reminder notices: the plan (offsets, recipients, catch-up, escalation, cancellation) and preferences. Time is
+driven with the scan's `now` parameter; e-mail goes to a recording mailer (real SMTP and real workers:
+tests/workers/)."""
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
 
-from models.notices import Digest, Notice
-from service.config import load_settings
-from service.db import session_factory
-from service.notices import outbox, planning, preferences, service
+from service.notices import planning, preferences, service
+from tests.api.notices_support import (CHICAGO, SETTINGS, add_deadline, after_eight_today, assigned_case, at_local,
+                                       notices, overdue_to, reminders_to, run, today)
 from tests.conftest import case_payload
-
-SETTINGS = load_settings()  # this test module's settings, built once (as an entry point does)
-
-CHICAGO = ZoneInfo("America/Chicago")  # the org fixture's time zone
-
-
-class RecordingMailer:
-    """Collects messages; `fail_with` makes every send raise (transient or permanent SMTP errors)."""
-
-    def __init__(self, fail_with: Exception | None = None):
-        self.sent: list[EmailMessage] = []
-        self.fail_with = fail_with
-
-    def send(self, message: EmailMessage) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append(message)
-
-    def close(self) -> None:
-        pass
-
-
-@pytest.fixture()
-def sessions(database_url):
-    return session_factory(database_url)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(CHICAGO).date()
-
-
-def at_local(day: dt.date, hour: int = 8, minute: int = 1) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=CHICAGO).astimezone(dt.timezone.utc)
-
-
-def after_eight_today() -> dt.datetime:
-    """Now, or 08:01 local today if that is later (escalations and digests go out at the local hour)."""
-    return max(dt.datetime.now(dt.timezone.utc), at_local(today()))
-
-
-def assigned_case(org, **overrides) -> dict:
-    response = org.attorney.post("/api/v1/cases", json=case_payload(assigned_to=org.attorney.user_id, **overrides))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def add_deadline(org, case_id: int, due_on: dt.date, **extra) -> dict:
-    response = org.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
-                                 json={"title": "File the answer", "due_on": due_on.isoformat(), **extra})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def notices(org, case_id: int, **filters) -> list[dict]:
-    query = "&".join(f"{k}={v}" for k, v in {"per_page": 100, **filters}.items())
-    response = org.viewer.get(f"/api/v1/cases/{case_id}/notices?{query}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
-
-
-def run(sessions, now: dt.datetime, mailer=None) -> RecordingMailer:
-    """One scan and one delivery round at `now`, as the beat job and a worker would do."""
-    mailer = mailer or RecordingMailer()
-    with sessions() as session:
-        service.scan(session, SETTINGS, now)
-    outbox.deliver_due(sessions, SETTINGS, now, mailer=mailer)
-    return mailer
-
-
-def reminders_to(messages: list[EmailMessage], address: str) -> list[EmailMessage]:
-    return [m for m in messages if m["To"] == address and not m["Subject"].startswith("Digest:")]
-
-
-def overdue_to(messages: list[EmailMessage], address: str) -> list[EmailMessage]:
-    return [m for m in messages if m["To"] == address and m["Subject"].startswith("Overdue:")]
 
 
 # ---------------------------------------------------------------------------------------------- plan
@@ -280,108 +201,6 @@ def test_local_hour_follows_daylight_saving_without_skip_or_double():
     assert repeated == dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.timezone.utc)
 
 
-# ---------------------------------------------------------------------------------------------- outbox
-
-def test_claims_are_compare_and_set_and_the_naive_claim_doubles(org, sessions):
-    """Two claimers that both saw the same due rows: the compare-and-set gives each row to one of them;
-    the naive claim (the negative control) gives the same rows to both."""
-    case = assigned_case(org)
-    for offset in range(4):
-        add_deadline(org, case["id"], today() + dt.timedelta(days=40 + offset))
-    now = at_local(today() + dt.timedelta(days=60))
-    for naive in (True, False):
-        with sessions() as session:
-            ids = list(session.scalars(select(Notice.id).where(Notice.case_id == case["id"])))
-            session.execute(update(Notice).where(Notice.id.in_(ids)).values(state="pending", attempt_at=now,
-                                                                             claim_token=None))
-            session.commit()
-        with sessions() as first, sessions() as second:
-            # Both look before either claims (on PostgreSQL the second look skips the first's locked rows).
-            seen_first = outbox.claim_candidates(first, Notice, now, 100, lock=not naive)
-            seen_second = outbox.claim_candidates(second, Notice, now, 100, lock=False) if naive else seen_first
-            won_first = outbox.take_claims(first, Notice, seen_first, now, naive=naive)
-            won_second = outbox.take_claims(second, Notice, seen_second, now, naive=naive)
-        both = {i for i, _ in won_first} & {i for i, _ in won_second}
-        if naive:
-            assert both, "the naive claim should hand the same rows to both claimers"
-        else:
-            assert not both and len(won_first) + len(won_second) == len(seen_first)
-
-
-def test_a_dead_workers_claim_is_taken_over_after_the_lease_with_the_same_message_id(org, sessions):
-    case = assigned_case(org)
-    add_deadline(org, case["id"], today() + dt.timedelta(days=5))
-    # After the local hour, whatever the wall clock says: the digest hour must not fall inside the test.
-    now = after_eight_today()
-    with sessions() as session:
-        service.scan(session, SETTINGS, now)
-        ours = {n["id"] for n in notices(org, case["id"])}
-        claimed = [c for c in outbox.claim(session, Notice, now, limit=1000) if c[0] in ours]  # ... then the worker dies
-    assert len(claimed) == 1
-    # The lease still holds (other tests' notices and digests may go out meanwhile: look at this case's only).
-    assert not reminders_to(run(sessions, now + dt.timedelta(seconds=30)).sent, org.attorney.email)
-    mailer = run(sessions, now + outbox.LEASE + dt.timedelta(seconds=1))
-    sent = reminders_to(mailer.sent, org.attorney.email)
-    assert len(sent) == 1
-    row = [n for n in notices(org, case["id"]) if n["state"] == "sent"][0]
-    assert sent[0]["Message-ID"] == row["message_id"] and row["attempts"] == 2
-
-
-def test_transient_errors_retry_with_capped_backoff_and_permanent_ones_fail_visibly(org, sessions):
-    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 6, 12)] == [30, 60, 120, 240, 300, 300, 300]
-    case = assigned_case(org)
-    add_deadline(org, case["id"], today() + dt.timedelta(days=5))
-    # A little ahead of the wall clock: the retry is counted from max(now, the clock), and a slow machine
-    # must not move it.
-    now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)
-    down = RecordingMailer(ConnectionRefusedError(111, "Connection refused"))
-    run(sessions, now, down)
-    row = [n for n in notices(org, case["id"]) if n["attempts"]][0]
-    assert row["state"] == "pending" and "Connection refused" in row["error"]
-    retry_at = dt.datetime.fromisoformat(row["next_attempt_at"])
-    assert dt.timedelta(seconds=29) <= retry_at - now <= dt.timedelta(seconds=31)
-    refused = smtplib.SMTPRecipientsRefused({row["recipient"]: (550, b"5.1.1 mailbox unavailable")})
-    run(sessions, now + dt.timedelta(minutes=1), RecordingMailer(refused))
-    failed = [n for n in notices(org, case["id"]) if n["id"] == row["id"]][0]
-    assert failed["state"] == "failed" and "mailbox unavailable" in failed["error"] and failed["attempts"] == 2
-    assert notices(org, case["id"], state="failed")[0]["id"] == row["id"]
-
-
-def test_without_smtp_url_mail_is_written_as_eml_files_named_by_message_id(org, sessions):
-    from service.notices.mail import Mailer
-
-    case = assigned_case(org)
-    add_deadline(org, case["id"], today() + dt.timedelta(days=5))
-    run(sessions, dt.datetime.now(dt.timezone.utc), Mailer(load_settings()))
-    row = [n for n in notices(org, case["id"]) if n["state"] == "sent"][0]
-    name = row["message_id"].strip("<>").replace("@", "_") + ".eml"
-    path = load_settings().outbox_dir / name
-    assert path.exists()
-    text = path.read_text()
-    assert "Subject: Reminder: File the answer" in text and "Maria Gonzalez" in text
-
-
-# ---------------------------------------------------------------------------------------------- digests
-
-def test_a_daily_digest_lists_overdue_first_and_digest_only_users_get_no_reminders(org, sessions):
-    case = assigned_case(org)
-    org.attorney.put("/api/v1/me/notification-preferences", json={"digest_only": True})
-    add_deadline(org, case["id"], today() + dt.timedelta(days=3), title="Upcoming thing")
-    add_deadline(org, case["id"], today() - dt.timedelta(days=1), title="Overdue thing")
-    assert [n["kind"] for n in notices(org, case["id"])] == ["escalation"]  # to the admin; no reminders
-    tomorrow = at_local(today() + dt.timedelta(days=1), 8, 5)
-    mailer = run(sessions, tomorrow)
-    digests = [m for m in mailer.sent if m["Subject"].startswith("Digest:") and m["To"] == org.attorney.email]
-    assert len(digests) == 1
-    text = digests[0].get_body(("plain",)).get_content()
-    assert text.index("Overdue thing") < text.index("Upcoming thing") and "Not legal advice" in text
-    assert not reminders_to(mailer.sent, org.attorney.email)
-    assert not [m for m in run(sessions, tomorrow + dt.timedelta(hours=2)).sent if m["To"] == org.attorney.email]
-    with sessions() as session:
-        rows = session.scalars(select(Digest).where(Digest.user_id == org.attorney.user_id)).all()
-        assert [r.state for r in rows if r.digest_on == today() + dt.timedelta(days=1)] == ["sent"]
-
-
 # ---------------------------------------------------------------------------------------------- preferences
 
 def test_my_preferences_change_the_plan(org):
@@ -427,76 +246,3 @@ def test_another_organisations_case_notices_answer_404(org, other_org):
     case = assigned_case(org)
     add_deadline(org, case["id"], today() + dt.timedelta(days=40))
     assert other_org.admin.get(f"/api/v1/cases/{case['id']}/notices").status_code == 404
-
-
-def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):
-    """smtp://user:pass@host:port: the Mailer authenticates (AUTH PLAIN/LOGIN) before sending."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult
-
-    from service.notices.mail import Mailer
-    from tests.conftest import free_port
-
-    logins: list[bytes] = []
-    received: list[str] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            received.append(envelope.mail_from)
-            return "250 OK"
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append(auth_data.login)
-        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        monkeypatch.setenv("SMTP_URL", f"smtp://mailer:s3cret@127.0.0.1:{port}")
-        case = assigned_case(org)
-        add_deadline(org, case["id"], today() + dt.timedelta(days=5))
-        run(sessions, dt.datetime.now(dt.timezone.utc), Mailer(load_settings()))
-    finally:
-        controller.stop()
-    assert logins == [b"mailer"] and len(received) >= 1
-    assert [n["state"] for n in notices(org, case["id"]) if n["attempts"]] == ["sent"]
-
-
-def test_beat_runs_the_scan_every_minute_and_the_daily_refresh():
-    import workers.notices  # noqa: F401 - what `celery -A workers` loads through `include`
-    from workers import app as celery_app
-
-    schedule = celery_app.conf.beat_schedule
-    assert schedule["notices-scan"]["task"] == "notices.scan" and schedule["notices-scan"]["schedule"] == 60.0
-    assert schedule["deadlines-refresh"]["task"] == "notices.refresh_deadlines"
-    assert {"notices.scan", "notices.deliver", "notices.refresh_deadlines"} <= set(celery_app.tasks.keys())
-
-
-def test_the_daily_refresh_recomputes_and_replans(org, sessions):
-    from workers.notices import refresh_deadlines
-
-    case = assigned_case(org)
-    add_deadline(org, case["id"], today() + dt.timedelta(days=40))
-    with sessions() as session:  # as if planned by an older version: one notice lost its row's state
-        session.execute(update(Notice).where(Notice.case_id == case["id"], Notice.offset_days == 30)
-                        .values(state="cancelled"))
-        session.commit()
-    assert refresh_deadlines() >= 1
-    assert {n["state"] for n in notices(org, case["id"])} == {"pending"}
-
-
-def test_the_digest_leaves_out_informational_marks_that_are_merely_past(org, sessions):
-    """The servicer's early-intervention days are not the staff's overdue work (a bug seen in the demo)."""
-    case = assigned_case(org)
-    org.attorney.post(f"/api/v1/cases/{case['id']}/events",
-                      json={"type": "first_missed_payment", "occurred_on": (today() - dt.timedelta(days=60)).isoformat()})
-    add_deadline(org, case["id"], today() + dt.timedelta(days=3), title="Upcoming thing")
-    tomorrow = at_local(today() + dt.timedelta(days=1), 8, 5)
-    mailer = run(sessions, tomorrow)
-    digests = [m for m in mailer.sent if m["Subject"].startswith("Digest:") and m["To"] == org.attorney.email]
-    assert len(digests) == 1
-    text = digests[0].get_body(("plain",)).get_content()
-    assert "Upcoming thing" in text and "Early intervention" not in text
-    assert digests[0]["Subject"].startswith("Digest: 0 overdue")

@@ -43,7 +43,7 @@ def test_filters():
     assert humanize("loss_mit_denied") == "Loss mit denied"
 
 
-def test_progress_follows_the_renderers_steps(monkeypatch):
+def test_progress_moves_forward_through_the_render(monkeypatch):
     from reports import render
 
     monkeypatch.setattr(render, "render_html", lambda name, context: '<html lang="en"><body><p>Hi</p></body></html>')
