@@ -14,7 +14,7 @@ from service.errors import Problem
 from service.rulebook import local_today, rules
 from service.web import forms
 from service.web.helpers import caller, is_htmx, page_blueprint, render, require_write
-from service.web.labels import choices
+from service.web.labels import choices, humanize
 
 bp = page_blueprint("cases_pages", __name__)
 
@@ -163,9 +163,44 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
 
 
+CASELOAD_PER_PAGE = 25
+SORT_LABELS = {"-updated_at": "Recently changed", "updated_at": "Least recently changed",
+               "client_last_name": "Client name, A to Z", "-client_last_name": "Client name, Z to A",
+               "-created_at": "Newest first", "created_at": "Oldest first", "state": "State", "stage": "Stage"}
+
+
 @bp.route("/cases")
 def caseload():
-    return render("cases/caseload.html")
+    """The API's filters and sort, kept in the URL (a filtered list can be bookmarked and shared)."""
+    from service.cases.queries import next_deadlines, stage_counts, user_names
+    from service.web.forms import readable_errors
+    import marshmallow as ma
+
+    me = caller()
+    raw = {k: v.strip() for k, v in request.args.items() if k in schemas.CaseListQuerySchema().fields and v.strip()}
+    raw.setdefault("per_page", str(CASELOAD_PER_PAGE))
+    try:
+        args = schemas.CaseListQuerySchema().load(raw)
+        errors: dict[str, str] = {}
+    except ma.ValidationError as error:
+        errors = readable_errors({k: v for k, v in error.messages.items()}, {"q": "Search"})
+        args = schemas.CaseListQuerySchema().load({"per_page": str(CASELOAD_PER_PAGE)})
+    page_no, per_page = args.pop("page"), args.pop("per_page")
+    cases, total = service.list_cases(g.db, me.org_id, page=page_no, per_page=per_page, **args)
+    today = local_today(me.timezone)
+    filters = {k: v for k, v in raw.items() if k not in ("page", "per_page") and k not in errors}
+    counts = stage_counts(g.db, me.org_id)
+    others = {k: v for k, v in filters.items() if k != "stage"}
+    stage_links = [(None, "All stages", sum(counts.values()), url_for("cases_pages.caseload", **others))] + [
+        (stage, humanize(stage), counts[stage], url_for("cases_pages.caseload", **others, stage=stage))
+        for stage in schemas.STAGES if counts.get(stage)]
+    return render(
+        "cases/caseload.html", cases=cases, total=total, page=page_no, per_page=per_page, filters=filters,
+        errors=errors, stage_links=stage_links, stages=schemas.STAGES,
+        next_due=next_deadlines(g.db, [c.id for c in cases], today), today=today,
+        assignees=user_names(g.db, {c.assigned_to_id for c in cases if c.assigned_to_id}),
+        states=state_choices(), users=user_choices(me.org_id), sorts=list(SORT_LABELS.items()),
+        status=200 if not errors else 422)
 
 
 def ensure_can_edit(case) -> None:  # noqa: ANN001

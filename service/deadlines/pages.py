@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from service import permissions
 from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.deadlines import service
@@ -21,7 +22,30 @@ MANUAL_LABELS = {"title": "Title", "due_on": "Due on", "binds": "Binds"}
 
 @bp.route("/")
 def today():
-    return render("deadlines/today.html", me=caller())
+    from service.cases.queries import user_names
+    from service.deadlines.today import AHEAD_DAYS, today_deadlines
+
+    me = caller()
+    day = local_today(me.timezone)
+    whose = "all" if request.args.get("whose") == "all" else "mine"
+    page_no = _page_number(request.args.get("page"))
+    rows, total = today_deadlines(g.db, me.org_id, day, assigned_to=None if whose == "all" else me.user_id,
+                                  page=page_no, per_page=PER_PAGE)
+    summaries = service.case_summaries(g.db, {r.case_id for r in rows})
+    assignees = user_names(g.db, {s["assigned_to"] for s in summaries.values() if s["assigned_to"]})
+    return render("deadlines/today.html", rows=rows, total=total, page=page_no, per_page=PER_PAGE, today=day,
+                  summaries=summaries, assignees=assignees, whose=whose, days=AHEAD_DAYS,
+                  can_edit=permissions.can_write(me))
+
+
+PER_PAGE = 50
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 100_000))
+    except ValueError:
+        return 1
 
 
 @bp.route("/deadlines/<id:deadline_id>/status", methods=["POST"])

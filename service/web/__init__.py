@@ -60,6 +60,8 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value: formatting.format_datetime(value, _timezone())
     app.jinja_env.filters["money"] = formatting.format_money
     app.jinja_env.filters["humanize"] = labels.humanize
+    app.jinja_env.filters["humanize_pair"] = lambda name: (name, labels.humanize(name))
+    app.jinja_env.filters["dict_without"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
     app.jinja_env.globals.update(csrf_token=generate_csrf, permissions=permissions)
 
     @app.context_processor
