@@ -110,7 +110,50 @@ def new_case():
 @bp.route("/cases/<id:case_id>")
 def show(case_id: int):
     case = service.get_case(g.db, caller().org_id, case_id)
-    return render("cases/show.html", **case_context(case))
+    return render("cases/show.html", **case_context(case), **sections_context(case))
+
+
+def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
+    """The case page's other sections: stage history, deficiency, communications, waivers, reminders,
+    reports and history. Each is read through its domain's service functions."""
+    from service.audit import case_history
+    from service.communications import service as communications
+    from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
+    from service.deadlines.service import stage_history
+    from service.deficiency.api import case_deficiency
+    from service.notices.service import case_notices
+    from service.reports import service as reports
+    from models.reports import REPORT_TYPES
+    from service.waivers import service as waivers
+
+    me = caller()
+    today = local_today(me.timezone)
+    comm_rows, comm_total = communications.list_communications(g.db, case, 1, 100)
+    waiver_rows, _ = waivers.list_waiver_requests(g.db, case, 1, 100)
+    notices, notice_total = case_notices(g.db, case, 1, 100)
+    report_rows, _ = reports.case_reports(g.db, case, 1, 20)
+    history_page = _int_arg("history_page")
+    history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
+    actors = {u.id: (u.full_name or u.email) for u in g.db.scalars(select(User).where(User.org_id == me.org_id))}
+    return {
+        "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
+        "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
+        "compliance": communications.servicer_compliance(g.db, case, today),
+        "waivers": [waivers.document(g.db, row) for row in waiver_rows],
+        "notices": notices, "notices_total": notice_total,
+        "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
+        "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
+        "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
+        "counterparty_types": choices(COUNTERPARTY_TYPES), "categories": choices(CATEGORIES),
+        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **extra,
+    }
+
+
+def _int_arg(name: str) -> int:
+    try:
+        return max(1, min(int(request.args.get(name) or 1), 100_000))
+    except ValueError:
+        return 1
 
 
 def case_context(case, *, event_errors: dict[str, str] | None = None, event_values: Any = None,  # noqa: ANN001
@@ -150,8 +193,10 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
 
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
+        section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
+                         if k in ("comm_errors", "comm_values", "upload_errors")}
         return render("cases/show.html", status=status, status_message=message,
-                      **case_context(case, focus=focus, **errors_and_values))
+                      **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
     flash(message, "success")
     return redirect(url_for("cases_pages.show", case_id=case.id) + anchor, code=303)
 
