@@ -172,3 +172,40 @@ def test_another_organisations_case_is_a_404_page(signed_in, make_org):
     response = tab.goto(f"/cases/{case_id}")
     assert response.status == 404
     assert tab.page.get_by_role("heading", name="Page not found").count() == 1
+
+
+def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_org):
+    tab = signed_in("attorney")
+    case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
+    served = dt.date.today() - dt.timedelta(days=5)
+    web_org.attorney.post(f"/api/v1/cases/{case_id}/events",
+                          json={"type": "complaint_served", "occurred_on": served.isoformat()})
+    tab.goto(f"/cases/{case_id}")
+    row = tab.page.locator("tr", has_text="Answer to the foreclosure complaint")
+    first_due = row.locator("time").get_attribute("datetime")
+
+    event_row = tab.page.locator("#events tbody tr", has_text="Complaint served")
+    event_row.get_by_text("Correct").click()
+    tab.page.get_by_label("Complaint served occurred on").fill((served - dt.timedelta(days=10)).isoformat())
+    event_row.get_by_role("button", name=re.compile("^Save")).click()
+    tab.page.locator("#status").filter(has_text="Corrected complaint served").wait_for()
+    tab.assert_accessible()
+    moved = tab.page.locator("tr", has_text="Answer to the foreclosure complaint").locator("time").get_attribute("datetime")
+    assert dt.date.fromisoformat(moved) < dt.date.fromisoformat(first_due)
+
+    tab.page.get_by_text("Add a deadline by hand").click()
+    tab.page.get_by_label("Title").fill("Hearing on the motion to dismiss")
+    tab.page.get_by_label("Due on").fill((dt.date.today() + dt.timedelta(days=20)).isoformat())
+    tab.page.get_by_label("Binds").select_option("court")
+    tab.page.get_by_role("button", name="Add deadline").click()
+    tab.page.locator("#status").filter(has_text="Hearing on the motion to dismiss").wait_for()
+    tab.assert_accessible()
+    assert tab.page.locator("tr", has_text="Hearing on the motion to dismiss").count() == 1
+
+    tab.page.once("dialog", lambda dialog: dialog.accept())
+    tab.page.locator("#events tbody tr", has_text="Complaint served").get_by_role(
+        "button", name=re.compile("^Delete")).click()
+    tab.page.locator("#status").filter(has_text="Deleted complaint served").wait_for()
+    tab.assert_accessible()
+    assert tab.page.locator("tr", has_text="Answer to the foreclosure complaint").count() == 0
+    assert web_org.attorney.get(f"/api/v1/cases/{case_id}/events").get_json()["total"] == 0
