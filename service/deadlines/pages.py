@@ -29,11 +29,11 @@ def today():
     day = local_today(me.timezone)
     whose = "all" if request.args.get("whose") == "all" else "mine"
     page_no = _page_number(request.args.get("page"))
-    rows, total = today_deadlines(g.db, me.org_id, day, assigned_to=None if whose == "all" else me.user_id,
+    rows, has_more = today_deadlines(g.db, me.org_id, day, assigned_to=None if whose == "all" else me.user_id,
                                   page=page_no, per_page=PER_PAGE)
     summaries = service.case_summaries(g.db, {r.case_id for r in rows})
     assignees = user_names(g.db, {s["assigned_to"] for s in summaries.values() if s["assigned_to"]})
-    return render("deadlines/today.html", rows=rows, total=total, page=page_no, per_page=PER_PAGE, today=day,
+    return render("deadlines/today.html", rows=rows, has_more=has_more, page=page_no, per_page=PER_PAGE, today=day,
                   summaries=summaries, assignees=assignees, whose=whose, days=AHEAD_DAYS,
                   can_edit=permissions.can_write(me))
 
