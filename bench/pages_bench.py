@@ -91,7 +91,7 @@ def load(database_url: str, n_cases: int) -> tuple[int, str]:
         session.commit()
     print(f"loaded {n_cases} cases and {3 * n_cases} deadlines in {time.perf_counter() - started:.1f} s", flush=True)
     # One case of hers with real events and computed deadlines, for the case page.
-    case_id = next(i for i, row in zip(ids, rows) if row["assigned_to_id"] == user.id)
+    case_id = next(i for i, row in zip(ids, rows) if row["assigned_to_id"] == user.id and row["org_id"] == org.id)
     caller = Caller(user_id=user.id, org_id=org.id, role="attorney", email=user.email, timezone="America/Chicago")
     case = get_case(session, org.id, case_id)
     for event_type, days in (("first_missed_payment", 200), ("complaint_served", 20)):

@@ -85,11 +85,8 @@ def main() -> None:
         page.wait_for_load_state("load")
         shot("intake-with-errors")
         page.goto(f"/cases/{case_id}")
-        row = page.locator("tr", has_text="Answer to the foreclosure complaint")
-        if row.count():
-            row.first.get_by_text("Show the work").click()
         shot("case", full_page=False)
-        page.goto(f"/cases/{case_id}#deadlines")
+        row = page.locator("tr", has_text="Answer to the foreclosure complaint")
         if row.count():
             row.first.get_by_text("Show the work").click()
             row.first.scroll_into_view_if_needed()
