@@ -5,7 +5,6 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
-from sqlalchemy import select
 
 from models import User
 from service import permissions
@@ -134,7 +133,9 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
     history_page = _int_arg("history_page")
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
-    actors = {u.id: (u.full_name or u.email) for u in g.db.scalars(select(User).where(User.org_id == me.org_id))}
+    from service.cases.queries import user_names
+
+    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
     return {
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
