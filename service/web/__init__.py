@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service import permissions
-from service.web import formatting, helpers, session as web_session
+from service.web import formatting, helpers, labels, session as web_session
 
 csrf = CSRFProtect()
 
@@ -59,6 +59,9 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value: formatting.format_date(value, _timezone())
     app.jinja_env.filters["datetime"] = lambda value: formatting.format_datetime(value, _timezone())
     app.jinja_env.filters["money"] = formatting.format_money
+    app.jinja_env.filters["humanize"] = labels.humanize
+    app.jinja_env.filters["humanize_pair"] = lambda name: (name, labels.humanize(name))
+    app.jinja_env.filters["dict_without"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
     app.jinja_env.globals.update(csrf_token=generate_csrf, permissions=permissions)
 
     @app.context_processor

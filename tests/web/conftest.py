@@ -76,6 +76,22 @@ class Tab:
     loaded: list[str] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
     console_errors: list[str] = field(default_factory=list)
+    # With JavaScript off the page cannot run axe itself: a JavaScript-enabled tab loads the same HTML
+    # (at the same address, so the same styles apply) and axe checks it there.
+    checker: Any = None
+
+    def _as_received(self):  # noqa: ANN202
+        html, url = self.page.content(), self.page.url.split("#")[0]
+
+        def answer(route):  # noqa: ANN001
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        self.checker.route(url, answer)
+        try:
+            self.checker.goto(url)
+        finally:
+            self.checker.unroute(url, answer)
+        return self.checker
 
     def goto(self, path: str, check: bool = True):
         response = self.page.goto(self.base_url + path)
@@ -85,7 +101,7 @@ class Tab:
 
     def assert_accessible(self) -> None:
         self.page.wait_for_load_state("load")
-        violations = run_axe(self.page)
+        violations = run_axe(self.page if self.checker is None else self._as_received())
         self.checked.add(self.page.url)
         if violations:
             lines = [f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations]
@@ -109,12 +125,18 @@ def open_tab(browser, live_server):  # noqa: ANN001
         contexts.append(context)
         page = context.new_page()
         tab = Tab(page, live_server)
+        if not javascript:
+            checker_context = browser.new_context(base_url=live_server)
+            contexts.append(checker_context)
+            tab.checker = checker_context.new_page()
         page.on("load", lambda p: tab.loaded.append(p.url))
         page.on("console", lambda message: tab.console_errors.append(message.text)
                 if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-        # A page may answer 4xx on purpose (a form with errors: 422); what it loads (CSS, scripts, icons) may not.
+        # A page or an htmx request may answer 4xx on purpose (a form with errors: 422); what a page loads
+        # (CSS, scripts, icons, fonts) may not, and nothing may answer 5xx.
         page.on("response", lambda response: tab.console_errors.append(f"{response.status} {response.url}")
-                if response.status >= 400 and response.request.resource_type != "document" else None)
+                if response.status >= 500 or (response.status >= 400 and response.request.resource_type
+                                              in ("stylesheet", "script", "image", "font")) else None)
         tabs.append(tab)
         return tab
 

@@ -1,0 +1,155 @@
+"""Server-side render time of the main pages on a large organisation: Today, Caseload (plain, filtered,
+searched) and a case page. Loads N cases (default 100,000) with three deadlines each into a fresh
+database (90% in one organisation, shared by 200 staff), signs in as one of them, then renders each page
+through the WSGI app in this process (no network, no browser) and prints p50/p95/p99. No pass/fail.
+
+    .venv/bin/python bench/pages_bench.py [--cases 100000] [--requests 200] [--database-url URL]
+
+Default database: a new SQLite file under /tmp (PostgreSQL: pass --database-url to an empty database)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STATES = ["IL", "MN", "CA", "TX", "FL", "NY", "OH", "GA", "AZ", "WA", "PA", "MI", "NJ", "NV", "CO", "MA"]
+STAGES = ["intake", "delinquent", "pre_foreclosure", "loss_mitigation", "foreclosure_filed", "sale_scheduled"]
+LAST_NAMES = ["Gonzalez", "Carter", "Nguyen", "Johnson", "Brown", "Lee", "Moore", "Walsh", "Bello", "Ramirez"]
+KINDS = [("answer_due", "Answer to the foreclosure complaint due", "borrower"),
+         ("servicer_response_due", "Servicer's response to the notice of error due", "servicer"),
+         ("sale_date", "Foreclosure sale", "court")]
+PASSWORD = "bench password 1"
+
+
+def load(database_url: str, n_cases: int) -> tuple[int, str]:
+    from sqlalchemy import insert
+
+    from models import Borrower, Case, Deadline
+    from models.base import utcnow
+    from service.auth import hash_password
+    from service.cases.service import get_case
+    from service.auth import Caller
+    from service.db import session_factory
+    from service.events.service import add_event
+    from service.migrate import upgrade
+    from service.orgs import create_org, create_user
+
+    upgrade(database_url)
+    session = session_factory(database_url)()
+    org = create_org(session, "Bench org", f"bench-{os.getpid()}", "America/Chicago")
+    other = create_org(session, "Other org", f"other-{os.getpid()}", "America/Chicago")
+    user = create_user(session, org, f"attorney-{os.getpid()}@bench.example", "attorney", "Bench Attorney")
+    user.password_hash = hash_password(PASSWORD)
+    # 200 colleagues share the caseload (about 450 cases each, hers included): "my deadlines" is one
+    # person's, "everyone's" the whole organisation's.
+    colleagues = [user.id] + [create_user(session, org, f"staff{n}-{os.getpid()}@bench.example", "paralegal").id
+                              for n in range(199)]
+    session.commit()
+    rng = random.Random(7)
+    today = dt.date.today()
+    now = utcnow()
+    started = time.perf_counter()
+    chunk = 5000
+    for start in range(0, n_cases, chunk):
+        rows, people = [], []
+        for i in range(start, min(start + chunk, n_cases)):
+            last = rng.choice(LAST_NAMES) + str(i)
+            loan_number = f"{rng.randrange(10**9, 10**10)}"
+            street = f"{rng.randrange(1, 9999)} Main St"
+            rows.append({
+                "org_id": org.id if i % 10 else other.id, "version": 1, "property_state": rng.choice(STATES),
+                "property_street": street, "loan_number": loan_number, "stage": rng.choice(STAGES),
+                "assigned_to_id": colleagues[(i // 10) % len(colleagues)] if i % 20 != 1 else None, "created_at": now, "updated_at": now,
+                "search_text": "\n".join([f"client{i}", last.lower(), loan_number, street.lower()]),
+                "client_sort_name": f"{last.lower()} client", "loan_unpaid_principal": 200000,
+            })
+            people.append(("Client", last))
+        ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
+        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": f, "last_name": l}
+                                           for case_id, (f, l) in zip(ids, people)])
+        deadlines = []
+        for case_id, row in zip(ids, rows):
+            for kind, title, binds in KINDS:
+                due = today + dt.timedelta(days=rng.randrange(-60, 120))
+                deadlines.append({
+                    "org_id": row["org_id"], "case_id": case_id, "key": kind, "kind": kind, "title": title,
+                    "due_on": due, "binds": binds, "status": "open" if due >= today - dt.timedelta(days=30) else "missed",
+                    "engine_status": "open", "rule_id": f"{row['property_state']}.{kind}", "explanation": "bench",
+                    "sequence": 0, "verify_manually": False, "is_manual": False,
+                    "created_at": now, "updated_at": now})
+        session.execute(insert(Deadline), deadlines)
+        session.commit()
+    print(f"loaded {n_cases} cases and {3 * n_cases} deadlines in {time.perf_counter() - started:.1f} s", flush=True)
+    # One case of hers with real events and computed deadlines, for the case page.
+    case_id = next(i for i, row in zip(ids, rows) if row["assigned_to_id"] == user.id and row["org_id"] == org.id)
+    caller = Caller(user_id=user.id, org_id=org.id, role="attorney", email=user.email, timezone="America/Chicago")
+    case = get_case(session, org.id, case_id)
+    for event_type, days in (("first_missed_payment", 200), ("complaint_served", 20)):
+        add_event(session, caller, case, {"type": event_type, "occurred_on": today - dt.timedelta(days=days)})
+    session.commit()
+    if database_url.startswith("sqlite"):
+        session.execute(__import__("sqlalchemy").text("ANALYZE"))
+    else:
+        session.commit()
+    session.close()
+    return case_id, user.email
+
+
+def measure(client, path: str, requests: int) -> dict[str, float]:  # noqa: ANN001
+    client.get(path)  # warm caches (templates, statements)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    times.sort()
+    return {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))],
+            "p99": times[int(0.99 * (len(times) - 1))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='forestall-pages-bench-')}/bench.sqlite"
+    os.environ["DATABASE_URL"] = database_url
+    case_id, email = load(database_url, args.cases)
+
+    from service.app import create_app
+    from service.config import load_settings
+
+    app = create_app(load_settings())
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    targets = {
+        "Today (my cases)": "/",
+        "Today (everyone's)": "/?whose=all",
+        "Caseload": "/cases",
+        "Caseload: state=IL&stage=foreclosure_filed": "/cases?state=IL&stage=foreclosure_filed",
+        "Caseload: q=gonzalez1234": "/cases?q=gonzalez1234",
+        "Caseload: sort by name, page 40": "/cases?sort=client_last_name&page=40",
+        "Case page": f"/cases/{case_id}",
+    }
+    print(f"\n{args.cases} cases, {args.requests} sequential renders each, in-process ({database_url.split(':')[0]})")
+    print(f"{'page':45} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, path in targets.items():
+        figures = measure(client, path, args.requests)
+        print(f"{name:45} {figures['p50']:8.1f} {figures['p95']:8.1f} {figures['p99']:8.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
