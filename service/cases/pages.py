@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from models import User
 from service import permissions
 from service.cases import schemas, service
+from service.cases.display import effective_process
 from service.errors import Problem
 from service.rulebook import local_today, rules
 from service.web import forms
@@ -116,11 +117,11 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     """The case page's other sections: stage history, deficiency, communications, waivers, reminders,
     reports and history. Each is read through its domain's service functions."""
     from service.audit import case_history
-    from service.communications import service as communications
+    from service.communications import compliance, service as communications
     from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
     from service.deadlines.service import stage_history
-    from service.deficiency.api import case_deficiency
-    from service.notices.service import case_notices
+    from service.deficiency.service import case_deficiency
+    from service.notices.queries import case_notices
     from service.reports import service as reports
     from models.reports import REPORT_TYPES
     from service.waivers import service as waivers
@@ -139,7 +140,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     return {
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
-        "compliance": communications.servicer_compliance(g.db, case, today),
+        "compliance": compliance.servicer_compliance(g.db, case, today),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
         "notices": notices, "notices_total": notice_total,
         "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
@@ -173,7 +174,7 @@ def case_context(case, *, event_errors: dict[str, str] | None = None, event_valu
     jurisdiction = rules().jurisdiction(case.property_state)
     return {
         "case": case, "client": case.borrowers[0] if case.borrowers else None, "co_borrowers": case.borrowers[1:],
-        "assignee": assignee, "jurisdiction": jurisdiction, "process": service.effective_process(case),
+        "assignee": assignee, "jurisdiction": jurisdiction, "process": effective_process(case),
         "events": live_events(g.db, case), "deadlines": deadlines, "upcoming": upcoming, "today": today,
         "event_types": choices(EVENT_TYPES), "binds_choices": choices(BINDS),
         "can_edit": permissions.can_edit_case(me, case),

@@ -6,7 +6,7 @@ from flask import current_app, g, request, send_file
 
 from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
-from service.communications import service
+from service.communications import attachments, service
 from service.communications.schemas import CommunicationCreateSchema
 from service.errors import Problem
 from service.web import forms
@@ -50,7 +50,7 @@ def upload(communication_id: int):
         error = "Choose a file to upload."
     else:
         try:
-            attachment = service.store_attachment(g.db, caller(), row, upload_file.stream, upload_file.filename,
+            attachment = attachments.store_attachment(g.db, caller(), row, upload_file.stream, upload_file.filename,
                                                   current_app.config["FORESTALL"].attachments_dir)
             g.db.commit()
         except Problem as problem:
@@ -66,8 +66,8 @@ def upload(communication_id: int):
 
 @bp.route("/attachments/<id:attachment_id>")
 def attachment(attachment_id: int):
-    row = service.get_attachment(g.db, caller().org_id, attachment_id)
-    path = service.storage_path(current_app.config["FORESTALL"].attachments_dir, row.sha256)
+    row = attachments.get_attachment(g.db, caller().org_id, attachment_id)
+    path = attachments.storage_path(current_app.config["FORESTALL"].attachments_dir, row.sha256)
     if not path.exists():
         raise Problem(404, f"The file of attachment {row.id} is missing from storage.")
     response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import abort
 
-from service.jurisdictions.api import DISCLAIMER, _plain, summary, verify_manually
+from service import disclaimers
+from service.jurisdictions.api import _plain, summary, verify_manually
 from service.rulebook import rules
 from service.web.helpers import page_blueprint, render
 from service.web.labels import humanize
@@ -30,7 +31,7 @@ def show(code: str):
         abort(404, description=f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
     raw = _plain(dict(jurisdiction.raw))
     return render("jurisdictions/show.html", jurisdiction=jurisdiction, reviewed=raw.get("reviewed") or {},
-                  items=rule_items(raw), unknown=verify_manually(raw), disclaimer=DISCLAIMER)
+                  items=rule_items(raw), unknown=verify_manually(raw), disclaimer=disclaimers.JURISDICTION_RULES)
 
 
 def rule_items(raw: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from service.errors import Problem
 from service.reports import service
 from service.web.helpers import caller, page_blueprint, render
 from service.web.labels import humanize
+from workers.reports import enqueue_report
 
 bp = page_blueprint("reports_pages", __name__)
 
@@ -29,7 +30,7 @@ def request_report(case_id: int):
             raise
         return respond_with_case(case, f"The report was not requested: {problem.detail}", status=422, focus="reports")
     g.db.commit()
-    service.enqueue(report.id)
+    enqueue_report(report.id)
     return respond_with_case(case, f"Requested the {humanize(report_type).lower()}; it appears below when ready.",
                              anchor="#reports")
 
