@@ -76,8 +76,3 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.session_epoch = (user.session_epoch or 0) + 1
     session.flush()
 
-
-def active_users(session: Session, org_id: int) -> list[User]:
-    """The organisation's active users, by name: the choices for 'Assigned to'."""
-    return list(session.scalars(select(User).where(User.org_id == org_id, User.is_active.is_(True))
-                                .order_by(User.full_name, User.email)))

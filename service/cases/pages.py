@@ -55,9 +55,9 @@ def state_choices() -> list[tuple[str, str]]:
 
 
 def user_choices(org_id: int) -> list[tuple[int, str]]:
-    from service.orgs import active_users
+    from service.cases.queries import assignable_users
 
-    return [(user.id, user.full_name or user.email) for user in active_users(g.db, org_id)]
+    return assignable_users(g.db, org_id)
 
 
 def intake_options(org_id: int) -> dict[str, Any]:

@@ -30,3 +30,12 @@ def user_names(session, user_ids: set[int]) -> dict[int, str]:  # noqa: ANN001
     if not user_ids:
         return {}
     return {u.id: u.full_name or u.email for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
+def assignable_users(session, org_id: int) -> list[tuple[int, str]]:  # noqa: ANN001
+    """(id, name) of the organisation's active users, by name: the choices for 'Assigned to' (columns
+    only: an organisation may have hundreds of staff)."""
+    rows = session.execute(select(User.id, User.full_name, User.email)
+                           .where(User.org_id == org_id, User.is_active.is_(True))
+                           .order_by(User.full_name, User.email)).all()
+    return [(user_id, full_name or email) for user_id, full_name, email in rows]
