@@ -75,8 +75,8 @@ def load(database_url: str, n_cases: int) -> tuple[int, str]:
             })
             people.append(("Client", last))
         ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
-        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": f, "last_name": l}
-                                           for case_id, (f, l) in zip(ids, people)])
+        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
+                                           for case_id, (first, last) in zip(ids, people)])
         deadlines = []
         for case_id, row in zip(ids, rows):
             for kind, title, binds in KINDS:

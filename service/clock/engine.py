@@ -39,7 +39,7 @@ from . import calendar as cal
 from .facts import CaseFacts, Event, EventIndex, describe_facts, describe_when, effective_process, match_when
 from .kinds import DEADLINE_KINDS, FORECLOSURE_KINDS
 from .recoverability import assess_recoverability
-from .rules import FederalRule, Jurisdiction, Redemption, RedemptionPeriod, Rulebook, Source
+from .rules import FederalRule, Jurisdiction, RedemptionPeriod, Rulebook, Source
 
 __all__ = ["CaseFacts", "Event", "ComputedDeadline", "Alternative", "compute_deadlines", "business_days_between",
            "SERVICER_RESPONSE_KINDS"]

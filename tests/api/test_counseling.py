@@ -240,7 +240,7 @@ def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(fre
     assert response.status_code == 200, response.get_json()
     report = response.get_json()
     assert report["period"] == {"start": "2025-10-01", "end": "2026-03-31"}
-    cells = {(l["section"], l["line"]): l for l in report["lines"]}
+    cells = {(line["section"], line["line"]): line for line in report["lines"]}
     assert (cells[("9", "f")]["all"], cells[("9", "f")]["hud"], cells[("9", "f")]["case_ids"]) == (1, 1, [a["id"]])
     assert (cells[("8", "h")]["all"], cells[("8", "h")]["hud"]) == (1, 0)
     assert cells[("3", "c")]["case_ids"] == [b["id"]]

@@ -19,7 +19,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "service" / "counseling" / "data"
 
 @pytest.fixture(scope="module")
 def cook():
-    limits = {(l.state, county_key(l.county)): l for l in parse_income_limits_csv(SAMPLE.read_text(), 2026)}
+    limits = {(limit.state, county_key(limit.county)): limit for limit in parse_income_limits_csv(SAMPLE.read_text(), 2026)}
     return limits[("IL", "cook")]
 
 
@@ -94,7 +94,7 @@ def test_lsc_csr_counts_closed_cases_by_problem_and_closing_code():
         ClosedCase(8, "01", "L", dt.date(2026, 3, 1)),
     ]
     report = lsc_compute(2026, cases)
-    assert [(l["problem_code"], l["closing_code"], l["count"], l["case_ids"]) for l in report["lines"]] == [
+    assert [(line["problem_code"], line["closing_code"], line["count"], line["case_ids"]) for line in report["lines"]] == [
         ("01", "L", 1, [8]), ("67", "A", 2, [1, 2]), ("67", "IB", 1, [3]), ("68", "G", 1, [4])]
     assert report["total"] == 5
     assert report["checks"][0]["case_ids"] == [7]

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from tests.mailbox import link_in, messages_to, path_of
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.conftest import sign_in
 
 
 @pytest.fixture(autouse=True)
