@@ -1,0 +1,168 @@
+"""Running and recording conflict checks against the organisation's parties.
+
+The database narrows the organisation's parties to candidates by indexed keys (same e-mail, same phone,
+same name key, same last name, a name key in the same servicer alias group, and close spellings: the
+trigram index on PostgreSQL, a prefix range elsewhere); the matcher (matching.py) then decides and explains."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from models import Case
+from models.intake import ConflictCheck, Party
+from service import audit
+from service.auth import Caller
+from service.conflicts.matching import AliasBook, PartyName, compare, looks_like_organisation
+from service.db import paginate
+from service.errors import Problem, validation_error
+from service.parties.keys import party_keys
+from service.parties.service import ORGANISATION_ROLES, all_alias_pairs, default_side
+
+CANDIDATES_PER_LOOKUP = 500
+PREFIX_LENGTH = 3
+
+
+def prospective_party(data: dict[str, Any]) -> dict[str, Any]:
+    """A prospective party with its organisation flag settled (given, else guessed from role and name)."""
+    is_organisation = data.get("is_organisation")
+    if is_organisation is None:
+        is_organisation = data["role"] in ORGANISATION_ROLES or looks_like_organisation(data["name"])
+    return {"name": data["name"], "role": data["role"], "is_organisation": bool(is_organisation),
+            "email": data.get("email"), "phone": data.get("phone")}
+
+
+def _candidate_ids(session: Session, org_id: int, party: dict[str, Any], aliases: AliasBook) -> set[int]:
+    keys = party_keys(party["name"], party["is_organisation"], party["email"], party["phone"])
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    in_org = Party.org_id == org_id
+    lookups = []
+    if keys["email_key"]:
+        lookups.append(and_(in_org, Party.email_key == keys["email_key"]))
+    if keys["phone_key"]:
+        lookups.append(and_(in_org, Party.phone_key == keys["phone_key"]))
+    if party["is_organisation"]:
+        from service.conflicts.matching import organisation_keys
+
+        org_keys = set(organisation_keys(party["name"]))
+        org_keys |= aliases.keys_like(org_keys)
+        if org_keys:
+            lookups.append(and_(in_org, Party.name_key.in_(sorted(org_keys))))
+        spelled = sorted(organisation_keys(party["name"]))
+    else:
+        if keys["last_name_key"]:
+            lookups.append(and_(in_org, Party.last_name_key == keys["last_name_key"]))
+        spelled = [keys["name_key"]] if keys["last_name_key"] else []
+    for key in spelled:
+        if not key:
+            continue
+        if postgresql:
+            lookups.append(and_(in_org, Party.name_key.op("%")(key)))
+        prefix = key[:PREFIX_LENGTH]
+        if len(prefix) == PREFIX_LENGTH:  # close spellings that share the first letters (all backends)
+            lookups.append(and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"))
+    found: set[int] = set()
+    for where in lookups:
+        found.update(session.scalars(select(Party.id).where(where, Party.deleted_at.is_(None))
+                                     .limit(CANDIDATES_PER_LOOKUP)))
+    return found
+
+
+def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]], *,
+                 exclude_case_id: int | None = None, aliases: AliasBook | None = None) -> list[dict[str, Any]]:
+    """Every existing party of the organisation's cases (closed ones too; not deleted ones) that may be one
+    of `parties`, strongest first."""
+    aliases = aliases if aliases is not None else AliasBook.from_pairs(all_alias_pairs(session, org_id))
+    matches: list[dict[str, Any]] = []
+    for prospective in parties:
+        ids = _candidate_ids(session, org_id, prospective, aliases)
+        if not ids:
+            continue
+        query = (select(Party).join(Case, Case.id == Party.case_id)
+                 .where(Party.id.in_(sorted(ids)), Case.deleted_at.is_(None), Case.org_id == org_id))
+        if exclude_case_id is not None:
+            query = query.where(Party.case_id != exclude_case_id)
+        wanted = PartyName(prospective["name"], prospective["is_organisation"], prospective["email"],
+                           prospective["phone"])
+        side = default_side(prospective["role"])
+        for existing in session.scalars(query):
+            match = compare(wanted, PartyName(existing.name, existing.is_organisation, existing.email, existing.phone),
+                            aliases)
+            if match is None:
+                continue
+            matches.append({
+                "case_id": existing.case_id,
+                "party": {"id": existing.id, "name": existing.name, "role": existing.role, "side": existing.side},
+                "prospective": {"name": prospective["name"], "role": prospective["role"]},
+                "relation": _relation(side, existing.side),
+                "reason": match.reason, "score": match.score,
+            })
+    matches.sort(key=lambda m: (-m["score"], m["case_id"], m["party"]["id"]))
+    return matches
+
+
+def _relation(prospective_side: str, existing_side: str) -> str:
+    """opposed: one is (or would be) our client and the other adverse: the conflict Rule 1.7 is about."""
+    if {prospective_side, existing_side} == {"ours", "adverse"}:
+        return "opposed"
+    return "same_side" if prospective_side == existing_side else "other"
+
+
+def _check_case(session: Session, org_id: int, case_id: int | None) -> None:
+    if case_id is None:
+        return
+    exists = session.scalar(select(Case.id).where(Case.id == case_id, Case.org_id == org_id, Case.deleted_at.is_(None)))
+    if exists is None:
+        raise validation_error({"case_id": [f"No case {case_id}."]})
+
+
+def run_check(session: Session, caller: Caller, data: dict[str, Any]) -> ConflictCheck:
+    parties = [prospective_party(p) for p in data["parties"]]
+    case_id = data.get("case_id")
+    _check_case(session, caller.org_id, case_id)
+    matches = find_matches(session, caller.org_id, parties, exclude_case_id=case_id)
+    check = ConflictCheck(org_id=caller.org_id, ran_by_id=caller.user_id, case_id=case_id, parties=parties,
+                          matches=matches)
+    session.add(check)
+    session.flush()
+    audit.record(session, caller, "create", "conflict_check", check.id, org_id=caller.org_id, case_id=case_id,
+                 after={"parties": [p["name"] for p in parties], "matches": len(matches)})
+    return check
+
+
+def attach_check(session: Session, caller: Caller, check: ConflictCheck, data: dict[str, Any]) -> ConflictCheck:
+    """File a check run before the case existed under the case it was run for."""
+    _check_case(session, caller.org_id, data["case_id"])
+    if check.case_id is not None and check.case_id != data["case_id"]:
+        raise Problem(409, f"The check is filed under case {check.case_id} already.")
+    before = {"case_id": check.case_id}
+    check.case_id = data["case_id"]
+    session.flush()
+    audit.record(session, caller, "update", "conflict_check", check.id, org_id=caller.org_id, case_id=check.case_id,
+                 before=before, after={"case_id": check.case_id})
+    return check
+
+
+def get_check(session: Session, org_id: int, check_id: int) -> ConflictCheck:
+    check = session.scalars(select(ConflictCheck).where(ConflictCheck.id == check_id,
+                                                        ConflictCheck.org_id == org_id)).one_or_none()
+    if check is None:
+        raise Problem(404, f"No conflict check {check_id}.")
+    return check
+
+
+def list_checks(session: Session, org_id: int, page: int, per_page: int,
+                case_id: int | None = None) -> tuple[list[ConflictCheck], int]:
+    query = select(ConflictCheck).where(ConflictCheck.org_id == org_id)
+    if case_id is not None:
+        query = query.where(ConflictCheck.case_id == case_id)
+    return paginate(session, query.order_by(ConflictCheck.id.desc()), page, per_page)
+
+
+def check_document(check: ConflictCheck) -> dict[str, Any]:
+    return {"id": check.id, "ran_at": check.ran_at, "ran_by": check.ran_by_id, "case_id": check.case_id,
+            "parties": check.parties, "matches": check.matches}
+
+
+__all__ = ["find_matches", "run_check", "attach_check", "get_check", "list_checks", "check_document"]
