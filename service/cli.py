@@ -108,6 +108,10 @@ from service.reports.cli import report_command  # noqa: E402 - the reports domai
 
 main.add_command(report_command)
 
+from service.imports.cli import import_command  # noqa: E402 - the imports domain's command
+
+main.add_command(import_command)
+
 
 if __name__ == "__main__":
     main()

@@ -42,7 +42,7 @@ def _form() -> dict:
     if (request.content_length or 0) > MAX_FILE_BYTES + 1024 * 1024:
         raise Problem(413, f"An import may be at most 50 MB ({MAX_FILE_BYTES:,} bytes).")
     request.max_content_length = MAX_FILE_BYTES + 1024 * 1024
-    unknown = sorted((set(request.files) | set(request.form)) - FORM_FIELDS)
+    unknown = sorted(str(n) for n in (set(request.files) | set(request.form)) - FORM_FIELDS)
     if unknown:
         raise validation_error({name: ["Unknown field."] for name in unknown})
     upload = request.files.get("file")
