@@ -20,7 +20,8 @@ from service.errors import Problem, validation_error
 from service.parties.keys import party_keys
 from service.parties.service import ORGANISATION_ROLES, all_alias_pairs, default_side
 
-CANDIDATES_PER_LOOKUP = 500
+CANDIDATES_PER_LOOKUP = 1000
+MATCHES_PER_PARTY = 200
 PREFIX_LENGTH = 3
 
 
@@ -33,7 +34,10 @@ def prospective_party(data: dict[str, Any]) -> dict[str, Any]:
             "email": data.get("email"), "phone": data.get("phone")}
 
 
-def _candidate_ids(session: Session, org_id: int, party: dict[str, Any], aliases: AliasBook) -> set[int]:
+def _lookups(session: Session, org_id: int, party: dict[str, Any], aliases: AliasBook) -> list:
+    """The indexed conditions that find this party's candidates."""
+    from service.conflicts.matching import name_family, organisation_keys, person_parts
+
     keys = party_keys(party["name"], party["is_organisation"], party["email"], party["phone"])
     postgresql = session.get_bind().dialect.name == "postgresql"
     in_org = Party.org_id == org_id
@@ -42,63 +46,72 @@ def _candidate_ids(session: Session, org_id: int, party: dict[str, Any], aliases
         lookups.append(and_(in_org, Party.email_key == keys["email_key"]))
     if keys["phone_key"]:
         lookups.append(and_(in_org, Party.phone_key == keys["phone_key"]))
+    spelled: list[str] = []
     if party["is_organisation"]:
-        from service.conflicts.matching import organisation_keys
-
         org_keys = set(organisation_keys(party["name"]))
         org_keys |= aliases.keys_like(org_keys)
         if org_keys:
             lookups.append(and_(in_org, Party.name_key.in_(sorted(org_keys))))
         spelled = sorted(organisation_keys(party["name"]))
     else:
-        if keys["last_name_key"]:
-            lookups.append(and_(in_org, Party.last_name_key == keys["last_name_key"]))
-        spelled = [keys["name_key"]] if keys["last_name_key"] else []
-    for key in spelled:
-        if not key:
-            continue
-        if postgresql:
-            lookups.append(and_(in_org, Party.name_key.op("%")(key)))
-        prefix = key[:PREFIX_LENGTH]
-        if len(prefix) == PREFIX_LENGTH:  # close spellings that share the first letters (all backends)
+        first, last = person_parts(party["name"])
+        if first and last:
+            # The same name, and each form of the first name ("robert smith": "smith bob", "smith rob", ...).
+            lookups.append(and_(in_org, Party.name_key.in_(sorted(f"{last} {f}" for f in name_family(first) | {first}))))
+            # The same last name and first initial (initials, close spellings of the first name).
+            prefix = f"{last} {first[:1]}"
             lookups.append(and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"))
-    found: set[int] = set()
-    for where in lookups:
-        found.update(session.scalars(select(Party.id).where(where, Party.deleted_at.is_(None))
-                                     .limit(CANDIDATES_PER_LOOKUP)))
-    return found
+            spelled = [keys["name_key"]]
+    for key in spelled:
+        if postgresql:
+            lookups.append(and_(in_org, Party.name_key.op("%")(key)))  # trigram index: close spellings
+        else:
+            prefix = key[:PREFIX_LENGTH]  # elsewhere: close spellings that share the first letters
+            if len(prefix) == PREFIX_LENGTH:
+                lookups.append(and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"))
+    return lookups
+
+
+CANDIDATE_COLUMNS = (Party.id, Party.case_id, Party.name, Party.role, Party.side, Party.is_organisation, Party.email,
+                     Party.phone)
 
 
 def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]], *,
                  exclude_case_id: int | None = None, aliases: AliasBook | None = None) -> list[dict[str, Any]]:
     """Every existing party of the organisation's cases (closed ones too; not deleted ones) that may be one
-    of `parties`, strongest first."""
+    of `parties`: those on the opposite side first, then the strongest; at most MATCHES_PER_PARTY each."""
     aliases = aliases if aliases is not None else AliasBook.from_pairs(all_alias_pairs(session, org_id))
     matches: list[dict[str, Any]] = []
     for prospective in parties:
-        ids = _candidate_ids(session, org_id, prospective, aliases)
-        if not ids:
-            continue
-        query = (select(Party).join(Case, Case.id == Party.case_id)
-                 .where(Party.id.in_(sorted(ids)), Case.deleted_at.is_(None), Case.org_id == org_id))
-        if exclude_case_id is not None:
-            query = query.where(Party.case_id != exclude_case_id)
+        side = default_side(prospective["role"])
         wanted = PartyName(prospective["name"], prospective["is_organisation"], prospective["email"],
                            prospective["phone"])
-        side = default_side(prospective["role"])
-        for existing in session.scalars(query):
-            match = compare(wanted, PartyName(existing.name, existing.is_organisation, existing.email, existing.phone),
-                            aliases)
-            if match is None:
-                continue
-            matches.append({
-                "case_id": existing.case_id,
-                "party": {"id": existing.id, "name": existing.name, "role": existing.role, "side": existing.side},
-                "prospective": {"name": prospective["name"], "role": prospective["role"]},
-                "relation": _relation(side, existing.side),
-                "reason": match.reason, "score": match.score,
-            })
-    matches.sort(key=lambda m: (-m["score"], m["case_id"], m["party"]["id"]))
+        seen: set[int] = set()
+        found: list[dict[str, Any]] = []
+        verdicts: dict[tuple, Any] = {}  # one servicer on 5,000 cases is compared once
+        for where in _lookups(session, org_id, prospective, aliases):
+            query = (select(*CANDIDATE_COLUMNS).join(Case, Case.id == Party.case_id)
+                     .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None))
+                     .order_by((Party.side == side).asc(), Party.id.desc()).limit(CANDIDATES_PER_LOOKUP))
+            if exclude_case_id is not None:
+                query = query.where(Party.case_id != exclude_case_id)
+            for party_id, case_id, name, role, existing_side, is_organisation, email, phone in session.execute(query):
+                if party_id in seen:
+                    continue
+                seen.add(party_id)
+                signature = (name, is_organisation, email, phone)
+                if signature not in verdicts:
+                    verdicts[signature] = compare(wanted, PartyName(*signature), aliases)
+                match = verdicts[signature]
+                if match is None:
+                    continue
+                found.append({
+                    "case_id": case_id, "party": {"id": party_id, "name": name, "role": role, "side": existing_side},
+                    "prospective": {"name": prospective["name"], "role": prospective["role"]},
+                    "relation": _relation(side, existing_side), "reason": match.reason, "score": match.score,
+                })
+        found.sort(key=lambda m: (m["relation"] != "opposed", -m["score"], -m["case_id"], m["party"]["id"]))
+        matches.extend(found[:MATCHES_PER_PARTY])
     return matches
 
 
