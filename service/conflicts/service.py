@@ -89,12 +89,17 @@ def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]
         seen: set[int] = set()
         found: list[dict[str, Any]] = []
         verdicts: dict[tuple, Any] = {}  # one servicer on 5,000 cases is compared once
+        queries = []
         for where in _lookups(session, org_id, prospective, aliases):
             query = (select(*CANDIDATE_COLUMNS).join(Case, Case.id == Party.case_id)
-                     .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None))
-                     .order_by((Party.side == side).asc(), Party.id.desc()).limit(CANDIDATES_PER_LOOKUP))
+                     .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None)))
             if exclude_case_id is not None:
                 query = query.where(Party.case_id != exclude_case_id)
+            # The other sides (where conflicts are) in full; the same side (a servicer that is adverse on
+            # thousands of cases) only as far as the answer can show it.
+            queries.append(query.where(Party.side != side).limit(CANDIDATES_PER_LOOKUP))
+            queries.append(query.where(Party.side == side).limit(MATCHES_PER_PARTY))
+        for query in queries:
             for party_id, case_id, name, role, existing_side, is_organisation, email, phone in session.execute(query):
                 if party_id in seen:
                     continue

@@ -209,8 +209,8 @@ def parse_money(value: object) -> tuple[str | None, str | None]:
         amount = Decimal(text)
     except InvalidOperation:
         return None, f"\"{cell_text(value)}\" is not an amount of money."
-    if amount < 0 or not amount.is_finite():
-        return None, f"\"{cell_text(value)}\" must not be negative."
+    if not amount.is_finite() or amount < 0:
+        return None, f"\"{cell_text(value)}\" must be a non-negative amount."
     return f"{amount.quantize(Decimal('0.01'))}", None
 
 

@@ -44,6 +44,9 @@ def read_table(content: bytes, filename: str = "") -> Table:
         return _read_xlsx(content)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV (UTF-8) and upload that.")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRefused("The file is encoded as UTF-16; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma "
+                            "delimited)\") and upload it again.")
     if content.startswith(b"%PDF") or b"\x00" in content[:4096]:
         raise ImportRefused("The file is neither CSV nor XLSX. Export the spreadsheet as CSV (UTF-8) or .xlsx.")
     return _read_csv(content)
