@@ -29,8 +29,8 @@ class Party(TimestampMixin, OrgScopedMixin, Base):
 
     __tablename__ = "parties"
     __table_args__ = (
-        Index("ix_parties_org_id_name_key", "org_id", "name_key"),
-        Index("ix_parties_org_id_last_name_key", "org_id", "last_name_key"),
+        # Candidates are read one side at a time (the other sides in full, the same side only a little).
+        Index("ix_parties_org_id_side_name_key", "org_id", "side", "name_key"),
         Index("ix_parties_org_id_email_key", "org_id", "email_key"),
         Index("ix_parties_org_id_phone_key", "org_id", "phone_key"),
         Index("ix_parties_case_id_mirrors", "case_id", "mirrors"),
@@ -51,7 +51,6 @@ class Party(TimestampMixin, OrgScopedMixin, Base):
     preferred_language: Mapped[str | None] = mapped_column(String(2))
     mirrors: Mapped[str | None] = mapped_column(String(40))
     name_key: Mapped[str] = mapped_column(String(400), nullable=False, default="")
-    last_name_key: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

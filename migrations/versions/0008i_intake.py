@@ -128,7 +128,6 @@ def upgrade() -> None:
     sa.Column('preferred_language', sa.String(length=2), nullable=True),
     sa.Column('mirrors', sa.String(length=40), nullable=True),
     sa.Column('name_key', sa.String(length=400), nullable=False),
-    sa.Column('last_name_key', sa.String(length=200), nullable=False),
     sa.Column('email_key', sa.String(length=254), nullable=True),
     sa.Column('phone_key', sa.String(length=20), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -145,8 +144,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_parties_case_id_mirrors', ['case_id', 'mirrors'], unique=False)
         batch_op.create_index(batch_op.f('ix_parties_org_id'), ['org_id'], unique=False)
         batch_op.create_index('ix_parties_org_id_email_key', ['org_id', 'email_key'], unique=False)
-        batch_op.create_index('ix_parties_org_id_last_name_key', ['org_id', 'last_name_key'], unique=False)
-        batch_op.create_index('ix_parties_org_id_name_key', ['org_id', 'name_key'], unique=False)
+        batch_op.create_index('ix_parties_org_id_side_name_key', ['org_id', 'side', 'name_key'], unique=False)
         batch_op.create_index('ix_parties_org_id_phone_key', ['org_id', 'phone_key'], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
@@ -196,7 +194,7 @@ def _backfill_parties() -> None:
     parties = sa.table(
         'parties', *(sa.column(n) for n in (
             'org_id', 'case_id', 'role', 'side', 'name', 'email', 'phone', 'preferred_language',
-            'mirrors', 'name_key', 'last_name_key', 'email_key', 'phone_key')),
+            'mirrors', 'name_key', 'email_key', 'phone_key')),
         sa.column('is_organisation', sa.Boolean()), sa.column('created_at', models.base.UTCDateTime()),
         sa.column('updated_at', models.base.UTCDateTime()))
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -232,8 +230,7 @@ def downgrade() -> None:
     op.drop_table('case_conflicts')
     with op.batch_alter_table('parties', schema=None) as batch_op:
         batch_op.drop_index('ix_parties_org_id_phone_key')
-        batch_op.drop_index('ix_parties_org_id_name_key')
-        batch_op.drop_index('ix_parties_org_id_last_name_key')
+        batch_op.drop_index('ix_parties_org_id_side_name_key')
         batch_op.drop_index('ix_parties_org_id_email_key')
         batch_op.drop_index(batch_op.f('ix_parties_org_id'))
         batch_op.drop_index('ix_parties_case_id_mirrors')

@@ -11,7 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from models import Case
-from models.intake import ConflictCheck, Party
+from models.intake import PARTY_SIDES, ConflictCheck, Party
 from service import audit
 from service.auth import Caller
 from service.conflicts.matching import AliasBook, PartyName, compare, looks_like_organisation
@@ -95,10 +95,12 @@ def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]
                      .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None)))
             if exclude_case_id is not None:
                 query = query.where(Party.case_id != exclude_case_id)
-            # The other sides (where conflicts are) in full; the same side (a servicer that is adverse on
-            # thousands of cases) only as far as the answer can show it.
-            queries.append(query.where(Party.side != side).limit(CANDIDATES_PER_LOOKUP))
-            queries.append(query.where(Party.side == side).limit(MATCHES_PER_PARTY))
+            # One side at a time, each read by the (org_id, side, name_key) index: the other sides (where
+            # conflicts are) in full, the same side (a servicer adverse on thousands of cases) only as far as
+            # the answer can show it.
+            for each_side in PARTY_SIDES:
+                limit = MATCHES_PER_PARTY if each_side == side else CANDIDATES_PER_LOOKUP
+                queries.append(query.where(Party.side == each_side).limit(limit))
         for query in queries:
             for party_id, case_id, name, role, existing_side, is_organisation, email, phone in session.execute(query):
                 if party_id in seen:

@@ -2,7 +2,7 @@
 (the migration that backfills parties uses them too)."""
 from __future__ import annotations
 
-from service.conflicts.matching import fold, name_key, normalise_email, normalise_phone, person_parts
+from service.conflicts.matching import fold, name_key, normalise_email, normalise_phone
 
 LANGUAGE_WORDS = {"en": "en", "eng": "en", "english": "en", "es": "es", "spa": "es", "spanish": "es",
                   "espanol": "es"}
@@ -11,7 +11,6 @@ LANGUAGE_WORDS = {"en": "en", "eng": "en", "english": "en", "es": "es", "spa": "
 def party_keys(name: str, is_organisation: bool, email: str | None, phone: str | None) -> dict[str, str | None]:
     return {
         "name_key": name_key(name, is_organisation),
-        "last_name_key": "" if is_organisation else person_parts(name)[1],
         "email_key": normalise_email(email) or None,
         "phone_key": normalise_phone(phone) or None,
     }
