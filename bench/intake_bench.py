@@ -141,7 +141,7 @@ def make_csv(rows: int) -> bytes:
         sale = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(300))
         lines.append(f"IMP-{n},{name},{name.lower().replace(' ', '.')}.{n}@example.net,312-555-{n % 10000:04d},"
                      f"{rng.randrange(1, 9999)} Elm St,Springfield,{rng.choice(STATES)},6{rng.randrange(10000):04d},"
-                     f"{rng.choice(SERVICERS)},\"${rng.randrange(50, 900) * 1000:,}\",{default:%m/%d/%Y},{sale.isoformat()}")
+                     f"\"{rng.choice(SERVICERS)}\",\"${rng.randrange(50, 900) * 1000:,}\",{default:%m/%d/%Y},{sale.isoformat()}")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -30,7 +30,7 @@ from service.imports.reading import ImportRefused, Table, cell_text, read_table
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # one transaction each: short enough that the API's writes never wait long on SQLite
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 DUPLICATE_SCORE = 0.9   # a row whose client matches an existing client this closely is a possible duplicate
