@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from models.intake import PARTY_ROLES, PARTY_SIDES
 from service.cases.schemas import PHONE, single_line
-from service.fields import Text, PageQuerySchema, PageSchema, StrictSchema, short_text
+from service.fields import Text, PageQuerySchema, PageSchema, StrictSchema
 from service.http import ID_MAX
 
 

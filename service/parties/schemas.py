@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from models.intake import CONFLICT_KINDS, CONFLICT_STATUSES, LANGUAGES, PARTY_ROLES, PARTY_SIDES
 from service.cases.schemas import PHONE, single_line
-from service.fields import Text, PageSchema, StrictSchema, long_text, short_text
+from service.fields import Text, PageSchema, StrictSchema, long_text
 from service.http import ID_MAX
 
 

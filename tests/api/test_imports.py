@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from tests.conftest import case_payload
 
 HEADERS = "Case ID,Borrower Name,Email,State,Servicer,UPB,Sale Date,Complaint Served\n"
 GOOD = ("A-1,\"Garcia, José\",jose@example.com,IL,Acme Servicing LLC,\"$250,000\",03/04/2027,2026-01-15\n"
