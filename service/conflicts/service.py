@@ -41,34 +41,35 @@ def _lookups(session: Session, org_id: int, party: dict[str, Any], aliases: Alia
     keys = party_keys(party["name"], party["is_organisation"], party["email"], party["phone"])
     postgresql = session.get_bind().dialect.name == "postgresql"
     in_org = Party.org_id == org_id
-    lookups = []
+    lookups = []  # (condition, read one side at a time)
     if keys["email_key"]:
-        lookups.append(and_(in_org, Party.email_key == keys["email_key"]))
+        lookups.append((and_(in_org, Party.email_key == keys["email_key"]), False))
     if keys["phone_key"]:
-        lookups.append(and_(in_org, Party.phone_key == keys["phone_key"]))
+        lookups.append((and_(in_org, Party.phone_key == keys["phone_key"]), False))
     spelled: list[str] = []
     if party["is_organisation"]:
         org_keys = set(organisation_keys(party["name"]))
         org_keys |= aliases.keys_like(org_keys)
         if org_keys:
-            lookups.append(and_(in_org, Party.name_key.in_(sorted(org_keys))))
+            lookups.append((and_(in_org, Party.name_key.in_(sorted(org_keys))), True))
         spelled = sorted(organisation_keys(party["name"]))
     else:
         first, last = person_parts(party["name"])
         if first and last:
             # The same name, and each form of the first name ("robert smith": "smith bob", "smith rob", ...).
-            lookups.append(and_(in_org, Party.name_key.in_(sorted(f"{last} {f}" for f in name_family(first) | {first}))))
+            forms = sorted(f"{last} {f}" for f in name_family(first) | {first})
+            lookups.append((and_(in_org, Party.name_key.in_(forms)), True))
             # The same last name and first initial (initials, close spellings of the first name).
             prefix = f"{last} {first[:1]}"
-            lookups.append(and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"))
+            lookups.append((and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"), True))
             spelled = [keys["name_key"]]
     for key in spelled:
         if postgresql:
-            lookups.append(and_(in_org, Party.name_key.op("%")(key)))  # trigram index: close spellings
+            lookups.append((and_(in_org, Party.name_key.op("%")(key)), True))  # trigram index: close spellings
         else:
             prefix = key[:PREFIX_LENGTH]  # elsewhere: close spellings that share the first letters
             if len(prefix) == PREFIX_LENGTH:
-                lookups.append(and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"))
+                lookups.append((and_(in_org, Party.name_key >= prefix, Party.name_key < prefix + "\U0010ffff"), True))
     return lookups
 
 
@@ -90,11 +91,14 @@ def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]
         found: list[dict[str, Any]] = []
         verdicts: dict[tuple, Any] = {}  # one servicer on 5,000 cases is compared once
         queries = []
-        for where in _lookups(session, org_id, prospective, aliases):
+        for where, by_side in _lookups(session, org_id, prospective, aliases):
             query = (select(*CANDIDATE_COLUMNS).join(Case, Case.id == Party.case_id)
                      .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None)))
             if exclude_case_id is not None:
                 query = query.where(Party.case_id != exclude_case_id)
+            if not by_side:  # an e-mail or a phone number: a handful of rows, by its own index
+                queries.append(query.limit(CANDIDATES_PER_LOOKUP))
+                continue
             # One side at a time, each read by the (org_id, side, name_key) index: the other sides (where
             # conflicts are) in full, the same side (a servicer adverse on thousands of cases) only as far as
             # the answer can show it.
