@@ -267,6 +267,7 @@ def dry_run(session: Session, row: Import, progress: Callable[[Session, Import, 
     existing = _existing_keys(session, row.org_id, [p.key for p in parsed_rows])
     aliases = AliasBook.from_pairs(all_alias_pairs(session, row.org_id))
     seen: dict[str, int] = {}
+    known_matches: dict[tuple, list[dict[str, Any]]] = {}
     errors: list[dict[str, Any]] = []
     preview: list[dict[str, Any]] = []
     valid = invalid = duplicates = 0
@@ -293,8 +294,13 @@ def dry_run(session: Session, row: Import, progress: Callable[[Session, Import, 
             valid += 1
             entry["action"] = "create"
             seen[parsed.key] = parsed.number
-            prospective = _prospective_parties(parsed.body)
-            for match in find_matches(session, row.org_id, prospective, aliases=aliases):
+            found = []
+            for prospective in _prospective_parties(parsed.body):
+                signature = tuple(sorted(prospective.items()))
+                if signature not in known_matches:  # one servicer on many rows is looked up once
+                    known_matches[signature] = find_matches(session, row.org_id, [prospective], aliases=aliases)
+                found += known_matches[signature]
+            for match in found:
                 summary = {"case_id": match["case_id"], "party": match["party"], "prospective": match["prospective"],
                            "reason": match["reason"], "score": match["score"]}
                 if match["relation"] == "opposed":
