@@ -47,9 +47,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def database_url(postgresql: bool) -> str:
+def database_url(postgresql: bool, reuse: bool = False) -> str:
     if not postgresql:
         return f"sqlite:///{SCRATCH / 'forestall.sqlite'}"
+    if reuse:
+        return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_NAME
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -174,8 +176,9 @@ def main() -> None:
     parser.add_argument("--postgresql", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-conflicts", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="PostgreSQL: keep the seeded database of a previous run")
     args = parser.parse_args()
-    url = database_url(args.postgresql)
+    url = database_url(args.postgresql, args.reuse)
     os.environ["DATABASE_URL"] = url
     from service.db import session_factory
     from service.migrate import upgrade
@@ -185,8 +188,23 @@ def main() -> None:
     with session_factory(url)() as session:
         if not args.skip_conflicts:
             started = time.perf_counter()
-            org, user = seed(session, args.cases)
-            print(f"{backend}: seeded {args.cases:,} cases in {time.perf_counter() - started:.0f} s")
+            if args.reuse:
+                from sqlalchemy import select, text
+
+                from models import Organization
+
+                org = session.scalars(select(Organization).where(Organization.slug.like("bench-%"),
+                                                                 ~Organization.slug.like("bench-import%"))).first()
+                print(f"{backend}: reusing organisation {org.slug}")
+            else:
+                org, user = seed(session, args.cases)
+                print(f"{backend}: seeded {args.cases:,} cases in {time.perf_counter() - started:.0f} s")
+            if args.postgresql:
+                from sqlalchemy import text
+
+                session.execute(text("ANALYZE parties"))
+                session.execute(text("ANALYZE cases"))
+                session.commit()
             print("conflict check (service function, warm):")
             bench_conflicts(session, org, args.repeats)
         if not args.skip_import:
