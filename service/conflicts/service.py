@@ -22,7 +22,7 @@ from service.parties.service import ORGANISATION_ROLES, all_alias_pairs, default
 
 CANDIDATES_PER_LOOKUP = 1000
 MATCHES_PER_PARTY = 200
-PREFIX_LENGTH = 3
+PREFIX_LENGTH = 4  # SQLite's stand-in for the trigram index: "Gonzales" finds "Gonzalez"
 TRIGRAM_THRESHOLD = 0.5
 
 
