@@ -98,6 +98,8 @@ def _check_body_limits() -> None:
         return
     if mimetype == "multipart/form-data" and request.path.endswith("/attachments"):
         return
+    if mimetype == "multipart/form-data" and request.path == API_PREFIX + "/imports":  # spreadsheet uploads
+        return
     if mimetype != "application/json":
         raise Problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
     if (request.content_length or 0) > MAX_JSON_BYTES:

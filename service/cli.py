@@ -192,6 +192,10 @@ from service.counseling.cli import load_income_limits_command  # noqa: E402 - th
 
 main.add_command(load_income_limits_command)
 
+from service.imports.cli import import_command  # noqa: E402 - the imports domain's command
+
+main.add_command(import_command)
+
 
 if __name__ == "__main__":
     main()

@@ -39,6 +39,7 @@ app.conf.update(
         # Statuses move with time (open -> missed, redemption -> post_sale): recompute daily, 10:10 UTC.
         "deadlines-refresh": {"task": "notices.refresh_deadlines", "schedule": crontab(hour=10, minute=10)},
         "reports-rescan": {"task": "reports.rescan", "schedule": 60.0},
+        "imports-rescan": {"task": "imports.rescan", "schedule": 60.0},
     },
 )
 if settings.broker_url.startswith("sqla+"):

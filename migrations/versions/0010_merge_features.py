@@ -2,11 +2,11 @@
 web accounts) into one history
 
 Revision ID: 0010
-Revises: 0008c, 0008f, 0008w, 0009a
+Revises: 0008c, 0008f, 0008i, 0008w, 0009a
 Create Date: 2026-11-27
 """
 revision = "0010"
-down_revision = ("0008c", "0008f", "0008w", "0009a")
+down_revision = ("0008c", "0008f", "0008i", "0008w", "0009a")
 branch_labels = None
 depends_on = None
 

@@ -109,6 +109,7 @@ def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
     session.flush()
     audit.record(session, caller, "create", "case", case.id, org_id=caller.org_id, case_id=case.id,
                  after=audit_document(case))
+    _sync_parties(session, case)
     return case
 
 
@@ -130,9 +131,17 @@ def update_case(session: Session, caller: Caller, case: Case, data: dict[str, An
     after = audit_document(case)
     audit.record(session, caller, "update", "case", case.id, org_id=caller.org_id, case_id=case.id,
                  before=before, after=after)
+    _sync_parties(session, case)
     # The facts (state, process, occupancy, amounts, outcome) drive the deadlines and the stage.
     recompute_case(session, case, local_today(caller.timezone))
     return case
+
+
+def _sync_parties(session: Session, case: Case) -> None:
+    """The client, co-borrowers and servicer as parties (for conflict checks): service/parties/service.py."""
+    from service.parties.service import sync_case_parties
+
+    sync_case_parties(session, case)
 
 
 def delete_case(session: Session, caller: Caller, case: Case) -> None:
