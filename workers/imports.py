@@ -3,14 +3,17 @@ rows already made into cases are known by their keys), and the minute-by-minute 
 imports a lost message or a dead worker left behind."""
 from __future__ import annotations
 
-from service.config import load_settings
+import logging
+
 from service.db import session_factory
 from service.imports import service
-from workers import app
+from workers import app, settings
+
+log = logging.getLogger(__name__)
 
 
 def _session():
-    return session_factory(load_settings().database_url)()
+    return session_factory(settings.database_url)()
 
 
 @app.task(name="imports.run")
@@ -27,3 +30,14 @@ def rescan_imports_task() -> int:
     for import_id in import_ids:
         run_import_task.delay(import_id)
     return len(import_ids)
+
+
+def enqueue_import(import_id: int) -> bool:
+    """Hand the work to a worker (called by the API and the CLI). A broker that is down loses nothing: the
+    rescan finds the import by its state and enqueues it again."""
+    try:
+        run_import_task.apply_async((import_id,), retry=False)
+        return True
+    except Exception:  # noqa: BLE001 - any broker failure; the row is the truth
+        log.warning("could not enqueue import %s; the rescan will pick it up", import_id, exc_info=True)
+        return False

@@ -14,6 +14,7 @@ from service.imports import service
 from service.imports.reading import MAX_FILE_BYTES
 from service.imports.schemas import ImportListSchema, ImportSchema, IntakeSettingsSchema
 from service.permissions import can_change_org_settings
+from workers.imports import enqueue_import
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1",
                 description="Spreadsheet imports (CSV, XLSX): a dry run that writes nothing, then a commit; and "
@@ -83,7 +84,7 @@ class Imports(MethodView):
         row = service.create_import(db(), caller(), form["content"], form["filename"], form["mapping"],
                                     form["date_order"], form["reuse_mapping_of"])
         db().commit()
-        service.enqueue(row.id)
+        enqueue_import(row.id)
         document = service.import_document(row)
         return document, 202, {"Location": document["url"]}
 
@@ -115,7 +116,7 @@ class ImportCommit(MethodView):
         """Create the rows that passed the dry run (in batches; rows imported before are skipped)"""
         service.request_commit(db(), caller(), row)
         db().commit()
-        service.enqueue(row.id)
+        enqueue_import(row.id)
         document = service.import_document(row)
         return document, 202, {"Location": document["url"]}
 

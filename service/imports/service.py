@@ -138,19 +138,6 @@ def request_commit(session: Session, caller: Caller, row: Import) -> Import:
     return row
 
 
-def enqueue(import_id: int) -> bool:
-    """Hand the work to a worker. A broker that is down loses nothing: the rescan (workers/imports.py)
-    finds the import by its state and enqueues it again."""
-    try:
-        from workers.imports import run_import_task
-
-        run_import_task.apply_async((import_id,), retry=False)
-        return True
-    except Exception:  # noqa: BLE001 - any broker failure; the row is the truth
-        log.warning("could not enqueue import %s; the rescan will pick it up", import_id, exc_info=True)
-        return False
-
-
 # ---------------------------------------------------------------------------------------- the work
 
 def _claim(session: Session, import_id: int, now: dt.datetime) -> str | None:
@@ -492,6 +479,6 @@ def _drain(out: io.StringIO) -> str:
     return text
 
 
-__all__ = ["create_import", "get_import", "list_imports", "import_document", "request_commit", "enqueue",
+__all__ = ["create_import", "get_import", "list_imports", "import_document", "request_commit",
            "process_import", "dry_run", "commit_rows", "imports_to_enqueue", "failed_rows_csv", "export_cases_csv",
            "date_order_of", "set_date_order"]
