@@ -132,9 +132,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(database_url):  # database_url: the suite's migrations have run (imports ready)
+def world(database_url, settings):  # database_url: the suite's migrations have run (imports ready)
     from service.migrate import upgrade
+    from service.wiring import connect_signals
     from tests.conftest import _create_pg_database, _drop_pg_database
+
+    # This process adds deadlines (add_batch) and must plan their reminders at once, as every entry point
+    # does; without it the tests would depend on an earlier test having built the app.
+    connect_signals(settings)
 
     tmp = Path(tempfile.mkdtemp(prefix="forestall-workers-"))
     if BACKEND == "postgresql":
