@@ -37,6 +37,9 @@ def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, 
 
     broker_url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
     monkeypatch.setenv("CELERY_BROKER_URL", broker_url)  # Celery prefers this variable to its broker argument
+    # The API's own hand-off is lost here (as when a broker drops it): this test sends the messages itself.
+    # Without this, an app that has not connected yet would read the variable above and reach this broker.
+    monkeypatch.setattr("service.reports.api.enqueue_report", lambda report_id: False)
     sender = Celery("forestall-test", broker=broker_url)
     sender.conf.task_default_queue = TEST_QUEUE
     env = {**os.environ, "CELERY_BROKER_URL": broker_url, "FORESTALL_VAR": str(tmp_path / "var")}
