@@ -312,6 +312,13 @@ def users():
     return redirect(url_for("settings.users"))
 
 
+def _managed_user(user_id: int) -> User:
+    """The user an admin page acts on: another organisation's is 404 before the role check, as in the API."""
+    person = _user_or_404(user_id)
+    require_admin()
+    return person
+
+
 def _user_or_404(user_id: int) -> User:
     try:
         return service.get_user(g.db, caller().org_id, user_id)
@@ -330,8 +337,7 @@ def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str 
 
 @bp.route("/settings/users/<id:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     if request.method == "GET":
         return _user_page(person)
     changes: dict[str, Any] = {}
@@ -356,8 +362,7 @@ def user(user_id: int):
 
 @bp.route("/settings/users/<id:user_id>/invitation", methods=["POST"])
 def resend_invitation(user_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     if person.password_hash is not None or not person.is_active:
         return done(f"{person.email} has a password already (or is deactivated): no invitation sent.",
                     "settings.user", user_id=person.id)
@@ -371,8 +376,7 @@ def resend_invitation(user_id: int):
 
 @bp.route("/settings/users/<id:user_id>/sessions", methods=["POST"])
 def end_sessions(user_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     service.end_sessions(g.db, caller(), person)
     if person.id == caller().user_id:
         sign_in(session, person)
@@ -381,8 +385,7 @@ def end_sessions(user_id: int):
 
 @bp.route("/settings/users/<id:user_id>/two-factor/reset", methods=["POST"])
 def reset_two_factor(user_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     service.reset_two_factor(g.db, caller(), person)
     if person.id == caller().user_id:
         sign_in(session, person)
@@ -391,8 +394,7 @@ def reset_two_factor(user_id: int):
 
 @bp.route("/settings/users/<id:user_id>/tokens", methods=["POST"])
 def issue_token(user_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     try:
         _row, token = service.issue_api_token(g.db, caller(), person, request.form.get("label"))
     except Problem as problem:
@@ -404,8 +406,7 @@ def issue_token(user_id: int):
 
 @bp.route("/settings/users/<id:user_id>/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke_token(user_id: int, token_id: int):
-    person = _user_or_404(user_id)  # another organisation's user: 404 before the role check, as in the API
-    require_admin()
+    person = _managed_user(user_id)
     row = g.db.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == person.id)).one_or_none()
     if row is None:
         abort(404, description="No such API token.")
