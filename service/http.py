@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import http as http_status
 from typing import Any, Callable
 
@@ -19,6 +20,7 @@ from service.cases.service import get_case
 from service.config import Settings
 from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
 from service.fields import ID_MAX
+from service.openapi import finish, operation_id
 from service.permissions import can_edit_case, can_write
 
 
@@ -41,6 +43,15 @@ class StrictParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, *,
+                     parameters=None, tags=None, **options):
+        """Also name each operation (operationId) after its view, unless @blp.doc names it."""
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, parameters=parameters,
+                             tags=tags, **options)
+        for method, doc in self._docs[endpoint or view_func.__name__].items():
+            if method != "parameters":
+                doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(view_func.__name__, method))
+
 
 class ProblemSchema(ma.Schema):
     type = ma.fields.String()
@@ -57,6 +68,10 @@ class ForestallApi(Api):
 
     def handle_http_exception(self, error):  # flask-smorest's signature
         return handle_http_exception(error)
+
+    def _openapi_json(self):  # flask-smorest's view of /openapi.json
+        document = finish(self.spec.to_dict(), current_app.config["FORESTALL"].base_url)
+        return current_app.response_class(json.dumps(document, indent=2), mimetype="application/json")
 
     def _register_responses(self):
         for status in http_status.HTTPStatus:
@@ -91,6 +106,15 @@ def documents_errors(blp: Blueprint, *codes: int) -> Callable:
                                     description=_ERROR_DESCRIPTIONS.get(code, "Error"))(func)
         return func
     return decorator
+
+
+def documented_body(description: str, media_type: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    """For @blp.doc(responses=...): the media type and shape of an answer a view builds itself
+    (a calendar file, a PDF, a bare JSON array), so generated clients know what they get."""
+    return {status: {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
+ETAG_HEADER = {"ETag": {"description": 'The version to send back in If-Match (e.g. "3")', "schema": {"type": "string"}}}
 
 
 _ERROR_DESCRIPTIONS = {

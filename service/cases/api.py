@@ -8,7 +8,7 @@ from service.cases import service
 from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
                                    CasePatchSchema, CaseSchema)
 from service.fields import PageQuerySchema
-from service.http import Blueprint, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_case, writes
+from service.http import Blueprint, ETAG_HEADER, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_case, writes
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
 
@@ -26,7 +26,7 @@ class Cases(MethodView):
 
     @writes
     @blp.arguments(CaseCreateSchema)
-    @blp.response(201, CaseSchema)
+    @blp.response(201, CaseSchema, headers=ETAG_HEADER)
     @documents_errors(blp, 401, 403, 413, 415, 422)
     def post(self, data):
         """Open a case"""
@@ -38,7 +38,7 @@ class Cases(MethodView):
 @blp.route("/cases/<id:case_id>")
 class CaseItem(MethodView):
     @with_case()
-    @blp.response(200, CaseSchema)
+    @blp.response(200, CaseSchema, headers=ETAG_HEADER)
     @documents_errors(blp, 401, 404)
     def get(self, case):
         """A case in full"""
@@ -46,7 +46,7 @@ class CaseItem(MethodView):
 
     @with_case(write=True, if_match=True)
     @blp.arguments(CasePatchSchema)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, CaseSchema, headers=ETAG_HEADER)
     @blp.doc(parameters=[IF_MATCH_PARAMETER])
     @documents_errors(blp, 401, 403, 404, 412, 413, 415, 422, 428)
     def patch(self, data, case):

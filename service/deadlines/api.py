@@ -10,7 +10,7 @@ from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySch
                                        DeadlineListSchema, DeadlinePatchSchema, DeadlineSchema, ManualDeadlineSchema,
                                        StageHistorySchema)
 from service.errors import validation_error
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
+from service.http import Blueprint, caller, db, documented_body, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",
@@ -126,6 +126,7 @@ class DeadlineKinds(MethodView):
 @blp.route("/stages")
 class Stages(MethodView):
     @blp.response(200, description="The stages a case moves through, in order")
+    @blp.doc(responses=documented_body("The stages a case moves through, in order", "application/json", {"type": "array", "items": {"type": "string"}}))
     @documents_errors(blp, 401)
     def get(self):
         """The stages, in order"""

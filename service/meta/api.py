@@ -6,16 +6,22 @@ from flask.views import MethodView
 from sqlalchemy import text
 
 from service.errors import problem_response
-from service.http import Blueprint, db
+from service.http import Blueprint, db, documented_body
 from workers import broker_answers
 
 blp = Blueprint("meta", __name__, description="Health and readiness")
+
+HEALTH = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]}
+READINESS = {"type": "object", "required": ["status", "checks"], "properties": {
+    "status": {"type": "string", "enum": ["ready"]},
+    "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}
 
 
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="The process is up")
+    @blp.doc(responses=documented_body("The process is up", "application/json", HEALTH))
     def get(self):
         return {"status": "ok"}
 
@@ -25,6 +31,9 @@ class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="The database and the broker answer")
     @blp.alt_response(503, description="The database or the broker does not answer")
+    @blp.doc(responses={**documented_body("The database and the broker answer", "application/json", READINESS),
+                        **documented_body("The database or the broker does not answer", "application/problem+json", {"$ref": "#/components/schemas/Problem"},
+                                          "503")})
     def get(self):
         checks = {"database": _database_answers(), "broker": _broker_answers()}
         if all(checks.values()):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from service.http import Blueprint, caller, db, documents_errors, page, writes, with_case, settings
+from service.http import Blueprint, caller, db, documented_body, documents_errors, page, writes, with_case, settings
 from service.notices import calendar, service
 from service.notices.schemas import (CalendarTokenSchema, MyPreferencesInputSchema, NoticeListSchema,
                                      NoticeQuerySchema, OrgPreferencesInputSchema, PreferencesSchema)
@@ -49,6 +49,7 @@ class CaseCalendar(MethodView):
     @with_case()
     @blp.response(200, description="An iCalendar file: one all-day event per open deadline",
                   content_type="text/calendar")
+    @blp.doc(responses=documented_body("An iCalendar file: one all-day event per open deadline", "text/calendar", {"type": "string"}))
     @documents_errors(blp, 401, 404)
     def get(self, case):
         """The case's open deadlines as an iCalendar file (to import once)"""
@@ -117,6 +118,7 @@ class CalendarFeed(MethodView):
     @public_blp.doc(security=[])
     @public_blp.response(200, description="iCalendar feed: one all-day event per open deadline of your cases",
                          content_type="text/calendar")
+    @public_blp.doc(responses=documented_body("iCalendar feed: one all-day event per open deadline of your cases", "text/calendar", {"type": "string"}))
     @documents_errors(public_blp, 404)
     def get(self, token):
         """Your deadlines as a calendar subscription (no Authorization header: the token is the secret).

@@ -5,7 +5,7 @@ from flask import Response
 from flask.views import MethodView
 
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes, with_case
+from service.http import Blueprint, caller, db, documented_body, documents_errors, page, with_object, writes, with_case
 from service.limits import REPORT_REQUESTS, per_organisation
 from service.reports import service
 from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
@@ -73,6 +73,7 @@ class ReportPdf(MethodView):
     @with_object(service.get_report, "report_id", "report")
     @blp.response(200, content_type="application/pdf", description="The PDF",
                   headers={"ETag": {"description": "The PDF's SHA-256", "schema": {"type": "string"}}})
+    @blp.doc(responses=documented_body("The PDF", "application/pdf", {"type": "string", "format": "binary"}))
     @documents_errors(blp, 401, 404, 409)
     def get(self, report):
         """The PDF once ready (409 while queued or rendering, or when it failed)"""
