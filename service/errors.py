@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from json import JSONDecodeError
 from typing import Any
 
 from flask import Response, json
@@ -27,21 +28,33 @@ def validation_error(errors: dict[str, list[str]], detail: str = "The request ha
     return Problem(422, detail, errors=errors)
 
 
+WHOLE_BODY = "body"  # the key of errors that concern the body as a whole (marshmallow calls it "_schema")
+
+
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested {"client": {"email": [...]}} -> {"client.email": [...]}."""
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
+            key = WHOLE_BODY if key == "_schema" else key
             name = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 flat.setdefault(name, []).extend(value)
             else:
                 flat.update(flatten_messages(value, name))
     elif isinstance(messages, list):
-        flat.setdefault(prefix or "_schema", []).extend(str(m) for m in messages)
+        flat.setdefault(prefix or WHOLE_BODY, []).extend(str(m) for m in messages)
     else:
-        flat.setdefault(prefix or "_schema", []).append(str(messages))
+        flat.setdefault(prefix or WHOLE_BODY, []).append(str(messages))
     return flat
+
+
+def not_json(error: ValueError) -> Problem:
+    """A body that does not parse: say where, in words a client's author can act on."""
+    if not isinstance(error, JSONDecodeError):  # a UnicodeDecodeError
+        return Problem(400, "The body is not valid JSON: it is not UTF-8 text.", title="Bad Request")
+    return Problem(400, f"The body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno} "
+                        f"(character {error.pos}).", title="Bad Request")
 
 
 def problem_response(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None,

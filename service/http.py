@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service.auth import Caller, require
 from service.cases.service import get_case
 from service.config import Settings
-from service.errors import PROBLEM_JSON, Problem, handle_http_exception, problem_response
+from service.errors import PROBLEM_JSON, Problem, handle_http_exception, not_json, problem_response
 from service.fields import ID_MAX
 from service.openapi import finish, operation_id
 from service.permissions import can_edit_case, can_write
@@ -38,6 +38,9 @@ class StrictParser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
                                    "querystring": ma.RAISE}
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):  # webargs' hook for a body that does not parse
+        raise not_json(error)
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -28,6 +28,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+RESEARCH_NOTES = "notes"  # how a reviewer read a source: for reviewers of the rules files, not for users
+
+
+def public_rules(raw: Any) -> Any:
+    """The rules as users see them: each rule, its citation, source, date checked, confidence and unknowns,
+    without the reviewers' research notes (kept in the rules files) and without repeating code and name."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != RESEARCH_NOTES}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    return {k: v for k, v in strip(raw).items() if k not in ("code", "name")}
+
+
 def verify_manually(raw: Any, path: str = "") -> list[str]:
     """Paths of the items a user must check by hand: unknown rules and unverified sources."""
     found: list[str] = []
@@ -69,7 +84,8 @@ class StaleItemSchema(ma.Schema):
 class JurisdictionSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
-    rules = ma.fields.Dict(metadata={"description": "The reviewed rules file, with citations and sources"})
+    rules = ma.fields.Dict(metadata={"description": "The reviewed rules: each with its citation, source, date checked, "
+                                                    "confidence, and status unknown where it is not known"})
     verify_manually = ma.fields.List(ma.fields.String(), metadata={"description": "Unknown or unverified items"})
     stale = ma.fields.List(ma.fields.Nested(StaleItemSchema), metadata={
         "description": f"Items last checked more than {MAX_AGE_DAYS} days ago: due for review, oldest first"})
@@ -95,6 +111,6 @@ class JurisdictionItem(MethodView):
         j = rules().jurisdiction(code)
         if j is None:
             raise Problem(404, f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
-        raw = _plain(dict(j.raw))
+        raw = public_rules(_plain(dict(j.raw)))
         return {"code": j.code, "name": j.name, "rules": raw, "verify_manually": verify_manually(raw),
                 "stale": stale_items(raw, local_today(caller().timezone)), "disclaimer": disclaimers.JURISDICTION_RULES}

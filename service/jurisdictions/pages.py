@@ -7,14 +7,14 @@ from typing import Any
 from flask import abort
 
 from service import disclaimers
-from service.jurisdictions.api import _plain, summary, verify_manually
+from service.jurisdictions.api import _plain, public_rules, summary, verify_manually
 from service.rulebook import rules
 from service.web.helpers import page_blueprint, render
 from service.web.labels import humanize
 
 bp = page_blueprint("jurisdictions_pages", __name__)
 
-ITEM_FIELDS = ("status", "summary", "citation", "source_url", "checked_on", "confidence", "notes")
+ITEM_FIELDS = ("status", "summary", "citation", "source_url", "checked_on", "confidence")
 
 
 @bp.route("/jurisdictions")
@@ -29,7 +29,7 @@ def show(code: str):
     jurisdiction = rules().jurisdiction(code.upper())
     if jurisdiction is None:
         abort(404, description=f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
-    raw = _plain(dict(jurisdiction.raw))
+    raw = public_rules(_plain(dict(jurisdiction.raw)))
     return render("jurisdictions/show.html", jurisdiction=jurisdiction, reviewed=raw.get("reviewed") or {},
                   items=rule_items(raw), unknown=verify_manually(raw), disclaimer=disclaimers.JURISDICTION_RULES)
 

@@ -1,6 +1,8 @@
 """The cases resource: create, read, update with If-Match, soft delete, list, filters, validation, audit."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -234,10 +236,26 @@ def test_wrong_content_type_is_415_and_oversized_body_413(org):
     assert big.status_code == 413 and big.content_type == "application/problem+json"
 
 
-def test_malformed_json_is_a_problem_document(org):
-    response = org.attorney.post("/api/v1/cases", data="{nope", content_type="application/json")
-    assert response.status_code in (400, 422)
-    assert response.content_type == "application/problem+json"
+def test_malformed_json_is_a_problem_document_that_says_where(org):
+    response = org.attorney.post("/api/v1/cases", data='{"client":\n  {nope', content_type="application/json")
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+    problem = response.get_json()
+    assert problem["detail"].startswith("The body is not valid JSON: ")
+    assert "line 2, column 4" in problem["detail"]
+    assert "_schema" not in json.dumps(problem)
+
+
+def test_body_that_is_not_utf8_is_a_clear_400(org):
+    response = org.attorney.post("/api/v1/cases", data=b'{"notes": "\xff"}', content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["detail"].startswith("The body is not valid JSON: ")
+    assert "column 12" in response.get_json()["detail"]
+
+
+def test_errors_about_the_whole_body_are_keyed_body_not_marshmallows_schema(org):
+    response = org.attorney.post("/api/v1/cases", json=["not", "an", "object"])
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["body"]
 
 
 def test_unknown_route_and_method_are_problem_documents(org):

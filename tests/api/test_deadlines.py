@@ -3,6 +3,7 @@ deadlines surviving, removed triggers, bankruptcy tolling, the caseload view, st
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -253,6 +254,16 @@ def test_jurisdictions_list_and_detail(org):
     assert rules["foreclosure_process"]["checked_on"] and rules["foreclosure_process"]["confidence"]
     assert "Not legal advice" in detail["disclaimer"]
     assert org.viewer.get("/api/v1/jurisdictions/ZZ").status_code == 404
+
+
+def test_jurisdiction_detail_shows_rules_not_research_notes(org):
+    """Reviewers' notes (which copy of a statute was read where) stay in the rules files; users get each rule
+    with its citation, source, date checked, confidence and unknowns; code and name once."""
+    detail = org.viewer.get("/api/v1/jurisdictions/IL").get_json()
+    assert '"notes"' not in json.dumps(detail) and "Justia" not in json.dumps(detail)
+    assert "code" not in detail["rules"] and "name" not in detail["rules"]
+    assert detail["code"] == "IL" and detail["rules"]["reviewed"]["on"]
+    assert detail["rules"]["deficiency"]["general"]["citation"]
 
 
 def test_jurisdiction_items_checked_over_a_year_ago_are_flagged(org, monkeypatch):
