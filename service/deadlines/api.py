@@ -32,6 +32,11 @@ def document(row, summary: dict | None = None) -> dict:
     }
 
 
+def document_with_case(row) -> dict:
+    """One deadline, shaped as every answer shapes it: with its case's summary."""
+    return document(row, service.case_summaries(db(), {row.case_id}).get(row.case_id))
+
+
 def page_of(rows, total, args) -> dict:
     summaries = service.case_summaries(db(), {r.case_id for r in rows})
     return page([document(r, summaries.get(r.case_id)) for r in rows], total, args)
@@ -56,7 +61,7 @@ class CaseDeadlines(MethodView):
         """Add a deadline by hand (kind defaults to manual)"""
         row = service.add_manual_deadline(db(), caller(), case, data)
         db().commit()
-        return document(row), {"Location": f"/api/v1/deadlines/{row.id}"}
+        return document_with_case(row), {"Location": f"/api/v1/deadlines/{row.id}"}
 
 
 @blp.route("/deadlines")
@@ -81,7 +86,7 @@ class DeadlineItem(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """One deadline"""
-        return document(row, service.case_summaries(db(), {row.case_id}).get(row.case_id))
+        return document_with_case(row)
 
     @with_object(service.get_deadline, "deadline_id", "row", write=True)
     @blp.arguments(DeadlinePatchSchema)
@@ -91,7 +96,7 @@ class DeadlineItem(MethodView):
         """Set a deadline's status (met, waived, ...; open hands it back to the engine); edit a manual one"""
         service.update_deadline(db(), caller(), row, data, local_today(caller().timezone))
         db().commit()
-        return document(row)
+        return document_with_case(row)
 
     @with_object(service.get_deadline, "deadline_id", "row", write=True)
     @blp.response(204)

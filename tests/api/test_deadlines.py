@@ -338,3 +338,19 @@ def test_case_facts_the_rules_select_on_are_validated_audited_and_named(org, new
     assert changes["loan.executed_on"] == {"before": None, "after": "2015-06-01"}
     assert changes["loan.original_principal"] == {"before": None, "after": "200000.00"}
     assert changes["property.homestead_claimed"] == {"before": None, "after": True}
+
+
+def test_a_deadline_has_one_shape_in_every_answer(org, new_case):
+    """The answers to POST, PATCH and GET carry the same fields, the case's summary included."""
+    case = new_case()
+    created = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines",
+                                json={"title": "Send the hardship letter", "due_on": "2026-12-10"})
+    assert created.status_code == 201
+    path = f"/api/v1/deadlines/{created.get_json()['id']}"
+    changed = org.attorney.patch(path, json={"status": "met", "met_on": "2026-12-01"})
+    read = org.attorney.get(path)
+    assert changed.status_code == 200 and read.status_code == 200
+    for answer in (created.get_json(), changed.get_json()):
+        assert answer["case"] == read.get_json()["case"]
+        assert answer["case"]["client_name"]
+        assert set(answer) == set(read.get_json())
