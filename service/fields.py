@@ -12,14 +12,42 @@ LONG = 10_000    # free text
 ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
+NO_NUL = "^[^\\u0000]*$"  # for the OpenAPI document; Text checks it on the way in
+
+
 class Text(ma.fields.String):
     """A string without NUL characters (PostgreSQL cannot store them; no person types them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not any(hasattr(validator, "regex") for validator in self.validators):
+            self.metadata = {"pattern": NO_NUL, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise ma.ValidationError("Must not contain NUL characters.")
         return text
+
+
+class NoControlCharacters:
+    """No control characters, line breaks included. Not a Regexp: `$` in a Python pattern also matches before a
+    final newline. Used as it is next to a field's own pattern (a ZIP code, a phone number)."""
+
+    def __call__(self, value: str) -> str:
+        if any(ord(ch) < 32 for ch in value):
+            raise ma.ValidationError("Must not contain control characters or line breaks.")
+        return value
+
+
+class SingleLine(NoControlCharacters):
+    """The same check, for a field with no pattern of its own: `regex` is what the OpenAPI document states."""
+
+    regex = re.compile(r"^[^\x00-\x1f]*$")
+
+
+single_line = SingleLine()
+no_control_characters = NoControlCharacters()
 
 
 def short_text(min_length: int = 0, **kwargs) -> Text:

@@ -10,7 +10,7 @@ from marshmallow import validate
 from service.cases.display import effective_process, mask_loan_number
 from service.clock.rules import JURISDICTION_CODES
 from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
-from service.fields import ID_MAX
+from service.fields import ID_MAX, no_control_characters
 
 STATE_CODES = tuple(sorted(JURISDICTION_CODES))  # the 50 states and DC
 
@@ -24,13 +24,7 @@ OUTCOMES = ("reinstated", "modified", "short_sale", "deed_in_lieu", "foreclosed"
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "client_last_name", "-client_last_name",
          "state", "-state", "stage", "-stage")
 
-def single_line(value: str) -> None:
-    # `$` in a pattern also matches before a final newline: refuse control characters outright.
-    if any(ord(ch) < 32 for ch in value):
-        raise ma.ValidationError("Must not contain control characters or line breaks.")
-
-
-ZIP = [validate.Regexp(r"^\d{5}(-\d{4})?$", error="Must be a US ZIP code: 12345 or 12345-6789."), single_line]
+ZIP = [validate.Regexp(r"^\d{5}(-\d{4})?$", error="Must be a US ZIP code: 12345 or 12345-6789."), no_control_characters]
 PHONE = validate.Regexp(r"^[0-9+().\-\s]{7,25}(\s*(x|ext\.?)\s*\d{1,6})?$",
                         error="Must be a phone number (digits, spaces, + ( ) . -, optional extension).")
 
@@ -39,7 +33,7 @@ class PersonSchema(StrictSchema):
     first_name = short_text(min_length=1, required=True)
     last_name = short_text(min_length=1, required=True)
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, single_line])
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
     preferred_language = short_text(allow_none=True)
 
 

@@ -29,8 +29,8 @@ def _document_names(description: str) -> ma.fields.List:
 
 
 class CommunicationFields(StrictSchema):
-    occurred_at = ma.fields.DateTime(metadata={"description": "When it happened; without an offset, in the "
-                                                              "organisation's time zone"})
+    occurred_at = ma.fields.DateTime(metadata={"description": "When it happened, on or after 1970-01-01; "
+                                                              "without an offset, in the organisation's time zone"})
     channel = ma.fields.String(validate=validate.OneOf(CHANNELS))
     direction = ma.fields.String(validate=validate.OneOf(DIRECTIONS))
     counterparty_type = ma.fields.String(validate=validate.OneOf(COUNTERPARTY_TYPES))

@@ -5,7 +5,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.intake import PARTY_ROLES, PARTY_SIDES
-from service.cases.schemas import PHONE, single_line
+from service.cases.schemas import PHONE
+from service.fields import no_control_characters, single_line
 from service.fields import Text, PageQuerySchema, PageSchema, StrictSchema
 from service.http import ID_MAX
 
@@ -16,7 +17,7 @@ class ProspectivePartySchema(StrictSchema):
     is_organisation = ma.fields.Boolean(allow_none=True, metadata={
         "description": "Default: true for a servicer, investor, plaintiff or trustee, or a name like \"... LLC\""})
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, single_line])
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
 
 
 class ConflictCheckCreateSchema(StrictSchema):

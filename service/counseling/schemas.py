@@ -56,7 +56,7 @@ class HouseholdSchema(HouseholdInputSchema):
 
 class SessionCreateSchema(StrictSchema):
     started_at = ma.fields.DateTime(required=True, metadata={
-        "description": "Without an offset: in the organisation's time zone"})
+        "description": "On or after 1970-01-01; without an offset: in the organisation's time zone"})
     duration_minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=24 * 60))
     counselor_id = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "Default: the caller"})

@@ -87,8 +87,8 @@ class CaseDeadlineQuerySchema(PageQuerySchema):
 
 class CaseloadQuerySchema(PageQuerySchema):
     per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    due_after = ma.fields.Date()
-    due_before = ma.fields.Date()
+    due_after = ma.fields.Date(metadata={"description": "Due on or after this day"})
+    due_before = ma.fields.Date(metadata={"description": "Due on or before this day; not before due_after"})
     assigned_to = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
     status = ma.fields.String(validate=validate.OneOf(DEADLINE_STATUSES))
     kind = ma.fields.String(validate=validate.OneOf(KIND_NAMES))

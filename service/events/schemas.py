@@ -82,10 +82,19 @@ DETAILS_BY_TYPE: dict[str, type[StrictSchema]] = {
 FUTURE_TYPES = frozenset({"sale_scheduled"})
 
 
+# In the OpenAPI document: every key some type accepts; a key no type knows is refused (which keys each type
+# takes is in the description, since the type sits outside `details`).
+DETAIL_KEYS = sorted({name for schema in DETAILS_BY_TYPE.values() for name in schema._declared_fields}
+                     | set(CommonDetails._declared_fields))
+DETAILS_DOCUMENT = {"type": "object", "additionalProperties": False, "properties": {key: {} for key in DETAIL_KEYS}}
+
+
 class EventCreateSchema(StrictSchema):
     type = ma.fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
-    occurred_on = ma.fields.Date(required=True, metadata={"description": "For sale_scheduled, the scheduled sale date"})
+    occurred_on = ma.fields.Date(required=True, metadata={
+        "description": "On or after 1970-01-01, and not in the future except for sale_scheduled (the sale date)"})
     details = ma.fields.Dict(load_default=dict, keys=ma.fields.String(), metadata={
+        **DETAILS_DOCUMENT,
         "description": "By type: sale_held {sale_price, fair_market_value, purchaser}; sale_scheduled {scheduled_on}; "
                        "notice_of_error_sent {received_on, subject, error_category}; request_for_information_sent "
                        "{received_on, subject, request_category}; servicer_acknowledged and servicer_responded "
@@ -94,8 +103,9 @@ class EventCreateSchema(StrictSchema):
 
 
 class EventPatchSchema(StrictSchema):
-    occurred_on = ma.fields.Date()
-    details = ma.fields.Dict(keys=ma.fields.String())
+    occurred_on = ma.fields.Date(metadata={"description": "On or after 1970-01-01"})
+    details = ma.fields.Dict(keys=ma.fields.String(), metadata={
+        **DETAILS_DOCUMENT, "description": "The keys the event's type takes (see POST /cases/{case_id}/events)"})
 
 
 class EventSchema(ma.Schema):

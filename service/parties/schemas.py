@@ -5,7 +5,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.intake import CONFLICT_KINDS, CONFLICT_STATUSES, LANGUAGES, PARTY_ROLES, PARTY_SIDES
-from service.cases.schemas import PHONE, single_line
+from service.cases.schemas import PHONE
+from service.fields import no_control_characters, single_line
 from service.fields import Text, PageSchema, StrictSchema, long_text
 from service.http import ID_MAX
 
@@ -19,7 +20,7 @@ class PartyCreateSchema(StrictSchema):
     is_organisation = ma.fields.Boolean(allow_none=True, metadata={
         "description": "Default: true for a servicer, investor, plaintiff or trustee"})
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, single_line])
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
     address = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
     preferred_language = ma.fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
 
@@ -30,7 +31,7 @@ class PartyPatchSchema(StrictSchema):
     name = Text(validate=[validate.Length(min=1, max=200), single_line])
     is_organisation = ma.fields.Boolean()
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, single_line])
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
     address = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
     preferred_language = ma.fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
 

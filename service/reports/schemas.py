@@ -10,7 +10,9 @@ from service.fields import ID_MAX
 
 
 class ReportRequestSchema(StrictSchema):
-    type = ma.fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
+    type = ma.fields.String(required=True, validate=validate.OneOf(REPORT_TYPES), metadata={
+        "description": "Each option below belongs to the types it names; an option another type does not take is "
+                       "refused (422), as is waiver_request_letter without waiver_request_id."})
     waiver_request_id = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX),
                                           metadata={"description": "waiver_request_letter: the request to write"})
     days = ma.fields.Integer(validate=validate.Range(min=1, max=366),

@@ -86,3 +86,18 @@ def test_the_generated_client_works_against_the_api(generated, app, org):
         assert case.id == created.get_json()["id"]
         listed = list_cases.sync(client=client, sort=sort.CREATED_AT_DESCENDING)
         assert listed.items[0].id == case.id
+
+
+def test_the_document_states_what_the_server_refuses(app):
+    """Rules the server enforces that a schema can say: no NUL in text, no line breaks in names, no unknown keys
+    in an event's details; and a named field's description where a schema cannot say it."""
+    import re
+
+    schemas = app.test_client().get("/openapi.json").get_json()["components"]["schemas"]
+    notes = schemas["CaseCreate"]["properties"]["notes"]
+    assert re.fullmatch(notes["pattern"], "line one\nline two") and not re.search(notes["pattern"], "a\x00b")
+    name = schemas["PartyCreate"]["properties"]["name"]
+    assert not re.search(name["pattern"], "two\nlines") and re.search(name["pattern"], "Ana María Núñez")
+    details = schemas["EventCreate"]["properties"]["details"]
+    assert details["additionalProperties"] is False and {"sale_price", "note", "option"} <= set(details["properties"])
+    assert "1970-01-01" in schemas["EventCreate"]["properties"]["occurred_on"]["description"]

@@ -66,3 +66,22 @@ def test_api_conforms_to_its_openapi_document(api_schema):
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure
             failures[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
     assert not failures, "\n\n".join(f"{label}\n{text}" for label, text in failures.items())
+
+
+STATEFUL_SCENARIOS = 15
+STATEFUL_STEPS = 6
+
+
+def test_api_conforms_in_sequences_of_calls(api_schema):
+    """The stateful phase: schemathesis links operations (a case created, then read, changed, its events and
+    deadlines listed...) from the document and the Location headers, and checks every answer on the way."""
+    machine = api_schema.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[valid-type, misc]
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # As above: a schema-valid body may name an object that does not exist (a documented 422).
+            case.validate_response(response, excluded_checks=[positive_data_acceptance])
+
+    Sequences.run(settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS,
+                                    deadline=None, database=None, derandomize=True,
+                                    suppress_health_check=list(HealthCheck)))
