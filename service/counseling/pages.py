@@ -136,6 +136,23 @@ def household(case_id: int):
                  "Household saved.", "The household was not saved:")
 
 
+PREVIEW_FIELDS = {"household_size": forms.INTEGER, "gross_monthly_income": forms.MONEY, "intake_on": forms.TEXT}
+
+
+@bp.route("/cases/<id:case_id>/household/band")
+def band_preview(case_id: int):
+    """The band the income limits give for the size and income typed so far, with its derivation (htmx asks
+    on each change; nothing is saved). Without JavaScript the derivation shows once the household is saved."""
+    case = get_case(g.db, caller().org_id, case_id)
+    data, errors = forms.load(schemas.HouseholdInputSchema(only=tuple(PREVIEW_FIELDS)),
+                              forms.nested_from_form(request.args, PREVIEW_FIELDS), HOUSEHOLD_LABELS)
+    result = service.compute_band(g.db, caller(), case, data) if data else None
+    return render_template("counseling/_band_preview.html", result=result, errors=errors,
+                           complete=bool(data and data.get("household_size") and
+                                         data.get("gross_monthly_income") is not None),
+                           band_labels=BAND_LABELS)
+
+
 @bp.route("/cases/<id:case_id>/counseling-sessions", methods=["POST"])
 def add_session(case_id: int):
     case = get_case(g.db, caller().org_id, case_id)

@@ -41,6 +41,10 @@ def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, c
     household = page.locator("#household")
     household.get_by_label("Household size").fill("4")
     household.get_by_label("Gross monthly income").fill("4,000.00")
+    household.get_by_label("Gross monthly income").press("Tab")  # the band, before saving (htmx)
+    preview = page.locator("#ami-preview-text")
+    preview.wait_for()
+    assert "The income limits give 30-49%" in preview.inner_text() and "$48,000.00/year" in preview.inner_text()
     household.get_by_label("Income band (AMI)").select_option("lt30")  # an override, without its reason
     household.get_by_label("Ethnicity").select_option("not_hispanic")
     household.get_by_label("Race", exact=True).select_option("black")

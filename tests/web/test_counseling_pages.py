@@ -68,6 +68,8 @@ def test_the_household_is_saved_from_the_case_page_and_audited(page_client, web_
     assert "Household saved." in page
     assert 'value="3250.50"' in field_tag(page, "f-gross-monthly-income")
     assert "None loaded for Cook County, IL" in page
+    preview = client.get(f"/cases/{case_id}/household/band?household_size=3&gross_monthly_income=3000").text
+    assert "No income limits are loaded for this county" in preview
 
 
 def test_household_errors_are_next_to_their_fields_and_nothing_is_saved(page_client, web_org, case_id):
@@ -101,7 +103,12 @@ def test_the_band_is_derived_from_the_income_limits_and_an_override_needs_a_reas
     # The computed band is not pinned in the form: a new income gives a new band without an override.
     assert "selected" not in re.search(r'<select[^>]*id="f-ami-band".*?</select>', page, re.S).group(0)
 
+    # The preview (htmx asks it on each change) computes without saving.
     before = history_total(web_org, case_id)
+    preview = client.get(f"/cases/{case_id}/household/band?household_size=2&gross_monthly_income=%24900")
+    assert "The income limits give below 30%" in preview.text and "$10,800.00/year" in preview.text
+    assert "less than or equal to 30" in client.get(f"/cases/{case_id}/household/band?household_size=31").text
+    assert "Enter the household size" in client.get(f"/cases/{case_id}/household/band?household_size=3").text
     response = client.post(f"/cases/{case_id}/household", data={
         "household_size": "4", "gross_monthly_income": "4000", "ami_band": "lt30"})
     assert response.status_code == 422
