@@ -143,3 +143,18 @@ def test_an_admin_loads_income_limits_and_sets_a_hud_counselor_id(signed_in, web
     tab.page.wait_for_load_state("load")
     tab.assert_accessible()
     assert web_org.counselor.get("/api/v1/me").get_json()["hud_counselor_id"] == "HC-9"
+
+
+def test_a_viewer_reads_the_counseling_records(signed_in, web_org, case_id):
+    web_org.attorney.put(f"/api/v1/cases/{case_id}/household", json={"household_size": 2, "race": "asian",
+                                                                     "gross_monthly_income": "2100.00"})
+    web_org.attorney.put(f"/api/v1/cases/{case_id}/legal-aid-closing", json={"lsc_problem_code": "67"})
+    tab = signed_in("viewer")
+    tab.goto(f"/cases/{case_id}")
+    household = tab.page.locator("#household")
+    assert "Asian" in household.inner_text() and "$2,100.00" in household.inner_text()
+    assert household.locator("form").count() == 0
+    assert "67: Mortgage Foreclosures" in tab.page.locator("#outcomes").inner_text()
+    assert tab.page.get_by_role("button", name=re.compile("^Record 10p")).count() == 0
+    tab.goto("/funder-reports")
+    assert tab.page.get_by_role("button", name=re.compile("^Request the HUD-9902 PDF")).count() == 0
