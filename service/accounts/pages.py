@@ -16,6 +16,7 @@ from models.base import utcnow
 from models.notices import CalendarToken
 from service import permissions
 from service.accounts import mail, service, signin
+from service.accounts.schemas import UserPatchSchema
 from service.errors import Problem, flatten_messages
 from service.notices import calendar
 from service.notices import service as notices
@@ -327,9 +328,9 @@ def _user_or_404(user_id: int) -> User:
 
 
 def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str | None = None, status: int = 200,
-               status_message: str | None = None):
+               status_message: str | None = None, hud_values: dict[str, Any] | None = None):
     tokens = service.list_api_tokens(g.db, caller(), user)
-    return render_template("accounts/user.html", person=user, tokens=tokens, new_token=new_token,
+    return render_template("accounts/user.html", person=user, tokens=tokens, new_token=new_token, hud_values=hud_values,
                            roles=[(r, ROLE_LABELS[r]) for r in ROLES], errors=errors or {},
                            is_self=user.id == caller().user_id, active_section="settings", now_utc=utcnow(),
                            status_message=status_message or _status()), status
@@ -347,13 +348,22 @@ def user(user_id: int):
         changes["full_name"] = request.form["full_name"]
     if request.form.get("is_active") in ("true", "false"):
         changes["is_active"] = request.form["is_active"] == "true"
+    hud_values = None
+    if "hud_counselor_id" in request.form:  # checked as the API checks it (PATCH /users/{id}); empty removes it
+        hud_values = {"hud_counselor_id": request.form["hud_counselor_id"]}
+        try:
+            changes.update(UserPatchSchema(only=("hud_counselor_id",)).load(
+                {"hud_counselor_id": request.form["hud_counselor_id"].strip() or None}))
+        except ma.ValidationError as error:
+            return _user_page(person, helpers.form_errors(flatten_messages(error.messages)), status=422,
+                              hud_values=hud_values)
     try:
         service.update_user(g.db, caller(), person, changes)
     except Problem as problem:
         g.db.rollback()
         g.db.refresh(person)
         errors = helpers.form_errors(problem.errors) if problem.errors else {"_": problem.detail}
-        return _user_page(person, errors, status=422 if problem.code == 422 else problem.code)
+        return _user_page(person, errors, status=422 if problem.code == 422 else problem.code, hud_values=hud_values)
     message = {True: f"{person.email} is deactivated: their sessions and API tokens stopped working.",
                False: f"{person.email} is active again."}.get(not person.is_active if "is_active" in changes else None,
                                                               f"{person.email} is saved.")

@@ -125,6 +125,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     from service.reports import service as reports
     from models.reports import REPORT_TYPES
     from service.waivers import service as waivers
+    from service.counseling.pages import counseling_context
 
     me = caller()
     today = local_today(me.timezone)
@@ -147,7 +148,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
         "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
         "counterparty_types": choices(COUNTERPARTY_TYPES), "categories": choices(CATEGORIES),
-        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **extra,
+        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **counseling_context(case), **extra,
     }
 
 
@@ -184,6 +185,12 @@ def case_context(case, *, event_errors: dict[str, str] | None = None, event_valu
     }
 
 
+# The sections' forms (below the live region): their errors and posted values, shown again on a 422.
+SECTION_FORM_KEYS = ("comm_errors", "comm_values", "upload_errors", "household_errors", "household_values",
+                     "session_errors", "session_values", "outcome_errors", "outcome_values", "closing_errors",
+                     "closing_values")
+
+
 def respond_with_case(case, message: str, *, status: int = 200, focus: str | None = None, anchor: str = "",  # noqa: ANN001
                       **errors_and_values: Any):
     """After a change: the live part of the case page for htmx (focus and announcement included), else
@@ -196,7 +203,7 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
         section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
-                         if k in ("comm_errors", "comm_values", "upload_errors")}
+                         if k in SECTION_FORM_KEYS}
         return render("cases/show.html", status=status, status_message=message,
                       **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
     flash(message, "success")
