@@ -126,10 +126,12 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     from models.reports import REPORT_TYPES
     from service.waivers import service as waivers
     from service.counseling.pages import counseling_context
+    from service.waivers.pages import waiver_form_context
 
     me = caller()
     today = local_today(me.timezone)
     comm_rows, comm_total = communications.list_communications(g.db, case, 1, 100)
+    comm_documents = communications.documents(g.db, comm_rows)
     waiver_rows, _ = waivers.list_waiver_requests(g.db, case, 1, 100)
     notices, notice_total = case_notices(g.db, case, 1, 100)
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
@@ -140,7 +142,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
     return {
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
-        "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
+        "communications": comm_documents, "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
         "notices": notices, "notices_total": notice_total,
@@ -148,7 +150,8 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
         "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
         "counterparty_types": choices(COUNTERPARTY_TYPES), "categories": choices(CATEGORIES),
-        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **counseling_context(case), **extra,
+        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **counseling_context(case),
+        **waiver_form_context(comm_documents), **extra,
     }
 
 
@@ -188,7 +191,8 @@ def case_context(case, *, event_errors: dict[str, str] | None = None, event_valu
 # The sections' forms (below the live region): their errors and posted values, shown again on a 422.
 SECTION_FORM_KEYS = ("comm_errors", "comm_values", "upload_errors", "household_errors", "household_values",
                      "session_errors", "session_values", "outcome_errors", "outcome_values", "closing_errors",
-                     "closing_values")
+                     "closing_values", "waiver_errors", "waiver_values", "waiver_progress_errors",
+                     "waiver_progress_values", "waiver_offer_errors", "waiver_offer_values")
 
 
 def respond_with_case(case, message: str, *, status: int = 200, focus: str | None = None, anchor: str = "",  # noqa: ANN001
