@@ -28,9 +28,8 @@ bp = helpers.page_blueprint("settings", __name__)
 
 @bp.record_once
 def _setup(state) -> None:  # noqa: ANN001
-    # The signed-out pages (two-factor step, reset, invitation) and the throttle's storage come with this one.
+    # The signed-out pages (two-factor step, reset, invitation) come with this one.
     state.app.register_blueprint(signin.public_bp)
-    signin.init_app(state.app)
 
 
 ROLE_LABELS = {"admin": "Admin", "attorney": "Attorney", "paralegal": "Paralegal", "counselor": "Counselor",
