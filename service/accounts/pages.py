@@ -46,8 +46,7 @@ def me() -> User:
 
 
 def require_admin() -> None:
-    if not permissions.can_manage_users(caller()):
-        abort(403, description=f"Only an organisation admin may do this (your role: {caller().role}).")
+    service.require_manage_users(caller())
 
 
 def done(message: str, endpoint: str = "settings.settings", **values: Any):

@@ -22,6 +22,7 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.funder_reports.pdf import params_for
 from service.leases import compare_and_set, take_lease
 from service.reports import context as report_context
 from service.rulebook import local_today
@@ -68,8 +69,6 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
                                          "POST /api/v1/cases/{id}/reports."]})
     params: dict[str, Any] = {}
     if report_type == "hud_9902":  # the funder_reports domain's PDF
-        from service.funder_reports.pdf import params_for
-
         org = session.get(Organization, org_id)
         return params_for(data, local_today(org.timezone))
     if report_type == "caseload_deadlines":
