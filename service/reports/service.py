@@ -212,17 +212,6 @@ def reports_to_enqueue(session: Session, now: dt.datetime | None = None) -> list
     return list(stale)
 
 
-def report_document(report: Report) -> dict[str, Any]:
-    url = f"/api/v1/reports/{report.id}"
-    return {
-        "id": report.id, "case_id": report.case_id, "type": report.type, "params": report.params or {},
-        "state": report.state, "progress": report.progress if report.state != "queued" else 0,
-        "error": report.error, "url": url, "pdf_url": f"{url}/pdf", "title": report.title,
-        "filename": report.filename, "sha256": report.sha256, "size": report.size, "page_count": report.page_count,
-        "requested_by": report.requested_by_id, "created_at": report.created_at, "completed_at": report.completed_at,
-    }
-
-
 def report_content(session: Session, report: Report) -> bytes:
     if report.state != "ready":
         detail = (f"Report {report.id} failed: {report.error}" if report.state == "failed"
