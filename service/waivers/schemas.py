@@ -120,6 +120,11 @@ class WaiverSchema(ma.Schema):
     disclaimer = constant(ma.fields.String(), disclaimers.WAIVERS)
 
 
+class WaiverAuditSchema(WaiverSchema):
+    """The request as the audit log compares it (dumped from the row, with the fields a user sets)."""
+    client_told_about_1099c = ma.fields.Boolean()
+
+
 class WaiverListSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(WaiverSchema), required=True)
 

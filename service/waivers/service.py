@@ -37,7 +37,7 @@ from service.errors import Problem, validation_error
 from service.fields import python_dump
 from service.rulebook import local_today
 from service.signals import deadlines_changed
-from service.waivers.schemas import WaiverSchema
+from service.waivers.schemas import WaiverAuditSchema, WaiverSchema
 
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "draft": ("sent", "withdrawn"),
@@ -184,16 +184,14 @@ def document(session, row: WaiverRequest) -> dict[str, Any]:
     return python_dump(WaiverSchema(), view(session, row))
 
 
+_AUDITED = WaiverAuditSchema(only=(
+    "resolution", "recipient", "deficiency_amount", "ask", "settlement_amount", "sent_on", "method", "status",
+    "answered_on", "follow_up_days", "written_waiver_attachment_id", "client_told_about_1099c", "notes"))
+
+
 def _audit_document(row: WaiverRequest) -> dict[str, Any]:
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else f"{value:.2f}"
-    return {"resolution": row.resolution, "recipient": row.recipient,
-            "deficiency_amount": money(row.deficiency_amount), "ask": row.ask,
-            "settlement_amount": money(row.settlement_amount),
-            "sent_on": row.sent_on.isoformat() if row.sent_on else None, "method": row.method,
-            "status": row.status, "answered_on": row.answered_on.isoformat() if row.answered_on else None,
-            "follow_up_days": row.follow_up_days, "written_waiver_attachment_id": row.written_waiver_attachment_id,
-            "client_told_about_1099c": row.client_told_about_1099c, "notes": row.notes}
+    """The request as the audit log compares it: the API's dump of the fields a user sets, from the row."""
+    return _AUDITED.dump(row)
 
 
 # --- rules -------------------------------------------------------------------------------------------
