@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, OrgScopedMixin, TimestampMixin, UTCDateTime
+
+if TYPE_CHECKING:
+    from models.cases import Case
 
 
 class Deadline(TimestampMixin, OrgScopedMixin, Base):
@@ -49,3 +52,6 @@ class Deadline(TimestampMixin, OrgScopedMixin, Base):
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Set when the trigger disappeared; kept (not deleted) so notices and the audit can still name it.
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    # The case, for the summary the API shows beside a deadline (read only: rows are written by case_id).
+    case: Mapped["Case"] = relationship(viewonly=True)

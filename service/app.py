@@ -16,7 +16,7 @@ from service.db import session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
-from service.limits import limiter
+from service import limits
 from service.wiring import connect_signals
 from service.web import init_web
 
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(api)
     app.add_url_rule("/docs/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
     app.after_request(security_headers)
-    limiter.init_app(app)
+    limits.init_app(app, settings)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages

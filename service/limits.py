@@ -1,15 +1,20 @@
 """Per-organisation rate limits on the expensive writes (report requests, uploads), with flask-limiter.
 
 The key is the caller's organisation (one busy office cannot starve the others; its staff share one
-budget). A request over the limit answers 429 as a problem document with Retry-After. The counters live
-in this process's memory (each API process counts on its own): a guard against runaway clients, not an
-exact quota."""
+budget). A request over the limit answers 429 as a problem document with Retry-After.
+
+This is the application's only limiter: the sign-in throttle and the password-reset form
+(service/accounts/signin.py) count in it too, so every count lives in one storage, the one
+settings.ratelimit_storage_uri names (RATELIMIT_STORAGE_URI): memory:// counts per process, redis://...
+is shared by every process."""
 from __future__ import annotations
 
 from typing import Callable
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
+
+from service.config import Settings
 
 # Defaults; an app may set others in app.config["RATE_LIMITS"] (the tests use small ones).
 DEFAULT_LIMITS = {
@@ -25,8 +30,13 @@ def organisation_key() -> str:
     return f"org:{caller.org_id}" if caller is not None else f"address:{request.remote_addr}"
 
 
-limiter = Limiter(key_func=organisation_key, storage_uri="memory://", headers_enabled=True,
-                  default_limits=[])
+# No storage here: init_app gives it the configured one. A moving window (the sign-in throttle needs one).
+limiter = Limiter(key_func=organisation_key, headers_enabled=True, default_limits=[], strategy="moving-window")
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri
+    limiter.init_app(app)
 
 
 def per_organisation(name: str) -> Callable:

@@ -2,12 +2,15 @@
 
 The API's decorators, the services and the page templates all ask these, so a rule changes in one
 place. Each takes the caller (service.auth.Caller: user id, organisation, role) and, where the answer
-depends on it, the object. Tenancy is not decided here: every query is already scoped to the caller's
+depends on it, the object. require() is the one way to refuse: a 403 problem naming the role and what it
+may not do (service.http.requires is the same check as a decorator for API views). Tenancy is not decided here: every query is already scoped to the caller's
 organisation, so another organisation's object never reaches these functions.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
+
+from service.errors import Problem
 
 WRITE_ROLES = frozenset({"admin", "attorney", "paralegal", "counselor"})
 
@@ -38,3 +41,9 @@ def can_manage_users(caller: HasRole) -> bool:
 
 def can_change_org_settings(caller: HasRole) -> bool:
     return is_org_admin(caller)
+
+
+def require(caller: HasRole, allowed_by: Callable[[HasRole], bool], what: str) -> None:
+    """403 unless the predicate allows the caller; `what` completes "may not ..." in the message."""
+    if not allowed_by(caller):
+        raise Problem(403, f"The role '{caller.role}' may not {what}.")

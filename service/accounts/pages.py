@@ -29,9 +29,8 @@ bp = helpers.page_blueprint("settings", __name__)
 
 @bp.record_once
 def _setup(state) -> None:  # noqa: ANN001
-    # The signed-out pages (two-factor step, reset, invitation) and the throttle's storage come with this one.
+    # The signed-out pages (two-factor step, reset, invitation) come with this one.
     state.app.register_blueprint(signin.public_bp)
-    signin.init_app(state.app)
 
 
 ROLE_LABELS = {"admin": "Admin", "attorney": "Attorney", "paralegal": "Paralegal", "counselor": "Counselor",
@@ -48,8 +47,7 @@ def me() -> User:
 
 
 def require_admin() -> None:
-    if not permissions.can_manage_users(caller()):
-        abort(403, description=f"Only an organisation admin may do this (your role: {caller().role}).")
+    service.require_manage_users(caller())
 
 
 def done(message: str, endpoint: str = "settings.settings", **values: Any):

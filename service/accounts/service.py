@@ -45,13 +45,12 @@ def _record(session: Session, caller: Caller | None, action: str, user: User, be
 
 
 def require_manage_users(caller: Caller) -> None:
-    if not permissions.can_manage_users(caller):
-        raise Problem(403, f"Only an organisation admin may manage users (your role: {caller.role}).")
+    permissions.require(caller, permissions.can_manage_users, "manage users (organisation admins only)")
 
 
 def require_change_org_settings(caller: Caller) -> None:
-    if not permissions.can_change_org_settings(caller):
-        raise Problem(403, f"Only an organisation admin may change the organisation's settings (your role: {caller.role}).")
+    permissions.require(caller, permissions.can_change_org_settings,
+                        "change the organisation's settings (organisation admins only)")
 
 
 # ----------------------------------------------------------------------------------------------------

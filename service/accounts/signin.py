@@ -10,7 +10,6 @@ import logging
 import time
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from service.accounts import mail, service, twofactor
 from service.accounts.throttle import LOCKED_MESSAGE, SignInThrottle
 from service.auth import verify_password
 from service.errors import Problem
+from service.limits import limiter
 from service.web import helpers
 from service.web.session import sign_in
 
@@ -28,20 +28,14 @@ log = logging.getLogger(__name__)
 public_bp = Blueprint("accounts", __name__)
 helpers.PAGE_BLUEPRINTS.add("accounts")
 
-# No default limits: the sign-in throttle uses the limiter's storage directly (service/accounts/throttle.py);
-# the reset form has its own per-address limit against mail floods.
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+# The application's one limiter (service/limits.py, over the configured storage): the sign-in throttle uses
+# its storage directly (service/accounts/throttle.py); the reset form has its own per-address limit against
+# mail floods.
 
 WRONG_PASSWORD = "The email or password is not right, or the account is not active."
 WRONG_CODE = "That code is not right. Enter the 6-digit code your authenticator app shows now, or a recovery code."
 PENDING_SECONDS = 10 * 60  # the second step must follow the password within 10 minutes
 PENDING_KEYS = ("pending_uid", "pending_epoch", "pending_at", "pending_next", "pending_step")
-
-
-def init_app(app) -> None:  # noqa: ANN001
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["FORESTALL"].ratelimit_storage_uri)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter.init_app(app)
 
 
 def throttle() -> SignInThrottle:
@@ -178,7 +172,7 @@ def enrolment_context(user: User) -> dict:
 # Password reset and invitations
 
 @public_bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=get_remote_address)
 def reset_request():
     if request.method == "GET":
         return render_template("accounts/reset_request.html", sent=False, email="")
@@ -230,4 +224,4 @@ def _set_password_with_link(token: str, purpose: str):
                            action=request.path), 422 if errors else 200
 
 
-__all__ = ["public_bp", "limiter", "init_app", "password_step", "throttle", "enrolment_context"]
+__all__ = ["public_bp", "limiter", "password_step", "throttle", "enrolment_context"]

@@ -7,10 +7,21 @@ from typing import Any
 from flask import abort, flash, g, redirect, request, url_for
 
 from models import User
+from models.reports import REPORT_TYPES
 from service import permissions
+from service.audit import case_history
 from service.cases import schemas, service
 from service.cases.display import effective_process
+from service.cases.queries import user_names
+from service.communications import compliance
+from service.communications import service as communications
+from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
+from service.deadlines.service import stage_history
+from service.deficiency.service import case_deficiency
 from service.errors import Problem
+from service.notices.queries import case_notices
+from service.reports import service as reports
+from service.waivers import service as waivers
 from service.rulebook import local_today, rules
 from service.web import forms
 from service.web.helpers import caller, is_htmx, page_blueprint, render, require_write
@@ -116,15 +127,7 @@ def show(case_id: int):
 def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     """The case page's other sections: stage history, deficiency, communications, waivers, reminders,
     reports and history. Each is read through its domain's service functions."""
-    from service.audit import case_history
-    from service.communications import compliance, service as communications
-    from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
-    from service.deadlines.service import stage_history
-    from service.deficiency.service import case_deficiency
-    from service.notices.queries import case_notices
-    from service.reports import service as reports
-    from models.reports import REPORT_TYPES
-    from service.waivers import service as waivers
+    # The sections' own page modules import respond_with_case from this one: imported here, not at the top.
     from service.counseling.pages import counseling_context
     from service.waivers.pages import waiver_form_context
 
@@ -137,8 +140,6 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
     history_page = _int_arg("history_page")
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
-    from service.cases.queries import user_names
-
     actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
     return {
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
 
 from service.cases.display import effective_process, mask_loan_number
 from service.clock.rules import JURISDICTION_CODES
-from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, computed, long_text, short_text
 from service.fields import ID_MAX, no_control_characters
 
 STATE_CODES = tuple(sorted(JURISDICTION_CODES))  # the 50 states and DC
@@ -106,18 +106,6 @@ class CasePatchSchema(StrictSchema):
     assigned_to = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX))
     outcome = ma.fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
     notes = long_text(allow_none=True)
-
-
-FieldT = TypeVar("FieldT", bound=ma.fields.Field)
-
-
-def computed(field: FieldT, getter: Callable[[Any], Any]) -> FieldT:
-    """`field`, documented as itself, whose value `getter` takes from the whole object being dumped (a
-    case's client is its first borrower; its property and loan are its own property_* and loan_* columns)."""
-    def get_value(obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing) -> Any:
-        return getter(obj)
-    field.get_value = get_value  # type: ignore[method-assign]
-    return field
 
 
 class PersonOutSchema(ma.Schema):

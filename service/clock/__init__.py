@@ -4,6 +4,7 @@ Public API:
 - rules:      load_rulebook(directory=None, require_all=True) -> Rulebook; RulesError; JURISDICTION_CODES
 - engine:     compute_deadlines(facts, events, rulebook, today) -> list[ComputedDeadline];
               CaseFacts, Event, ComputedDeadline; business_days_between(a, b)
+              (its parts: drafts, federal, state, windows, statuses)
 - stages:     derive_stage(events, facts, rulebook, today, outcome=None, deadlines=...) -> StageResult
 - recoverability: assess_recoverability(facts, jurisdiction) -> Recoverability
 - deficiency: compute_deficiency(facts, events, rulebook, deadlines=...) -> DeficiencyResult

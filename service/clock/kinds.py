@@ -86,10 +86,6 @@ class DeadlineKind:
     # Deadlines a bankruptcy stay tolls (11 U.S.C. § 362(a)): the foreclosure ones.
     foreclosure: bool = False
 
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "title": self.title, "binds": self.binds, "severity": self.severity,
-                "description": self.description}
-
 
 _KINDS = [
     DeadlineKind("reg_x_120_day_mark", "Regulation X 120-day mark (first foreclosure notice or filing allowed)",

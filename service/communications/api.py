@@ -45,7 +45,7 @@ class CaseCommunications(MethodView):
         """The case's communications log, oldest first"""
         rows, total = service.list_communications(db(), case, args["page"], args["per_page"], args.get("category"),
                                                   args.get("direction"))
-        return page(service.documents(db(), rows), total, args)
+        return page(service.views(db(), rows), total, args)  # CommunicationSchema dumps the views
 
     @with_case(write=True)
     @blp.arguments(CommunicationCreateSchema)
@@ -57,7 +57,7 @@ class CaseCommunications(MethodView):
         stops them)"""
         row = service.create_communication(db(), caller(), case, data)
         db().commit()
-        return service.document(db(), row), {"Location": f"/api/v1/communications/{row.id}"}
+        return service.view(db(), row), {"Location": f"/api/v1/communications/{row.id}"}
 
 
 @blp.route("/communications/<id:communication_id>")
@@ -67,7 +67,7 @@ class CommunicationItem(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """One communication, with its attachments and any corrections"""
-        return service.document(db(), row)
+        return service.view(db(), row)
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
     @blp.arguments(CommunicationPatchSchema)
@@ -77,7 +77,7 @@ class CommunicationItem(MethodView):
         """Correct an entry (the original stays in the audit history; the entry shows it was corrected)"""
         service.update_communication(db(), caller(), row, data)
         db().commit()
-        return service.document(db(), row)
+        return service.view(db(), row)
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
     @blp.response(204)
@@ -98,7 +98,7 @@ class CommunicationAttachments(MethodView):
     def get(self, args, row):
         """The entry's attachments, with SHA-256, size and type"""
         rows, total = attachments.list_attachments(db(), row, args["page"], args["per_page"])
-        return page([attachments.attachment_document(a) for a in rows], total, args)
+        return page(rows, total, args)  # AttachmentSchema dumps the rows
 
     @with_object(service.get_communication, "communication_id", "row", write=True)
     @per_organisation(UPLOADS)
@@ -120,7 +120,7 @@ class CommunicationAttachments(MethodView):
         attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
                                               settings().attachments_dir)
         db().commit()
-        return attachments.attachment_document(attachment), {"Location": f"/api/v1/attachments/{attachment.id}"}
+        return attachment, {"Location": f"/api/v1/attachments/{attachment.id}"}
 
 
 @blp.route("/attachments/<id:attachment_id>")
@@ -150,7 +150,7 @@ class ServicerCompliance(MethodView):
         """Each servicer clock (acknowledgment, response, loss-mitigation acknowledgment and evaluation) with its
         result: open, on_time, late (by N business days) or missed, and its citation"""
         today = local_today(caller().timezone)
-        clocks = compliance.servicer_compliance(db(), case, today)
+        clocks = compliance.servicer_clocks(db(), case, today)  # ServicerClockSchema dumps them
         start = (args["page"] - 1) * args["per_page"]
         return {"items": clocks[start:start + args["per_page"]], "total": len(clocks), "page": args["page"],
                 "per_page": args["per_page"], "as_of": today, "summary": compliance.compliance_summary(clocks),

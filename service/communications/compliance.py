@@ -3,6 +3,7 @@ missed, open), and the communications log the exhibit report prints."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -12,13 +13,39 @@ from models.communications import Communication
 from service import disclaimers
 from service.cases.service import case_document, get_case
 from service.clock.engine import SERVICER_RESPONSE_KINDS, business_days_between
+from service.communications.schemas import ServicerClockSchema
 from service.communications.service import documents
+from service.fields import python_dump
 from service.rulebook import local_today
 
 CLOCK_KINDS = tuple(sorted(SERVICER_RESPONSE_KINDS))
 
 
+@dataclass(frozen=True)
+class ServicerClock:
+    """One servicer clock of a case and its result (ServicerClockSchema dumps it)."""
+    clock: str                    # the deadline kind
+    title: str
+    deadline_id: int
+    started_on: dt.date | None
+    due_on: dt.date | None
+    met_on: dt.date | None
+    result: str                   # open, on_time, late or missed
+    late_by_business_days: int | None
+    citation: str | None
+    source_url: str | None
+    explanation: str | None
+    request_communication_id: int | None
+    answered_by_communication_ids: list[int]
+    deadline_status: str
+
+
 def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, Any]]:
+    """servicer_clocks as the API's documents with Python values (dates), for the pages, reports and CLI."""
+    return python_dump(ServicerClockSchema(many=True), servicer_clocks(session, case, today))
+
+
+def servicer_clocks(session, case: Case, today: dt.date) -> list[ServicerClock]:
     """Each servicer clock of the case with its result: open, on_time, late (by N business days) or missed."""
     rows = list(session.scalars(select(Deadline).where(
         Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS))).all())
@@ -44,15 +71,14 @@ def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, A
             started_on = dt.date.fromisoformat(trigger.details["received_on"])
         request = by_event.get(trigger_id) if trigger_id else None
         result, late_by = clock_result(row.due_on, row.met_on, today)
-        clocks.append({
-            "clock": row.kind, "title": row.title, "deadline_id": row.id, "started_on": started_on,
-            "due_on": row.due_on, "met_on": row.met_on, "result": result, "late_by_business_days": late_by,
-            "citation": row.citation, "source_url": row.source_url, "explanation": row.explanation,
-            "request_communication_id": request.id if request else None,
-            "answered_by_communication_ids": sorted(replies.get(request.id, [])) if request else [],
-            "deadline_status": row.status,
-        })
-    clocks.sort(key=lambda c: (c["started_on"] or dt.date.max, c["due_on"] or dt.date.max, c["clock"]))
+        clocks.append(ServicerClock(
+            clock=row.kind, title=row.title, deadline_id=row.id, started_on=started_on, due_on=row.due_on,
+            met_on=row.met_on, result=result, late_by_business_days=late_by, citation=row.citation,
+            source_url=row.source_url, explanation=row.explanation,
+            request_communication_id=request.id if request else None,
+            answered_by_communication_ids=sorted(replies.get(request.id, [])) if request else [],
+            deadline_status=row.status))
+    clocks.sort(key=lambda c: (c.started_on or dt.date.max, c.due_on or dt.date.max, c.clock))
     return clocks
 
 
@@ -71,10 +97,10 @@ def clock_result(due_on: dt.date | None, met_on: dt.date | None, today: dt.date)
     return "open", None
 
 
-def compliance_summary(clocks: list[dict[str, Any]]) -> dict[str, int]:
+def compliance_summary(clocks: list[ServicerClock]) -> dict[str, int]:
     summary = {"open": 0, "on_time": 0, "late": 0, "missed": 0}
     for clock in clocks:
-        summary[clock["result"]] += 1
+        summary[clock.result] += 1
     return summary
 
 
@@ -88,7 +114,8 @@ def communications_log(session, org_id: int, case_id: int, today: dt.date | None
     rows = list(session.scalars(select(Communication).where(
         Communication.case_id == case.id, Communication.deleted_at.is_(None))
         .order_by(Communication.occurred_at, Communication.id)).all())
-    clocks = servicer_compliance(session, case, today)
+    clocks = servicer_clocks(session, case, today)
     return {"case": case_document(case, mask=True), "as_of": today, "entries": documents(session, rows),
-            "servicer_compliance": clocks, "compliance_summary": compliance_summary(clocks),
+            "servicer_compliance": python_dump(ServicerClockSchema(many=True), clocks),
+            "compliance_summary": compliance_summary(clocks),
             "disclaimer": disclaimers.COMMUNICATIONS}

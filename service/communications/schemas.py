@@ -4,7 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service import disclaimers
+from service.fields import PageQuerySchema, PageSchema, StrictSchema, computed, constant, long_text, short_text
 from service.fields import ID_MAX
 
 CHANNELS = ("phone", "letter", "certified_mail", "fax", "email", "portal", "in_person")
@@ -83,6 +84,7 @@ class CommunicationPatchSchema(CommunicationFields):
 
 
 class AttachmentSchema(ma.Schema):
+    """Dumped from an Attachment row."""
     id = ma.fields.Integer()
     communication_id = ma.fields.Integer()
     case_id = ma.fields.Integer()
@@ -90,9 +92,9 @@ class AttachmentSchema(ma.Schema):
     content_type = ma.fields.String()
     size = ma.fields.Integer()
     sha256 = ma.fields.String()
-    url = ma.fields.String()
+    url = computed(ma.fields.String(), lambda attachment: f"/api/v1/attachments/{attachment.id}")
     created_at = ma.fields.DateTime()
-    created_by = ma.fields.Integer(allow_none=True)
+    created_by = ma.fields.Integer(allow_none=True, attribute="created_by_id")
 
 
 class AttachmentListSchema(PageSchema):
@@ -100,6 +102,7 @@ class AttachmentListSchema(PageSchema):
 
 
 class PreviousSubmissionSchema(ma.Schema):
+    """Dumped from service.communications.service.PreviousSubmission."""
     document = ma.fields.String(metadata={"description": "The name asked for"})
     communication_id = ma.fields.Integer()
     occurred_at = ma.fields.DateTime()
@@ -110,12 +113,20 @@ class PreviousSubmissionSchema(ma.Schema):
 
 
 class CorrectionSchema(ma.Schema):
+    """Dumped from the AuditEntry of the correction."""
     at = ma.fields.DateTime()
-    by = ma.fields.Integer(allow_none=True)
+    by = ma.fields.Integer(allow_none=True, attribute="actor_id")
     changes = ma.fields.Dict()
 
 
+class ClockEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    type = ma.fields.String(allow_none=True)
+
+
 class CommunicationSchema(ma.Schema):
+    """Dumped from service.communications.service.CommunicationView (the row and what is gathered beside it);
+    the fields a user sets dump from the row itself too (the audit record)."""
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     occurred_at = ma.fields.DateTime()
@@ -128,19 +139,20 @@ class CommunicationSchema(ma.Schema):
     category = ma.fields.String()
     subject = ma.fields.String(allow_none=True)
     summary = ma.fields.String(allow_none=True)
-    in_reply_to = ma.fields.Integer(allow_none=True)
+    in_reply_to = ma.fields.Integer(allow_none=True, attribute="in_reply_to_id")
     qwr_treated_as = ma.fields.String(allow_none=True)
     application_complete = ma.fields.Boolean()
     decision_result = ma.fields.String(allow_none=True)
     received_on = ma.fields.Date(allow_none=True)
-    documents_sent = ma.fields.List(ma.fields.String())
-    documents_requested = ma.fields.List(ma.fields.String())
+    documents_sent = computed(ma.fields.List(ma.fields.String()), lambda entry: list(entry.documents_sent or []))
+    documents_requested = computed(ma.fields.List(ma.fields.String()),
+                                   lambda entry: list(entry.documents_requested or []))
     attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     previously_sent = ma.fields.List(ma.fields.Nested(PreviousSubmissionSchema), metadata={
         "description": "For a document_request: earlier submissions of the documents asked for"})
     duplicate_request = ma.fields.Boolean(metadata={"description": "The servicer asked again for a document "
                                                                     "already sent"})
-    clock_events = ma.fields.List(ma.fields.Dict(), metadata={
+    clock_events = ma.fields.List(ma.fields.Nested(ClockEventSchema), metadata={
         "description": "The case events this entry created ({id, type}): they drive the servicer clocks"})
     clock_note = ma.fields.String(allow_none=True, metadata={
         "description": "Why this entry starts or stops no servicer clock (an oral request or reply), and what to record "
@@ -148,10 +160,10 @@ class CommunicationSchema(ma.Schema):
     corrected = ma.fields.Boolean()
     corrections = ma.fields.List(ma.fields.Nested(CorrectionSchema), metadata={
         "description": "Each correction, with the values before and after (the audit history)"})
-    created_by = ma.fields.Integer(allow_none=True)
+    created_by = ma.fields.Integer(allow_none=True, attribute="created_by_id")
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
-    disclaimer = ma.fields.String()
+    disclaimer = constant(ma.fields.String(), disclaimers.COMMUNICATIONS)
 
 
 class CommunicationListSchema(PageSchema):
@@ -165,6 +177,7 @@ class CommunicationListQuerySchema(PageQuerySchema):
 
 
 class ServicerClockSchema(ma.Schema):
+    """Dumped from service.communications.compliance.ServicerClock."""
     clock = ma.fields.String(metadata={"description": "The deadline kind: servicer_acknowledgment_due, "
                                                       "servicer_response_due, loss_mit_acknowledgment_due or "
                                                       "loss_mit_evaluation_due"})

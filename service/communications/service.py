@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,14 +17,15 @@ from sqlalchemy import select
 from models import AuditEntry, Case, CaseEvent
 from models.base import utcnow
 from models.communications import Attachment, Communication
-from service import disclaimers
 from service import audit
 from service.auth import Caller
 from service.cases.service import get_case
-from service.communications.attachments import attachment_document, attachments_of
+from service.communications.attachments import attachments_of
 from service.communications.clock_events import REPLY_EVENT, local_date, oral_clock_note, resync_replies, sync_events
+from service.communications.schemas import CommunicationSchema
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.fields import python_dump
 from service.rulebook import local_today
 
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -56,18 +58,66 @@ def list_communications(session, case: Case, page: int, per_page: int, category:
 
 # --- documents ----------------------------------------------------------------------------------
 
-def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+@dataclass(frozen=True)
+class PreviousSubmission:
+    """An earlier outbound entry that sent a document a request asks for."""
+    document: str
+    communication_id: int
+    occurred_at: dt.datetime
+    channel: str
+    matched: str                  # documents_sent or attachment
+    attachment_id: int | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """A case event an entry created: it drives the servicer clocks."""
+    id: int
+    type: str | None
+
+
+class CommunicationView:
+    """An entry as the API, the case page and the exhibit show it: the row (its columns), and what is gathered
+    beside it: attachments, earlier submissions of a requested document, corrections (audit entries) and the
+    clock events. CommunicationSchema dumps it."""
+
+    def __init__(self, row: Communication, attachments: list[Attachment], previously_sent: list[PreviousSubmission],
+                 corrections: list[AuditEntry], clock_events: list[ClockEvent]):
+        self.row = row
+        self.attachments = attachments
+        self.previously_sent = previously_sent
+        self.corrections = corrections
+        self.clock_events = clock_events
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)  # the row's columns
+
+    @property
+    def duplicate_request(self) -> bool:
+        return bool(self.previously_sent)
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+    @property
+    def clock_note(self) -> str | None:
+        return oral_clock_note(self.row)
+
+
+def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[AuditEntry]]:
+    found: dict[int, list[AuditEntry]] = {i: [] for i in ids}
     if ids:
         for entry in session.scalars(select(AuditEntry).where(
                 AuditEntry.org_id == org_id, AuditEntry.entity_type == "communication",
                 AuditEntry.action == "update", AuditEntry.entity_id.in_(ids)).order_by(AuditEntry.id)).all():
-            found[entry.entity_id].append({"at": entry.at, "by": entry.actor_id, "changes": entry.changes})
+            found[entry.entity_id].append(entry)
     return found
 
 
-def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:
-    """The API's view of entries, with attachments, earlier submissions and corrections (a few queries per page)."""
+def views(session, rows: list[Communication]) -> list[CommunicationView]:
+    """Entries with their attachments, earlier submissions and corrections (a few queries per page)."""
     if not rows:
         return []
     ids = [r.id for r in rows]
@@ -76,36 +126,25 @@ def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:
     earlier_cache: dict[int, list[tuple[Communication, list[Attachment]]]] = {}
     out = []
     for row in rows:
-        previously_sent: list[dict[str, Any]] = []
+        previously_sent: list[PreviousSubmission] = []
         if row.category == "document_request" and row.documents_requested:
             if row.case_id not in earlier_cache:
                 earlier_cache[row.case_id] = _outbound_of_case(session, row.case_id)
             previously_sent = match_previous_submissions(row, earlier_cache[row.case_id])
-        events = [{"id": row.event_id, "type": _event_type(session, row.event_id)}] if row.event_id else []
+        events = [ClockEvent(row.event_id, _event_type(session, row.event_id))] if row.event_id else []
         if row.complete_event_id:
-            events.append({"id": row.complete_event_id, "type": "loss_mit_application_complete"})
-        out.append({
-            "id": row.id, "case_id": row.case_id, "occurred_at": row.occurred_at, "channel": row.channel,
-            "direction": row.direction, "counterparty_type": row.counterparty_type,
-            "counterparty_name": row.counterparty_name, "contact_person": row.contact_person,
-            "department": row.department, "category": row.category, "subject": row.subject,
-            "summary": row.summary, "in_reply_to": row.in_reply_to_id, "qwr_treated_as": row.qwr_treated_as,
-            "application_complete": row.application_complete, "decision_result": row.decision_result,
-            "received_on": row.received_on,
-            "documents_sent": list(row.documents_sent or []),
-            "documents_requested": list(row.documents_requested or []),
-            "attachments": [attachment_document(a) for a in attachments[row.id]],
-            "previously_sent": previously_sent, "duplicate_request": bool(previously_sent),
-            "clock_events": events, "clock_note": oral_clock_note(row),
-            "corrected": bool(corrections[row.id]), "corrections": corrections[row.id],
-            "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
-            "disclaimer": disclaimers.COMMUNICATIONS,
-        })
+            events.append(ClockEvent(row.complete_event_id, "loss_mit_application_complete"))
+        out.append(CommunicationView(row, attachments[row.id], previously_sent, corrections[row.id], events))
     return out
 
 
-def document(session, row: Communication) -> dict[str, Any]:
-    return documents(session, [row])[0]
+def view(session, row: Communication) -> CommunicationView:
+    return views(session, [row])[0]
+
+
+def documents(session, rows: list[Communication]) -> list[dict[str, Any]]:
+    """The API's documents of the entries with Python values (date-times, dates), for the pages and reports."""
+    return [python_dump(CommunicationSchema(), v) for v in views(session, rows)]
 
 
 def _event_type(session, event_id: int) -> str | None:
@@ -113,17 +152,15 @@ def _event_type(session, event_id: int) -> str | None:
     return event.type if event else None
 
 
+_AUDITED = CommunicationSchema(only=(
+    "occurred_at", "channel", "direction", "counterparty_type", "counterparty_name", "contact_person", "department",
+    "category", "subject", "summary", "in_reply_to", "qwr_treated_as", "application_complete", "decision_result",
+    "received_on", "documents_sent", "documents_requested"))
+
+
 def _audit_document(row: Communication) -> dict[str, Any]:
-    return {
-        "occurred_at": row.occurred_at.isoformat(), "channel": row.channel, "direction": row.direction,
-        "counterparty_type": row.counterparty_type, "counterparty_name": row.counterparty_name,
-        "contact_person": row.contact_person, "department": row.department, "category": row.category,
-        "subject": row.subject, "summary": row.summary, "in_reply_to": row.in_reply_to_id,
-        "qwr_treated_as": row.qwr_treated_as, "application_complete": row.application_complete,
-        "decision_result": row.decision_result,
-        "received_on": row.received_on.isoformat() if row.received_on else None,
-        "documents_sent": list(row.documents_sent or []), "documents_requested": list(row.documents_requested or []),
-    }
+    """The entry as the audit log compares it: the API's dump of the fields a user sets."""
+    return _AUDITED.dump(row)
 
 
 # --- duplicate document requests ------------------------------------------------------------------
@@ -141,26 +178,24 @@ def _outbound_of_case(session, case_id: int) -> list[tuple[Communication, list[A
 
 
 def match_previous_submissions(request: Communication,
-                               outbound: list[tuple[Communication, list[Attachment]]]) -> list[dict[str, Any]]:
+                               outbound: list[tuple[Communication, list[Attachment]]]) -> list[PreviousSubmission]:
     """Earlier outbound entries that sent a document this request asks for.
 
     A name matches an earlier entry's documents_sent name, or an attachment's file name with or without its
     extension, compared case-insensitively with runs of spaces collapsed. Only entries at or before the request."""
-    matches: list[dict[str, Any]] = []
+    matches: list[PreviousSubmission] = []
     for wanted in request.documents_requested or []:
         key = normalize_name(wanted)
         for earlier, files in outbound:
             if earlier.id == request.id or earlier.occurred_at > request.occurred_at:
                 continue
             if any(normalize_name(n) == key for n in earlier.documents_sent or []):
-                matches.append({"document": wanted, "communication_id": earlier.id,
-                                "occurred_at": earlier.occurred_at, "channel": earlier.channel,
-                                "matched": "documents_sent", "attachment_id": None, "sha256": None})
+                matches.append(PreviousSubmission(wanted, earlier.id, earlier.occurred_at, earlier.channel,
+                                                  "documents_sent"))
             for file in files:
                 if key in (normalize_name(file.filename), normalize_name(Path(file.filename).stem)):
-                    matches.append({"document": wanted, "communication_id": earlier.id,
-                                    "occurred_at": earlier.occurred_at, "channel": earlier.channel,
-                                    "matched": "attachment", "attachment_id": file.id, "sha256": file.sha256})
+                    matches.append(PreviousSubmission(wanted, earlier.id, earlier.occurred_at, earlier.channel,
+                                                      "attachment", file.id, file.sha256))
     return matches
 
 

@@ -2,9 +2,6 @@
 users' HUD counselor IDs; the organisation's income limits. Thin: the work is in service.py."""
 from __future__ import annotations
 
-import functools
-from typing import Callable
-
 from flask.views import MethodView
 
 from service import permissions
@@ -15,25 +12,12 @@ from service.counseling.schemas import (ClosingInputSchema, ClosingSchema, House
                                         IncomeLimitsLoadSchema, MeSchema, OutcomeCreateSchema, OutcomeListSchema,
                                         OutcomeSchema, SessionCreateSchema, SessionListSchema, SessionSchema,
                                         SuggestionListSchema)
-from service.errors import Problem
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page
+from service.http import Blueprint, caller, db, documents_errors, page, requires
 
 blp = Blueprint("counseling", __name__, url_prefix="/api/v1",
                 description="Housing counseling records: household, sessions, outcomes (HUD-9902), legal-aid "
                             "closing (LSC CSR), income limits")
-
-
-def requires(predicate: Callable, what: str) -> Callable:
-    """The role check, before the body is read (after the 404 of with_object, as everywhere)."""
-    def decorator(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            if not predicate(caller()):
-                raise Problem(403, f"The role '{caller().role}' may not {what}.")
-            return func(*args, **kwargs)
-        return wrapper
-    return decorator
 
 
 @blp.route("/cases/<id:case_id>/household")

@@ -4,23 +4,27 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from service import disclaimers
+from service.cases.display import client_name
 from service.clock.kinds import BINDS, DEADLINE_KINDS, DEADLINE_STATUSES
-from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service.fields import PageQuerySchema, PageSchema, StrictSchema, computed, constant, long_text, short_text
 from service.fields import ID_MAX
 
 KIND_NAMES = tuple(DEADLINE_KINDS)
 
 
 class ComputedFromSchema(ma.Schema):
-    event_type = ma.fields.String(allow_none=True)
-    occurred_on = ma.fields.Date(allow_none=True)
+    """Dumped from a Deadline row: its computed_from_* columns."""
+    event_type = ma.fields.String(allow_none=True, attribute="computed_from_event_type")
+    occurred_on = ma.fields.Date(allow_none=True, attribute="computed_from_occurred_on")
 
 
 class CaseSummarySchema(ma.Schema):
-    case_id = ma.fields.Integer()
-    client_name = ma.fields.String(allow_none=True)
-    assigned_to = ma.fields.Integer(allow_none=True)
-    state = ma.fields.String()
+    """Dumped from a Case row: who the deadline is for."""
+    case_id = ma.fields.Integer(attribute="id")
+    client_name = computed(ma.fields.String(allow_none=True), client_name)
+    assigned_to = ma.fields.Integer(allow_none=True, attribute="assigned_to_id")
+    state = ma.fields.String(attribute="property_state")
     stage = ma.fields.String()
 
 
@@ -30,6 +34,7 @@ class AlternativeSchema(ma.Schema):
 
 
 class DeadlineSchema(ma.Schema):
+    """A deadline as the API shows it, dumped from the Deadline row (and its case)."""
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     kind = ma.fields.String()
@@ -37,25 +42,27 @@ class DeadlineSchema(ma.Schema):
     due_on = ma.fields.Date(allow_none=True, metadata={"description": "null when the rule is unknown: verify manually"})
     binds = ma.fields.String(metadata={"description": "borrower, servicer, lender or court"})
     status = ma.fields.String(metadata={"description": "open, met, missed, waived or tolled"})
-    status_set_by_user = ma.fields.Boolean()
+    status_set_by_user = computed(ma.fields.Boolean(), lambda row: row.user_status is not None)
     met_on = ma.fields.Date(allow_none=True)
     rule_id = ma.fields.String(allow_none=True)
     citation = ma.fields.String(allow_none=True)
     source_url = ma.fields.String(allow_none=True)
     confidence = ma.fields.String(allow_none=True, metadata={"description": "verified, secondary_source or unverified"})
     explanation = ma.fields.String(allow_none=True)
-    computed_from = ma.fields.Nested(ComputedFromSchema, allow_none=True)
+    computed_from = computed(ma.fields.Nested(ComputedFromSchema, allow_none=True),
+                             lambda row: row if row.computed_from_event_type else None)
     verify_manually = ma.fields.Boolean(metadata={"description": "true whenever the explanation asks for a check"})
-    alternatives = ma.fields.List(ma.fields.Nested(AlternativeSchema), metadata={
+    alternatives = computed(ma.fields.List(ma.fields.Nested(AlternativeSchema), metadata={
         "description": "Other candidate dates when a fact that selects the period is unknown (due_on is then the "
-                       "earliest candidate)"})
-    expires_on = ma.fields.Date(allow_none=True, metadata={
+                       "earliest candidate)"}), lambda row: row.alternatives or [])
+    expires_on = computed(ma.fields.Date(allow_none=True, metadata={
         "description": "The day the right actually ends when the state's computation-of-time rule carries a weekend "
-                       "or holiday end forward; due_on is then the last day to act safely. Otherwise equal to due_on."})
-    manual = ma.fields.Boolean()
+                       "or holiday end forward; due_on is then the last day to act safely. Otherwise equal to due_on."}),
+        lambda row: row.expires_on or row.due_on)
+    manual = ma.fields.Boolean(attribute="is_manual")
     sequence = ma.fields.Integer(metadata={"description": "Grows each time the due date moves"})
     case = ma.fields.Nested(CaseSummarySchema, allow_none=True)
-    disclaimer = ma.fields.String()
+    disclaimer = constant(ma.fields.String(), disclaimers.DEADLINES)
 
 
 class DeadlineListSchema(PageSchema):

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from models import Case, CaseEvent, Deadline, Organization, User
 from models.base import utcnow
@@ -250,7 +250,8 @@ def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_af
         query = query.where(Deadline.kind == kind)
     if case_id:
         query = query.where(Deadline.case_id == case_id)
-    return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
+    return paginate(session, query.options(selectinload(Deadline.case))
+                    .order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
 
 
 def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:

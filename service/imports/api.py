@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
+from service.http import Blueprint, caller, db, documents_errors, page, requires, with_object, writes
 from service.imports import service
 from service.imports.reading import MAX_FILE_BYTES
 from service.imports.schemas import ImportListSchema, ImportSchema, IntakeSettingsSchema
@@ -154,14 +154,12 @@ class IntakeSettings(MethodView):
         """How imports read an ambiguous date like 03/04/2026"""
         return {"date_order": service.date_order_of(db(), caller().org_id)}
 
-    @writes
+    @requires(can_change_org_settings, "change the organisation's settings (organisation admins only)")
     @blp.arguments(IntakeSettingsSchema)
     @blp.response(200, IntakeSettingsSchema)
     @documents_errors(blp, 401, 403, 413, 415, 422)
     def put(self, data):
         """Change them (administrators)"""
-        if not can_change_org_settings(caller()):
-            raise Problem(403, "Only an administrator of the organisation may change its settings.")
         service.set_date_order(db(), caller(), data["date_order"])
         db().commit()
         return {"date_order": data["date_order"]}

@@ -18,8 +18,7 @@ from models.notices import OrgNotificationSettings, UserNotificationPreference
 from service import audit
 from service.auth import Caller
 from service.config import Settings
-from service.errors import Problem
-from service.permissions import can_change_org_settings
+from service.permissions import can_change_org_settings, require
 from service.notices.outbox import count_due
 from service.notices.planning import PlanContext, plan_cases, plan_changed, run_daily, skip_superseded
 from service.notices.preferences import effective_preferences, org_defaults, org_settings, user_preference
@@ -103,8 +102,7 @@ def organisation_preferences(session: Session, caller: Caller) -> dict[str, Any]
 
 def set_organisation_preferences(session: Session, caller: Caller, data: dict[str, Any],
                                  settings: Settings) -> dict[str, Any]:
-    if not can_change_org_settings(caller):
-        raise Problem(403, "Only an admin may change the organisation's notification settings.")
+    require(caller, can_change_org_settings, "change the organisation's notification settings")
     data = _clean_offsets(data)
     row = org_settings(session, caller.org_id)
     before = organisation_preferences(session, caller)["own"]

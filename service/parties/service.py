@@ -12,11 +12,13 @@ from models.base import utcnow
 from models.intake import CaseConflict, ConflictCheck, Party, ServicerAlias
 from service import audit
 from service.auth import Caller
+from service.conflicts.matching import organisation_keys
 from service.db import paginate
 from service.errors import Problem, validation_error
 from service.parties.keys import language_code, party_keys
-from service.permissions import is_org_admin
+from service.permissions import is_org_admin, require
 
+ALIAS_TABLE = "change the servicer alias table (organisation admins only)"
 PARTY_FIELDS = ("role", "side", "name", "is_organisation", "email", "phone", "address", "preferred_language")
 # What a party that mirrors the case may still change here (the rest is changed on the case itself).
 MIRRORED_EDITABLE = frozenset({"address"})
@@ -169,10 +171,7 @@ def all_alias_pairs(session: Session, org_id: int) -> list[tuple[str, str]]:
 
 
 def add_alias(session: Session, caller: Caller, data: dict[str, Any]) -> ServicerAlias:
-    if not is_org_admin(caller):
-        raise Problem(403, "Only an administrator of the organisation may change the servicer alias table.")
-    from service.conflicts.matching import organisation_keys
-
+    require(caller, is_org_admin, ALIAS_TABLE)
     if set(organisation_keys(data["name"])) & set(organisation_keys(data["alias"])):
         raise validation_error({"alias": ["The matcher already takes these for one name."]})
     duplicate = session.scalar(select(ServicerAlias.id).where(
@@ -196,8 +195,7 @@ def get_alias(session: Session, org_id: int, alias_id: int) -> ServicerAlias:
 
 
 def delete_alias(session: Session, caller: Caller, alias: ServicerAlias) -> None:
-    if not is_org_admin(caller):
-        raise Problem(403, "Only an administrator of the organisation may change the servicer alias table.")
+    require(caller, is_org_admin, ALIAS_TABLE)
     audit.record(session, caller, "delete", "servicer_alias", alias.id, org_id=caller.org_id, case_id=None,
                  before={"name": alias.name, "alias": alias.alias}, after=None)
     session.delete(alias)

@@ -8,7 +8,8 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documented_body, documents_errors, page, with_object, writes, with_case
 from service.limits import REPORT_REQUESTS, per_organisation
 from service.reports import service
-from service.reports.schemas import OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema
+from service.reports.schemas import (OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema,
+                                     report_url)
 from workers.reports import enqueue_report
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -19,8 +20,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 def _accepted(report):
     db().commit()
     enqueue_report(report.id)  # the API layer hands work to the task layer; services never do
-    document = service.report_document(report)
-    return document, 202, {"Location": document["url"]}
+    return report, 202, {"Location": report_url(report)}  # ReportSchema dumps the row
 
 
 @blp.route("/cases/<id:case_id>/reports")
@@ -32,7 +32,7 @@ class CaseReports(MethodView):
     def get(self, args, case):
         """The case's reports, newest first"""
         items, total = service.case_reports(db(), case, args["page"], args["per_page"])
-        return page([service.report_document(r) for r in items], total, args)
+        return page(items, total, args)
 
     @with_case(write=True)
     @per_organisation(REPORT_REQUESTS)
@@ -65,7 +65,7 @@ class ReportItem(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, report):
         """A report's state: queued, rendering (with progress), ready or failed (with the reason)"""
-        return service.report_document(report)
+        return report
 
 
 @blp.route("/reports/<id:report_id>/pdf")

@@ -22,6 +22,7 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.funder_reports.pdf import params_for
 from service.leases import compare_and_set, take_lease
 from service.reports import context as report_context
 from service.rulebook import local_today
@@ -68,8 +69,6 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
                                          "POST /api/v1/cases/{id}/reports."]})
     params: dict[str, Any] = {}
     if report_type == "hud_9902":  # the funder_reports domain's PDF
-        from service.funder_reports.pdf import params_for
-
         org = session.get(Organization, org_id)
         return params_for(data, local_today(org.timezone))
     if report_type == "caseload_deadlines":
@@ -211,17 +210,6 @@ def reports_to_enqueue(session: Session, now: dt.datetime | None = None) -> list
     session.execute(update(Report).where(Report.id.in_(stale), Report.state == "queued").values(updated_at=now)
                     .execution_options(synchronize_session=False))
     return list(stale)
-
-
-def report_document(report: Report) -> dict[str, Any]:
-    url = f"/api/v1/reports/{report.id}"
-    return {
-        "id": report.id, "case_id": report.case_id, "type": report.type, "params": report.params or {},
-        "state": report.state, "progress": report.progress if report.state != "queued" else 0,
-        "error": report.error, "url": url, "pdf_url": f"{url}/pdf", "title": report.title,
-        "filename": report.filename, "sha256": report.sha256, "size": report.size, "page_count": report.page_count,
-        "requested_by": report.requested_by_id, "created_at": report.created_at, "completed_at": report.completed_at,
-    }
 
 
 def report_content(session: Session, report: Report) -> bytes:

@@ -21,7 +21,7 @@ class CaseWaiverRequests(MethodView):
     def get(self, args, case):
         """The case's waiver requests, oldest first"""
         rows, total = service.list_waiver_requests(db(), case, args["page"], args["per_page"], args.get("status"))
-        return page([service.document(db(), r) for r in rows], total, args)
+        return page([service.view(db(), r) for r in rows], total, args)  # WaiverSchema dumps the views
 
     @with_case(write=True)
     @blp.arguments(WaiverCreateSchema)
@@ -31,7 +31,7 @@ class CaseWaiverRequests(MethodView):
         """Start a waiver request (deficiency_amount defaults to the deficiency calculator's)"""
         row = service.create_waiver_request(db(), caller(), case, data)
         db().commit()
-        return service.document(db(), row), {"Location": f"/api/v1/waiver-requests/{row.id}"}
+        return service.view(db(), row), {"Location": f"/api/v1/waiver-requests/{row.id}"}
 
 
 @blp.route("/waiver-requests/<id:waiver_request_id>")
@@ -41,7 +41,7 @@ class WaiverRequestItem(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """One waiver request with its offers, checklist and Form 1099-C warning"""
-        return service.document(db(), row)
+        return service.view(db(), row)
 
     @with_object(service.get_waiver_request, "waiver_request_id", "row", write=True)
     @blp.arguments(WaiverPatchSchema)
@@ -51,7 +51,7 @@ class WaiverRequestItem(MethodView):
         """Change the request or move its status (illegal moves answer 409; a missing rule field 422)"""
         service.update_waiver_request(db(), caller(), row, data)
         db().commit()
-        return service.document(db(), row)
+        return service.view(db(), row)
 
 
 @blp.route("/waiver-requests/<id:waiver_request_id>/offers")
@@ -65,4 +65,4 @@ class WaiverOffers(MethodView):
         whole request"""
         service.add_offer(db(), caller(), row, data)
         db().commit()
-        return service.document(db(), row), {"Location": f"/api/v1/waiver-requests/{row.id}"}
+        return service.view(db(), row), {"Location": f"/api/v1/waiver-requests/{row.id}"}

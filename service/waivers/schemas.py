@@ -4,7 +4,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from service.fields import DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, long_text, short_text
+from service import disclaimers
+from service.fields import (DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, constant, long_text,
+                            short_text)
 from service.fields import ID_MAX
 
 RESOLUTIONS = ("short_sale", "deed_in_lieu", "settlement", "modification", "post_sale")
@@ -62,6 +64,7 @@ class OfferCreateSchema(StrictSchema):
 
 
 class OfferSchema(ma.Schema):
+    """Dumped from a WaiverOffer row."""
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     offered_by = ma.fields.String()
@@ -87,6 +90,7 @@ class Form1099CSchema(ma.Schema):
 
 
 class WaiverSchema(ma.Schema):
+    """Dumped from service.waivers.service.WaiverView: the row, its follow-up deadline, and what follows."""
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     resolution = ma.fields.String()
@@ -110,10 +114,15 @@ class WaiverSchema(ma.Schema):
     form_1099c = ma.fields.Nested(Form1099CSchema)
     checklist = ma.fields.List(ma.fields.Nested(ChecklistItemSchema))
     notes = ma.fields.String(allow_none=True)
-    created_by = ma.fields.Integer(allow_none=True)
+    created_by = ma.fields.Integer(allow_none=True, attribute="created_by_id")
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
-    disclaimer = ma.fields.String()
+    disclaimer = constant(ma.fields.String(), disclaimers.WAIVERS)
+
+
+class WaiverAuditSchema(WaiverSchema):
+    """The request as the audit log compares it (dumped from the row, with the fields a user sets)."""
+    client_told_about_1099c = ma.fields.Boolean()
 
 
 class WaiverListSchema(PageSchema):

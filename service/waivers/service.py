@@ -16,6 +16,7 @@ an answer marks it met, withdrawing (or going back to draft) removes it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,8 +34,10 @@ from service.clock.kinds import deadline_kind
 from service.db import paginate
 from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
+from service.fields import python_dump
 from service.rulebook import local_today
 from service.signals import deadlines_changed
+from service.waivers.schemas import WaiverAuditSchema, WaiverSchema
 
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "draft": ("sent", "withdrawn"),
@@ -95,7 +98,22 @@ def _follow_up(session, row: WaiverRequest) -> Deadline | None:
                                                   Deadline.key == follow_up_key(row.id))).one_or_none()
 
 
-def form_1099c(row: WaiverRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Form1099C:
+    possible: bool
+    why: str
+    advice: str
+    client_told: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    item: str
+    done: bool
+
+
+def form_1099c(row: WaiverRequest) -> Form1099C:
     if row.status in ("denied", "withdrawn"):
         possible, why = False, f"The request was {row.status}: no debt forgiven by it."
     elif row.deficiency_amount is not None and row.deficiency_amount == 0:
@@ -104,59 +122,76 @@ def form_1099c(row: WaiverRequest) -> dict[str, Any]:
         forgiven = "the whole deficiency" if row.ask == "full_waiver" else "the deficiency less the settlement paid"
         state = "was forgiven" if row.status in ("granted", "partially_granted") else "would be forgiven"
         possible, why = True, f"If the waiver is granted, {forgiven} {state}: canceled debt."
-    return {"possible": possible, "why": why, "advice": FORM_1099C_ADVICE if possible else "",
-            "client_told": row.client_told_about_1099c, "sources": list(FORM_1099C_SOURCES)}
+    return Form1099C(possible, why, FORM_1099C_ADVICE if possible else "", row.client_told_about_1099c,
+                     FORM_1099C_SOURCES)
 
 
-def checklist(row: WaiverRequest) -> list[dict[str, Any]]:
+def checklist(row: WaiverRequest) -> list[ChecklistItem]:
     items = [
-        {"item": "Send the request and record the date and method", "done": bool(row.sent_on and row.method)},
-        {"item": "Get the waiver in writing, signed by the lender, before the client signs the "
-                 f"{row.resolution.replace('_', ' ')}; attach it here", "done": row.written_waiver_attachment_id is not None},
+        ChecklistItem("Send the request and record the date and method", bool(row.sent_on and row.method)),
+        ChecklistItem("Get the waiver in writing, signed by the lender, before the client signs the "
+                      f"{row.resolution.replace('_', ' ')}; attach it here", row.written_waiver_attachment_id is not None),
     ]
-    if form_1099c(row)["possible"]:
-        items.append({"item": "Tell the client that forgiven debt may bring a Form 1099-C and to see a tax adviser",
-                      "done": row.client_told_about_1099c})
+    if form_1099c(row).possible:
+        items.append(ChecklistItem("Tell the client that forgiven debt may bring a Form 1099-C and to see a tax "
+                                   "adviser", row.client_told_about_1099c))
     return items
 
 
+class WaiverView:
+    """A request as the API, the case page and the reports show it: the row (its columns and offers), the
+    live follow-up deadline, and what follows from them. WaiverSchema dumps it."""
+
+    def __init__(self, row: WaiverRequest, follow_up: Deadline | None):
+        self.row = row
+        self.follow_up = follow_up if follow_up is not None and follow_up.removed_at is None else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)  # the row's columns and offers
+
+    @property
+    def settlement_percentage(self) -> Decimal | None:
+        row = self.row
+        return percentage(row.settlement_amount, row.deficiency_amount) if row.ask == "settlement" else None
+
+    @property
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return NEXT_STATUSES[self.row.status]
+
+    @property
+    def follow_up_deadline_id(self) -> int | None:
+        return self.follow_up.id if self.follow_up else None
+
+    @property
+    def follow_up_due_on(self) -> dt.date | None:
+        return self.follow_up.due_on if self.follow_up else None
+
+    @property
+    def form_1099c(self) -> Form1099C:
+        return form_1099c(self.row)
+
+    @property
+    def checklist(self) -> list[ChecklistItem]:
+        return checklist(self.row)
+
+
+def view(session, row: WaiverRequest) -> WaiverView:
+    return WaiverView(row, _follow_up(session, row))
+
+
 def document(session, row: WaiverRequest) -> dict[str, Any]:
-    follow_up = _follow_up(session, row)
-    live_follow_up = follow_up if follow_up is not None and follow_up.removed_at is None else None
-    return {
-        "id": row.id, "case_id": row.case_id, "resolution": row.resolution, "recipient": row.recipient,
-        "deficiency_amount": row.deficiency_amount, "deficiency_source": row.deficiency_source, "ask": row.ask,
-        "settlement_amount": row.settlement_amount,
-        "settlement_percentage": percentage(row.settlement_amount, row.deficiency_amount) if row.ask == "settlement" else None,
-        "sent_on": row.sent_on, "method": row.method, "status": row.status,
-        "allowed_next_statuses": list(NEXT_STATUSES[row.status]), "answered_on": row.answered_on,
-        "follow_up_days": row.follow_up_days,
-        "follow_up_deadline_id": live_follow_up.id if live_follow_up else None,
-        "follow_up_due_on": live_follow_up.due_on if live_follow_up else None,
-        "written_waiver_attachment_id": row.written_waiver_attachment_id,
-        "offers": [offer_document(o) for o in row.offers],
-        "form_1099c": form_1099c(row), "checklist": checklist(row), "notes": row.notes,
-        "created_by": row.created_by_id, "created_at": row.created_at, "updated_at": row.updated_at,
-        "disclaimer": disclaimers.WAIVERS,
-    }
+    """The API's document of the request with Python values (dates, Decimals), for the pages and reports."""
+    return python_dump(WaiverSchema(), view(session, row))
 
 
-def offer_document(offer: WaiverOffer) -> dict[str, Any]:
-    return {"id": offer.id, "position": offer.position, "offered_by": offer.offered_by,
-            "offered_on": offer.offered_on, "terms": offer.terms, "amount": offer.amount,
-            "percentage": offer.percentage, "note": offer.note, "created_at": offer.created_at}
+_AUDITED = WaiverAuditSchema(only=(
+    "resolution", "recipient", "deficiency_amount", "ask", "settlement_amount", "sent_on", "method", "status",
+    "answered_on", "follow_up_days", "written_waiver_attachment_id", "client_told_about_1099c", "notes"))
 
 
 def _audit_document(row: WaiverRequest) -> dict[str, Any]:
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else f"{value:.2f}"
-    return {"resolution": row.resolution, "recipient": row.recipient,
-            "deficiency_amount": money(row.deficiency_amount), "ask": row.ask,
-            "settlement_amount": money(row.settlement_amount),
-            "sent_on": row.sent_on.isoformat() if row.sent_on else None, "method": row.method,
-            "status": row.status, "answered_on": row.answered_on.isoformat() if row.answered_on else None,
-            "follow_up_days": row.follow_up_days, "written_waiver_attachment_id": row.written_waiver_attachment_id,
-            "client_told_about_1099c": row.client_told_about_1099c, "notes": row.notes}
+    """The request as the audit log compares it: the API's dump of the fields a user sets, from the row."""
+    return _AUDITED.dump(row)
 
 
 # --- rules -------------------------------------------------------------------------------------------

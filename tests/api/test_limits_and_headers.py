@@ -27,3 +27,33 @@ def test_report_requests_are_limited_per_organisation(app, org, other_org, monke
     assert refused.status_code == 429 and refused.content_type == "application/problem+json"
     assert int(refused.headers["Retry-After"]) > 0 and refused.get_json()["status"] == 429
     assert other_org.attorney.post("/api/v1/reports", json=body).status_code == 202
+
+
+def test_the_api_limiter_counts_in_the_configured_storage(settings, org):
+    """settings.ratelimit_storage_uri (RATELIMIT_STORAGE_URI) is the storage of the API's limits and of the
+    sign-in throttle alike: one limiter, one storage (redis://... shares the counts between processes)."""
+    from dataclasses import replace
+
+    from limits.storage import MemoryStorage
+
+    from service.accounts.signin import throttle
+    from service.app import create_app
+    from service.limits import limiter
+
+    class RecordingStorage(MemoryStorage):
+        STORAGE_SCHEME = ["forestall-test-recording"]  # registers the scheme with the `limits` library
+
+    try:
+        configured = create_app(replace(settings, ratelimit_storage_uri="forestall-test-recording://"))
+        configured.config["RATE_LIMITS"] = {"report_requests": "1 per minute"}
+        storage = limiter.storage
+        assert isinstance(storage, RecordingStorage)
+        assert throttle().limiter.storage is storage  # the sign-in throttle counts there too
+        client = configured.test_client()
+        headers = {"Authorization": f"Bearer {org.attorney.token}"}
+        body = {"type": "caseload_deadlines"}
+        assert [client.post("/api/v1/reports", json=body, headers=headers).status_code for _ in range(2)] == [202, 429]
+        storage.reset()  # the count was in the configured storage: emptying it lets the next one through
+        assert client.post("/api/v1/reports", json=body, headers=headers).status_code == 202
+    finally:
+        create_app(settings)  # the limiter (one per process) back on the suite's own storage

@@ -1,13 +1,15 @@
 """Runs every worked example in tests/unit/jurisdiction_examples/XX.yaml through the engine.
 
 Format: a list of {name, source, facts, events: [{type, occurred_on, details?, id?}],
-expect_deadlines: [{kind, due_on, expires_on?, verify_manually?, status?, alternatives?: [dates]}], expect_absent: [kind], expect_deficiency: {recoverable, deficiency?,
-filing_deadline?}, today?}.
+expect_deadlines: [{kind, due_on, status, expires_on?, verify_manually?, alternatives?: [dates]}],
+lists_only_some?, expect_absent: [kind], expect_deficiency: {recoverable, deficiency?, filing_deadline?}, today?}.
 Each expected deadline must be computed with that date (due_on null: a verify-manually deadline of
-that kind). An empty expect_deadlines means the state rules give no dated deadline at all; expect_absent
-lists kinds that must not be computed at all (e.g. a deficiency deadline that applies only after a
-trustee's sale, in an example with a judicial sale). expect_deficiency.filing_deadline: null means
-compute_deficiency reports no filing deadline.
+that kind) and that status (open, met, missed, tolled) as of `today`. The list is the whole answer: a
+deadline the engine computes that the example does not list fails it, unless the example says
+`lists_only_some: true` (an empty or missing expect_deadlines then means nothing is computed at all).
+expect_absent lists kinds that must not be computed at all (e.g. a deficiency deadline that applies only
+after a trustee's sale, in an example with a judicial sale). expect_deficiency.filing_deadline: null
+means compute_deficiency reports no filing deadline.
 Each example loads only its own jurisdiction file, so one broken file fails only its own examples.
 """
 from __future__ import annotations
@@ -23,8 +25,7 @@ from service.clock.engine import CaseFacts, Event, compute_deadlines
 from service.clock.rules import RULES_DIR, Rulebook, load_federal_file, load_jurisdiction_file
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "jurisdiction_examples"
-STATE_KINDS = {"answer_due", "redemption_period_end", "deficiency_filing_deadline", "state_notice_period_end"}
-DEFAULT_TODAY = date(2026, 1, 1)  # statuses are not checked here, only dates
+DEFAULT_TODAY = date(2026, 1, 1)  # before the examples' events unless an example gives its own today
 
 
 def _examples():
@@ -66,22 +67,24 @@ def test_jurisdiction_example(path, example):
     summary = "\n".join(f"  {d.kind} {d.due_on} | {d.explanation}" for d in deadlines)
 
     expected = example.get("expect_deadlines") or []
+    wanted = []
     for item in expected:
         want = (item["kind"], str(item["due_on"]) if item.get("due_on") else None)
+        wanted.append(want)
         assert want in got, f"expected {want}; computed:\n{summary}"
         match = next(d for d in deadlines if (d.kind, d.due_on.isoformat() if d.due_on else None) == want)
+        assert "status" in item, f"{want} gives no status (open, met, missed, tolled)"
+        assert match.status == item["status"], f"status of {want}:\n{summary}"
         if "expires_on" in item:
             assert str(match.expires_on) == str(item["expires_on"]), f"expires_on of {want}:\n{summary}"
         if "verify_manually" in item:
             assert match.verify_manually is item["verify_manually"], f"verify_manually of {want}:\n{summary}"
-        if "status" in item:
-            assert match.status == item["status"], f"status of {want}:\n{summary}"
         if "alternatives" in item:
             assert [(str(a.due_on), ) for a in match.alternatives] == [(str(a), ) for a in item["alternatives"]], \
                 f"alternatives of {want}:\n{summary}"
-    if "expect_deadlines" in example and not expected:
-        dated = [g for g in got if g[0] in STATE_KINDS and g[1] is not None]
-        assert not dated, f"expected no state deadlines; computed:\n{summary}"
+    if not example.get("lists_only_some"):
+        unexpected = [g for g in got if g not in wanted]
+        assert not unexpected, f"computed but not listed: {unexpected} (or say lists_only_some: true):\n{summary}"
 
     for kind in example.get("expect_absent") or []:
         assert kind not in [g[0] for g in got], f"expected no {kind}; computed:\n{summary}"
