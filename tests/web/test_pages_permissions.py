@@ -25,7 +25,9 @@ def objects(web_org):  # noqa: ANN001
                                     data={"file": (io.BytesIO(b"proof of mailing"), "proof.txt")}).get_json()
     report = member.post(f"/api/v1/cases/{case['id']}/reports", json={"type": "case_timeline"}).get_json()
     token = web_org.admin.post(f"/api/v1/users/{member.user_id}/tokens", json={"label": "walk"}).get_json()
-    return {"user_id": member.user_id, "token_id": token["id"], "case_id": case["id"], "event_id": event["id"], "deadline_id": deadline["id"],
+    waiver = member.post(f"/api/v1/cases/{case['id']}/waiver-requests", json={
+        "resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver"}).get_json()
+    return {"waiver_request_id": waiver["id"], "user_id": member.user_id, "token_id": token["id"], "case_id": case["id"], "event_id": event["id"], "deadline_id": deadline["id"],
             "communication_id": communication["id"], "attachment_id": attachment["id"], "report_id": report["id"]}
 
 
