@@ -19,6 +19,7 @@ from service.orgs import (create_org, create_user, get_org, get_user_by_email, l
                           set_password)
 from service.reports.cli import report_command
 from service.rules.maintenance import check_links, source_urls
+from service.storage import storage_for
 from service.wiring import connect_signals
 
 
@@ -153,7 +154,7 @@ def revoke_token_command(email: str, label: str | None) -> None:
 def seed_demo_command(settings: Settings) -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""
     with _session() as session:
-        token = seed_demo(session, settings.attachments_dir)
+        token = seed_demo(session, storage_for(settings))
         session.commit()
     click.echo(token)
 
