@@ -38,7 +38,7 @@ def main() -> None:
     settings = load_settings()
     upgrade(settings.database_url)
     with session_factory(settings.database_url)() as session:
-        token = seed_demo(session, storage_for(settings))
+        token = seed_demo(session, storage_for(settings, session))
         session.commit()
         case = session.scalars(select(Case).join(Case.borrowers).where(Case.loan_number == "4000123456")).first()
         case_id, caseload_case = case.id, case.id

@@ -119,7 +119,7 @@ class CommunicationAttachments(MethodView):
         if unknown:
             raise validation_error({name: ["Unknown field."] for name in unknown})
         attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
-                                                  storage_for(settings()))
+                                                  storage_for(settings(), db()))
         db().commit()
         return attachments.attachment_document(attachment), {"Location": f"/api/v1/attachments/{attachment.id}"}
 

@@ -52,7 +52,7 @@ def upload(communication_id: int):
     else:
         try:
             attachment = attachments.store_attachment(g.db, caller(), row, upload_file.stream, upload_file.filename,
-                                                      storage_for(current_app.config["FORESTALL"]))
+                                                      storage_for(current_app.config["FORESTALL"], g.db))
             g.db.commit()
         except Problem as problem:
             g.db.rollback()

@@ -63,12 +63,30 @@ def verified(sha256: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
                                     f"(it reads as {digest.hexdigest()}).")
 
 
-def storage_for(settings) -> Storage:  # noqa: ANN001 - service.config.Settings
-    """The backend the settings choose."""
+def storage_for(settings, session=None) -> Storage:  # noqa: ANN001 - service.config.Settings, a Session
+    """The backend the settings choose. Given a session, the database backend writes in its transaction (an
+    attachment's object is then committed or rolled back with the attachment's row)."""
     if settings.attachments_storage == "database":
         from service.storage.database import DatabaseStorage
 
-        return DatabaseStorage(settings.database_url)
+        return DatabaseStorage(settings.database_url, session)
     from service.storage.filesystem import FilesystemStorage
 
     return FilesystemStorage(settings.attachments_dir)
+
+
+class ChunkReader:
+    """A stream over chunks (e.g. another storage's open()), for put(): each read() answers the next chunk."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+
+    def read(self, _size: int = -1) -> bytes:
+        return next(self._chunks, b"")
+
+
+def copy_object(source: Storage, target: Storage, sha256: str) -> None:
+    """Copy one object, checked on the way: a corrupt source raises ObjectCorrupt and the target keeps nothing."""
+    stored, _size = target.put(ChunkReader(source.open(sha256)))  # type: ignore[arg-type]
+    if stored != sha256:  # cannot happen once the read was verified; a guard all the same
+        raise ObjectCorrupt(sha256, f"The object {sha256} was copied as {stored}.")

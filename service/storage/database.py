@@ -1,8 +1,8 @@
 """Objects in the database: `blobs` (one row per object) and `blob_chunks` (its bytes, 1 MB a row).
 
 An upload is written chunk by chunk under a temporary key while it is hashed, then renamed to its SHA-256
-in the same transaction (or dropped when the object is already stored). It runs on its own connection and
-commits on its own, like a file written to disk: an object no attachment row points at is harmless."""
+in the same transaction (or dropped when the object is already stored). Reads take one chunk per query, each
+on a short connection of their own."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from typing import IO
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from models.storage import Blob, BlobChunk
 from service.db import get_engine
@@ -24,31 +26,52 @@ _chunks = BlobChunk.__table__
 class DatabaseStorage:
     name = "database"
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, session: Session | None = None):
         self.engine = get_engine(database_url)
+        self.session = session
 
     def put(self, stream: IO[bytes]) -> tuple[str, int]:
-        key = f"upload-{uuid.uuid4().hex}"
+        """With a session, the object is written in its transaction (kept or dropped with the rows that name
+        it; on PostgreSQL inside a savepoint, so that losing the race below leaves the transaction usable);
+        without one, on a connection of its own that commits at once."""
         digest = hashlib.sha256()
-        size = seq = 0
         try:
-            with self.engine.begin() as connection:
-                while chunk := stream.read(CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    connection.execute(insert(_chunks).values(sha256=key, seq=seq, data=chunk))
-                    seq += 1
-                sha256 = digest.hexdigest()
-                if connection.scalar(select(_blobs.c.size).where(_blobs.c.sha256 == sha256)) is not None:
-                    connection.execute(delete(_chunks).where(_chunks.c.sha256 == key))
-                else:
-                    connection.execute(update(_chunks).where(_chunks.c.sha256 == key).values(sha256=sha256))
-                    connection.execute(insert(_blobs).values(sha256=sha256, size=size))
+            if self.session is None:
+                with self.engine.begin() as connection:
+                    return self._write(connection, stream, digest)
+            if self.session.get_bind().dialect.name == "postgresql":
+                with self.session.begin_nested():
+                    return self._write(self.session.connection(), stream, digest)
+            return self._write(self.session.connection(), stream, digest)
         except IntegrityError:
             # The same bytes stored at the same moment by another process: theirs is the object.
-            if not self.exists(digest.hexdigest()):
+            sha256 = digest.hexdigest()
+            size = self._size(sha256, None if self.session is None else self.session.connection())
+            if size is None:
                 raise
-        return digest.hexdigest(), size
+            return sha256, size
+
+    def _write(self, connection: Connection, stream: IO[bytes], digest) -> tuple[str, int]:  # noqa: ANN001
+        key = f"upload-{uuid.uuid4().hex}"
+        size = seq = 0
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            connection.execute(insert(_chunks).values(sha256=key, seq=seq, data=chunk))
+            seq += 1
+        sha256 = digest.hexdigest()
+        if connection.scalar(select(_blobs.c.size).where(_blobs.c.sha256 == sha256)) is not None:
+            connection.execute(delete(_chunks).where(_chunks.c.sha256 == key))
+        else:
+            connection.execute(update(_chunks).where(_chunks.c.sha256 == key).values(sha256=sha256))
+            connection.execute(insert(_blobs).values(sha256=sha256, size=size))
+        return sha256, size
+
+    def _size(self, sha256: str, connection: Connection | None = None) -> int | None:
+        if connection is not None:
+            return connection.scalar(select(_blobs.c.size).where(_blobs.c.sha256 == sha256))
+        with self.engine.connect() as own:
+            return own.scalar(select(_blobs.c.size).where(_blobs.c.sha256 == sha256))
 
     def open(self, sha256: str) -> Iterator[bytes]:
         if not self.exists(sha256):
@@ -68,8 +91,7 @@ class DatabaseStorage:
             seq += 1
 
     def exists(self, sha256: str) -> bool:
-        with self.engine.connect() as connection:
-            return connection.scalar(select(_blobs.c.size).where(_blobs.c.sha256 == sha256)) is not None
+        return self._size(sha256) is not None
 
     def delete(self, sha256: str) -> None:
         with self.engine.begin() as connection:
