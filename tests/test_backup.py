@@ -148,3 +148,27 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(scratch_databas
                        "restore", str(tmp_path / "backup"))
     assert result.returncode != 0 and "does not match its SHA-256" in result.stderr and one.name in result.stderr
     assert not row_counts(target_url) and not (tmp_path / "target").exists()
+
+
+def test_moving_the_files_into_the_database_storage(scratch_database, settings, tmp_path, app):
+    """`forestall storage migrate-to-database`: every file, checked; a damaged one is named and left out."""
+    import dataclasses
+
+    from service.storage import storage_for
+
+    files = dataclasses.replace(settings, database_url=scratch_database(), attachments_storage="filesystem",
+                                attachments_dir=tmp_path / "attachments")
+    populate(files)
+    originals = attachment_bytes(files)
+    damaged = storage_for(files).path(next(iter(originals)))
+    kept = damaged.read_bytes()
+    damaged.write_bytes(kept + b"!")
+    env = {"DATABASE_URL": files.database_url, "ATTACHMENTS_DIR": str(files.attachments_dir)}
+    result = forestall(env, "storage", "migrate-to-database")
+    assert result.returncode == 1 and damaged.name in result.stderr and "copied 1 " in result.stdout
+
+    damaged.write_bytes(kept)  # repaired (from a backup, say): a second run copies what is missing
+    result = forestall(env, "storage", "migrate-to-database")
+    assert result.returncode == 0 and "copied 1 " in result.stdout and "1 were there already" in result.stdout
+    in_database = dataclasses.replace(files, attachments_storage="database")
+    assert attachment_bytes(in_database) == originals
