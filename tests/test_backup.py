@@ -172,3 +172,13 @@ def test_moving_the_files_into_the_database_storage(scratch_database, settings, 
     assert result.returncode == 0 and "copied 1 " in result.stdout and "1 were there already" in result.stdout
     in_database = dataclasses.replace(files, attachments_storage="database")
     assert attachment_bytes(in_database) == originals
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="pg_dump's version matters on PostgreSQL only")
+def test_a_pg_dump_older_than_the_server_is_refused_with_what_to_install(settings, tmp_path, monkeypatch):
+    from service import backup
+
+    monkeypatch.setattr(backup, "_tool_major", lambda tool: (9, f"{tool} (PostgreSQL) 9.6.24"))
+    with pytest.raises(backup.BackupError, match=r"install postgresql-client-\d+"):
+        backup.backup(settings, tmp_path / "backup")
+    assert not (tmp_path / "backup" / "database.dump").exists()
