@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
+from pathlib import Path
 
 import click
 
 from models import ROLES
 from models.base import utcnow
 from service.auth import issue_token
+from service.backup import BackupError, backup, restore
 from service.clock.rules import load_rulebook
 from service.config import Settings, SettingsError, load_settings, prepare_directories
 from service.db import session_factory
@@ -19,6 +22,9 @@ from service.orgs import (create_org, create_user, get_org, get_user_by_email, l
                           set_password)
 from service.reports.cli import report_command
 from service.rules.maintenance import check_links, source_urls
+from service.storage import ObjectCorrupt, StorageError, copy_object, storage_for
+from service.storage.database import DatabaseStorage
+from service.storage.filesystem import FilesystemStorage
 from service.wiring import connect_signals
 
 
@@ -153,12 +159,72 @@ def revoke_token_command(email: str, label: str | None) -> None:
 def seed_demo_command(settings: Settings) -> None:
     """Create the demo organisation (slug demo) with its caseload, once; print a new admin token."""
     with _session() as session:
-        token = seed_demo(session, settings.attachments_dir)
+        token = seed_demo(session, storage_for(settings, session))
         session.commit()
     click.echo(token)
 
 
 main.add_command(report_command)  # the reports domain's command
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup_command(settings: Settings, directory: Path) -> None:
+    """Write a consistent backup into DIRECTORY (new or empty): the database, the attachments of the filesystem
+    storage, and manifest.json (every file's SHA-256, every table's row count)."""
+    try:
+        manifest = backup(settings, directory)
+    except (BackupError, StorageError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backed up {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
+               f"{manifest['attachment_files']} attachment files to {directory} in {manifest['seconds']} s")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def restore_command(settings: Settings, directory: Path) -> None:
+    """Restore the backup in DIRECTORY into the (empty) database of DATABASE_URL and the attachment storage,
+    after checking every file against the manifest. Stop the API and workers first."""
+    started = time.monotonic()
+    try:
+        manifest = restore(settings, directory)
+    except (BackupError, StorageError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
+               f"{manifest['attachment_files']} attachment files from {directory} (made {manifest['created_at']}) "
+               f"in {time.monotonic() - started:.1f} s")
+
+
+@main.group("storage")
+def storage_group() -> None:
+    """The attachment storage (ATTACHMENTS_STORAGE)."""
+
+
+@storage_group.command("migrate-to-database")
+@click.pass_obj
+def migrate_to_database_command(settings: Settings) -> None:
+    """Copy every attachment file under ATTACHMENTS_DIR into the database storage, each checked against its
+    SHA-256 (the files are left in place). Then set ATTACHMENTS_STORAGE=database. Safe to run again."""
+    source = FilesystemStorage(settings.attachments_dir)
+    target = DatabaseStorage(settings.database_url)
+    copied = present = 0
+    damaged = []
+    for sha256 in source.list():
+        if target.exists(sha256):
+            present += 1
+            continue
+        try:
+            copy_object(source, target, sha256)
+            copied += 1
+        except ObjectCorrupt as error:
+            damaged.append(sha256)
+            click.echo(f"error: {error}", err=True)
+    click.echo(f"copied {copied} attachment files into the database ({present} were there already, "
+               f"{len(damaged)} damaged and left out)")
+    if damaged:
+        sys.exit(1)
 
 
 @main.group("rules")

@@ -45,6 +45,8 @@ class Settings:
     base_url: str = field(default_factory=lambda: os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"))
     outbox_dir: Path = field(default_factory=lambda: Path(os.environ.get("OUTBOX_DIR", _var() / "outbox")))
     attachments_dir: Path = field(default_factory=lambda: Path(os.environ.get("ATTACHMENTS_DIR", _var() / "attachments")))
+    # filesystem: files under attachments_dir (one host's disk); database: in the database, for several hosts.
+    attachments_storage: str = field(default_factory=lambda: os.environ.get("ATTACHMENTS_STORAGE") or "filesystem")
     # Sign-in throttling counts (flask-limiter): memory:// is per process; use redis://... in production.
     ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
 
@@ -64,6 +66,8 @@ def load_settings() -> Settings:
     if not settings.is_development and settings.secret_key == DEVELOPMENT_SECRET_KEY:
         raise SettingsError(f"SECRET_KEY must be set (a long random string) when FORESTALL_ENV is "
                             f"{settings.environment!r}; only development may use the embedded one.")
+    if settings.attachments_storage not in ("filesystem", "database"):
+        raise SettingsError(f"ATTACHMENTS_STORAGE must be filesystem or database, not {settings.attachments_storage!r}.")
     return settings
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from service.events.service import add_event
 from service.demo_exchanges import seed_exchanges
 from service.orgs import create_org, create_user
 from service.rulebook import local_today
+from service.storage import Storage
 
 DEMO_USERS = [
     ("admin@demo.example", "admin", "Dana Admin"),
@@ -96,7 +96,7 @@ DEMO_CASES = [
 ]
 
 
-def seed_demo(session, attachments_dir: Path | None = None) -> str:
+def seed_demo(session, storage: Storage | None = None) -> str:
     """Create the demo organisation once (later runs only print a new token); return an admin token."""
     org = session.scalars(select(Organization).where(Organization.slug == "demo")).one_or_none()
     if org is None:
@@ -112,7 +112,7 @@ def seed_demo(session, attachments_dir: Path | None = None) -> str:
             case = create_case(session, creator, data)
             by_last_name[spec["data"]["client"]["last_name"]] = case
             _seed_events(session, creator, case, [(t, today - dt.timedelta(days=d), det) for t, d, det in spec["events"]])
-        seed_exchanges(session, creator, by_last_name, today, attachments_dir)
+        seed_exchanges(session, creator, by_last_name, today, storage)
     admin = session.scalars(select(User).where(User.email == "admin@demo.example")).one()
     return issue_token(session, admin, label="demo")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 from models import Case
@@ -19,6 +18,7 @@ from service.auth import Caller
 from service.communications.attachments import store_attachment
 from service.communications.schemas import CommunicationCreateSchema
 from service.communications.service import create_communication
+from service.storage import Storage
 
 
 def _at(today: dt.date, days_ago: int, hour: int = 10) -> str:
@@ -30,7 +30,7 @@ def _log(session, caller: Caller, case: Case, data: dict[str, Any]):  # noqa: AN
 
 
 def seed_exchanges(session, caller: Caller, cases: dict[str, Case], today: dt.date,  # noqa: ANN001
-                   attachments_dir: Path | None) -> None:
+                   storage: Storage | None) -> None:
     """cases: by the client's last name."""
     gonzalez, bello, nguyen = cases["Gonzalez"], cases["Bello"], cases["Nguyen"]
 
@@ -43,9 +43,9 @@ def seed_exchanges(session, caller: Caller, cases: dict[str, Case], today: dt.da
         "summary": "Notice of error under 12 CFR 1024.35 disputing how three payments were applied and the "
                    "late fees charged on them.",
         "documents_sent": ["Notice of error letter", "Bank statements, March to May"]})
-    if attachments_dir is not None:
+    if storage is not None:
         proof = io.BytesIO(b"Bank statements, March to May (demo file standing in for the scanned statements)\n")
-        store_attachment(session, caller, notice, proof, "bank-statements-march-may.txt", attachments_dir)
+        store_attachment(session, caller, notice, proof, "bank-statements-march-may.txt", storage)
     _log(session, caller, gonzalez, {
         "occurred_at": _at(today, 55, 14), "channel": "letter", "direction": "inbound",
         "counterparty_type": "servicer", "counterparty_name": servicer, "category": "acknowledgment",

@@ -126,6 +126,7 @@ _ERROR_DESCRIPTIONS = {
     404: "Not found (or another organisation's)", 409: "Conflict", 412: "If-Match is stale",
     413: "Body too large", 415: "Content-Type must be application/json",
     422: "Invalid fields", 428: "If-Match is required", 429: "Too many requests (see Retry-After)",
+    500: "A server-side failure (e.g. a stored file that failed its integrity check)",
 }
 
 IF_MATCH_PARAMETER = {

@@ -32,3 +32,13 @@ def test_the_embedded_defaults_are_development(monkeypatch, tmp_path):
     assert settings.is_development and settings.secret_key == DEVELOPMENT_SECRET_KEY
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'forestall.sqlite'}"
     assert not (tmp_path / "var").exists()  # created by an entry point when it starts, not by reading settings
+
+
+def test_the_attachment_storage_is_filesystem_or_database(monkeypatch):
+    monkeypatch.delenv("ATTACHMENTS_STORAGE", raising=False)
+    assert load_settings().attachments_storage == "filesystem"
+    monkeypatch.setenv("ATTACHMENTS_STORAGE", "database")
+    assert load_settings().attachments_storage == "database"
+    monkeypatch.setenv("ATTACHMENTS_STORAGE", "s3")
+    with pytest.raises(SettingsError, match="ATTACHMENTS_STORAGE"):
+        load_settings()

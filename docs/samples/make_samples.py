@@ -33,11 +33,12 @@ def main() -> None:
     from service.demo import seed_demo
     from service.migrate import upgrade
     from service.reports.service import render_inline
+    from service.storage import storage_for
 
     settings = load_settings()
     upgrade(settings.database_url)
     with session_factory(settings.database_url)() as session:
-        token = seed_demo(session, settings.attachments_dir)
+        token = seed_demo(session, storage_for(settings, session))
         session.commit()
         case = session.scalars(select(Case).join(Case.borrowers).where(Case.loan_number == "4000123456")).first()
         case_id, caseload_case = case.id, case.id

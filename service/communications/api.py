@@ -15,6 +15,7 @@ from service.fields import PageQuerySchema
 from service.limits import UPLOADS, per_organisation
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case, settings
 from service.rulebook import local_today
+from service.storage import storage_for
 
 blp = Blueprint("communications", __name__, url_prefix="/api/v1",
                 description="Lender communications, proof of submission, and the servicer's clocks")
@@ -118,7 +119,7 @@ class CommunicationAttachments(MethodView):
         if unknown:
             raise validation_error({name: ["Unknown field."] for name in unknown})
         attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
-                                              settings().attachments_dir)
+                                                  storage_for(settings(), db()))
         db().commit()
         return attachment, {"Location": f"/api/v1/attachments/{attachment.id}"}
 
@@ -127,14 +128,13 @@ class CommunicationAttachments(MethodView):
 class AttachmentFile(MethodView):
     @with_object(attachments.get_attachment, "attachment_id", "row")
     @blp.doc(responses=FILE_RESPONSE)
-    @documents_errors(blp, 401, 404)
+    @documents_errors(blp, 401, 404, 500)
     def get(self, row):
-        """The file itself, with its content type and SHA-256"""
-        path = attachments.storage_path(settings().attachments_dir, row.sha256)
-        if not path.exists():
-            raise Problem(404, f"The file of attachment {row.id} is missing from storage.")
-        response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
+        """The file itself, with its content type and SHA-256 (checked against the stored bytes before it is
+        served: a file that no longer matches answers 500, "Stored file failed its integrity check")"""
+        response = send_file(attachments.verified_file(storage_for(settings()), row), mimetype=row.content_type, as_attachment=True, download_name=row.filename,
                              etag=row.sha256, conditional=False, max_age=0)
+        response.content_length = row.size  # the bytes matched the SHA-256, so the size too
         response.headers["X-Content-SHA256"] = row.sha256
         response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -1,12 +1,13 @@
-"""Attachments: proof of submission kept with a communication. The upload is streamed to disk while it is
-hashed, its type read from its content (magic bytes, not the name), and kept once under its SHA-256."""
+"""Attachments: proof of submission kept with a communication. The upload is streamed into the storage
+(service.storage) while it is hashed, its type read from its content (magic bytes, not the name), and kept
+once under its SHA-256; it is served only after its bytes have matched that SHA-256 again."""
 from __future__ import annotations
 
-import hashlib
+import codecs
+import logging
 import os
 import re
 import tempfile
-from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -17,6 +18,9 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, validation_error
+from service.storage import ObjectCorrupt, ObjectMissing, Storage
+
+log = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -62,24 +66,55 @@ _TEXT_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain")
 
 
-def detect_content_type(head: bytes, path: Path) -> str | None:
+def detect_content_type(head: bytes, is_text: bool) -> str | None:
     for signature, content_type in _SIGNATURES:
         if head.startswith(signature):
             return content_type
-    return "text/plain" if _is_text(path) else None
+    return "text/plain" if is_text else None
 
 
-def _is_text(path: Path) -> bool:
-    """UTF-8 without control characters (tabs, new lines and form feeds allowed)."""
-    with path.open("rb") as handle:
-        data = handle.read()
-    if not data or _TEXT_CONTROL.search(data):
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+class _Upload:
+    """The upload as the storage reads it: counted against the limit, its first bytes kept for the type, and
+    checked for text (UTF-8 without control characters; tabs, new lines and form feeds allowed) chunk by
+    chunk. At its end it raises the validation error when it is empty or of a type not accepted, so the
+    storage keeps nothing of it."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.size = 0
+        self.head = b""
+        self.is_text = True
+        self.content_type: str | None = None
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.stream.read(n)
+        if chunk:
+            self.size += len(chunk)
+            if self.size > MAX_ATTACHMENT_BYTES:
+                raise Problem(413, "An attachment may be at most 20 MB (20,971,520 bytes).")
+            if len(self.head) < 16:
+                self.head += chunk[:16 - len(self.head)]
+            self._check_text(chunk, final=False)
+            return chunk
+        if self.size == 0:
+            raise validation_error({"file": ["The file is empty."]})
+        self._check_text(b"", final=True)
+        self.content_type = detect_content_type(self.head, self.is_text)
+        if self.content_type is None:
+            raise validation_error({"file": ["Only PDF, PNG, JPEG, TIFF or plain text (UTF-8) files are accepted; "
+                                              "the type is read from the file's content, not its name."]})
+        return b""
+
+    def _check_text(self, chunk: bytes, final: bool) -> None:
+        if not self.is_text:
+            return
+        try:
+            self._utf8.decode(chunk, final=final)
+        except UnicodeDecodeError:
+            self.is_text = False
+        if _TEXT_CONTROL.search(chunk):
+            self.is_text = False
 
 
 def safe_filename(name: str | None) -> str:
@@ -88,49 +123,13 @@ def safe_filename(name: str | None) -> str:
     return base or "attachment"
 
 
-def storage_path(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256
-
-
 def store_attachment(session, caller: Caller, row: Communication, stream: IO[bytes], filename: str | None,
-                     root: Path) -> Attachment:
-    """Stream the upload to a temporary file while hashing it, check size and type, then keep it under its
-    SHA-256 (the same bytes are stored once)."""
-    root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-")
-    temp_path = Path(temporary)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            while True:
-                chunk = stream.read(_CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_ATTACHMENT_BYTES:
-                    raise Problem(413, "An attachment may be at most 20 MB (20,971,520 bytes).")
-                if len(head) < 16:
-                    head += chunk[:16 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise validation_error({"file": ["The file is empty."]})
-        content_type = detect_content_type(head, temp_path)
-        if content_type is None:
-            raise validation_error({"file": ["Only PDF, PNG, JPEG, TIFF or plain text (UTF-8) files are accepted; "
-                                              "the type is read from the file's content, not its name."]})
-        sha256 = digest.hexdigest()
-        final = storage_path(root, sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            temp_path.unlink()
-        else:
-            os.replace(temp_path, final)
-    finally:
-        if temp_path.exists():
-            temp_path.unlink()
+                     storage: Storage) -> Attachment:
+    """Stream the upload into the storage while it is hashed and its size and type checked; the storage
+    keeps it under its SHA-256 (the same bytes are stored once)."""
+    upload = _Upload(stream)
+    sha256, size = storage.put(upload)
+    content_type = upload.content_type
     attachment = Attachment(org_id=row.org_id, case_id=row.case_id, communication_id=row.id, sha256=sha256,
                             size=size, content_type=content_type, filename=safe_filename(filename),
                             created_by_id=caller.user_id)
@@ -140,6 +139,29 @@ def store_attachment(session, caller: Caller, row: Communication, stream: IO[byt
                  after={"communication_id": row.id, "filename": attachment.filename, "sha256": sha256, "size": size,
                         "content_type": content_type})
     return attachment
+
+
+def verified_file(storage: Storage, row: Attachment) -> IO[bytes]:
+    """The attachment's bytes, read from the storage chunk by chunk into a spooled temporary file (memory up to
+    1 MB, then disk) while the SHA-256 is checked; answered only once the whole file has matched, so bytes
+    that are not the ones stored are never served. A mismatch or a missing object is logged and answers 500."""
+    spool = tempfile.SpooledTemporaryFile(max_size=_CHUNK)  # noqa: SIM115 - handed to send_file, which closes it
+    try:
+        for chunk in storage.open(row.sha256):
+            spool.write(chunk)
+    except ObjectCorrupt as error:
+        spool.close()
+        log.error("attachment %s (org %s): %s", row.id, row.org_id, error)
+        raise Problem(500, f"The stored file of attachment {row.id} does not match its SHA-256 {row.sha256}; "
+                           "it is not served. The error has been logged.",
+                      title="Stored file failed its integrity check") from None
+    except ObjectMissing as error:
+        spool.close()
+        log.error("attachment %s (org %s): %s", row.id, row.org_id, error)
+        raise Problem(500, f"The stored file of attachment {row.id} is missing from storage. "
+                           "The error has been logged.", title="Stored file missing") from None
+    spool.seek(0)
+    return spool
 
 
 def list_attachments(session, row: Communication, page: int, per_page: int):

@@ -9,6 +9,7 @@ from service.cases.service import get_case
 from service.communications import attachments, service
 from service.communications.schemas import CommunicationCreateSchema
 from service.errors import Problem
+from service.storage import storage_for
 from service.web import forms
 from service.web.helpers import caller, page_blueprint
 
@@ -51,7 +52,7 @@ def upload(communication_id: int):
     else:
         try:
             attachment = attachments.store_attachment(g.db, caller(), row, upload_file.stream, upload_file.filename,
-                                                  current_app.config["FORESTALL"].attachments_dir)
+                                                      storage_for(current_app.config["FORESTALL"], g.db))
             g.db.commit()
         except Problem as problem:
             g.db.rollback()
@@ -67,10 +68,8 @@ def upload(communication_id: int):
 @bp.route("/attachments/<id:attachment_id>")
 def attachment(attachment_id: int):
     row = attachments.get_attachment(g.db, caller().org_id, attachment_id)
-    path = attachments.storage_path(current_app.config["FORESTALL"].attachments_dir, row.sha256)
-    if not path.exists():
-        raise Problem(404, f"The file of attachment {row.id} is missing from storage.")
-    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
+    response = send_file(attachments.verified_file(storage_for(current_app.config["FORESTALL"]), row), mimetype=row.content_type, as_attachment=True, download_name=row.filename,
                          conditional=False, max_age=0)
+    response.content_length = row.size
     response.headers["X-Content-SHA256"] = row.sha256
     return response
