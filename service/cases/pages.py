@@ -85,26 +85,53 @@ def _co_borrower_errors(errors: dict[str, str]) -> dict[str, str]:
     return {name.replace("co_borrowers.0.", "co_borrower."): message for name, message in errors.items()}
 
 
+def render_intake(values: Any, errors: dict[str, str], *, check: Any = None, status: int = 200,
+                  conflict_errors: dict[str, str] | None = None, status_message: str | None = None):
+    from service.conflicts.pages import panel_context
+
+    return render("cases/new.html", status=status, values=values, errors=errors, status_message=status_message,
+                  **panel_context(check, conflict_errors), **intake_options(caller().org_id))
+
+
+ACKNOWLEDGE_MESSAGE = ("Review the possible conflicts shown, then tick the box to open the case anyway (the "
+                       "acknowledgment is recorded).")
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():
+    from service.conflicts import pages as conflict_pages
+
     require_write()
     me = caller()
     if request.method == "GET":
-        return render("cases/new.html", values={"assigned_to": me.user_id}, errors={}, **intake_options(me.org_id))
+        return render_intake({"assigned_to": me.user_id}, {})
+    if request.form.get("intent") == "check_conflicts":  # the "Check for conflicts" button without JavaScript
+        check = conflict_pages.run_for_intake(request.form)
+        g.db.commit()
+        return render_intake(request.form, {}, check=check, status_message=conflict_pages.summary(check))
     labels = {**INTAKE_LABELS, **{k.replace("co_borrower.", "co_borrowers.0."): v for k, v in INTAKE_LABELS.items()}}
     data, errors = forms.load(schemas.CaseCreateSchema(), intake_data(request.form), labels)
+    check = None
     if not errors:
+        check = conflict_pages.run_for_intake(request.form)  # the names are checked again on submit
+        if check is not None and conflict_pages.needing_review(check.matches) \
+                and not conflict_pages.acknowledged(request.form, check):
+            g.db.commit()  # the check is stored (as the API stores it); the case is not opened
+            return render_intake(request.form, {}, check=check, status=422,
+                                 conflict_errors={"acknowledge_conflicts": ACKNOWLEDGE_MESSAGE})
         try:
             case = service.create_case(g.db, me, data)  # the same call the API makes
+            if check is not None:
+                conflict_pages.file_under_case(check, case.id)
             g.db.commit()
         except Problem as problem:
             g.db.rollback()
+            check = None
             errors = forms.problem_errors(problem, labels)
         else:
             flash(f"Case opened for {case.borrowers[0].first_name} {case.borrowers[0].last_name}.", "success")
             return redirect(url_for("cases_pages.show", case_id=case.id), code=303)
-    return render("cases/new.html", status=422, values=request.form, errors=_co_borrower_errors(errors),
-                  **intake_options(me.org_id))
+    return render_intake(request.form, _co_borrower_errors(errors), check=check, status=422)
 
 
 @bp.route("/cases/<id:case_id>")
@@ -136,8 +163,17 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
     from service.cases.queries import user_names
 
-    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
+    from service.conflicts import service as conflicts
+    from service.conflicts.pages import needing_review
+    from service.parties import service as parties
+    from service.parties.pages import party_options
+
+    party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
+    checks, checks_total = conflicts.list_checks(g.db, me.org_id, 1, 20, case.id)
+    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id})
     return {
+        "parties": party_rows, "parties_total": party_total, **party_options(), "party_errors": {}, "party_values": {},
+        "conflict_checks": [(c, needing_review(c.matches)) for c in checks], "conflict_checks_total": checks_total,
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),
@@ -196,7 +232,7 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
         section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
-                         if k in ("comm_errors", "comm_values", "upload_errors")}
+                         if k in ("comm_errors", "comm_values", "upload_errors", "party_errors", "party_values")}
         return render("cases/show.html", status=status, status_message=message,
                       **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
     flash(message, "success")
