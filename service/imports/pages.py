@@ -1,0 +1,216 @@
+"""The import wizard: upload a CSV or XLSX, map its columns to case fields (suggested from the headers), run
+the dry run in a worker (the page polls until it is checked), read the counts and each row's errors, then
+commit. Thin: the work is service/imports/service.py's, the same calls the API makes; the task layer
+(workers.imports.enqueue_import) runs it.
+
+Between the upload and the mapping the file waits in a staging folder (var/import-staging), named for the
+organisation and the user who uploaded it; it is deleted once the import holds it, and staged files older
+than a day are swept at the next upload."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+
+from service import permissions
+from service.clock.kinds import EVENT_TYPES
+from service.errors import Problem
+from service.imports import service
+from service.imports.mapping import FIELDS, guess_mapping
+from service.imports.reading import MAX_FILE_BYTES, ImportRefused, Table, cell_text, read_table
+from service.web.helpers import caller, is_htmx, page_blueprint, render, require_write
+from service.web.labels import humanize
+from workers.imports import enqueue_import
+
+bp = page_blueprint("imports_pages", __name__)
+
+STAGING_TTL_SECONDS = 24 * 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SAMPLE_ROWS = 3
+DATE_ORDERS = [("month_first", "Month first (03/04/2026 is March 4)"), ("day_first", "Day first (03/04/2026 is 3 April)")]
+SECTIONS = {"client": "Client", "property": "Property", "loan": "Loan"}
+SPECIAL_LABELS = {"key": "Row ID (a re-import never creates the same case twice)", "client.name": "Client: full name",
+                  "co_borrowers": "Co-borrowers (full names separated by ;)"}
+
+
+def field_label(name: str) -> str:
+    if name in SPECIAL_LABELS:
+        return SPECIAL_LABELS[name]
+    if name.startswith("event:"):
+        event_type, _, detail = name[len("event:"):].partition(".")
+        return f"Event date: {humanize(event_type).lower()}" if not detail else \
+            f"Event {humanize(event_type).lower()}: {humanize(detail).lower()}"
+    if name.startswith("deadline:"):
+        return f"Deadline due: {name[len('deadline:'):]}"
+    section, _, attribute = name.partition(".")
+    if attribute and section in SECTIONS:
+        return f"{SECTIONS[section]}: {humanize(attribute).lower()}"
+    return humanize(name)
+
+
+FIELD_CHOICES: list[tuple[str, str]] = [(name, field_label(name)) for name in FIELDS] + \
+    [(f"event:{t}", field_label(f"event:{t}")) for t in EVENT_TYPES]
+
+
+def _staging_dir() -> Path:
+    path = Path(current_app.config["FORESTALL"].var_dir) / "import-staging"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _staged_path(token: str) -> Path:
+    me = caller()
+    if not TOKEN.match(token or ""):
+        abort(400, description="The uploaded file's reference is not valid: upload the file again.")
+    return _staging_dir() / f"{me.org_id}-{me.user_id}-{token}"
+
+
+def _stage(content: bytes) -> str:
+    folder = _staging_dir()
+    cutoff = time.time() - STAGING_TTL_SECONDS
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    _staged_path(token).write_bytes(content)
+    return token
+
+
+def _mapping_context(table: Table, token: str, filename: str, mapping: dict[str, str], date_order: str,
+                     errors: dict[str, str] | None = None) -> dict[str, Any]:
+    choices = list(FIELD_CHOICES)
+    known = {name for name, _ in choices}
+    choices += [(name, field_label(name)) for name in mapping.values() if name not in known]
+    columns = [{"index": i, "header": header, "field": mapping.get(header, ""),
+                "samples": [cell_text(row[i]) for row in table.rows[:SAMPLE_ROWS] if i < len(row) and cell_text(row[i])]}
+               for i, header in enumerate(table.headers)]
+    return {"columns": columns, "choices": choices, "token": token, "filename": filename, "rows": len(table.rows),
+            "date_order": date_order, "date_orders": DATE_ORDERS, "errors": errors or {},
+            "active_section": "caseload"}
+
+
+@bp.route("/imports")
+def index():
+    rows, total = service.list_imports(g.db, caller().org_id, 1, 50)
+    return render("imports/index.html", imports=rows, total=total, can_write=permissions.can_write(caller()),
+                  active_section="caseload")
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+def new():
+    """Step 1: the file. Read now (a bad file is refused at once); step 2 is the mapping, suggested."""
+    require_write()
+    if request.method == "GET":
+        return render("imports/new.html", errors={}, active_section="caseload")
+    upload = request.files.get("file")
+    content = upload.stream.read(MAX_FILE_BYTES + 1) if upload is not None and upload.filename else b""
+    try:
+        if not content:
+            raise ImportRefused("Choose a CSV or XLSX file.")
+        table = read_table(content, upload.filename or "")
+    except ImportRefused as refused:
+        return render("imports/new.html", status=422, errors={"file": refused.message}, active_section="caseload")
+    token = _stage(content)
+    date_order = service.date_order_of(g.db, caller().org_id)
+    return render("imports/map.html", **_mapping_context(table, token, upload.filename or "upload", guess_mapping(table.headers),
+                                                         date_order))
+
+
+@bp.route("/imports/map", methods=["POST"])
+def map_columns():
+    """Step 2: the mapping chosen; the import is stored and its dry run handed to a worker."""
+    require_write()
+    token, filename = request.form.get("staged", ""), (request.form.get("filename") or "upload")[:200]
+    path = _staged_path(token)
+    if not path.exists():
+        flash("The uploaded file is no longer waiting (it is kept for a day): upload it again.", "error")
+        return redirect(url_for("imports_pages.new"), code=303)
+    content = path.read_bytes()
+    table = read_table(content, filename)
+    mapping = {header: request.form.get(f"map-{i}", "").strip() for i, header in enumerate(table.headers)}
+    mapping = {header: name for header, name in mapping.items() if name}
+    date_order = request.form.get("date_order") or None
+    errors: dict[str, str] = {}
+    if date_order not in (None, "month_first", "day_first"):
+        errors["date_order"] = "Choose month first or day first."
+    if not mapping:
+        errors["mapping"] = "Choose a field for at least the client's name and the property's state."
+    if not errors:
+        try:
+            row = service.create_import(g.db, caller(), content, filename, mapping, date_order)
+            g.db.commit()
+        except Problem as problem:
+            g.db.rollback()
+            if problem.code != 422 or not problem.errors:
+                raise
+            index_of = {header: i for i, header in enumerate(table.headers)}
+            for name, messages in problem.errors.items():
+                column = name[len("mapping."):] if name.startswith("mapping.") else None
+                key = f"map-{index_of[column]}" if column in index_of else "mapping"
+                errors[key] = " ".join(([errors[key]] if key in errors else []) + list(messages))
+        else:
+            enqueue_import(row.id)  # a broker that is down loses nothing: the rescan finds it by its state
+            path.unlink(missing_ok=True)
+            return redirect(url_for("imports_pages.show", import_id=row.id), code=303)
+    return render("imports/map.html", status=422,
+                  **_mapping_context(table, token, filename, mapping, date_order or "month_first", errors))
+
+
+def _show_context(row) -> dict[str, Any]:  # noqa: ANN001
+    preview = row.preview if row.state in ("checked", "committing", "committed") else []
+    return {"row": row, "conflict_rows": [p for p in preview if p.get("conflicts")],
+            "warnings": [(p["row"], w) for p in preview for w in p.get("warnings", [])][:200],
+            "can_write": permissions.can_write(caller()), "active_section": "caseload"}
+
+
+@bp.route("/imports/<id:import_id>")
+def show(import_id: int):
+    row = service.get_import(g.db, caller().org_id, import_id)
+    return render("imports/show.html", **_show_context(row))
+
+
+@bp.route("/imports/<id:import_id>/status")
+def status(import_id: int):
+    """htmx asks every two seconds while a worker has the import; the answer stops asking once it is done."""
+    row = service.get_import(g.db, caller().org_id, import_id)
+    body, code = render("imports/_status.html", **_show_context(row))
+    headers = {}
+    if row.state in ("checked", "committed", "failed"):
+        headers["HX-Trigger"] = json.dumps({"announce": f"The import is {row.state}."})
+    return body, code, headers
+
+
+@bp.route("/imports/<id:import_id>/commit", methods=["POST"])
+def commit(import_id: int):
+    row = service.get_import(g.db, caller().org_id, import_id)
+    require_write()
+    try:
+        service.request_commit(g.db, caller(), row)
+        g.db.commit()
+    except Problem as problem:
+        g.db.rollback()
+        if problem.code != 409:
+            raise
+        flash(problem.detail, "error")
+        return redirect(url_for("imports_pages.show", import_id=row.id), code=303)
+    enqueue_import(row.id)
+    if is_htmx():
+        body, code = render("imports/_status.html", **_show_context(row))
+        return body, code
+    return redirect(url_for("imports_pages.show", import_id=row.id), code=303)
+
+
+@bp.route("/imports/<id:import_id>/failed-rows.csv")
+def failed_rows(import_id: int):
+    row = service.get_import(g.db, caller().org_id, import_id)
+    response = Response(service.failed_rows_csv(g.db, row), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="import-{row.id}-failed-rows.csv"'
+    return response
