@@ -92,9 +92,11 @@ def _mapping_context(table: Table, token: str, filename: str, mapping: dict[str,
     columns = [{"index": i, "header": header, "field": mapping.get(header, ""),
                 "samples": [cell_text(row[i]) for row in table.rows[:SAMPLE_ROWS] if i < len(row) and cell_text(row[i])]}
                for i, header in enumerate(table.headers)]
+    saved, _ = service.list_mappings(g.db, caller().org_id, 1, 100)
     return {"columns": columns, "choices": choices, "token": token, "filename": filename, "rows": len(table.rows),
             "date_order": date_order, "date_orders": DATE_ORDERS, "errors": errors or {},
-            "active_section": "caseload"}
+            "saved_mappings": [(m.id, m.name) for m in saved], "is_admin": permissions.can_change_org_settings(caller()),
+            "save_as": request.form.get("save_as", ""), "active_section": "caseload"}
 
 
 @bp.route("/imports")
@@ -143,6 +145,18 @@ def map_columns():
         errors["date_order"] = "Choose month first or day first."
     if not mapping:
         errors["mapping"] = "Choose a field for at least the client's name and the property's state."
+    save_as = (request.form.get("save_as") or "").strip()
+    if not errors and save_as:  # an administrator names these choices for next time
+        if not permissions.can_change_org_settings(caller()):
+            abort(403, description="Only an administrator of the organisation may save an import mapping.")
+        try:
+            service.save_mapping(g.db, caller(), save_as, mapping)
+        except Problem as problem:
+            g.db.rollback()
+            if problem.code not in (409, 422):
+                raise
+            errors["save_as"] = problem.detail if problem.code == 409 else " ".join(
+                m for messages in (problem.errors or {}).values() for m in messages)
     if not errors:
         try:
             row = service.create_import(g.db, caller(), content, filename, mapping, date_order)
@@ -162,6 +176,29 @@ def map_columns():
             return redirect(url_for("imports_pages.show", import_id=row.id), code=303)
     return render("imports/map.html", status=422,
                   **_mapping_context(table, token, filename, mapping, date_order or "month_first", errors))
+
+
+@bp.route("/imports/map/apply", methods=["POST"])
+def apply_saved():
+    """Step 2 again, with a saved mapping's choices for the columns this file has (the rest left unmatched)."""
+    require_write()
+    token, filename = request.form.get("staged", ""), (request.form.get("filename") or "upload")[:200]
+    path = _staged_path(token)
+    if not path.exists():
+        flash("The uploaded file is no longer waiting (it is kept for a day): upload it again.", "error")
+        return redirect(url_for("imports_pages.new"), code=303)
+    table = read_table(path.read_bytes(), filename)
+    date_order = request.form.get("date_order") if request.form.get("date_order") in ("month_first", "day_first") \
+        else service.date_order_of(g.db, caller().org_id)
+    chosen = request.form.get("saved_mapping", "")
+    if not chosen.isdigit() or not 0 < int(chosen) < 2**31:
+        return render("imports/map.html", status=422, **_mapping_context(
+            table, token, filename, guess_mapping(table.headers), date_order, {"saved_mapping": "Choose a saved mapping."}))
+    saved = service.get_mapping(g.db, caller().org_id, int(chosen))
+    mapping = {header: saved.mapping[header] for header in table.headers if header in saved.mapping}
+    message = f"Applied the mapping \"{saved.name}\": {len(mapping)} of {len(table.headers)} columns matched."
+    return render("imports/map.html", status_message=message, applied=message,
+                  **_mapping_context(table, token, filename, mapping, date_order))
 
 
 def _show_context(row) -> dict[str, Any]:  # noqa: ANN001

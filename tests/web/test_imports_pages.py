@@ -116,7 +116,8 @@ def test_a_viewer_reads_imports_but_cannot_import(page_client, web_org, database
 
 @pytest.mark.parametrize("javascript", [True])
 def test_the_wizard_in_a_browser(signed_in, web_org, database_url, tmp_path, javascript):
-    tab = signed_in("attorney", javascript=javascript)
+    web_org.admin.post("/api/v1/import-mappings", json={"name": "Partner export", "mapping": {"Borrower Name": "client.name"}})
+    tab = signed_in("admin", javascript=javascript)  # an admin's mapping step also offers to save the choices
     tab.goto("/cases/new")
     tab.page.get_by_role("link", name="Import them from a spreadsheet").click()
     tab.page.wait_for_url("**/imports/new")
@@ -129,6 +130,7 @@ def test_the_wizard_in_a_browser(signed_in, web_org, database_url, tmp_path, jav
     tab.assert_accessible()
     assert tab.page.get_by_label("Borrower Name").input_value() == "client.name"
     assert tab.page.get_by_label("Sale Date").input_value() == "event:sale_scheduled"
+    assert tab.page.get_by_label("Saved mapping").is_visible() and tab.page.get_by_label("Save these choices as").is_visible()
     tab.page.screenshot(path="/tmp/pages16-import-map.png", full_page=True)
     tab.page.get_by_role("button", name="Start the dry run").click()
     tab.page.wait_for_url(re.compile(r"/imports/\d+$"))
@@ -147,3 +149,31 @@ def test_the_wizard_in_a_browser(signed_in, web_org, database_url, tmp_path, jav
     tab.page.get_by_text("Cases created").wait_for()
     tab.assert_accessible()
     assert web_org.attorney.get("/api/v1/cases").get_json()["total"] == 2
+
+
+def test_an_admin_saves_a_mapping_by_name_and_the_wizard_applies_it(page_client, web_org):
+    admin = page_client("admin")
+    form = mapping_form(upload(admin, HEADERS + GOOD).text)
+    form["map-6"] = ""  # Sale Date: not imported this time
+    assert admin.post("/imports/map", data={**form, "save_as": "Partner export"}).status_code == 303
+    saved = web_org.attorney.get("/api/v1/import-mappings").get_json()["items"]
+    assert [m["name"] for m in saved] == ["Partner export"] and "Sale Date" not in saved[0]["mapping"]
+
+    # A name used already: shown next to its field, and neither the mapping nor the import is saved.
+    again = mapping_form(upload(admin, HEADERS + GOOD).text)
+    refused = admin.post("/imports/map", data={**again, "save_as": "Partner export"})
+    assert refused.status_code == 422 and re.search(r'id="f-save-as"[^>]*aria-invalid="true"', refused.text)
+    assert web_org.attorney.get("/api/v1/imports").get_json()["total"] == 1
+
+    # Another user, another file with the same layout: the saved mapping is offered and applied.
+    attorney = page_client("attorney")
+    step_two = upload(attorney, HEADERS + GOOD)
+    assert "Save these choices as" not in step_two.text  # administrators only
+    offered = mapping_form(step_two.text)
+    applied = attorney.post("/imports/map/apply", data={"staged": offered["staged"], "filename": "cases.csv",
+                                                        "saved_mapping": str(saved[0]["id"])})
+    assert applied.status_code == 200 and "Applied the mapping" in applied.text
+    assert mapping_form(applied.text)["map-6"] == ""  # as saved (the suggestion would have been the sale date)
+    assert mapping_form(applied.text)["map-1"] == "client.name"
+    assert attorney.post("/imports/map", data={**offered, "save_as": "Mine"}).status_code == 403
+    assert len(web_org.attorney.get("/api/v1/import-mappings").get_json()["items"]) == 1
