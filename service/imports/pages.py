@@ -251,3 +251,82 @@ def failed_rows(import_id: int):
     response = Response(service.failed_rows_csv(g.db, row), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="import-{row.id}-failed-rows.csv"'
     return response
+
+
+# ----------------------------------------------------------------------------------------------------
+# Settings: the servicer alias table (conflict checks) and how imports read 03/04/2026. Everyone reads
+# them; administrators change them (403 before the form is read, as the API answers).
+
+ALIAS_LABELS = {"name": "Servicer's name", "alias": "Also known as"}
+
+
+def _require_admin() -> None:
+    if not permissions.can_change_org_settings(caller()):
+        abort(403, description=f"Only an organisation admin may do this (your role: {caller().role}).")
+
+
+def _intake_settings(status: int = 200, errors: dict[str, str] | None = None, values: Any = None,
+                     status_message: str | None = None):
+    from service.parties.service import list_aliases
+
+    aliases, total = list_aliases(g.db, caller().org_id, 1, 500)
+    return render("imports/settings.html", status=status, aliases=aliases, alias_total=total,
+                  date_order=service.date_order_of(g.db, caller().org_id), date_orders=DATE_ORDERS,
+                  is_admin=permissions.can_change_org_settings(caller()), errors=errors or {}, values=values or {},
+                  labels=ALIAS_LABELS, status_message=status_message, active_section="settings")
+
+
+@bp.route("/settings/intake")
+def intake_settings():
+    return _intake_settings()
+
+
+@bp.route("/settings/intake/aliases", methods=["POST"])
+def add_alias():
+    from service.parties import service as parties
+    from service.parties.schemas import AliasCreateSchema
+    from service.web import forms
+
+    _require_admin()
+    data, errors = forms.load(AliasCreateSchema(), forms.nested_from_form(request.form, {"name": forms.TEXT,
+                                                                                         "alias": forms.TEXT}),
+                              ALIAS_LABELS)
+    if not errors:
+        try:
+            alias = parties.add_alias(g.db, caller(), data)
+            g.db.commit()
+        except Problem as problem:
+            g.db.rollback()
+            if problem.code == 409:
+                errors = {"alias": problem.detail}
+            else:
+                errors = forms.problem_errors(problem, ALIAS_LABELS)
+        else:
+            flash(f"Alias added: {alias.alias} is {alias.name}.", "success")
+            return redirect(url_for("imports_pages.intake_settings") + "#aliases", code=303)
+    return _intake_settings(status=422, errors=errors, values=request.form)
+
+
+@bp.route("/settings/intake/aliases/<id:alias_id>/delete", methods=["POST"])
+def delete_alias(alias_id: int):
+    from service.parties import service as parties
+
+    alias = parties.get_alias(g.db, caller().org_id, alias_id)
+    _require_admin()
+    parties.delete_alias(g.db, caller(), alias)
+    g.db.commit()
+    flash(f"Alias removed: {alias.alias}.", "success")
+    return redirect(url_for("imports_pages.intake_settings") + "#aliases", code=303)
+
+
+@bp.route("/settings/intake/date-order", methods=["POST"])
+def set_date_order():
+    _require_admin()
+    chosen = request.form.get("date_order")
+    if chosen not in ("month_first", "day_first"):
+        return _intake_settings(status=422, errors={"date_order": "Choose month first or day first."})
+    service.set_date_order(g.db, caller(), chosen)
+    g.db.commit()
+    flash("Imports now read dates like 03/04/2026 " + ("day first." if chosen == "day_first" else "month first."),
+          "success")
+    return redirect(url_for("imports_pages.intake_settings") + "#dates", code=303)
