@@ -38,6 +38,14 @@ SPECIAL_LABELS = {"key": "Row ID (a re-import never creates the same case twice)
                   "co_borrowers": "Co-borrowers (full names separated by ;)"}
 
 
+@bp.before_app_request
+def _uploads_may_be_as_large_as_the_api_takes() -> None:
+    """The wizard takes what POST /api/v1/imports takes (50 MB), not the attachments' limit; registered on
+    the app so it runs before the CSRF check reads the form."""
+    if request.endpoint == "imports_pages.new" and request.method == "POST":
+        request.max_content_length = MAX_FILE_BYTES + 1024 * 1024
+
+
 def field_label(name: str) -> str:
     if name in SPECIAL_LABELS:
         return SPECIAL_LABELS[name]

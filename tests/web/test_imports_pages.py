@@ -177,3 +177,18 @@ def test_an_admin_saves_a_mapping_by_name_and_the_wizard_applies_it(page_client,
     assert mapping_form(applied.text)["map-1"] == "client.name"
     assert attorney.post("/imports/map", data={**offered, "save_as": "Mine"}).status_code == 403
     assert len(web_org.attorney.get("/api/v1/import-mappings").get_json()["items"]) == 1
+
+
+def test_the_wizard_takes_a_file_larger_than_an_attachment(page_client, app):
+    from service.app import MAX_UPLOAD_BYTES
+
+    notes = "x" * 20_000
+    rows = MAX_UPLOAD_BYTES // len(notes) + 100
+    content = "Borrower Name,State,Notes\n" + "".join(f"Person{i} Example,IL,{notes}\n" for i in range(rows))
+    assert len(content) > MAX_UPLOAD_BYTES + 1024 * 1024
+    response = upload(page_client("attorney"), content)
+    assert response.status_code == 200, response.status_code
+    assert f"{rows:,} rows" in response.text
+    form = mapping_form(response.text)
+    for staged in (Path(app.config["FORESTALL"].var_dir) / "import-staging").glob(f"*-{form['staged']}"):
+        staged.unlink()  # not left for the day-old sweep
