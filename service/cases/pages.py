@@ -169,11 +169,13 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     from service.parties.pages import party_options
 
     party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
-    checks, checks_total = conflicts.list_checks(g.db, me.org_id, 1, 20, case.id)
+    checks, checks_total = conflicts.checks_touching_case(g.db, me.org_id, case.id)
     actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id})
     return {
         "parties": party_rows, "parties_total": party_total, **party_options(), "party_errors": {}, "party_values": {},
-        "conflict_checks": [(c, needing_review(c.matches)) for c in checks], "conflict_checks_total": checks_total,
+        "conflict_checks": [(c, needing_review(c.matches) if c.case_id == case.id else
+                             [m for m in c.matches if m.get("case_id") == case.id]) for c in checks],
+        "conflict_checks_total": checks_total,
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),

@@ -46,6 +46,8 @@ def test_check_for_conflicts_with_htmx_answers_the_panel_and_stores_the_check(pa
     assert {p["name"] for p in stored[0]["parties"]} == {"Ana Diaz", "Example Servicing"}
     assert stored[0]["matches"][0]["party"]["name"] == "Ana Diaz"
     assert case_total(web_org.attorney) == 1  # nothing but the check was written
+    page = client.get(f"/cases/{adverse_elsewhere['id']}").text  # the case it found shows the check
+    assert "a check at an intake not opened" in page[page.index('id="conflict-checks"'):]
 
 
 def test_check_for_conflicts_without_javascript_shows_the_whole_form_again(page_client, web_org, adverse_elsewhere):

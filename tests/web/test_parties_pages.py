@@ -97,6 +97,17 @@ def test_rerun_files_a_check_under_the_case_and_the_history_shows_it(page_client
     text = client.get(f"/cases/{case_id}").text
     section = text[text.index('id="conflict-checks"'):]
     assert "1 possible conflict" in section and f'href="/cases/{other_id}"' in section
+    # The other case's page shows the check too: it found one of that case's parties.
+    other_page = client.get(f"/cases/{other_id}").text
+    other_section = other_page[other_page.index('id="conflict-checks"'):]
+    assert f'a check for <a href="/cases/{case_id}">case {case_id}</a>' in other_section
+    found = re.search(r"found (\d+) match(es)? among this case.s parties", other_section)
+    assert found and int(found.group(1)) >= 1, other_section[:1500]
+    assert "Maria Gonzalez (plaintiff, adverse)" in other_section
+    unrelated = web_org.attorney.post("/api/v1/cases", json=case_payload(
+        client={"first_name": "Yuki", "last_name": "Tanaka", "email": "yuki@example.com", "phone": "773-555-0199"},
+        co_borrowers=[], loan={"servicer": "Quartz Loans"})).get_json()["id"]
+    assert "No conflict check was run for this case" in client.get(f"/cases/{unrelated}").text
 
 
 def test_parties_in_a_browser(signed_in, case_id):
