@@ -162,3 +162,16 @@ class ImportRow(OrgScopedMixin, Base):
     row_key: Mapped[str] = mapped_column(String(300), nullable=False)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class ImportMapping(TimestampMixin, OrgScopedMixin, Base):
+    """A column mapping an administrator saved under a name ({column header: field}), to pick in the wizard
+    when the same spreadsheet layout comes again (a referral partner's monthly export)."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -96,26 +96,53 @@ def _co_borrower_errors(errors: dict[str, str]) -> dict[str, str]:
     return {name.replace("co_borrowers.0.", "co_borrower."): message for name, message in errors.items()}
 
 
+def render_intake(values: Any, errors: dict[str, str], *, check: Any = None, status: int = 200,
+                  conflict_errors: dict[str, str] | None = None, status_message: str | None = None):
+    from service.conflicts.pages import panel_context
+
+    return render("cases/new.html", status=status, values=values, errors=errors, status_message=status_message,
+                  **panel_context(check, conflict_errors), **intake_options(caller().org_id))
+
+
+ACKNOWLEDGE_MESSAGE = ("Review the possible conflicts shown, then tick the box to open the case anyway (the "
+                       "acknowledgment is recorded).")
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():
+    from service.conflicts import pages as conflict_pages
+
     require_write()
     me = caller()
     if request.method == "GET":
-        return render("cases/new.html", values={"assigned_to": me.user_id}, errors={}, **intake_options(me.org_id))
+        return render_intake({"assigned_to": me.user_id}, {})
+    if request.form.get("intent") == "check_conflicts":  # the "Check for conflicts" button without JavaScript
+        check = conflict_pages.run_for_intake(request.form)
+        g.db.commit()
+        return render_intake(request.form, {}, check=check, status_message=conflict_pages.summary(check))
     labels = {**INTAKE_LABELS, **{k.replace("co_borrower.", "co_borrowers.0."): v for k, v in INTAKE_LABELS.items()}}
     data, errors = forms.load(schemas.CaseCreateSchema(), intake_data(request.form), labels)
+    check = None
     if not errors:
+        check = conflict_pages.run_for_intake(request.form)  # the names are checked again on submit
+        if check is not None and conflict_pages.needing_review(check.matches) \
+                and not conflict_pages.acknowledged(request.form, check):
+            g.db.commit()  # the check is stored (as the API stores it); the case is not opened
+            return render_intake(request.form, {}, check=check, status=422,
+                                 conflict_errors={"acknowledge_conflicts": ACKNOWLEDGE_MESSAGE})
         try:
             case = service.create_case(g.db, me, data)  # the same call the API makes
+            if check is not None:
+                conflict_pages.file_under_case(check, case.id)
             g.db.commit()
         except Problem as problem:
             g.db.rollback()
+            check = None
             errors = forms.problem_errors(problem, labels)
         else:
             flash(f"Case opened for {case.borrowers[0].first_name} {case.borrowers[0].last_name}.", "success")
             return redirect(url_for("cases_pages.show", case_id=case.id), code=303)
-    return render("cases/new.html", status=422, values=request.form, errors=_co_borrower_errors(errors),
-                  **intake_options(me.org_id))
+    return render_intake(request.form, _co_borrower_errors(errors), check=check, status=422)
 
 
 @bp.route("/cases/<id:case_id>")
@@ -140,8 +167,19 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
     history_page = _int_arg("history_page")
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
-    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
+    from service.conflicts import service as conflicts
+    from service.conflicts.pages import needing_review
+    from service.parties import service as parties
+    from service.parties.pages import party_options
+
+    party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
+    checks, checks_total = conflicts.checks_touching_case(g.db, me.org_id, case.id)
+    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id})
     return {
+        "parties": party_rows, "parties_total": party_total, **party_options(), "party_errors": {}, "party_values": {},
+        "conflict_checks": [(c, needing_review(c.matches) if c.case_id == case.id else
+                             [m for m in c.matches if m.get("case_id") == case.id]) for c in checks],
+        "conflict_checks_total": checks_total,
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": comm_documents, "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),
@@ -193,7 +231,8 @@ def case_context(case, *, event_errors: dict[str, str] | None = None, event_valu
 SECTION_FORM_KEYS = ("comm_errors", "comm_values", "upload_errors", "household_errors", "household_values",
                      "session_errors", "session_values", "outcome_errors", "outcome_values", "closing_errors",
                      "closing_values", "waiver_errors", "waiver_values", "waiver_progress_errors",
-                     "waiver_progress_values", "waiver_offer_errors", "waiver_offer_values")
+                     "waiver_progress_values", "waiver_offer_errors", "waiver_offer_values", "party_errors",
+                     "party_values")
 
 
 def respond_with_case(case, message: str, *, status: int = 200, focus: str | None = None, anchor: str = "",  # noqa: ANN001

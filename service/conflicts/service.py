@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, cast as sa_cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from models import Case
@@ -194,9 +194,25 @@ def list_checks(session: Session, org_id: int, page: int, per_page: int,
     return paginate(session, query.order_by(ConflictCheck.id.desc()), page, per_page)
 
 
+def checks_touching_case(session: Session, org_id: int, case_id: int, limit: int = 20) -> tuple[list[ConflictCheck], int]:
+    """The checks filed under the case, and those run for other cases or intakes that matched one of its
+    parties; newest first (at most `limit`), with their number."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        found_it = ConflictCheck.matches.op("@>")(sa_cast([{"case_id": case_id}], JSONB))
+    else:  # SQLite: the JSON1 functions
+        found_it = text("EXISTS (SELECT 1 FROM json_each(conflict_checks.matches) AS m "
+                        "WHERE json_extract(m.value, '$.case_id') = :touched_case_id)").bindparams(touched_case_id=case_id)
+    where = and_(ConflictCheck.org_id == org_id, or_(ConflictCheck.case_id == case_id, found_it))
+    total = session.scalar(select(func.count()).select_from(ConflictCheck).where(where)) or 0
+    rows = list(session.scalars(select(ConflictCheck).where(where).order_by(ConflictCheck.id.desc()).limit(limit)))
+    return rows, total
+
+
 def check_document(check: ConflictCheck) -> dict[str, Any]:
     return {"id": check.id, "ran_at": check.ran_at, "ran_by": check.ran_by_id, "case_id": check.case_id,
             "parties": check.parties, "matches": check.matches}
 
 
-__all__ = ["find_matches", "run_check", "attach_check", "get_check", "list_checks", "check_document"]
+__all__ = ["find_matches", "run_check", "attach_check", "get_check", "list_checks", "checks_touching_case", "check_document"]

@@ -12,7 +12,8 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, requires, with_object, writes
 from service.imports import service
 from service.imports.reading import MAX_FILE_BYTES
-from service.imports.schemas import ImportListSchema, ImportSchema, IntakeSettingsSchema
+from service.imports.schemas import (ImportListSchema, ImportMappingCreateSchema, ImportMappingListSchema,
+                                    ImportMappingSchema, ImportSchema, IntakeSettingsSchema)
 from service.permissions import can_change_org_settings
 from workers.imports import enqueue_import
 
@@ -163,3 +164,34 @@ class IntakeSettings(MethodView):
         service.set_date_order(db(), caller(), data["date_order"])
         db().commit()
         return {"date_order": data["date_order"]}
+
+
+@blp.route("/import-mappings")
+class ImportMappings(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ImportMappingListSchema)
+    @documents_errors(blp, 401, 422)
+    def get(self, args):
+        """Column mappings saved under a name, by name"""
+        items, total = service.list_mappings(db(), caller().org_id, args["page"], args["per_page"])
+        return page([service.mapping_document(m) for m in items], total, args)
+
+    @writes
+    @blp.arguments(ImportMappingCreateSchema)
+    @blp.response(201, ImportMappingSchema)
+    @documents_errors(blp, 401, 403, 409, 413, 415, 422)
+    def post(self, data):
+        """Save a column mapping under a name (administrators)"""
+        row = service.save_mapping(db(), caller(), data["name"], data["mapping"])
+        db().commit()
+        return service.mapping_document(row), {"Location": f"/api/v1/import-mappings/{row.id}"}
+
+
+@blp.route("/import-mappings/<id:mapping_id>")
+class ImportMappingItem(MethodView):
+    @with_object(service.get_mapping, "mapping_id", "row")
+    @blp.response(200, ImportMappingSchema)
+    @documents_errors(blp, 401, 404)
+    def get(self, row):
+        """One saved mapping"""
+        return service.mapping_document(row)

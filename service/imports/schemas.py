@@ -54,3 +54,23 @@ class ImportListSchema(PageSchema):
 class IntakeSettingsSchema(StrictSchema):
     date_order = ma.fields.String(required=True, validate=validate.OneOf(DATE_ORDERS), metadata={
         "description": "How an ambiguous date like 03/04/2026 is read in imports (month_first: March 4)"})
+
+
+class ImportMappingCreateSchema(StrictSchema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    mapping = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(min=1, max=200)),
+                             values=ma.fields.String(validate=validate.Length(min=1, max=210)), required=True,
+                             validate=validate.Length(min=1, max=200),
+                             metadata={"description": "{column header: field}, as an import's mapping"})
+
+
+class ImportMappingSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    mapping = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class ImportMappingListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(ImportMappingSchema), required=True)

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from models import Case, CaseEvent, Organization, User
 from models.base import utcnow
-from models.intake import Import, ImportRow, IntakeSettings
+from models.intake import Import, ImportMapping, ImportRow, IntakeSettings
 from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, flatten_messages, validation_error
+from service.permissions import can_change_org_settings
 from service.imports.mapping import (EXPORT_COLUMNS, ParsedRow, check_mapping, column_for, event_column,
-                                     guess_mapping, parse_row)
+                                     guess_mapping, is_field, parse_row)
 from service.imports.reading import ImportRefused, Table, cell_text, read_table
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,57 @@ def set_date_order(session: Session, caller: Caller, date_order: str) -> IntakeS
     audit.record(session, caller, "update", "intake_settings", caller.org_id, org_id=caller.org_id, case_id=None,
                  before=before, after={"date_order": date_order})
     return settings
+
+
+# ----------------------------------------------------------------------------------- saved mappings
+
+def mapping_document(row: ImportMapping) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "mapping": row.mapping, "created_at": row.created_at,
+            "updated_at": row.updated_at}
+
+
+def list_mappings(session: Session, org_id: int, page: int = 1, per_page: int = 100) -> tuple[list[ImportMapping], int]:
+    query = select(ImportMapping).where(ImportMapping.org_id == org_id).order_by(ImportMapping.name, ImportMapping.id)
+    return paginate(session, query, page, per_page)
+
+
+def get_mapping(session: Session, org_id: int, mapping_id: int) -> ImportMapping:
+    row = session.scalars(select(ImportMapping).where(ImportMapping.id == mapping_id,
+                                                      ImportMapping.org_id == org_id)).one_or_none()
+    if row is None:
+        raise Problem(404, f"No import mapping {mapping_id}.")
+    return row
+
+
+def save_mapping(session: Session, caller: Caller, name: str, mapping: dict[str, str]) -> ImportMapping:
+    """Save a column mapping under a name (administrators). Its fields are checked now; its columns are
+    checked against each file it is used with."""
+    if not can_change_org_settings(caller):
+        raise Problem(403, "Only an administrator of the organisation may save an import mapping.")
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the mapping a name."]
+    if not mapping:
+        errors["mapping"] = ["Map at least one column."]
+    for column, field_name in mapping.items():
+        if not is_field(field_name):
+            errors[f"mapping.{column}"] = [f"Unknown field {field_name!r}."]
+    fields = list(mapping.values())
+    for field_name in {f for f in fields if fields.count(f) > 1}:
+        errors.setdefault("mapping", []).append(f"Field {field_name} is mapped from more than one column.")
+    if errors:
+        raise validation_error(errors)
+    duplicate = session.scalar(select(ImportMapping.id).where(ImportMapping.org_id == caller.org_id,
+                                                              ImportMapping.name == name))
+    if duplicate is not None:
+        raise Problem(409, f"A mapping named \"{name}\" exists already (id {duplicate}).")
+    row = ImportMapping(org_id=caller.org_id, name=name, mapping=dict(mapping), created_by_id=caller.user_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, caller, "create", "import_mapping", row.id, org_id=caller.org_id, case_id=None,
+                 after={"name": name, "mapping": dict(mapping)})
+    return row
 
 
 # ------------------------------------------------------------------------------------------- accept
@@ -481,4 +533,4 @@ def _drain(out: io.StringIO) -> str:
 
 __all__ = ["create_import", "get_import", "list_imports", "import_document", "request_commit",
            "process_import", "dry_run", "commit_rows", "imports_to_enqueue", "failed_rows_csv", "export_cases_csv",
-           "date_order_of", "set_date_order"]
+           "date_order_of", "set_date_order", "mapping_document", "list_mappings", "get_mapping", "save_mapping"]

@@ -1,5 +1,5 @@
 """Objects of the intake domain for the tenant walk: a party, a marked conflict, a conflict check, a servicer
-alias and an import."""
+alias, an import and a saved import mapping."""
 from __future__ import annotations
 
 import io
@@ -20,5 +20,8 @@ def make(owner, objects) -> dict:
         "file": (io.BytesIO(b"First Name,Last Name,State\nAna,Diaz,IL\n"), "cases.csv")},
         content_type="multipart/form-data")
     assert upload.status_code == 202, upload.get_json()
-    return {"party_id": party["id"], "conflict_id": conflict["id"], "check_id": check["id"], "alias_id": alias["id"],
+    saved = owner.admin.post("/api/v1/import-mappings", json={
+        "name": "Partner export", "mapping": {"Borrower Name": "client.name", "State": "property.state"}})
+    assert saved.status_code == 201, saved.get_json()
+    return {"mapping_id": saved.get_json()["id"], "party_id": party["id"], "conflict_id": conflict["id"], "check_id": check["id"], "alias_id": alias["id"],
             "import_id": upload.get_json()["id"]}

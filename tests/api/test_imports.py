@@ -252,3 +252,19 @@ def test_export_has_the_columns_an_import_reads_back(org, other_org, new_case, d
     moved = checked(other_org.admin, database_url, exported.replace(b"'=cmd", b"Maria"))
     assert moved["rows"]["valid"] == 1, moved["errors"]
     assert "Gonzalez" not in other_org.admin.get("/api/v1/exports/cases.csv").get_data(as_text=True)
+
+
+def test_saved_import_mappings_are_written_by_administrators_only(org, other_org):
+    mapping = {"Borrower Name": "client.name", "State": "property.state", "Sale Date": "event:sale_scheduled"}
+    refused = org.attorney.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping})
+    assert refused.status_code == 403
+    assert org.attorney.get("/api/v1/import-mappings").get_json()["total"] == 0
+    saved = org.admin.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping})
+    assert saved.status_code == 201 and saved.headers["Location"] == f"/api/v1/import-mappings/{saved.get_json()['id']}"
+    assert org.attorney.get(saved.headers["Location"]).get_json()["mapping"] == mapping
+    assert org.admin.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping}).status_code == 409
+    bad = org.admin.post("/api/v1/import-mappings", json={"name": "Other", "mapping": {"X": "client.shoe_size",
+                                                                                      "Y": "key", "Z": "key"}})
+    assert bad.status_code == 422 and {"mapping.X", "mapping"} <= set(bad.get_json()["errors"])
+    assert [m["name"] for m in org.viewer.get("/api/v1/import-mappings").get_json()["items"]] == ["Partner"]
+    assert other_org.admin.get("/api/v1/import-mappings").get_json()["total"] == 0

@@ -24,11 +24,17 @@ def objects(web_org):  # noqa: ANN001
                                     headers={"Authorization": f"Bearer {member.token}"},
                                     data={"file": (io.BytesIO(b"proof of mailing"), "proof.txt")}).get_json()
     report = member.post(f"/api/v1/cases/{case['id']}/reports", json={"type": "case_timeline"}).get_json()
+    party = member.post(f"/api/v1/cases/{case['id']}/parties", json={"role": "tenant", "name": "Walk Tenant"}).get_json()
+    upload = member.client.post("/api/v1/imports", headers={"Authorization": f"Bearer {member.token}"},
+                                data={"file": (io.BytesIO(b"Borrower Name,State\nAna Diaz,IL\n"), "walk.csv")})
+    alias = web_org.admin.post("/api/v1/servicer-aliases", json={"name": "Midland", "alias": "MidFirst Bank"}).get_json()
     token = web_org.admin.post(f"/api/v1/users/{member.user_id}/tokens", json={"label": "walk"}).get_json()
     waiver = member.post(f"/api/v1/cases/{case['id']}/waiver-requests", json={
         "resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver"}).get_json()
-    return {"waiver_request_id": waiver["id"], "user_id": member.user_id, "token_id": token["id"], "case_id": case["id"], "event_id": event["id"], "deadline_id": deadline["id"],
-            "communication_id": communication["id"], "attachment_id": attachment["id"], "report_id": report["id"]}
+    return {"user_id": member.user_id, "token_id": token["id"], "case_id": case["id"], "event_id": event["id"], "deadline_id": deadline["id"],
+            "communication_id": communication["id"], "attachment_id": attachment["id"], "report_id": report["id"],
+            "party_id": party["id"], "import_id": upload.get_json()["id"],
+            "alias_id": alias["id"], "waiver_request_id": waiver["id"]}
 
 
 def page_routes(app, with_ids: bool):  # noqa: ANN001
