@@ -13,7 +13,8 @@ import service
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
-from service.errors import Problem, handle_http_exception, handle_unexpected
+from service.errors import (DATABASE_UNAVAILABLE, Problem, handle_database_unavailable, handle_http_exception,
+                            handle_unexpected)
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
 from service.limits import limiter
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
+    for error in DATABASE_UNAVAILABLE:  # 503 with Retry-After, not 500, while the database is away
+        app.register_error_handler(error, handle_database_unavailable)
     return app
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, json
+from flask import Response, current_app, json, make_response
+from sqlalchemy import exc as sqlalchemy_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -81,3 +82,22 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError(description="An unexpected error occurred; it has been logged."))
+
+
+# The database went away (PostgreSQL restarted or failed over, our connection terminated, a closed port,
+# the pool exhausted, SQLite busy beyond its timeout): the request changed nothing (its transaction is
+# rolled back), so it is a 503 the client may retry, not a 500. The pool (pool_pre_ping) reconnects by
+# itself once the database answers again: no restart needed.
+DATABASE_UNAVAILABLE = (sqlalchemy_errors.OperationalError, sqlalchemy_errors.InterfaceError,
+                        sqlalchemy_errors.DisconnectionError, sqlalchemy_errors.TimeoutError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+    problem = Problem(503, "The database is not answering; nothing was changed. Try again shortly.",
+                      title="Service Unavailable")
+    # Through the app's HTTP error handler: a problem document for the API, an HTML page for people.
+    response = make_response(current_app.handle_http_exception(problem))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
