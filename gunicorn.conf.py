@@ -34,3 +34,4 @@ def post_worker_init(worker):
         signal.setitimer(signal.ITIMER_REAL, drain_seconds)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    worker.log.info("Worker ready (pid: %s)", worker.pid)  # a SIGTERM before this line stops it at once

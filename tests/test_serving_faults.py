@@ -77,11 +77,9 @@ class Gunicorn:
                                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120  # two workers importing the app on a busy machine
         while True:
-            try:
-                if _request(self.base + "/healthz", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
+            # Every worker has loaded the app (gunicorn.conf.py's post_worker_init says so).
+            if self.log.read_text().count("Worker ready") >= workers:
+                return
             assert self.process.poll() is None, self.log.read_text()[-3000:]
             assert time.monotonic() < deadline, self.log.read_text()[-3000:]
             time.sleep(0.2)
@@ -112,6 +110,38 @@ def test_database_down_readiness_is_false_and_the_api_answers_503_with_retry_aft
         _assert_retryable_problem(response.status_code, dict(response.headers), response.data)
     finally:
         connect_signals(settings)  # create_app wired the signals with the closed port's settings
+
+
+def test_a_read_whose_connection_died_is_run_once_more_and_a_write_is_not(settings, database_url):
+    """The retry of reads (service/errors.py, retry_reads_once), driven by routes of this test's own app whose
+    database connection "dies" on their first call, as a terminated PostgreSQL backend does."""
+    from sqlalchemy.exc import OperationalError
+
+    from service.app import create_app
+    from service.wiring import connect_signals
+
+    app = create_app(settings)
+    token = {"Authorization": f"Bearer {_seed_token(database_url)}"}
+    calls: Counter = Counter()
+
+    def dies_once(name: str):
+        calls[name] += 1
+        if calls[name] == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
+        return {"ok": calls[name]}
+
+    app.add_url_rule("/api/v1/test-read", "test_read", lambda: dies_once("read"), methods=["GET"])
+    app.add_url_rule("/api/v1/test-write", "test_write", lambda: dies_once("write"), methods=["POST"])
+    try:
+        client = app.test_client()
+        response = client.get("/api/v1/test-read", headers=token)
+        assert response.status_code == 200 and response.get_json() == {"ok": 2} and calls["read"] == 2
+        response = client.post("/api/v1/test-write", headers=token)
+        _assert_retryable_problem(response.status_code, dict(response.headers), response.data)
+        assert calls["write"] == 1
+    finally:
+        connect_signals(settings)
 
 
 @pytest.mark.slow
