@@ -13,7 +13,8 @@ import service
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
 from service.db import session_factory
-from service.errors import Problem, handle_http_exception, handle_unexpected
+from service.errors import (DATABASE_UNAVAILABLE, Problem, handle_database_unavailable, handle_http_exception,
+                            handle_unexpected, retry_reads_once)
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
 from service import limits
@@ -66,8 +67,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     def close_session(_exc):
         session = g.pop("db", None)
         if session is not None:
-            session.rollback()  # a failed request writes nothing
-            session.close()
+            try:
+                session.rollback()  # a failed request writes nothing
+            except DATABASE_UNAVAILABLE:
+                pass  # the connection died after the answer was made: nothing to undo, the pool replaces it
+            finally:
+                session.close()
 
     app.url_map.converters["id"] = IdConverter
     api = ForestallApi(app)
@@ -79,6 +84,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
+    for error in DATABASE_UNAVAILABLE:  # 503 with Retry-After, not 500, while the database is away
+        app.register_error_handler(error, handle_database_unavailable)
+    app.wsgi_app = retry_reads_once(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -50,6 +50,9 @@ class Settings:
     # Sign-in throttling counts (flask-limiter): memory:// is per process; use redis://... in production.
     ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
 
+    # Celery beat's every-minute jobs (the notices scan, the reports and imports rescans); shorter in tests.
+    scan_seconds: float = field(default_factory=lambda: float(os.environ.get("FORESTALL_SCAN_SECONDS", "60")))
+
     @property
     def is_development(self) -> bool:
         return self.environment in DEVELOPMENT_ENVIRONMENTS

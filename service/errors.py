@@ -5,7 +5,8 @@ import logging
 from json import JSONDecodeError
 from typing import Any
 
-from flask import Response, json
+from flask import Response, current_app, json, make_response, request
+from sqlalchemy import exc as sqlalchemy_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -94,3 +95,47 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError(description="An unexpected error occurred; it has been logged."))
+
+
+# The database went away (PostgreSQL restarted or failed over, our connection terminated, a closed port,
+# the pool exhausted, SQLite busy beyond its timeout): the request changed nothing (its transaction is
+# rolled back), so it is a 503 the client may retry, not a 500. The pool (pool_pre_ping) reconnects by
+# itself once the database answers again: no restart needed.
+DATABASE_UNAVAILABLE = (sqlalchemy_errors.OperationalError, sqlalchemy_errors.InterfaceError,
+                        sqlalchemy_errors.DisconnectionError, sqlalchemy_errors.TimeoutError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+RETRY_FLAG = "forestall.retry_read"
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+    if getattr(error, "connection_invalidated", False):
+        request.environ[RETRY_FLAG] = True  # a read on a connection that died: retry_reads_once runs it again
+    problem = Problem(503, "The database is not answering; nothing was changed. Try again shortly.",
+                      title="Service Unavailable")
+    # Through the app's HTTP error handler: a problem document for the API, an HTML page for people.
+    response = make_response(current_app.handle_http_exception(problem))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def retry_reads_once(wsgi_app):
+    """WSGI middleware: a GET or HEAD whose database connection died under it (PostgreSQL restarted, the
+    connection terminated) is run once more on a fresh connection (the pool was invalidated) before the
+    client sees a 503. Reads change nothing, so running one twice is safe; writes are never retried."""
+    def app(environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return wsgi_app(environ, start_response)
+        started: list[tuple] = []
+        body = wsgi_app(environ, lambda status, headers, exc_info=None: started.append((status, headers, exc_info)))
+        if environ.pop(RETRY_FLAG, False):
+            if hasattr(body, "close"):
+                body.close()
+            log.info("retrying %s %s once after a lost database connection", environ["REQUEST_METHOD"],
+                     environ.get("PATH_INFO"))
+            return wsgi_app(environ, start_response)
+        start_response(*started[0])
+        return body
+    return app

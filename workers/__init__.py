@@ -33,13 +33,14 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
     enable_utc=True,
-    # Periodic jobs; each entry names a task in a workers/ module. Beat runs as exactly one instance.
+    # Periodic jobs; each entry names a task in a workers/ module. Any number of beats may run (one per
+    # host, for availability): every task is safe when triggered twice at once (service/periodic.py).
     beat_schedule={
-        "notices-scan": {"task": "notices.scan", "schedule": 60.0},
+        "notices-scan": {"task": "notices.scan", "schedule": settings.scan_seconds},
         # Statuses move with time (open -> missed, redemption -> post_sale): recompute daily, 10:10 UTC.
         "deadlines-refresh": {"task": "notices.refresh_deadlines", "schedule": crontab(hour=10, minute=10)},
-        "reports-rescan": {"task": "reports.rescan", "schedule": 60.0},
-        "imports-rescan": {"task": "imports.rescan", "schedule": 60.0},
+        "reports-rescan": {"task": "reports.rescan", "schedule": settings.scan_seconds},
+        "imports-rescan": {"task": "imports.rescan", "schedule": settings.scan_seconds},
     },
 )
 if settings.broker_url.startswith("sqla+"):

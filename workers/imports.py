@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from service.db import session_factory
+from service import periodic
 from service.imports import service
 from workers import app, settings
 
@@ -26,7 +27,12 @@ def run_import_task(import_id: int) -> str | None:
 @app.task(name="imports.rescan")
 def rescan_imports_task() -> int:
     with _session() as session:
-        import_ids = service.imports_to_enqueue(session)
+        def work() -> list[int]:
+            ids = service.imports_to_enqueue(session)
+            session.commit()
+            return ids
+
+        import_ids = periodic.alone(session, "imports.rescan", work) or []  # [] while another copy runs
     for import_id in import_ids:
         run_import_task.delay(import_id)
     return len(import_ids)

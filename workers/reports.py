@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from service.db import session_factory
+from service import periodic
 from service.reports import service
 from workers import app, settings
 
@@ -25,8 +26,12 @@ def render_report_task(report_id: int) -> str | None:
 @app.task(name="reports.rescan")
 def rescan_reports_task() -> int:
     with _session() as session:
-        report_ids = service.reports_to_enqueue(session)
-        session.commit()
+        def work() -> list[int]:
+            ids = service.reports_to_enqueue(session)
+            session.commit()
+            return ids
+
+        report_ids = periodic.alone(session, "reports.rescan", work) or []  # [] while another copy runs
     for report_id in report_ids:
         render_report_task.delay(report_id)
     return len(report_ids)

@@ -5,7 +5,8 @@ from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import text
 
-from service.errors import problem_response
+from service import draining
+from service.errors import DATABASE_RETRY_AFTER_SECONDS, problem_response
 from service.http import Blueprint, db, documented_body
 from workers import broker_answers
 
@@ -30,16 +31,20 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="The database and the broker answer")
-    @blp.alt_response(503, description="The database or the broker does not answer")
+    @blp.alt_response(503, description="The database or the broker does not answer, or the process is stopping")
     @blp.doc(responses={**documented_body("The database and the broker answer", "application/json", READINESS),
-                        **documented_body("The database or the broker does not answer", "application/problem+json", {"$ref": "#/components/schemas/Problem"},
-                                          "503")})
+                        **documented_body("The database or the broker does not answer, or the process is stopping",
+                                          "application/problem+json", {"$ref": "#/components/schemas/Problem"}, "503")})
     def get(self):
+        retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+        if draining.is_draining():
+            return problem_response(503, "Service Unavailable", "Not ready: this process is shutting down.",
+                                    headers=retry)
         checks = {"database": _database_answers(), "broker": _broker_answers()}
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         failing = ", ".join(name for name, ok in checks.items() if not ok)
-        return problem_response(503, "Service Unavailable", f"Not ready: {failing} does not answer.")
+        return problem_response(503, "Service Unavailable", f"Not ready: {failing} does not answer.", headers=retry)
 
 
 def _database_answers() -> bool:
