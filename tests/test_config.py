@@ -32,3 +32,19 @@ def test_the_embedded_defaults_are_development(monkeypatch, tmp_path):
     assert settings.is_development and settings.secret_key == DEVELOPMENT_SECRET_KEY
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'forestall.sqlite'}"
     assert not (tmp_path / "var").exists()  # created by an entry point when it starts, not by reading settings
+
+
+def test_migrations_connect_as_the_owner_and_grant_the_applications_role(monkeypatch):
+    """Two roles on PostgreSQL (docs/row-level-security.md): DATABASE_URL for the application, subject to
+    row-level security, MIGRATION_DATABASE_URL (the tables' owner) for `forestall migrate`."""
+    from service.migrate import app_role_for
+
+    monkeypatch.setenv("FORESTALL_ENV", "test")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://forestall_app:pw@db/forestall")
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
+    assert load_settings().migration_database_url == "postgresql+psycopg://forestall_app:pw@db/forestall"
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", "postgresql+psycopg://forestall_owner:pw@db/forestall")
+    settings = load_settings()
+    assert app_role_for(settings.database_url, settings.migration_database_url) == "forestall_app"
+    assert app_role_for(settings.database_url, settings.database_url) is None  # one role: nothing to grant
+    assert app_role_for("sqlite:///x.sqlite", "sqlite:///x.sqlite") is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from service.db import session_factory
+from models.reports import Report
+from service.db import for_org_of, session_factory
 from service.reports import service
 from workers import app, settings
 
@@ -15,16 +16,22 @@ def _session():
     return session_factory(settings.database_url)()
 
 
+def _scanning_session():
+    return session_factory(settings.database_url, across_orgs="reports.rescan: unfinished reports of every organisation")()
+
+
 @app.task(name="reports.render")
 def render_report_task(report_id: int) -> str | None:
     with _session() as session:
+        if for_org_of(session, Report, report_id) is None:
+            return None
         report = service.render_report(session, report_id)
         return report.state if report else None
 
 
 @app.task(name="reports.rescan")
 def rescan_reports_task() -> int:
-    with _session() as session:
+    with _scanning_session() as session:
         report_ids = service.reports_to_enqueue(session)
         session.commit()
     for report_id in report_ids:
