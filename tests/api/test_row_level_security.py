@@ -134,3 +134,30 @@ def test_a_task_handed_a_row_works_for_that_rows_organisation(database_url, org,
         assert for_org_of(session, Report, report.id) == org.id
         assert set(session.scalars(select(Case.id))) == set(mine)
         assert for_org_of(session, Import, 10**9) is None
+
+
+def test_authentication_scopes_the_rest_of_the_request(database_url, org, other_org, two_orgs_with_cases):
+    """The token is found across organisations (by digest); from then on the session sees its org only."""
+    from service.auth import authenticate
+
+    mine, _theirs = two_orgs_with_cases
+    with session_factory(database_url)() as session:
+        caller = authenticate(session, f"Bearer {org.viewer.token}")
+        assert caller.org_id == org.id
+        assert session.scalar(text("SELECT current_setting('app.org_id', true)")) == str(org.id)
+        assert session.scalar(text("SELECT current_setting('app.across_orgs', true)")) == ""
+        assert set(session.scalars(select(Case.id))) == set(mine)
+
+
+def test_a_signed_in_browser_session_scopes_the_rest_of_the_request(database_url, org, two_orgs_with_cases):
+    import time
+
+    from service.web.session import load_signed_in_caller
+
+    mine, _theirs = two_orgs_with_cases
+    now = time.time()
+    cookie = {"uid": org.admin.user_id, "sid": "x", "signed_in_at": int(now), "seen_at": int(now), "epoch": 0}
+    with session_factory(database_url)() as session:
+        assert load_signed_in_caller(session, cookie, now).org_id == org.id
+        assert set(session.scalars(select(Case.id))) == set(mine)
+        assert {u.org_id for u in session.scalars(select(User))} == {org.id}
