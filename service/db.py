@@ -102,20 +102,33 @@ def across_orgs(session: Session, reason: str) -> Iterator[Session]:
     """Within the block the session reads across organisations, for a lookup that must precede knowing
     the organisation (a token by its digest, a user by e-mail) or that spans them by nature (an e-mail
     address is unique across organisations). Afterwards the session's scope is what it was."""
+    with _scope_block(session, {ORG_KEY: None, ACROSS_KEY: reason}):
+        yield session
+
+
+@contextmanager
+def within_org(session: Session, org_id: int) -> Iterator[Session]:
+    """Within the block the session works for this organisation only (a scanner handling one row of
+    its batch); afterwards the session's scope is what it was."""
+    with _scope_block(session, {ORG_KEY: int(org_id), ACROSS_KEY: None}):
+        yield session
+
+
+@contextmanager
+def _scope_block(session: Session, scope: dict[str, Any]) -> Iterator[None]:
     before = {key: session.info.get(key) for key in (ORG_KEY, ACROSS_KEY)}
-    session.info.pop(ORG_KEY, None)
-    session.info[ACROSS_KEY] = reason
+    _put_scope(session, scope)
     _rescope(session)
     try:
-        yield session
+        yield
     except BaseException:
-        _restore(session, before)  # the failed transaction is rolled back; the next one begins in scope
+        _put_scope(session, before)  # the failed transaction is rolled back; the next one begins in scope
         raise
-    _restore(session, before)
+    _put_scope(session, before)
     _rescope(session)
 
 
-def _restore(session: Session, before: dict[str, Any]) -> None:
+def _put_scope(session: Session, before: dict[str, Any]) -> None:
     for key, value in before.items():
         if value is None:
             session.info.pop(key, None)

@@ -161,3 +161,49 @@ def test_a_signed_in_browser_session_scopes_the_rest_of_the_request(database_url
         assert load_signed_in_caller(session, cookie, now).org_id == org.id
         assert set(session.scalars(select(Case.id))) == set(mine)
         assert {u.org_id for u in session.scalars(select(User))} == {org.id}
+
+
+def test_within_org_is_a_block_and_the_scope_comes_back(database_url, org, other_org, two_orgs_with_cases):
+    from service.db import within_org
+
+    mine, theirs = two_orgs_with_cases
+    with session_factory(database_url, across_orgs="the test's scan")() as session:
+        with within_org(session, other_org.id):
+            assert set(session.scalars(select(Case.id))) == {theirs}
+        assert {theirs, *mine} <= set(session.scalars(select(Case.id)))
+
+
+def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_own(
+        database_url, settings, org, other_org, monkeypatch):
+    """notices.deliver: one queue for every organisation, but each claimed row is handled for its own
+    organisation only, so gathering a message cannot reach another organisation's rows."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from models.notices import Digest
+    from service.notices import outbox
+
+    long_ago = dt.datetime(2001, 2, 3, 13, 0, tzinfo=dt.timezone.utc)  # due for this test only
+    with session_factory(database_url, across_orgs="the test's set-up")() as session:
+        for member in (org.admin, other_org.admin):
+            session.add(Digest(org_id=member.org_id, user_id=member.user_id, recipient=member.email,
+                               digest_on=long_ago.date(), send_at=long_ago, attempt_at=long_ago,
+                               message_id=f"<rls-{member.user_id}@test>"))
+        session.commit()
+
+    seen: dict[int, tuple[str, int]] = {}
+
+    def handled(session, model, row_id, token, now, mailer, settings):  # noqa: ANN001 - deliver_one's
+        scope = session.scalar(text("SELECT current_setting('app.org_id', true)"))
+        seen[row_id] = (scope, session.scalar(select(func.count()).select_from(User)))
+        session.execute(update(model).where(model.id == row_id).values(state="skipped", claim_token=None))
+        session.commit()
+        return "skipped"
+
+    monkeypatch.setattr(outbox, "deliver_one", handled)
+    results = outbox.deliver_due(session_factory(database_url, across_orgs="notices: the test's outbox"),
+                                 settings, long_ago, mailer=object())
+    assert results["skipped"] == 2
+    assert sorted(scope for scope, _users in seen.values()) == sorted([str(org.id), str(other_org.id)])
+    assert {users for _scope, users in seen.values()} == {5}  # each organisation's own five users only
