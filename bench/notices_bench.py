@@ -122,7 +122,7 @@ def main() -> int:
         from service.orgs import create_org, create_user
 
         upgrade(url)
-        sessions = session_factory(url)
+        sessions = session_factory(url, across_orgs="a benchmark's set-up")
         with sessions() as session:
             org = create_org(session, "Bench", "bench", "America/Chicago")
             user = create_user(session, org, "bench@bench.example", "attorney")

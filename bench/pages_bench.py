@@ -45,7 +45,7 @@ def load(database_url: str, n_cases: int) -> tuple[int, str]:
     from service.orgs import create_org, create_user
 
     upgrade(database_url)
-    session = session_factory(database_url)()
+    session = session_factory(database_url, across_orgs="a benchmark's set-up")()
     org = create_org(session, "Bench org", f"bench-{os.getpid()}", "America/Chicago")
     other = create_org(session, "Other org", f"other-{os.getpid()}", "America/Chicago")
     user = create_user(session, org, f"attorney-{os.getpid()}@bench.example", "attorney", "Bench Attorney")

@@ -40,7 +40,7 @@ def main() -> None:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
     upgrade(DB_URL)
-    session = session_factory(DB_URL)()
+    session = session_factory(DB_URL, across_orgs="a benchmark's set-up")()
     org = create_org(session, "Bench", "bench")
     session.commit()
     rng = random.Random(11)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import ApiToken, User
 from models.base import utcnow
+from service.db import across_orgs, for_org
 from service.errors import Problem
 from service.permissions import can_write
 
@@ -64,12 +65,14 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
         raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
     token = authorization[len("Bearer "):].strip()
     digest = token_digest(token)
-    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == digest)).scalar_one_or_none()
+    with across_orgs(session, "authentication: the token by its digest"):
+        row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == digest)).scalar_one_or_none()
     now = utcnow()
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
     if (row is None or not hmac.compare_digest(row.token_sha256, digest) or row.revoked_at is not None
             or (row.expires_at is not None and row.expires_at <= now) or not row.user.is_active):
         raise Problem(401, "The API token is unknown, revoked or expired.")
+    for_org(session, row.user.org_id)  # the rest of the request sees its organisation's rows only
     return Caller(user_id=row.user.id, org_id=row.user.org_id, role=row.user.role, email=row.user.email,
                   timezone=row.user.organization.timezone)
 

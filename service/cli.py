@@ -17,7 +17,7 @@ from service.config import Settings, SettingsError, load_settings, prepare_direc
 from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
-from service.migrate import upgrade
+from service.migrate import app_role_for, upgrade
 from service.orgs import (create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens,
                           set_password)
 from service.reports.cli import report_command
@@ -31,7 +31,8 @@ from service.wiring import connect_signals
 def _session():
     """A session on the database of the settings main() built (click's context object)."""
     settings: Settings = click.get_current_context().obj
-    return session_factory(settings.database_url)()
+    # The operator's tool: its commands name organisations (--org) or act on all (docs/row-level-security.md).
+    return session_factory(settings.database_url, across_orgs="the forestall command")()
 
 
 def _fail(problem: Problem) -> None:
@@ -57,7 +58,8 @@ def main(context: click.Context) -> None:
 @click.pass_obj
 def migrate(settings: Settings) -> None:
     """Apply the database migrations and exit."""
-    upgrade(settings.database_url)
+    upgrade(settings.migration_database_url,
+            app_role=app_role_for(settings.database_url, settings.migration_database_url))
     click.echo("database migrated", err=True)
 
 

@@ -34,6 +34,10 @@ class Settings:
     var_dir: Path = field(default_factory=_var)
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL")
                               or f"sqlite:///{_var() / 'forestall.sqlite'}")
+    # The tables' owner, for `forestall migrate` only (PostgreSQL); the application itself connects with
+    # DATABASE_URL as a role subject to row-level security (docs/row-level-security.md).
+    migration_database_url: str = field(default_factory=lambda: os.environ.get("MIGRATION_DATABASE_URL")
+                                        or os.environ.get("DATABASE_URL") or f"sqlite:///{_var() / 'forestall.sqlite'}")
     # kombu's SQLAlchemy transport: a broker that is only a file (no server to run).
     broker_url: str = field(default_factory=lambda: os.environ.get("CELERY_BROKER_URL")
                             or f"sqla+sqlite:///{_var() / 'broker.sqlite'}")

@@ -1,11 +1,25 @@
-"""Engine and sessions, shared by the API, the workers and the CLI."""
+"""Engine and sessions, shared by the API, the workers and the CLI.
+
+Which organisation a session works for (PostgreSQL row-level security, docs/row-level-security.md): the
+caller's code puts it in `session.info` (for_org, or across_orgs for the few documented lookups that
+precede knowing it), and ONE event here, after_begin, hands it to PostgreSQL at the start of every
+transaction with set_config(..., is_local => true). The policies of migration 0011e compare each row's
+org_id with it; a session that sets nothing sees no organisation's rows. SQLite has no such wall: the
+application's own org_id filters are its only scoping there."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+ORG_KEY = "org_id"          # session.info[ORG_KEY]: the organisation whose rows this session may touch
+ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
+_APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
 
 
 @lru_cache(maxsize=8)
@@ -26,8 +40,100 @@ def get_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def session_factory(database_url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(database_url), expire_on_commit=False)
+def session_factory(database_url: str, across_orgs: str | None = None) -> sessionmaker[Session]:
+    """Sessions on the database. They work for no organisation until told (for_org); across_orgs="why"
+    makes every session of the factory work across organisations (workers' scans, the CLI: see
+    docs/row-level-security.md for each)."""
+    info = {ACROSS_KEY: across_orgs} if across_orgs else {}
+    return sessionmaker(bind=get_engine(database_url), expire_on_commit=False, info=info)
+
+
+def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
+    """Tell PostgreSQL, for the current transaction only, whom this session works for."""
+    if connection.dialect.name != "postgresql":
+        return
+    org = info.get(ORG_KEY)
+    connection.execute(_APPLY, {"org": "" if org is None else str(int(org)),
+                                "across": "on" if info.get(ACROSS_KEY) and org is None else ""})
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_transaction(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    # The one place the organisation reaches the database: every transaction of every session starts here.
+    _apply_scope(connection, session.info)
+
+
+def _rescope(session: Session) -> None:
+    """A transaction already under way takes the session's new scope at once (the next ones at begin)."""
+    if session.in_transaction():
+        _apply_scope(session.connection(), session.info)
+
+
+def for_org(session: Session, org_id: int) -> Session:
+    """From now on the session works for this organisation only (the request's caller, a task's row)."""
+    session.info.pop(ACROSS_KEY, None)
+    session.info[ORG_KEY] = int(org_id)
+    _rescope(session)
+    return session
+
+
+def for_all_orgs(session: Session, reason: str) -> Session:
+    """From now on the session works across organisations: only for the documented exceptions (the
+    sign-in pages before anyone is identified, the workers' scans; docs/row-level-security.md)."""
+    session.info.pop(ORG_KEY, None)
+    session.info[ACROSS_KEY] = reason
+    _rescope(session)
+    return session
+
+
+def for_org_of(session: Session, model: Any, row_id: int) -> int | None:
+    """A task handed a row's id: find the row's organisation (across organisations, by primary key) and
+    work for that organisation only from then on. None when there is no such row."""
+    with across_orgs(session, "a task finds the organisation of the row it was handed"):
+        org_id = session.scalar(select(model.org_id).where(model.id == row_id))
+        session.rollback()  # the lookup's transaction ends here; the task's own ones begin in scope
+    if org_id is not None:
+        for_org(session, org_id)
+    return org_id
+
+
+@contextmanager
+def across_orgs(session: Session, reason: str) -> Iterator[Session]:
+    """Within the block the session reads across organisations, for a lookup that must precede knowing
+    the organisation (a token by its digest, a user by e-mail) or that spans them by nature (an e-mail
+    address is unique across organisations). Afterwards the session's scope is what it was."""
+    with _scope_block(session, {ORG_KEY: None, ACROSS_KEY: reason}):
+        yield session
+
+
+@contextmanager
+def within_org(session: Session, org_id: int) -> Iterator[Session]:
+    """Within the block the session works for this organisation only (a scanner handling one row of
+    its batch); afterwards the session's scope is what it was."""
+    with _scope_block(session, {ORG_KEY: int(org_id), ACROSS_KEY: None}):
+        yield session
+
+
+@contextmanager
+def _scope_block(session: Session, scope: dict[str, Any]) -> Iterator[None]:
+    before = {key: session.info.get(key) for key in (ORG_KEY, ACROSS_KEY)}
+    _put_scope(session, scope)
+    _rescope(session)
+    try:
+        yield
+    except BaseException:
+        _put_scope(session, before)  # the failed transaction is rolled back; the next one begins in scope
+        raise
+    _put_scope(session, before)
+    _rescope(session)
+
+
+def _put_scope(session: Session, before: dict[str, Any]) -> None:
+    for key, value in before.items():
+        if value is None:
+            session.info.pop(key, None)
+        else:
+            session.info[key] = value
 
 
 def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:

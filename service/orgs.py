@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from models import ApiToken, Organization, ROLES, User
 from models.base import utcnow
 from service.auth import hash_password
+from service.db import across_orgs
 from service.errors import Problem
 
 
@@ -31,7 +32,9 @@ def create_user(session: Session, org: Organization, email: str, role: str, full
     if role not in ROLES:
         raise Problem(422, f"Unknown role {role!r}; one of {', '.join(ROLES)}.", errors={"role": ["Unknown role."]})
     email = email.strip().lower()
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    with across_orgs(session, "an e-mail address is unique across organisations"):
+        taken = session.scalar(select(User.id).where(User.email == email)) is not None
+    if taken:
         raise Problem(409, f"A user with e-mail {email} exists already.")
     user = User(org_id=org.id, email=email, role=role, full_name=full_name, hud_counselor_id=hud_counselor_id or None)
     session.add(user)

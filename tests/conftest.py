@@ -30,33 +30,48 @@ os.environ["CELERY_QUEUE"] = TEST_QUEUE
 os.environ.setdefault("FORESTALL_ENV", "test")  # the embedded SECRET_KEY is fine here
 
 
-def _create_pg_database() -> tuple[str, str]:
+def _create_pg_database() -> tuple[str, str, str, str]:
+    """This run's database, owned by the admin (who migrates it), and its own application role: a login
+    that is neither superuser nor owner, so row-level security applies to everything the app does."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
     name = f"forestall_test_{os.getpid()}_{secrets.token_hex(3)}"
+    role, password = f"forestall_app_{os.getpid()}_{secrets.token_hex(3)}", secrets.token_hex(16)
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
+                                f"PASSWORD '{password}'"))
+        connection.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
     admin.dispose()
-    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    owner_url = make_url(PG_ADMIN_URL).set(database=name)
+    app_url = owner_url.set(username=role, password=password)
+    return (name, role, owner_url.render_as_string(hide_password=False),
+            app_url.render_as_string(hide_password=False))
 
 
-def _drop_pg_database(name: str) -> None:
+def _drop_pg_database(name: str, role: str) -> None:
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
     admin.dispose()
 
 
 if BACKEND == "postgresql":
-    _PG_NAME, _DATABASE_URL = _create_pg_database()
+    # The app (DATABASE_URL) connects as the run's own role, subject to row-level security; the migrations
+    # (MIGRATION_DATABASE_URL) as the admin, who owns the tables.
+    _PG_NAME, _PG_ROLE, _MIGRATION_DATABASE_URL, _DATABASE_URL = _create_pg_database()
     os.environ["CELERY_BROKER_URL"] = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
 else:
-    _PG_NAME, _DATABASE_URL = None, f"sqlite:///{_TMP / 'forestall.sqlite'}"
+    _PG_NAME, _PG_ROLE, _DATABASE_URL = None, None, f"sqlite:///{_TMP / 'forestall.sqlite'}"
+    _MIGRATION_DATABASE_URL = _DATABASE_URL
     os.environ["CELERY_BROKER_URL"] = f"sqla+sqlite:///{_TMP / 'broker.sqlite'}"
 os.environ["DATABASE_URL"] = _DATABASE_URL
+os.environ["MIGRATION_DATABASE_URL"] = _MIGRATION_DATABASE_URL
 
 
 def pytest_report_header(config):
@@ -92,14 +107,15 @@ def pytest_sessionfinish(session, exitstatus):
         from service.db import get_engine
 
         get_engine(_DATABASE_URL).dispose()
-        _drop_pg_database(_PG_NAME)
+        get_engine(_MIGRATION_DATABASE_URL).dispose()
+        _drop_pg_database(_PG_NAME, _PG_ROLE)
 
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    from service.migrate import upgrade
+    from service.migrate import app_role_for, upgrade
 
-    upgrade(_DATABASE_URL)
+    upgrade(_MIGRATION_DATABASE_URL, app_role=app_role_for(_DATABASE_URL, _MIGRATION_DATABASE_URL))
     return _DATABASE_URL
 
 
@@ -136,7 +152,7 @@ def frozen_now(monkeypatch):
 def db_session(database_url):
     from service.db import session_factory
 
-    session = session_factory(database_url)()
+    session = session_factory(database_url, across_orgs="the tests' set-up and checks")()
     yield session
     session.rollback()
     session.close()
@@ -199,7 +215,7 @@ def make_org(app, database_url):
     def factory(timezone: str = "America/Chicago") -> Org:
         n = next(_counter)
         slug = f"t{n}-{uuid.uuid4().hex[:8]}"
-        with session_factory(database_url)() as session:
+        with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
             org = create_org(session, f"Test org {n}", slug, timezone)
             result = Org(id=org.id, slug=slug)
             for role in ("admin", "attorney", "paralegal", "counselor", "viewer"):

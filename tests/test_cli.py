@@ -49,7 +49,7 @@ def test_a_recompute_from_the_cli_plans_reminders_at_once(database_url):
 
     result = forestall("seed-demo")
     assert result.returncode == 0, result.stderr
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
         planned = session.scalar(select(func.count()).select_from(Notice).where(Notice.org_id == org_id))
     assert planned > 0
@@ -88,7 +88,7 @@ def test_the_demo_has_exchanges_with_servicers_for_the_communications_log(databa
     from service.db import session_factory
 
     assert forestall("seed-demo").returncode == 0
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
         per_case = dict(session.execute(
             select(Communication.case_id, func.count()).where(Communication.org_id == org_id)

@@ -42,3 +42,19 @@ def test_the_attachment_storage_is_filesystem_or_database(monkeypatch):
     monkeypatch.setenv("ATTACHMENTS_STORAGE", "s3")
     with pytest.raises(SettingsError, match="ATTACHMENTS_STORAGE"):
         load_settings()
+
+
+def test_migrations_connect_as_the_owner_and_grant_the_applications_role(monkeypatch):
+    """Two roles on PostgreSQL (docs/row-level-security.md): DATABASE_URL for the application, subject to
+    row-level security, MIGRATION_DATABASE_URL (the tables' owner) for `forestall migrate`."""
+    from service.migrate import app_role_for
+
+    monkeypatch.setenv("FORESTALL_ENV", "test")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://forestall_app:pw@db/forestall")
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
+    assert load_settings().migration_database_url == "postgresql+psycopg://forestall_app:pw@db/forestall"
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", "postgresql+psycopg://forestall_owner:pw@db/forestall")
+    settings = load_settings()
+    assert app_role_for(settings.database_url, settings.migration_database_url) == "forestall_app"
+    assert app_role_for(settings.database_url, settings.database_url) is None  # one role: nothing to grant
+    assert app_role_for("sqlite:///x.sqlite", "sqlite:///x.sqlite") is None

@@ -34,3 +34,33 @@ def test_downgrade_and_upgrade_again(tmp_path):
     command.upgrade(config, "head")
     command.downgrade(config, "base")
     command.upgrade(config, "head")
+
+
+def test_row_level_security_goes_down_and_up_again_on_postgresql():
+    """Migration 0011e on a scratch PostgreSQL database: its policies go with a downgrade and come back."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import text
+
+    from service.migrate import alembic_config
+    from tests.conftest import BACKEND, _create_pg_database, _drop_pg_database
+
+    if BACKEND != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's; on SQLite migration 0011e does nothing")
+    name, role, owner_url, _app_url = _create_pg_database()
+    forced = "SELECT count(*) FROM pg_class WHERE relrowsecurity AND relforcerowsecurity"
+    try:
+        config = alembic_config(owner_url)
+        command.upgrade(config, "0011e")
+        with get_engine(owner_url).connect() as connection:
+            assert connection.scalar(text(forced)) > 30
+        command.downgrade(config, "0010")
+        with get_engine(owner_url).connect() as connection:
+            assert connection.scalar(text(forced)) == 0
+            assert connection.scalar(text("SELECT count(*) FROM pg_policies")) == 0
+        command.upgrade(config, "0011e")
+        with get_engine(owner_url).connect() as connection:
+            assert connection.scalar(text(forced)) > 30
+    finally:
+        get_engine(owner_url).dispose()
+        _drop_pg_database(name, role)

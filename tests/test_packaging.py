@@ -47,6 +47,7 @@ def test_a_wheel_installed_elsewhere_migrates_a_fresh_database(tmp_path: Path) -
     database = elsewhere / "fresh.sqlite"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "FORESTALL_VAR": str(elsewhere / "var"),
            "PYTHONPATH": ""}
+    env.pop("MIGRATION_DATABASE_URL", None)  # the suite's own (PostgreSQL pass): this database is the file
     where = subprocess.run([str(fresh_python), "-c", "import migrations, service; print(migrations.__file__)"],
                            check=True, capture_output=True, text=True, cwd=elsewhere, env=env).stdout
     assert where.startswith(str(fresh_site)), where  # the wheel's copy, not the repository's

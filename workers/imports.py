@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from service.db import session_factory
+from models.intake import Import
 from service import periodic
+from service.db import for_org_of, session_factory
 from service.imports import service
 from workers import app, settings
 
@@ -17,16 +18,22 @@ def _session():
     return session_factory(settings.database_url)()
 
 
+def _scanning_session():
+    return session_factory(settings.database_url, across_orgs="imports.rescan: unfinished imports of every organisation")()
+
+
 @app.task(name="imports.run")
 def run_import_task(import_id: int) -> str | None:
     with _session() as session:
+        if for_org_of(session, Import, import_id) is None:
+            return None
         row = service.process_import(session, import_id)
         return row.state if row else None
 
 
 @app.task(name="imports.rescan")
 def rescan_imports_task() -> int:
-    with _session() as session:
+    with _scanning_session() as session:
         def work() -> list[int]:
             ids = service.imports_to_enqueue(session)
             session.commit()

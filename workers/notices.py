@@ -28,7 +28,9 @@ def _now(value: str | None) -> dt.datetime | None:
 
 
 def _sessions():
-    return session_factory(settings.database_url)
+    # The outbox is one queue for every organisation: the scan plans, and the delivery claims, the due rows
+    # of all of them (docs/row-level-security.md).
+    return session_factory(settings.database_url, across_orgs="notices: the outbox of every organisation")
 
 
 @app.task(name="notices.scan")

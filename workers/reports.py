@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from service.db import session_factory
+from models.reports import Report
 from service import periodic
+from service.db import for_org_of, session_factory
 from service.reports import service
 from workers import app, settings
 
@@ -16,16 +17,22 @@ def _session():
     return session_factory(settings.database_url)()
 
 
+def _scanning_session():
+    return session_factory(settings.database_url, across_orgs="reports.rescan: unfinished reports of every organisation")()
+
+
 @app.task(name="reports.render")
 def render_report_task(report_id: int) -> str | None:
     with _session() as session:
+        if for_org_of(session, Report, report_id) is None:
+            return None
         report = service.render_report(session, report_id)
         return report.state if report else None
 
 
 @app.task(name="reports.rescan")
 def rescan_reports_task() -> int:
-    with _session() as session:
+    with _scanning_session() as session:
         def work() -> list[int]:
             ids = service.reports_to_enqueue(session)
             session.commit()

@@ -18,6 +18,7 @@ from models import User
 from service.accounts import mail, service, twofactor
 from service.accounts.throttle import LOCKED_MESSAGE, SignInThrottle
 from service.auth import verify_password
+from service.db import for_all_orgs
 from service.errors import Problem
 from service.limits import limiter
 from service.web import helpers
@@ -38,6 +39,13 @@ PENDING_SECONDS = 10 * 60  # the second step must follow the password within 10 
 PENDING_KEYS = ("pending_uid", "pending_epoch", "pending_at", "pending_next", "pending_step")
 
 
+@public_bp.before_request
+def _before_anyone_is_known() -> None:
+    # Nobody is identified yet: the account is found by e-mail, by the pending cookie's id or by a link's
+    # digest, and the sign-in is audited in the account's organisation (docs/row-level-security.md).
+    for_all_orgs(g.db, "sign-in, reset and invitation pages, before anyone is identified")
+
+
 def throttle() -> SignInThrottle:
     return SignInThrottle(limiter.limiter)
 
@@ -54,6 +62,7 @@ def password_step(next_path: str):
     """POST /login: throttle, check the password, then the second factor (or enrolment) or straight in."""
     email = (request.form.get("email") or "").strip().lower()
     password = request.form.get("password") or ""
+    for_all_orgs(g.db, "the password step of sign-in, before anyone is identified")
     address = client_address()
     gate = throttle()
     if gate.is_locked(email, address):

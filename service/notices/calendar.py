@@ -22,6 +22,7 @@ from service import audit
 from service.auth import Caller, token_digest
 from service.clock.kinds import DEADLINE_KINDS
 from service.config import Settings
+from service.db import across_orgs, for_org
 from service.errors import Problem
 from service import disclaimers
 from service.notices.mail import case_url, client_label
@@ -75,12 +76,14 @@ def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> in
 
 def user_for_token(session: Session, token: str) -> User:
     digest = token_digest(token)
-    row = session.scalars(select(CalendarToken).where(CalendarToken.token_sha256 == digest)).one_or_none()
+    with across_orgs(session, "the calendar feed: its token by digest, before the organisation is known"):
+        row = session.scalars(select(CalendarToken).where(CalendarToken.token_sha256 == digest)).one_or_none()
+        user = session.get(User, row.user_id) if row is not None else None
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_sha256, digest):
         raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
-    user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise Problem(404, "No calendar feed at this address (unknown or revoked token).")
+    for_org(session, user.org_id)
     row.last_used_at = utcnow()
     return user
 

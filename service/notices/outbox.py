@@ -24,6 +24,7 @@ from models import Case, Deadline, User
 from models.base import utcnow
 from models.notices import Digest, Notice
 from service.config import Settings
+from service.db import within_org
 from service.leases import compare_and_set, take_lease
 from service.notices import mail
 from service.notices.planning import cancel_reason, case_is_live, reminders_wanted
@@ -168,7 +169,14 @@ def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt
                 if not claimed:
                     break
                 for model, (row_id, token) in claimed:
-                    results[deliver_one(session, model, row_id, token, moment, mailer, settings)] += 1
+                    # Claimed across organisations; each one is written and sent for its own organisation
+                    # only (row-level security: a mistake in gathering a digest cannot reach another's cases).
+                    org_id = session.scalar(select(model.org_id).where(model.id == row_id))
+                    if org_id is None:
+                        results["lost"] += 1
+                        continue
+                    with within_org(session, org_id):
+                        results[deliver_one(session, model, row_id, token, moment, mailer, settings)] += 1
     finally:
         if own_mailer:
             mailer.close()

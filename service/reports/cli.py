@@ -40,7 +40,7 @@ def report_command(settings: Settings, report_type: str, case_id: int | None, or
     tune_process_for_rendering()  # this process renders one report, then exits
     options = {name: value for name, value in (("waiver_request_id", waiver_request_id), ("days", days),
                                                ("assigned_to", assigned_to)) if value is not None}
-    with session_factory(settings.database_url)() as session:
+    with session_factory(settings.database_url, across_orgs="the forestall command")() as session:
         try:
             org_id = get_org(session, org_slug).id if case_id is None else None
             report = render_inline(session, report_type, case_id, options, org_id=org_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import User
 from service.auth import Caller
+from service.db import across_orgs, for_org
 
 IDLE_TIMEOUT_SECONDS = 30 * 60          # signed out after 30 minutes without a request
 ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60  # and 12 hours after signing in, however busy
@@ -73,7 +74,8 @@ def load_signed_in_caller(db: Session, cookie: MutableMapping[str, Any], now: fl
         signed_in_at, seen_at = float(cookie["signed_in_at"]), float(cookie["seen_at"])
     except (TypeError, ValueError):
         return None
-    user = db.scalars(select(User).where(User.id == user_id)).one_or_none()
+    with across_orgs(db, "authentication: the user of a signed session cookie"):
+        user = db.scalars(select(User).where(User.id == user_id)).one_or_none()
     if user is None or not user.is_active:
         return None
     if now - signed_in_at > ABSOLUTE_TIMEOUT_SECONDS or now - seen_at > idle_timeout_seconds(user):
@@ -82,6 +84,7 @@ def load_signed_in_caller(db: Session, cookie: MutableMapping[str, Any], now: fl
         return None
     if now - seen_at >= SEEN_RESOLUTION_SECONDS:
         cookie["seen_at"] = int(now)
+    for_org(db, user.org_id)  # the rest of the request sees its organisation's rows only
     return Caller(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email,
                   timezone=user.organization.timezone)
 

@@ -9,4 +9,4 @@ from service.db import session_factory
 @pytest.fixture()
 def sessions(database_url):
     """A session factory on the suite's database (as a worker has)."""
-    return session_factory(database_url)
+    return session_factory(database_url, across_orgs="the tests' set-up and checks")

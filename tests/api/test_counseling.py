@@ -25,7 +25,7 @@ def org(app, database_url):
     from tests.conftest import Member, Org
 
     slug = f"counseling-{uuid.uuid4().hex[:8]}"
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         row = create_org(session, "Counseling test org", slug, "America/Chicago")
         result = Org(id=row.id, slug=slug)
         for role in ("admin", "attorney", "paralegal", "counselor", "viewer"):

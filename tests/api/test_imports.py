@@ -27,7 +27,7 @@ def run_worker(database_url, import_id):
     from service.db import session_factory
     from service.imports.service import process_import
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         return process_import(session, import_id)
 
 
@@ -104,7 +104,7 @@ def test_a_worker_that_died_mid_commit_resumes_without_duplicates(org, database_
     original = service.BATCH_SIZE
     service.BATCH_SIZE = 3
     try:
-        with session_factory(database_url)() as session:
+        with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
             assert service._claim(session, result["id"], dt.datetime.now(dt.timezone.utc)) == "committing"
 
             class Died(Exception):
@@ -119,7 +119,7 @@ def test_a_worker_that_died_mid_commit_resumes_without_duplicates(org, database_
         assert case_count(org.attorney) == 3
         # Another worker, after the lease ran out (what the rescan finds), takes over and finishes.
         later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=6)
-        with session_factory(database_url)() as session:
+        with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
             assert result["id"] in service.imports_to_enqueue(session, later)
             service.process_import(session, result["id"], now=later)
     finally:

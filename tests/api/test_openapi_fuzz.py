@@ -21,7 +21,7 @@ def fuzz_token(app):
     from service.db import session_factory
     from service.orgs import create_org, create_user
 
-    with session_factory(load_settings().database_url)() as session:
+    with session_factory(load_settings().database_url, across_orgs="the tests' set-up and checks")() as session:
         org = create_org(session, "Fuzz org", f"fuzz-{uuid.uuid4().hex[:8]}")
         user = create_user(session, org, f"fuzz-{uuid.uuid4().hex[:8]}@example.com", "admin")
         token = issue_token(session, user)

@@ -171,7 +171,7 @@ def test_the_rescan_finds_lost_messages_and_dead_workers(org, new_case, database
     died = request(org.attorney, case["id"], type="case_timeline")
     hopeless = request(org.attorney, case["id"], type="case_timeline")
     now = utcnow()
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         assert lost["id"] not in service.reports_to_enqueue(session, now)  # just queued: its message is on its way
         # A worker claimed `died` and `hopeless` and vanished; `hopeless` has used up its attempts.
         for report_id, attempts in ((died["id"], 1), (hopeless["id"], service.MAX_ATTEMPTS)):

@@ -12,7 +12,7 @@ def audit_actions(database_url, org_id, entity_id):  # noqa: ANN001
     from models import AuditEntry
     from service.db import session_factory
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         return [e.action for e in session.scalars(select(AuditEntry).where(
             AuditEntry.org_id == org_id, AuditEntry.entity_type == "user", AuditEntry.entity_id == entity_id)
             .order_by(AuditEntry.id))]

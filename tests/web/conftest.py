@@ -162,7 +162,7 @@ def web_org(make_org, database_url):  # noqa: ANN001
 
     org = make_org()
     digest = hash_password(PASSWORD)
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         for user in session.scalars(select(User).where(User.org_id == org.id)):
             user.password_hash = digest
         session.commit()

@@ -24,7 +24,7 @@ def user_row(database_url, user_id):  # noqa: ANN001
     from models import User
     from service.db import session_factory
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         user = session.get(User, user_id)
         session.expunge(user)
         return user
@@ -170,7 +170,7 @@ def test_a_viewer_sees_no_admin_controls_and_an_admin_post_is_refused(signed_in,
         answer = tab.page.request.post(tab.base_url + path, form={**form, "csrf_token": csrf},
                                        headers={"Referer": tab.base_url + "/settings"})
         assert answer.status == 403, path
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org = session.get(Organization, web_org.id)
         assert org.require_two_factor is False and org.idle_timeout_minutes is None
         assert session.scalar(select(func.count()).select_from(User).where(User.email == "sneaky@example.org")) == 0

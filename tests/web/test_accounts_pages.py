@@ -39,7 +39,7 @@ def post_login(client, email: str, password: str = PASSWORD):  # noqa: ANN001
 def db(database_url):  # noqa: ANN001
     from service.db import session_factory
 
-    return session_factory(database_url)()
+    return session_factory(database_url, across_orgs="the tests' set-up and checks")()
 
 
 def audit_actions(database_url, user_id):  # noqa: ANN001

@@ -64,7 +64,7 @@ def test_upload_proof_and_request_a_report_then_download_it(signed_in, web_org, 
     from service.db import session_factory
     from service.reports.service import render_report
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         report_id = session.scalar(select(Report.id).where(Report.case_id == busy_case))
         render_report(session, report_id)
     download = tab.page.get_by_role("link", name=re.compile("^Download PDF"))

@@ -63,7 +63,7 @@ def test_every_page_route_with_an_id_answers_404_to_another_organisation(app, pa
     from models import User
     import os
 
-    with session_factory(os.environ["DATABASE_URL"])() as session:
+    with session_factory(os.environ["DATABASE_URL"], across_orgs="the tests' set-up and checks")() as session:
         for role in ("admin", "viewer"):
             session.get(User, other.members[role].user_id).password_hash = hash_password(PASSWORD)
         session.commit()

@@ -114,7 +114,7 @@ def test_deactivating_a_user_ends_their_session(page_client, web_org, database_u
 
     client = page_client("counselor")
     assert client.get("/").status_code == 200
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         session.get(User, web_org.counselor.user_id).is_active = False
         session.commit()
     assert client.get("/").status_code == 302

@@ -45,7 +45,7 @@ def test_an_inactive_user_cannot_sign_in(open_tab, web_org, database_url):
     from models import User
     from service.db import session_factory
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         session.get(User, web_org.paralegal.user_id).is_active = False
         session.commit()
     tab = open_tab()

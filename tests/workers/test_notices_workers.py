@@ -128,12 +128,12 @@ class World:
     def sessions(self):
         from service.db import session_factory
 
-        return session_factory(self.database_url)
+        return session_factory(self.database_url, across_orgs="the tests' set-up and checks")
 
 
 @pytest.fixture(scope="module")
 def world(database_url, settings):  # database_url: the suite's migrations have run (imports ready)
-    from service.migrate import upgrade
+    from service.migrate import app_role_for, upgrade
     from service.wiring import connect_signals
     from tests.conftest import _create_pg_database, _drop_pg_database
 
@@ -143,12 +143,14 @@ def world(database_url, settings):  # database_url: the suite's migrations have 
 
     tmp = Path(tempfile.mkdtemp(prefix="forestall-workers-"))
     if BACKEND == "postgresql":
-        name, url = _create_pg_database()
+        # Its own database and application role: the workers run under row-level security, as in production.
+        name, role, owner_url, url = _create_pg_database()
         broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
     else:
-        name, url = None, f"sqlite:///{tmp / 'workers.sqlite'}"
+        name, role, url = None, None, f"sqlite:///{tmp / 'workers.sqlite'}"
+        owner_url = url
         broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-    upgrade(url)
+    upgrade(owner_url, app_role=app_role_for(url, owner_url))
     world = World(tmp, url, broker)
     _seed(world)
     world.sink.start()
@@ -162,7 +164,8 @@ def world(database_url, settings):  # database_url: the suite's migrations have 
             from service.db import get_engine
 
             get_engine(url).dispose()
-            _drop_pg_database(name)
+            get_engine(owner_url).dispose()
+            _drop_pg_database(name, role)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

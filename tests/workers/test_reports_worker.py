@@ -58,7 +58,7 @@ def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, 
         assert org.attorney.get(lost["url"]).get_json()["state"] == "queued"
 
         # What the beat's rescan does a minute later: find queued reports nobody claimed, send them again.
-        with session_factory(database_url)() as session:
+        with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
             found = service.reports_to_enqueue(session, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=2))
             session.commit()
         assert lost["id"] in found and sent["id"] not in found
