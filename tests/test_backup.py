@@ -84,7 +84,7 @@ def populate(settings) -> None:  # noqa: ANN001
     from service.storage import storage_for
 
     upgrade(settings.database_url)
-    with session_factory(settings.database_url)() as session:
+    with session_factory(settings.database_url, across_orgs="the tests' set-up and checks")() as session:
         seed_demo(session, storage_for(settings, session))
         session.commit()
         row = session.scalars(select(Communication).order_by(Communication.id)).first()

@@ -57,7 +57,7 @@ def _seed_token(database_url: str) -> str:
     from service.db import session_factory
     from service.orgs import create_org, create_user
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org = create_org(session, "Faults org", f"f-{uuid.uuid4().hex[:6]}", "America/Chicago")
         user = create_user(session, org, f"attorney@{org.slug}.example", "attorney")
         token = issue_token(session, user)

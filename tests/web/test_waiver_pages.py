@@ -19,7 +19,7 @@ def _waivers(member, case_id):
 
 
 def _counts(database_url):
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         return (session.scalar(select(func.count()).select_from(WaiverRequest)),
                 session.scalar(select(func.count()).select_from(WaiverOffer)))
 
@@ -139,7 +139,7 @@ def _with_passwords(org, database_url):
     from service.auth import hash_password
     from tests.web.conftest import PASSWORD
 
-    with session_factory(database_url)() as session:
+    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         for user in session.scalars(select(User).where(User.org_id == org.id)):
             user.password_hash = hash_password(PASSWORD)
         session.commit()

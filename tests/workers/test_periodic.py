@@ -18,7 +18,7 @@ from service import periodic
 def sessions(database_url):
     from service.db import session_factory
 
-    return session_factory(database_url)
+    return session_factory(database_url, across_orgs="the tests' set-up and checks")
 
 
 def _hold(sessions, name: str, function, *args):
