@@ -36,6 +36,7 @@ app.conf.update(
     # Periodic jobs; each entry names a task in a workers/ module. Beat runs as exactly one instance.
     beat_schedule={
         "notices-scan": {"task": "notices.scan", "schedule": 60.0},
+        "client-messages-scan": {"task": "client_messages.scan", "schedule": 60.0},
         # Statuses move with time (open -> missed, redemption -> post_sale): recompute daily, 10:10 UTC.
         "deadlines-refresh": {"task": "notices.refresh_deadlines", "schedule": crontab(hour=10, minute=10)},
         "reports-rescan": {"task": "reports.rescan", "schedule": 60.0},

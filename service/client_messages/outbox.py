@@ -1,0 +1,214 @@
+"""The client messages' outbox: claim due rows with a lease (committed before talking to the provider),
+check consent, quiet hours and the SMS pace, send, record.
+
+- Claim: PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED, then on both backends the compare-and-set of
+  service/leases.py (state planned or sending, attempt_at <= now). A worker that dies mid-send leaves
+  the row `sending` until its lease ends; the next claim sends it again (e-mail: the same Message-ID).
+- Consent is read when the message is due: none current for the channel -> `skipped_no_consent`.
+  The confirmation of a STOP and the answer to HELP go out without it (they answer the client).
+- Quiet hours: a reminder due between 21:00 and 08:00 in the property's time zone waits until 08:00.
+- At most one SMS per client per hour: the party's next slot (client_sms_pace) is taken with a
+  compare-and-set; a reminder that finds it taken waits for it.
+- Transient failures (connection, 4xx SMTP, HTTP 429/5xx) retry with backoff (30 s doubling, at most
+  5 minutes); permanent ones mark the row `failed` with the reason in `error`."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections import Counter
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any, Callable
+
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import Case, Deadline
+from models.base import utcnow
+from models.client_messages import ClientMessage, SmsPace
+from service.client_messages import rules, sms
+from service.client_messages.consents import has_consent
+from service.client_messages.planning import (UNSUBSCRIBE_PLACEHOLDER, client_timezone, org_choices,
+                                              reminder_wanted)
+from service.config import Settings
+from service.leases import compare_and_set, take_lease
+from service.notices import mail
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=2)
+BACKOFF_FIRST = dt.timedelta(seconds=30)
+BACKOFF_CAP = dt.timedelta(minutes=5)
+CLAIM_BATCH = 5
+SMS_PACE = dt.timedelta(hours=1)
+CLAIMABLE = ("planned", "sending")
+UNSUBSCRIBE_SALT = "client-message-unsubscribe"
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def count_due(session: Session, now: dt.datetime) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(ClientMessage).where(
+        ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)) or 0
+
+
+def claim(session: Session, now: dt.datetime, limit: int = CLAIM_BATCH, naive: bool = False) -> list[tuple[int, str]]:
+    query = (select(ClientMessage.id).where(ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)
+             .order_by(ClientMessage.attempt_at, ClientMessage.id).limit(limit))
+    if not naive and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query).all())
+    token = uuid.uuid4().hex
+    claimable = [] if naive else [ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now]
+    won = [(row_id, token) for row_id in ids
+           if take_lease(session, ClientMessage, row_id, *claimable, lease_column="attempt_at", until=now + LEASE,
+                         state="sending", claim_token=token, updated_at=utcnow())]
+    session.commit()
+    return won
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
+    done = compare_and_set(session, ClientMessage, row_id, ClientMessage.claim_token == token, updated_at=utcnow(),
+                           claim_token=None, **values)
+    session.commit()
+    return done
+
+
+def unsubscribe_token(settings: Settings, message_id: int) -> str:
+    return URLSafeSerializer(settings.secret_key, salt=UNSUBSCRIBE_SALT).dumps(message_id)
+
+
+def unsubscribe_url(settings: Settings, message_id: int) -> str:
+    return f"{settings.base_url.rstrip('/')}/client-messages/unsubscribe/{unsubscribe_token(settings, message_id)}"
+
+
+def read_unsubscribe_token(settings: Settings, token: str) -> int | None:
+    try:
+        value = URLSafeSerializer(settings.secret_key, salt=UNSUBSCRIBE_SALT).loads(token)
+    except Exception:  # noqa: BLE001 - any bad token is "no such link"
+        return None
+    return value if isinstance(value, int) else None
+
+
+def email_message(row: ClientMessage, settings: Settings) -> EmailMessage:
+    link = unsubscribe_url(settings, row.id)
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = row.to
+    message["Subject"] = row.subject or ""
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = row.message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = row.language
+    message["List-Unsubscribe"] = f"<{link}>"
+    message["X-Forestall-Client-Message"] = f"client-message-{row.id}"
+    message.set_content(row.body.replace(UNSUBSCRIBE_PLACEHOLDER, link))
+    return message
+
+
+def status_callback_url(settings: Settings) -> str:
+    return f"{settings.base_url.rstrip('/')}/webhooks/sms/status"
+
+
+def _why_not_send(session: Session, row: ClientMessage, now: dt.datetime) -> tuple[str, str] | None:
+    if row.kind != "reminder":
+        return None
+    case = session.get(Case, row.case_id, populate_existing=True)
+    deadline = session.get(Deadline, row.deadline_id, populate_existing=True) if row.deadline_id else None
+    choices = org_choices(session, row.org_id)
+    if case is None or not reminder_wanted(case, deadline, choices) or deadline is None \
+            or deadline.sequence != row.deadline_sequence:
+        return "cancelled", "No longer planned (the deadline or the case changed)."
+    if not has_consent(session, row.party_id, row.channel):
+        return "skipped_no_consent", f"No current consent to {'e-mail' if row.channel == 'email' else 'SMS'}."
+    return None
+
+
+def _take_sms_slot(session: Session, party_id: int, now: dt.datetime) -> dt.datetime | None:
+    """None when this party's SMS slot was taken now; else when the next one opens."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(SmsPace).values(party_id=party_id, next_at=EPOCH).on_conflict_do_nothing())
+    pace_id = session.scalar(select(SmsPace.id).where(SmsPace.party_id == party_id))
+    if compare_and_set(session, SmsPace, pace_id, SmsPace.next_at <= now, next_at=now + SMS_PACE):
+        return None
+    return session.scalar(select(SmsPace.next_at).where(SmsPace.id == pace_id).execution_options(populate_existing=True))
+
+
+def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mailer: mail.Mailer,
+                texter: sms.SmsProvider, settings: Settings) -> str:
+    row = session.get(ClientMessage, row_id, populate_existing=True)
+    if row is None or row.claim_token != token or row.state != "sending":
+        session.commit()
+        return "lost"
+    verdict = _why_not_send(session, row, now)
+    if verdict is not None:
+        _finish(session, row_id, token, state=verdict[0], error=verdict[1])
+        return verdict[0]
+    if row.kind == "reminder":
+        case = session.get(Case, row.case_id)
+        timezone = client_timezone(case, org_choices(session, row.org_id))
+        allowed = rules.after_quiet_hours(now, timezone)
+        if allowed > now:
+            _finish(session, row_id, token, state="planned", attempt_at=allowed, error="Quiet hours: waits until 08:00.")
+            return "quiet"
+        if row.channel == "sms":
+            opens = _take_sms_slot(session, row.party_id, now)
+            if opens is not None:
+                _finish(session, row_id, token, state="planned", attempt_at=rules.after_quiet_hours(opens, timezone),
+                        error="At most one text an hour: waits for the next slot.")
+                return "paced"
+    attempts = row.attempts
+    channel, to, body = row.channel, row.to, row.body
+    message = email_message(row, settings) if channel == "email" else None
+    reference = f"client-message-{row.id}"
+    session.commit()  # no transaction (and no lock) stays open while the provider is spoken to
+    provider_id = None
+    try:
+        if message is not None:
+            mailer.send(message)
+        else:
+            provider_id = texter.send(to, body, reference, status_callback_url(settings))
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        text = f"{type(error).__name__}: {error}"[:2000]
+        permanent = isinstance(error, sms.PermanentSmsError) or (message is not None and mail.classify(error) == "permanent")
+        if permanent:
+            _finish(session, row_id, token, state="failed", error=text)
+            return "failed"
+        log.warning("transient error sending client message %s: %s", row_id, text)
+        _finish(session, row_id, token, state="planned", error=text, attempt_at=max(now, utcnow()) + backoff(attempts))
+        return "retry"
+    _finish(session, row_id, token, state="sent", sent_at=utcnow(), error=None, provider_id=provider_id)
+    return "sent"
+
+
+def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt.datetime | None = None, *,
+                max_rows: int = 1000, time_budget: float = 50.0, mailer: mail.Mailer | None = None,
+                texter: sms.SmsProvider | None = None) -> Counter:
+    started = time.monotonic()
+    results: Counter = Counter()
+    own_mailer = mailer is None
+    mailer = mailer or mail.Mailer(settings)
+    texter = texter or sms.provider(settings)
+    try:
+        with make_session() as session:
+            while sum(results.values()) < max_rows and time.monotonic() - started < time_budget:
+                moment = now or utcnow()
+                claimed = claim(session, moment)
+                if not claimed:
+                    break
+                for row_id, token in claimed:
+                    results[deliver_one(session, row_id, token, moment, mailer, texter, settings)] += 1
+    finally:
+        if own_mailer:
+            mailer.close()
+    return results

@@ -1,0 +1,202 @@
+"""The client's own messages, the domain's entry points: consents, the case's messages, the
+organisation's choices, the every-minute scan, and what the provider's webhooks and the e-mail's
+unsubscribe link change.
+
+The parts: rules.py (pure: segments, signatures, quiet hours, topics), texts.py (the Babel catalogs),
+consents.py, planning.py, outbox.py (claim, send, record), sms.py (the providers)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Case
+from models.base import utcnow
+from models.client_messages import ClientMessage, ClientMessageSettings
+from models.intake import Party
+from service import audit
+from service.auth import Caller
+from service.client_messages import rules, texts
+from service.client_messages.consents import (case_consents, consent_document, current_consent,
+                                              messageable_parties, record_consent)
+from service.client_messages.outbox import count_due, read_unsubscribe_token
+from service.client_messages.planning import insert_message, language, org_choices, plan_case, plan_changed
+from service.config import Settings
+from service.conflicts.matching import normalise_phone
+from service.db import paginate
+from service.errors import Problem
+from service.leases import compare_and_set
+from service.permissions import can_change_org_settings
+
+__all__ = ["scan", "case_consents", "consent_document", "add_consent", "case_messages", "message_document",
+           "settings_document", "set_settings", "handle_inbound", "handle_status", "unsubscribe_target",
+           "unsubscribe", "plan_case"]
+
+# Public states: a row a worker holds (sending) is still "planned" to the reader.
+PUBLIC_STATE = {"sending": "planned"}
+
+
+def scan(session: Session, settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+    planned = plan_changed(session, settings, now)
+    session.commit()
+    return {"planned_cases": planned, "due": count_due(session, now)}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Consents
+
+def add_consent(session: Session, caller: Caller, case: Case, data: dict[str, Any]):
+    party = session.get(Party, data["party_id"])
+    if party is None or party.org_id != case.org_id or party.case_id != case.id or party.deleted_at is not None:
+        raise Problem(422, "Validation failed.", {"party_id": ["No such party on this case."]})
+    if party not in messageable_parties(session, case.id):
+        raise Problem(422, "Validation failed.", {"party_id": ["Only the client and co-borrowers give consent."]})
+    recorded_at = data.get("recorded_at") or utcnow()
+    if recorded_at > utcnow() + dt.timedelta(minutes=5):
+        raise Problem(422, "Validation failed.", {"recorded_at": ["A consent cannot be recorded in the future."]})
+    return record_consent(session, caller, party, data["channel"], data["given"], data["method"], recorded_at,
+                          data.get("note"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The case's messages
+
+def message_document(row: ClientMessage) -> dict[str, Any]:
+    return {"id": row.id, "case_id": row.case_id, "party_id": row.party_id, "channel": row.channel, "to": row.to,
+            "language": row.language, "kind": row.kind, "deadline_id": row.deadline_id, "due_on": row.due_on,
+            "send_at": row.send_at, "state": PUBLIC_STATE.get(row.state, row.state), "subject": row.subject,
+            "body": row.body, "sent_at": row.sent_at, "delivered_at": row.delivered_at,
+            "attempts": row.attempts, "error": row.error}
+
+
+def case_messages(session: Session, case: Case, page: int, per_page: int, state: str | None = None):
+    query = select(ClientMessage).where(ClientMessage.org_id == case.org_id, ClientMessage.case_id == case.id)
+    if state == "planned":
+        query = query.where(ClientMessage.state.in_(("planned", "sending")))
+    elif state:
+        query = query.where(ClientMessage.state == state)
+    return paginate(session, query.order_by(ClientMessage.send_at, ClientMessage.id), page, per_page)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The organisation's choices
+
+def settings_document(session: Session, org_id: int) -> dict[str, Any]:
+    choices = org_choices(session, org_id)
+    return {"topics": list(choices.topics), "phone": choices.phone or None, "available_topics": list(rules.TOPICS),
+            "default_topics": list(rules.DEFAULT_TOPICS)}
+
+
+def set_settings(session: Session, caller: Caller, data: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    if not can_change_org_settings(caller):
+        raise Problem(403, "Only an admin may change the organisation's client-message settings.")
+    row = session.scalars(select(ClientMessageSettings).where(ClientMessageSettings.org_id == caller.org_id)).first()
+    before = settings_document(session, caller.org_id)
+    if row is None:
+        row = ClientMessageSettings(org_id=caller.org_id)
+        session.add(row)
+    if "topics" in data:
+        row.topics = None if data["topics"] is None else sorted(set(data["topics"]), key=rules.TOPICS.index)
+    if "phone" in data:
+        row.phone = data["phone"]
+    session.flush()
+    after = settings_document(session, caller.org_id)
+    audit.record(session, caller, "update", "client_message_settings", row.id, org_id=caller.org_id, case_id=None,
+                 before={k: before[k] for k in ("topics", "phone")}, after={k: after[k] for k in ("topics", "phone")})
+    for case in session.scalars(select(Case).where(Case.org_id == caller.org_id, Case.deleted_at.is_(None))).all():
+        plan_case(session, case, settings)
+    return after
+
+
+# ----------------------------------------------------------------------------------------------------
+# The provider's webhooks
+
+def parties_with_phone(session: Session, phone: str) -> list[Party]:
+    key = normalise_phone(phone)
+    if not key:
+        return []
+    return list(session.scalars(select(Party).where(
+        Party.phone_key == key, Party.side == "ours", Party.role.in_(("client", "co_borrower")),
+        Party.deleted_at.is_(None)).order_by(Party.id)).all())
+
+
+def handle_inbound(session: Session, settings: Settings, form: dict[str, str]) -> str | None:
+    """An inbound SMS: STOP (ALTO, CANCEL, UNSUBSCRIBE, QUIT, ...) revokes the SMS consent of every client
+    with that number at once; START gives it again; HELP is answered. One reply per inbound message (its
+    MessageSid is the reply's key: a webhook delivered twice changes nothing more)."""
+    word = rules.keyword(form.get("Body"))
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From", "")
+    if word is None or not sid:
+        return None
+    key = f"reply:{sid}"
+    if session.scalar(select(ClientMessage.id).where(ClientMessage.plan_key == key)) is not None:
+        return word
+    parties = parties_with_phone(session, sender)
+    if not parties:
+        return word
+    now = utcnow()
+    note = f"Inbound SMS {sid}: {(form.get('Body') or '').strip()[:40]}"
+    if word in ("stop", "start"):
+        for party in parties:
+            current = current_consent(session, party.id, "sms")
+            if word == "stop" or current is None or not current.given:
+                record_consent(session, None, party, "sms", word == "start", "keyword", now, note)
+    party = parties[0]
+    lang = "es" if (form.get("Body") or "").strip().upper() in ("ALTO", "AYUDA") else language(party)
+    choices = org_choices(session, party.org_id)
+    kind = {"stop": "stop_confirmation", "start": "start_confirmation", "help": "help"}[word]
+    insert_message(session, settings, {
+        "plan_key": key, "org_id": party.org_id, "case_id": party.case_id, "party_id": party.id, "channel": "sms",
+        "to": sender, "language": lang, "kind": kind,
+        "body": texts.sms_reply(lang, kind, choices.name, choices.phone), "send_at": now})
+    session.flush()
+    return word
+
+
+DELIVERED = ("delivered",)
+FAILED = ("failed", "undelivered")
+
+
+def handle_status(session: Session, form: dict[str, str]) -> bool:
+    """A status callback: delivered, or failed/undelivered (with the provider's error code)."""
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    row_id = session.scalar(select(ClientMessage.id).where(ClientMessage.provider_id == sid)) if sid else None
+    if row_id is None:
+        return False
+    if status in DELIVERED:
+        return compare_and_set(session, ClientMessage, row_id, ClientMessage.state == "sent", state="delivered",
+                               delivered_at=utcnow(), updated_at=utcnow())
+    if status in FAILED:
+        code = form.get("ErrorCode") or "none"
+        return compare_and_set(session, ClientMessage, row_id, ClientMessage.state.in_(("sent", "delivered")),
+                               state="failed", error=f"The provider reports {status} (error code {code}).",
+                               updated_at=utcnow())
+    return False
+
+
+# ----------------------------------------------------------------------------------------------------
+# The e-mail's unsubscribe link
+
+def unsubscribe_target(session: Session, settings: Settings, token: str) -> ClientMessage | None:
+    message_id = read_unsubscribe_token(settings, token)
+    row = session.get(ClientMessage, message_id) if message_id is not None else None
+    return row if row is not None and row.channel == "email" else None
+
+
+def unsubscribe(session: Session, settings: Settings, token: str) -> str:
+    """'done' (e-mail consent revoked), 'used' (the link was used already) or 'invalid'."""
+    row = unsubscribe_target(session, settings, token)
+    if row is None:
+        return "invalid"
+    if not compare_and_set(session, ClientMessage, row.id, ClientMessage.unsubscribed_at.is_(None),
+                           unsubscribed_at=utcnow()):
+        return "used"
+    party = session.get(Party, row.party_id)
+    record_consent(session, None, party, "email", False, "link", utcnow(),
+                   f"Unsubscribe link of client message {row.id}")
+    return "done"
