@@ -48,7 +48,8 @@ def record_consent(session: Session, caller: Caller | None, party: Party, channe
     session.add(row)
     session.flush()
     audit.record(session, caller, "create", "consent", row.id, org_id=party.org_id, case_id=party.case_id,
-                 before=None, after={k: v for k, v in consent_document(row).items() if k not in ("id", "created_at")})
+                 before=None, after={k: v.isoformat() if isinstance(v, dt.datetime) else v
+                                     for k, v in consent_document(row).items() if k not in ("id", "created_at")})
     return row
 
 
