@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from models import Case, Deadline
 from models.base import utcnow
 from models.client_messages import ClientMessage, SmsPace
-from service.client_messages import rules, sms
+from service.client_messages import rules, sms, texts
 from service.client_messages.consents import has_consent
 from service.client_messages.planning import (UNSUBSCRIBE_PLACEHOLDER, client_timezone, org_choices,
                                               reminder_wanted)
@@ -58,12 +58,19 @@ def count_due(session: Session, now: dt.datetime) -> int:
         ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)) or 0
 
 
-def claim(session: Session, now: dt.datetime, limit: int = CLAIM_BATCH, naive: bool = False) -> list[tuple[int, str]]:
+def claim_candidates(session: Session, now: dt.datetime, limit: int, lock: bool = True) -> list[int]:
+    """Due rows: planned and due, or claimed by a worker whose lease ran out (PostgreSQL: locked, SKIP
+    LOCKED, until the claim commits)."""
     query = (select(ClientMessage.id).where(ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)
              .order_by(ClientMessage.attempt_at, ClientMessage.id).limit(limit))
-    if not naive and session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query).all())
+    return list(session.scalars(query).all())
+
+
+def take_claims(session: Session, ids: list[int], now: dt.datetime, naive: bool = False) -> list[tuple[int, str]]:
+    """Compare-and-set each candidate to `sending` with a lease, and commit before any sending. `naive`:
+    the tests' negative control (no condition: two claimers may both win)."""
     token = uuid.uuid4().hex
     claimable = [] if naive else [ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now]
     won = [(row_id, token) for row_id in ids
@@ -71,6 +78,10 @@ def claim(session: Session, now: dt.datetime, limit: int = CLAIM_BATCH, naive: b
                          state="sending", claim_token=token, updated_at=utcnow())]
     session.commit()
     return won
+
+
+def claim(session: Session, now: dt.datetime, limit: int = CLAIM_BATCH) -> list[tuple[int, str]]:
+    return take_claims(session, claim_candidates(session, now, limit), now)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -154,9 +165,19 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
     if verdict is not None:
         _finish(session, row_id, token, state=verdict[0], error=verdict[1])
         return verdict[0]
+    choices = org_choices(session, row.org_id)
+    if not choices.phone:
+        # The organisation's phone is in every message: without it, wait until an admin sets it.
+        _finish(session, row_id, token, state="planned", attempt_at=now + BACKOFF_CAP,
+                error="The organisation's phone is not set (client-message settings).")
+        return "waiting"
+    if row.kind in texts.REPLIES:
+        # An answer to an inbound SMS says the organisation's phone as it is now.
+        row.body = texts.sms_reply(row.language, row.kind, choices.name, choices.phone)
+    paced = False
     if row.kind == "reminder":
         case = session.get(Case, row.case_id)
-        timezone = client_timezone(case, org_choices(session, row.org_id))
+        timezone = client_timezone(case, choices)
         allowed = rules.after_quiet_hours(now, timezone)
         if allowed > now:
             _finish(session, row_id, token, state="planned", attempt_at=allowed, error="Quiet hours: waits until 08:00.")
@@ -167,6 +188,7 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
                 _finish(session, row_id, token, state="planned", attempt_at=rules.after_quiet_hours(opens, timezone),
                         error="At most one text an hour: waits for the next slot.")
                 return "paced"
+            paced = True
     attempts = row.attempts
     channel, to, body = row.channel, row.to, row.body
     message = email_message(row, settings) if channel == "email" else None
@@ -185,6 +207,9 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
             _finish(session, row_id, token, state="failed", error=text)
             return "failed"
         log.warning("transient error sending client message %s: %s", row_id, text)
+        if paced:  # nothing went out: give the hour's slot back
+            session.execute(update(SmsPace).where(SmsPace.party_id == row.party_id, SmsPace.next_at == now + SMS_PACE)
+                            .values(next_at=now))
         _finish(session, row_id, token, state="planned", error=text, attempt_at=max(now, utcnow()) + backoff(attempts))
         return "retry"
     _finish(session, row_id, token, state="sent", sent_at=utcnow(), error=None, provider_id=provider_id)

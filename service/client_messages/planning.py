@@ -145,10 +145,14 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
         elif row.state == "cancelled" and row.sent_at is None:
             _set_state(session, row.id, "planned", ("cancelled",), send_at=send_at, attempt_at=send_at, error=None,
                        to=to, language=language(party), subject=subject, body=body)
-        elif row.state == "planned" and row.attempts == 0 and (
-                row.send_at != send_at or row.to != to or row.body != body or row.subject != subject):
+        elif row.state == "planned" and row.attempts == 0 and row.send_at != send_at:
             _set_state(session, row.id, "planned", ("planned",), send_at=send_at, attempt_at=send_at, to=to,
                        language=language(party), subject=subject, body=body)
+        elif row.state == "planned" and (row.to != to or row.body != body or row.subject != subject):
+            # New words (the organisation's phone, the client's language or address): a waiting or retrying
+            # row keeps its time.
+            _set_state(session, row.id, "planned", ("planned",), to=to, language=language(party), subject=subject,
+                       body=body)
     session.flush()
 
 

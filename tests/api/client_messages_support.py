@@ -15,6 +15,7 @@ from tests.conftest import case_payload
 SETTINGS = load_settings()
 CHICAGO = ZoneInfo("America/Chicago")   # the org fixture's time zone, and Illinois'
 AUTH_TOKEN = "test-auth-token"
+ORG_PHONE = "(312) 555-0142"
 
 
 class RecordingMailer:
@@ -54,6 +55,8 @@ def client_case(org, language: str | None = None, **overrides) -> tuple[dict, di
               "phone": unique_phone()}
     if language:
         client["preferred_language"] = language
+    if org.admin.get("/api/v1/client-message-settings").get_json()["phone"] is None:
+        org.admin.put("/api/v1/client-message-settings", json={"topics": None, "phone": ORG_PHONE})
     response = org.attorney.post("/api/v1/cases", json=case_payload(client=client, **overrides))
     assert response.status_code == 201, response.get_json()
     case = response.get_json()

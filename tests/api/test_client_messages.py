@@ -288,3 +288,51 @@ def test_webhooks_refuse_everything_without_a_provider(org, app):
     browser = app.test_client()
     form = {"MessageSid": "SMnoprov", "From": client["phone"], "Body": "STOP"}
     assert signed_post(browser, "/webhooks/sms/inbound", form, token="").status_code == 403
+
+
+def test_without_the_organisations_phone_messages_wait_until_it_is_set(make_org, sessions):
+    org = make_org()
+    response = org.attorney.post("/api/v1/cases", json=__import__("tests.conftest", fromlist=["case_payload"]).case_payload(
+        client={"first_name": "Ana", "last_name": "Diaz", "phone": "+17085550111"}))
+    case = response.get_json()
+    client = next(p for p in org.attorney.get(f"/api/v1/cases/{case['id']}/parties").get_json()["items"]
+                  if p["role"] == "client")
+    due = today() + dt.timedelta(days=20)
+    hearing(org, case["id"], due)
+    consent(org, case["id"], client["id"], "sms", True, "written")
+    ids = {r["id"] for r in messages(org, case["id"])}
+    moment = at_local(due - dt.timedelta(days=7), 10, 1)
+    _m, texter = run(sessions, moment)
+    assert texter.for_ids(ids) == []
+    assert any("phone is not set" in (r["error"] or "") for r in messages(org, case["id"]))
+    org.admin.put("/api/v1/client-message-settings", json={"topics": None, "phone": "(708) 555-0199"})
+    _m, texter = run(sessions, moment + dt.timedelta(minutes=6))
+    [(_to, body, _ref)] = texter.for_ids(ids)
+    assert "(708) 555-0199" in body
+
+
+def test_two_claimers_never_win_the_same_message(org, sessions):
+    """The claim is a compare-and-set: a second claimer at the same moment gets nothing. The naive claim
+    (no condition) is the negative control: both win."""
+    from service.client_messages import outbox
+
+    case, client = client_case(org)
+    due = today() + dt.timedelta(days=20)
+    hearing(org, case["id"], due)
+    moment = at_local(due - dt.timedelta(days=7), 10, 1)
+    later = moment + outbox.LEASE + dt.timedelta(seconds=1)
+    for at, naive in ((moment, False), (later, True)):
+        with sessions() as first, sessions() as second:
+            # Both read the due rows before either claims them (the race a lock-free claim must survive).
+            seen_first = outbox.claim_candidates(first, at, 1000, lock=False)
+            seen_second = outbox.claim_candidates(second, at, 1000, lock=False)
+            first.commit()
+            second.commit()
+            won_first = {i for i, _t in outbox.take_claims(first, seen_first, at, naive=naive)}
+            won_second = {i for i, _t in outbox.take_claims(second, seen_second, at, naive=naive)}
+        mine = {r["id"] for r in messages(org, case["id"])}
+        assert won_first & mine
+        if naive:
+            assert won_first & won_second & mine      # the negative control: doubled
+        else:
+            assert not (won_first & won_second)
