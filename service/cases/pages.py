@@ -121,6 +121,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
     from service.deadlines.service import stage_history
     from service.deficiency.service import case_deficiency
+    from service.client_messages import service as client_messages
     from service.notices.queries import case_notices
     from service.reports import service as reports
     from models.reports import REPORT_TYPES
@@ -132,17 +133,26 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     waiver_rows, _ = waivers.list_waiver_requests(g.db, case, 1, 100)
     notices, notice_total = case_notices(g.db, case, 1, 100)
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
+    client_rows, client_total = client_messages.case_messages(g.db, case, 1, 100)
+    consent_rows, _ = client_messages.case_consents(g.db, case.id, 1, 100)
+    overview = client_messages.consent_overview(g.db, case)
     history_page = _int_arg("history_page")
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
     from service.cases.queries import user_names
 
-    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id})
+    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id}
+                        | {c.recorded_by_id for c in consent_rows if c.recorded_by_id})
     return {
         "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
         "communications": communications.documents(g.db, comm_rows), "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
         "notices": notices, "notices_total": notice_total,
+        "client_messages": [client_messages.message_document(r) for r in client_rows],
+        "client_messages_total": client_total, "consent_overview": overview,
+        "consent_history": consent_rows, "consent_parties": [(o["party"].id, o["party"].name) for o in overview],
+        "party_names": {o["party"].id: o["party"].name for o in overview},
+        "consent_errors": {}, "consent_values": {},
         "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
         "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
         "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
@@ -196,7 +206,7 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
         section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
-                         if k in ("comm_errors", "comm_values", "upload_errors")}
+                         if k in ("comm_errors", "comm_values", "upload_errors", "consent_errors", "consent_values")}
         return render("cases/show.html", status=status, status_message=message,
                       **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
     flash(message, "success")

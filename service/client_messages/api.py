@@ -2,9 +2,6 @@
 organisation's settings; outside /api/v1, the SMS provider's webhooks and the e-mail's unsubscribe page."""
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import Response, render_template, request
 from flask.views import MethodView
 
@@ -44,10 +41,6 @@ class CaseConsents(MethodView):
     @documents_errors(blp, 401, 403, 404, 413, 415, 422)
     def post(self, data, case):
         """Record a consent given or revoked, for one channel (email or sms), and how it was given"""
-        if data.get("recorded_at") is not None and data["recorded_at"].tzinfo is None:
-            data["recorded_at"] = data["recorded_at"].replace(tzinfo=ZoneInfo(caller().timezone))
-        if data.get("recorded_at") is not None:
-            data["recorded_at"] = data["recorded_at"].astimezone(dt.timezone.utc)
         row = service.add_consent(db(), caller(), case, data)
         db().commit()
         return service.consent_document(row)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case
+from models import Case, Organization
 from models.base import utcnow
-from models.client_messages import ClientMessage, ClientMessageSettings
+from models.client_messages import ClientMessage, ClientMessageSettings, Consent
 from models.intake import Party
 from service import audit
 from service.auth import Caller
@@ -55,10 +56,48 @@ def add_consent(session: Session, caller: Caller, case: Case, data: dict[str, An
     if party not in messageable_parties(session, case.id):
         raise Problem(422, "Validation failed.", {"party_id": ["Only the client and co-borrowers give consent."]})
     recorded_at = data.get("recorded_at") or utcnow()
+    if recorded_at.tzinfo is None:   # without an offset: the organisation's time zone (contract)
+        recorded_at = recorded_at.replace(tzinfo=ZoneInfo(session.get(Organization, case.org_id).timezone))
+    recorded_at = recorded_at.astimezone(dt.timezone.utc)
     if recorded_at > utcnow() + dt.timedelta(minutes=5):
         raise Problem(422, "Validation failed.", {"recorded_at": ["A consent cannot be recorded in the future."]})
     return record_consent(session, caller, party, data["channel"], data["given"], data["method"], recorded_at,
                           data.get("note"))
+
+
+def consent_overview(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Per client and co-borrower: the address of each channel and its current consent (None: never asked)."""
+    overview = []
+    for party in messageable_parties(session, case.id):
+        channels = {}
+        for channel in ("email", "sms"):
+            current = current_consent(session, party.id, channel)
+            channels[channel] = {"address": party.email if channel == "email" else party.phone, "current": current}
+        overview.append({"party": party, "channels": channels})
+    return overview
+
+
+def audit_rows(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Consents and messages per client, oldest first: the audit report (CSV)."""
+    from models import User
+
+    parties = {p.id: p for p in session.scalars(select(Party).where(Party.case_id == case.id)).all()}
+    users = {u.id: u.email for u in session.scalars(select(User).where(User.org_id == case.org_id)).all()}
+    rows: list[dict[str, Any]] = []
+    for c in session.scalars(select(Consent).where(Consent.case_id == case.id).order_by(Consent.id)).all():
+        party = parties.get(c.party_id)
+        rows.append({"client": party.name if party else "", "role": party.role if party else "", "channel": c.channel,
+                     "record": "consent", "at": c.recorded_at, "what": "given" if c.given else "revoked",
+                     "how": c.method, "by_or_to": users.get(c.recorded_by_id or 0, "the client"), "detail": c.note or ""})
+    for m in session.scalars(select(ClientMessage).where(ClientMessage.case_id == case.id)
+                             .order_by(ClientMessage.id)).all():
+        party = parties.get(m.party_id)
+        rows.append({"client": party.name if party else "", "role": party.role if party else "", "channel": m.channel,
+                     "record": "message", "at": m.sent_at or m.send_at,
+                     "what": PUBLIC_STATE.get(m.state, m.state), "how": m.kind, "by_or_to": m.to,
+                     "detail": m.error or ""})
+    rows.sort(key=lambda r: (r["client"], r["channel"], r["at"]))
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------------

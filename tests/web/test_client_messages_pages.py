@@ -1,0 +1,84 @@
+"""The case page's client messages: consent per client and channel, a consent form with its errors next to
+the fields, the consent history, the messages with their state (skipped for want of consent shown as such),
+the CSV report; the e-mail's public unsubscribe page. Checked with axe."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+from tests.conftest import case_payload
+
+
+def _case_with_hearing(web_org) -> int:  # noqa: ANN001
+    member = web_org.attorney
+    case_id = member.post("/api/v1/cases", json=case_payload(
+        client={"first_name": "Rosa", "last_name": "Lopez", "email": "rosa@example.com", "phone": "+17735550123",
+                "preferred_language": "es"})).get_json()["id"]
+    due = dt.date.today() + dt.timedelta(days=20)
+    response = member.post(f"/api/v1/cases/{case_id}/deadlines",
+                           json={"title": "Hearing on the motion", "due_on": due.isoformat(), "binds": "court"})
+    assert response.status_code == 201, response.get_json()
+    return case_id
+
+
+def test_record_consent_and_see_messages_and_history(signed_in, web_org, tmp_path):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("attorney")
+    tab.goto(f"/cases/{case_id}")
+    section = tab.page.locator("#client-messages")
+    assert "no consent" in section.inner_text().lower() and "Planned" in section.inner_text()
+    assert "+17735550123" in section.inner_text() and "(Spanish)" in section.inner_text()
+
+    tab.page.get_by_text("Record a consent or a revocation").click()
+    tab.page.get_by_role("button", name="Record consent").click()        # nothing chosen: errors by the fields
+    tab.page.wait_for_load_state()
+    assert tab.page.locator("#f-consent-party-id").get_attribute("aria-invalid") == "true"
+    assert "f-consent-party-id-error" in tab.page.locator("#f-consent-party-id").get_attribute("aria-describedby")
+    tab.assert_accessible()
+
+    form = tab.page.locator("#client-messages form")
+    form.get_by_label("Client", exact=True).select_option(label="Rosa Lopez")
+    form.get_by_label("Consent to").select_option("sms")
+    form.get_by_label("Given or revoked").select_option("true")
+    form.get_by_label("How it was given").select_option("verbal")
+    form.get_by_role("button", name="Record consent").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    section = tab.page.locator("#client-messages")
+    assert "consent given" in section.inner_text().lower() and "Consent history" in section.inner_text()
+    tab.assert_accessible()
+    section.screenshot(path=str(tmp_path / "client-messages.png"))
+
+    with tab.page.expect_download() as download_info:
+        tab.page.get_by_role("link", name=re.compile("Download consents and messages")).click()
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text())))
+    assert {r["record"] for r in rows} == {"consent", "message"}
+    consent = next(r for r in rows if r["record"] == "consent")
+    assert (consent["client"], consent["channel"], consent["what"], consent["how"]) == ("Rosa Lopez", "sms", "given", "verbal")
+
+
+def test_a_viewer_sees_no_consent_form(signed_in, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("viewer")
+    tab.goto(f"/cases/{case_id}")
+    assert tab.page.get_by_text("Record a consent or a revocation").count() == 0
+    assert "Client messages and consent" in tab.page.locator("#client-messages").inner_text()
+
+
+def test_the_unsubscribe_page_is_accessible(open_tab, web_org, app):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
+    email = next(r for r in rows if r["channel"] == "email")
+    from service.client_messages.outbox import unsubscribe_token
+
+    tab = open_tab()
+    tab.goto(f"/client-messages/unsubscribe/{unsubscribe_token(app.config['FORESTALL'], email['id'])}")
+    assert "¿Dejar de recibir" in tab.page.locator("h1").inner_text()     # the client's language
+    tab.assert_accessible()
+    tab.page.get_by_role("button", name=re.compile("dejar de recibir correos")).click()
+    tab.page.wait_for_load_state()
+    assert "Listo" in tab.page.locator("h1").inner_text()
+    tab.assert_accessible()
+    history = web_org.viewer.get(f"/api/v1/cases/{case_id}/consents").get_json()["items"]
+    assert [(c["channel"], c["given"], c["method"]) for c in history] == [("email", False, "link")]
