@@ -20,7 +20,26 @@ CONSENT_METHODS = ("written", "verbal", "keyword", "link")
 # failed; skipped_no_consent; cancelled.
 CLIENT_MESSAGE_STATES = ("planned", "sending", "sent", "delivered", "failed", "skipped_no_consent", "cancelled")
 # reminder: about a deadline; the others answer an inbound SMS keyword.
-CLIENT_MESSAGE_KINDS = ("reminder", "stop_confirmation", "start_confirmation", "help")
+CLIENT_MESSAGE_KINDS = ("reminder", "appointment_reminder", "stop_confirmation", "start_confirmation", "help")
+APPOINTMENT_KINDS = ("counseling_session", "court_date", "document_drop_off")
+
+
+class Appointment(TimestampMixin, OrgScopedMixin, Base):
+    """A meeting with a time and a place (a counseling session, a court date, a document drop-off); the
+    client hears about it 2 days and 2 hours before. `sequence` goes up when the time changes (a new plan)."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
+    place: Mapped[str] = mapped_column(String(500), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Consent(OrgScopedMixin, Base):
@@ -64,6 +83,8 @@ class ClientMessage(DeliveryMixin, TimestampMixin, OrgScopedMixin, Base):
     deadline_sequence: Mapped[int | None] = mapped_column(Integer)
     offset_days: Mapped[int | None] = mapped_column(Integer)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    appointment_sequence: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, nullable=False)
     provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -102,5 +123,5 @@ class ClientMessageScanState(Base):
     planned_through: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
-__all__ = ["Consent", "ClientMessage", "ClientMessageSettings", "SmsPace", "ClientMessageScanState", "CHANNELS",
+__all__ = ["Appointment", "APPOINTMENT_KINDS", "Consent", "ClientMessage", "ClientMessageSettings", "SmsPace", "ClientMessageScanState", "CHANNELS",
            "CONSENT_METHODS", "CLIENT_MESSAGE_STATES", "CLIENT_MESSAGE_KINDS"]

@@ -7,13 +7,14 @@ from flask.views import MethodView
 
 from service.client_messages import service
 from service.client_messages.rules import signature_valid
-from service.client_messages.schemas import (ClientMessageListSchema, ClientMessageQuerySchema,
+from service.client_messages.schemas import (AppointmentCreateSchema, AppointmentListSchema, AppointmentPatchSchema,
+                                             AppointmentSchema, ClientMessageListSchema, ClientMessageQuerySchema,
                                              ClientMessageSettingsInputSchema, ClientMessageSettingsSchema,
                                              ConsentCreateSchema, ConsentListSchema, ConsentSchema)
 from service.client_messages.sms import auth_token
 from service.errors import Problem
 from service.fields import PageQuerySchema
-from service.http import Blueprint, caller, db, documents_errors, page, settings, with_case, writes
+from service.http import Blueprint, caller, db, documents_errors, page, settings, with_case, with_object, writes
 
 blp = Blueprint("client_messages", __name__, url_prefix="/api/v1",
                 description="The client's own reminders (e-mail, SMS) and the consents they need")
@@ -56,6 +57,48 @@ class CaseClientMessages(MethodView):
         """The messages to the client and co-borrowers: planned, sent, delivered, failed, skipped (no consent), cancelled"""
         rows, total = service.case_messages(db(), case, args["page"], args["per_page"], args.get("state"))
         return page([service.message_document(r) for r in rows], total, args)
+
+
+@blp.route("/cases/<id:case_id>/appointments")
+class CaseAppointments(MethodView):
+    @with_case()
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, AppointmentListSchema)
+    @documents_errors(blp, 401, 404, 422)
+    def get(self, args, case):
+        """The case's appointments (counseling sessions, court dates, document drop-offs)"""
+        rows, total = service.case_appointments(db(), case, args["page"], args["per_page"])
+        return page([service.appointment_document(r) for r in rows], total, args)
+
+    @with_case(write=True)
+    @blp.arguments(AppointmentCreateSchema)
+    @blp.response(201, AppointmentSchema)
+    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
+    def post(self, data, case):
+        """Add an appointment: the client is reminded 2 days and 2 hours before (e-mail with a calendar file, SMS)"""
+        row = service.add_appointment(db(), caller(), case, data, settings())
+        db().commit()
+        return service.appointment_document(row), {"Location": f"/api/v1/appointments/{row.id}"}
+
+
+@blp.route("/appointments/<id:appointment_id>")
+class AppointmentItem(MethodView):
+    @with_object(service.get_appointment, "appointment_id", "appointment")
+    @blp.response(200, AppointmentSchema)
+    @documents_errors(blp, 401, 404)
+    def get(self, appointment):
+        """One appointment"""
+        return service.appointment_document(appointment)
+
+    @with_object(service.get_appointment, "appointment_id", "appointment", write=True)
+    @blp.arguments(AppointmentPatchSchema)
+    @blp.response(200, AppointmentSchema)
+    @documents_errors(blp, 401, 403, 404, 413, 415, 422)
+    def patch(self, data, appointment):
+        """Move, change or cancel it (a new time replans its reminders)"""
+        row = service.update_appointment(db(), caller(), appointment, data, settings())
+        db().commit()
+        return service.appointment_document(row)
 
 
 @blp.route("/client-message-settings")

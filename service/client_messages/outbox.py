@@ -30,11 +30,11 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline
 from models.base import utcnow
-from models.client_messages import ClientMessage, SmsPace
+from models.client_messages import Appointment, ClientMessage, SmsPace
 from service.client_messages import rules, sms, texts
 from service.client_messages.consents import has_consent
-from service.client_messages.planning import (UNSUBSCRIBE_PLACEHOLDER, client_timezone, org_choices,
-                                              reminder_wanted)
+from service.client_messages.planning import (UNSUBSCRIBE_PLACEHOLDER, appointment_wanted, client_timezone,
+                                              org_choices, reminder_wanted)
 from service.config import Settings
 from service.leases import compare_and_set, take_lease
 from service.notices import mail
@@ -127,11 +127,40 @@ def email_message(row: ClientMessage, settings: Settings) -> EmailMessage:
     return message
 
 
+def appointment_ics(appointment: Appointment, row: ClientMessage, settings: Settings, choices: Any) -> bytes:
+    """One event (the appointment) to add to the client's calendar; its UID stays the same when it moves."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Forestall//client appointment//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"appointment-{appointment.id}@{settings.mail_domain}")
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", appointment.starts_at)
+    event.add("dtend", appointment.starts_at + dt.timedelta(minutes=appointment.minutes))
+    event.add("summary", (row.subject or "").split(": ", 1)[-1])
+    event.add("location", appointment.place)
+    event.add("description", f"{choices.name}: {choices.phone}")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
 def status_callback_url(settings: Settings) -> str:
     return f"{settings.base_url.rstrip('/')}/webhooks/sms/status"
 
 
 def _why_not_send(session: Session, row: ClientMessage, now: dt.datetime) -> tuple[str, str] | None:
+    if row.kind == "appointment_reminder":
+        case = session.get(Case, row.case_id, populate_existing=True)
+        appointment = session.get(Appointment, row.appointment_id, populate_existing=True)
+        if case is None or not appointment_wanted(case, appointment, org_choices(session, row.org_id)) \
+                or appointment is None or appointment.sequence != row.appointment_sequence \
+                or appointment.starts_at <= now:
+            return "cancelled", "No longer planned (the appointment was cancelled, moved or is past)."
+        return _consent_verdict(session, row)
     if row.kind != "reminder":
         return None
     case = session.get(Case, row.case_id, populate_existing=True)
@@ -140,6 +169,10 @@ def _why_not_send(session: Session, row: ClientMessage, now: dt.datetime) -> tup
     if case is None or not reminder_wanted(case, deadline, choices) or deadline is None \
             or deadline.sequence != row.deadline_sequence:
         return "cancelled", "No longer planned (the deadline or the case changed)."
+    return _consent_verdict(session, row)
+
+
+def _consent_verdict(session: Session, row: ClientMessage) -> tuple[str, str] | None:
     if not has_consent(session, row.party_id, row.channel):
         return "skipped_no_consent", f"No current consent to {'e-mail' if row.channel == 'email' else 'SMS'}."
     return None
@@ -175,7 +208,7 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
         # An answer to an inbound SMS says the organisation's phone as it is now.
         row.body = texts.sms_reply(row.language, row.kind, choices.name, choices.phone)
     paced = False
-    if row.kind == "reminder":
+    if row.kind in ("reminder", "appointment_reminder"):
         case = session.get(Case, row.case_id)
         timezone = client_timezone(case, choices)
         allowed = rules.after_quiet_hours(now, timezone)
@@ -192,6 +225,12 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
     attempts = row.attempts
     channel, to, body = row.channel, row.to, row.body
     message = email_message(row, settings) if channel == "email" else None
+    if message is not None and row.appointment_id is not None:
+        appointment = session.get(Appointment, row.appointment_id)
+        if appointment is not None:
+            message.add_attachment(appointment_ics(appointment, row, settings, org_choices(session, row.org_id)),
+                                   maintype="text", subtype="calendar", filename="appointment.ics",
+                                   params={"method": "PUBLISH"})
     reference = f"client-message-{row.id}"
     session.commit()  # no transaction (and no lock) stays open while the provider is spoken to
     provider_id = None

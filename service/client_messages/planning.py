@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Deadline, Organization
 from models.base import utcnow
-from models.client_messages import ClientMessage, ClientMessageScanState, ClientMessageSettings
+from models.client_messages import Appointment, ClientMessage, ClientMessageScanState, ClientMessageSettings
 from models.intake import Party
 from service.client_messages import rules, texts
 from service.client_messages.consents import messageable_parties
@@ -90,6 +91,37 @@ def _set_state(session: Session, row_id: int, new_state: str, from_states: Itera
                            state=new_state, updated_at=utcnow(), **values)
 
 
+def _reminder_values(case: Case, deadline: Deadline, offset: int, party: Party, channel: str, send_at: dt.datetime,
+                     choices: OrgChoices) -> dict[str, Any]:
+    topic = deadline_topic(deadline, choices)
+    assert topic is not None and deadline.due_on is not None
+    subject, body = render_reminder(party, channel, topic, deadline.due_on, choices)
+    return {"kind": "reminder", "deadline_id": deadline.id, "deadline_sequence": deadline.sequence,
+            "offset_days": offset, "due_on": deadline.due_on, "subject": subject, "body": body, "send_at": send_at,
+            "party": party, "channel": channel}
+
+
+def appointment_wanted(case: Case, appointment: Appointment | None, choices: OrgChoices) -> bool:
+    return (appointment is not None and appointment.cancelled_at is None and case.deleted_at is None
+            and case.stage != "closed" and "appointment" in choices.topics)
+
+
+def _appointment_values(appointment: Appointment, label: str, party: Party, channel: str, send_at: dt.datetime,
+                        timezone: str, choices: OrgChoices) -> dict[str, Any]:
+    lang = language(party)
+    local_start = appointment.starts_at.astimezone(ZoneInfo(timezone))
+    if channel == "sms":
+        subject, body = None, texts.sms_appointment(lang, appointment.kind, local_start, appointment.place,
+                                                    choices.name, choices.phone)
+    else:
+        subject, body = texts.email_appointment(lang, appointment.kind, local_start, appointment.place, choices.name,
+                                                choices.phone, party.name, UNSUBSCRIBE_PLACEHOLDER)
+    return {"kind": "appointment_reminder", "appointment_id": appointment.id,
+            "appointment_sequence": appointment.sequence, "offset_days": 2 if label == "2d" else 0,
+            "due_on": local_start.date(), "subject": subject, "body": body, "send_at": send_at, "party": party,
+            "channel": channel}
+
+
 def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime | None = None) -> None:
     """(Re)plan the client's reminders of one case: idempotent, safe alongside a worker or another planner."""
     now = now or utcnow()
@@ -97,15 +129,17 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
     timezone = client_timezone(case, choices)
     parties = messageable_parties(session, case.id)
     deadlines = {d.id: d for d in session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()}
-    existing = list(session.scalars(select(ClientMessage).where(ClientMessage.case_id == case.id,
-                                                                ClientMessage.kind == "reminder")
-                                    .execution_options(populate_existing=True)).all())
+    appointments = {a.id: a for a in session.scalars(select(Appointment).where(Appointment.case_id == case.id)).all()}
+    existing = list(session.scalars(select(ClientMessage).where(
+        ClientMessage.case_id == case.id, ClientMessage.kind.in_(("reminder", "appointment_reminder")))
+        .execution_options(populate_existing=True)).all())
     by_key = {row.plan_key: row for row in existing}
-    wanted: dict[str, tuple[dt.datetime, Party, str, Deadline, int]] = {}
-    today = now.astimezone(rules.ZoneInfo(timezone)).date()
+    wanted: dict[str, dict[str, Any]] = {}
+    today = now.astimezone(ZoneInfo(timezone)).date()
     for deadline in deadlines.values():
         if not reminder_wanted(case, deadline, choices):
             continue
+        assert deadline.due_on is not None
         for party in parties:
             for channel in ("email", "sms"):
                 if not address(party, channel):
@@ -116,7 +150,8 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
                     if send_at <= now:
                         missed.append(offset)
                     else:
-                        wanted[reminder_key(deadline, offset, party, channel)] = (send_at, party, channel, deadline, offset)
+                        wanted[reminder_key(deadline, offset, party, channel)] = _reminder_values(
+                            case, deadline, offset, party, channel, send_at, choices)
                 if missed and deadline.due_on >= today:
                     # Entered late: one catch-up (the latest offset passed), now or after quiet hours.
                     latest = min(missed)
@@ -126,22 +161,34 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
                                   and r.offset_days <= latest for r in existing)
                     if key in by_key or not earlier:
                         planned = by_key[key].send_at if key in by_key else rules.after_quiet_hours(now, timezone)
-                        wanted[key] = (planned, party, channel, deadline, latest)
+                        wanted[key] = _reminder_values(case, deadline, latest, party, channel, planned, choices)
+    for appointment in appointments.values():
+        if not appointment_wanted(case, appointment, choices):
+            continue
+        for label, before in rules.APPOINTMENT_OFFSETS:
+            # Quiet hours: a reminder due at night goes at 08:00, if that is still before the appointment.
+            send_at = rules.after_quiet_hours(appointment.starts_at - before, timezone)
+            if send_at <= now or send_at >= appointment.starts_at:
+                continue
+            for party in parties:
+                for channel in ("email", "sms"):
+                    if address(party, channel):
+                        key = f"appointment:{appointment.id}:{appointment.sequence}:{label}:{party.id}:{channel}"
+                        wanted[key] = _appointment_values(appointment, label, party, channel, send_at, timezone, choices)
     for row in existing:
         if row.plan_key not in wanted and row.state == "planned" and row.attempts == 0:
-            _set_state(session, row.id, "cancelled", ("planned",), error=_cancel_reason(case, deadlines.get(row.deadline_id or 0)))
-    for key, (send_at, party, channel, deadline, offset) in wanted.items():
-        topic = deadline_topic(deadline, choices)
-        assert topic is not None and deadline.due_on is not None
-        subject, body = render_reminder(party, channel, topic, deadline.due_on, choices)
+            reason = (_cancel_reason(case, deadlines.get(row.deadline_id or 0)) if row.kind == "reminder"
+                      else "No longer planned (the appointment was cancelled or moved).")
+            _set_state(session, row.id, "cancelled", ("planned",), error=reason)
+    for key, values in wanted.items():
+        party, channel = values.pop("party"), values.pop("channel")
+        send_at, subject, body = values["send_at"], values["subject"], values["body"]
         to = address(party, channel) or ""
         row = by_key.get(key)
         if row is None:
             insert_message(session, settings, {
                 "plan_key": key, "org_id": case.org_id, "case_id": case.id, "party_id": party.id, "channel": channel,
-                "to": to, "language": language(party), "kind": "reminder", "deadline_id": deadline.id,
-                "deadline_sequence": deadline.sequence, "offset_days": offset, "due_on": deadline.due_on,
-                "subject": subject, "body": body, "send_at": send_at})
+                "to": to, "language": language(party), **values})
         elif row.state == "cancelled" and row.sent_at is None:
             _set_state(session, row.id, "planned", ("cancelled",), send_at=send_at, attempt_at=send_at, error=None,
                        to=to, language=language(party), subject=subject, body=body)
@@ -149,8 +196,8 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
             _set_state(session, row.id, "planned", ("planned",), send_at=send_at, attempt_at=send_at, to=to,
                        language=language(party), subject=subject, body=body)
         elif row.state == "planned" and (row.to != to or row.body != body or row.subject != subject):
-            # New words (the organisation's phone, the client's language or address): a waiting or retrying
-            # row keeps its time.
+            # New words (the organisation's phone, the client's language or address, the place): a waiting
+            # or retrying row keeps its time.
             _set_state(session, row.id, "planned", ("planned",), to=to, language=language(party), subject=subject,
                        body=body)
     session.flush()

@@ -67,8 +67,10 @@ _TO_GSM7 = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A",
 
 
 def fit_sms(text: str, max_segments: int = MAX_SEGMENTS) -> str:
-    """The text as sent: unchanged when it fits in `max_segments`; else with its accents folded to GSM-7
+    """The text as sent: unchanged (but for no-break spaces) when it fits in `max_segments`; else with its accents folded to GSM-7
     (a Spanish text in UCS-2 has 67 characters a part, in GSM-7 153); else cut with an ellipsis."""
+    # Babel puts narrow and plain no-break spaces in times and dates: not GSM-7, and nobody sees the difference.
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
     if count_segments(text).count <= max_segments:
         return text
     folded = text.translate(_TO_GSM7)
@@ -163,9 +165,11 @@ def keyword(body: str | None) -> str | None:
 # clocks) are never topics. There is no deadline kind for a court hearing or for a document the servicer
 # asked for: staff enter those as manual deadlines, binding the court (a hearing) or the borrower (a
 # document to send).
-TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request", "sale_date",
-          "answer_due", "loss_mit_appeal_due", "loss_mit_offer_acceptance_due")
-DEFAULT_TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request")
+# "appointment": the case's appointments (counseling sessions, court dates, document drop-offs).
+TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request", "appointment",
+          "sale_date", "answer_due", "loss_mit_appeal_due", "loss_mit_offer_acceptance_due")
+DEFAULT_TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request", "appointment")
+APPOINTMENT_OFFSETS = (("2d", dt.timedelta(days=2)), ("2h", dt.timedelta(hours=2)))
 CLIENT_BINDS = ("borrower", "court")
 OFFSETS = (7, 1)          # days before the due date
 LOCAL_HOUR = 10           # in the client's time zone

@@ -4,10 +4,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from models.client_messages import CHANNELS, CLIENT_MESSAGE_KINDS, CONSENT_METHODS
+from models.client_messages import APPOINTMENT_KINDS, CHANNELS, CLIENT_MESSAGE_KINDS, CONSENT_METHODS
 from service.cases.schemas import PHONE, single_line
 from service.client_messages.rules import TOPICS
-from service.fields import PageQuerySchema, PageSchema, StrictSchema, long_text
+from service.fields import PageQuerySchema, PageSchema, StrictSchema, Text, long_text
 from service.http import ID_MAX
 
 PUBLIC_STATES = ("planned", "sent", "delivered", "failed", "skipped_no_consent", "cancelled")
@@ -53,6 +53,7 @@ class ClientMessageSchema(ma.Schema):
     language = ma.fields.String(metadata={"description": "en or es"})
     kind = ma.fields.String(metadata={"description": ", ".join(CLIENT_MESSAGE_KINDS)})
     deadline_id = ma.fields.Integer(allow_none=True)
+    appointment_id = ma.fields.Integer(allow_none=True)
     due_on = ma.fields.Date(allow_none=True)
     send_at = ma.fields.DateTime()
     state = ma.fields.String(metadata={"description": ", ".join(PUBLIC_STATES)})
@@ -86,3 +87,39 @@ class ClientMessageSettingsSchema(ma.Schema):
     phone = ma.fields.String(allow_none=True)
     available_topics = ma.fields.List(ma.fields.String())
     default_topics = ma.fields.List(ma.fields.String())
+
+
+class AppointmentCreateSchema(StrictSchema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(APPOINTMENT_KINDS))
+    starts_at = ma.fields.DateTime(required=True, metadata={"description": "Without an offset: in the organisation's "
+                                                                           "time zone"})
+    minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60), metadata={"description": "Default 60"})
+    place = Text(required=True, validate=[validate.Length(min=1, max=500)],
+                 metadata={"description": "Where: said in the reminders and the calendar file"})
+    note = long_text(allow_none=True)
+
+
+class AppointmentPatchSchema(StrictSchema):
+    kind = ma.fields.String(validate=validate.OneOf(APPOINTMENT_KINDS))
+    starts_at = ma.fields.DateTime()
+    minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))
+    place = Text(validate=[validate.Length(min=1, max=500)])
+    note = long_text(allow_none=True)
+    cancelled = ma.fields.Boolean(metadata={"description": "true cancels its pending reminders"})
+
+
+class AppointmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer()
+    kind = ma.fields.String()
+    starts_at = ma.fields.DateTime()
+    minutes = ma.fields.Integer()
+    place = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+    cancelled = ma.fields.Boolean()
+    cancelled_at = ma.fields.DateTime(allow_none=True)
+    sequence = ma.fields.Integer()
+
+
+class AppointmentListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(AppointmentSchema), required=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Organization
 from models.base import utcnow
-from models.client_messages import ClientMessage, ClientMessageSettings, Consent
+from models.client_messages import Appointment, ClientMessage, ClientMessageSettings, Consent
 from models.intake import Party
 from service import audit
 from service.auth import Caller
@@ -105,7 +105,8 @@ def audit_rows(session: Session, case: Case) -> list[dict[str, Any]]:
 
 def message_document(row: ClientMessage) -> dict[str, Any]:
     return {"id": row.id, "case_id": row.case_id, "party_id": row.party_id, "channel": row.channel, "to": row.to,
-            "language": row.language, "kind": row.kind, "deadline_id": row.deadline_id, "due_on": row.due_on,
+            "language": row.language, "kind": row.kind, "deadline_id": row.deadline_id,
+            "appointment_id": row.appointment_id, "due_on": row.due_on,
             "send_at": row.send_at, "state": PUBLIC_STATE.get(row.state, row.state), "subject": row.subject,
             "body": row.body, "sent_at": row.sent_at, "delivered_at": row.delivered_at,
             "attempts": row.attempts, "error": row.error}
@@ -239,3 +240,71 @@ def unsubscribe(session: Session, settings: Settings, token: str) -> str:
     record_consent(session, None, party, "email", False, "link", utcnow(),
                    f"Unsubscribe link of client message {row.id}")
     return "done"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Appointments (a time and a place): the client hears 2 days and 2 hours before
+
+APPOINTMENT_FIELDS = ("kind", "starts_at", "minutes", "place", "note")
+
+
+def appointment_document(row: Appointment) -> dict[str, Any]:
+    return {"id": row.id, "case_id": row.case_id, "kind": row.kind, "starts_at": row.starts_at, "minutes": row.minutes,
+            "place": row.place, "note": row.note, "cancelled": row.cancelled_at is not None,
+            "cancelled_at": row.cancelled_at, "sequence": row.sequence}
+
+
+def _aware(session: Session, org_id: int, value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:   # without an offset: the organisation's time zone (contract)
+        value = value.replace(tzinfo=ZoneInfo(session.get(Organization, org_id).timezone))
+    return value.astimezone(dt.timezone.utc)
+
+
+def _audit_appointment(row: Appointment) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in appointment_document(row).items()
+            if k not in ("id", "case_id")}
+
+
+def get_appointment(session: Session, org_id: int, appointment_id: int) -> Appointment:
+    row = session.get(Appointment, appointment_id)
+    if row is None or row.org_id != org_id:
+        raise Problem(404, "No such appointment.")
+    case = session.get(Case, row.case_id)
+    if case is None or case.deleted_at is not None:
+        raise Problem(404, "No such appointment.")
+    return row
+
+
+def case_appointments(session: Session, case: Case, page: int, per_page: int):
+    query = select(Appointment).where(Appointment.org_id == case.org_id, Appointment.case_id == case.id)
+    return paginate(session, query.order_by(Appointment.starts_at, Appointment.id), page, per_page)
+
+
+def add_appointment(session: Session, caller: Caller, case: Case, data: dict[str, Any], settings: Settings) -> Appointment:
+    row = Appointment(org_id=case.org_id, case_id=case.id, kind=data["kind"],
+                      starts_at=_aware(session, case.org_id, data["starts_at"]), minutes=data.get("minutes") or 60,
+                      place=data["place"], note=data.get("note"), sequence=1, created_by_id=caller.user_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, caller, "create", "appointment", row.id, org_id=case.org_id, case_id=case.id,
+                 before=None, after=_audit_appointment(row))
+    plan_case(session, case, settings)
+    return row
+
+
+def update_appointment(session: Session, caller: Caller, row: Appointment, data: dict[str, Any],
+                       settings: Settings) -> Appointment:
+    before = _audit_appointment(row)
+    for name in APPOINTMENT_FIELDS:
+        if name in data:
+            value = _aware(session, row.org_id, data[name]) if name == "starts_at" else data[name]
+            if name == "starts_at" and value != row.starts_at:
+                row.sequence += 1     # a new time: a new plan (and the calendar event's new SEQUENCE)
+            setattr(row, name, value)
+    if "cancelled" in data:
+        row.cancelled_at = (row.cancelled_at or utcnow()) if data["cancelled"] else None
+    session.flush()
+    audit.record(session, caller, "update", "appointment", row.id, org_id=row.org_id, case_id=row.case_id,
+                 before=before, after=_audit_appointment(row))
+    plan_case(session, session.get(Case, row.case_id), settings)
+    return row

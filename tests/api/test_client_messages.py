@@ -336,3 +336,47 @@ def test_two_claimers_never_win_the_same_message(org, sessions):
             assert won_first & won_second & mine      # the negative control: doubled
         else:
             assert not (won_first & won_second)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Appointments: 2 days and 2 hours before, an .ics with the e-mail
+
+def test_an_appointment_is_reminded_two_days_and_two_hours_before_with_a_calendar_file(org, sessions):
+    import icalendar
+
+    case, client = client_case(org)
+    day = today() + dt.timedelta(days=10)
+    starts = at_local(day, 14, 30)
+    response = org.attorney.post(f"/api/v1/cases/{case['id']}/appointments", json={
+        "kind": "counseling_session", "starts_at": f"{day.isoformat()}T14:30:00", "place": "Our office, 10 Elm St"})
+    assert response.status_code == 201, response.get_json()
+    appointment = response.get_json()
+    assert dt.datetime.fromisoformat(appointment["starts_at"]) == starts
+    assert org.viewer.post(f"/api/v1/cases/{case['id']}/appointments", json={
+        "kind": "counseling_session", "starts_at": "2030-01-01T10:00:00", "place": "x"}).status_code == 403
+    rows = [r for r in messages(org, case["id"]) if r["kind"] == "appointment_reminder"]
+    assert len(rows) == 4
+    assert {dt.datetime.fromisoformat(r["send_at"]) for r in rows} == {starts - dt.timedelta(days=2),
+                                                                       starts - dt.timedelta(hours=2)}
+    consent(org, case["id"], client["id"], "email", True, "written")
+    consent(org, case["id"], client["id"], "sms", True, "written")
+    ids = {r["id"] for r in rows}
+    mailer, texter = run(sessions, starts - dt.timedelta(days=2) + dt.timedelta(minutes=1))
+    [message] = mailer.for_ids(ids)
+    [(_to, body, _ref)] = texter.for_ids(ids)
+    assert "Our office, 10 Elm St" in body and "2:30 PM" in body and count_segments(body).count <= 2
+    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    event = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == starts and str(event["location"]) == "Our office, 10 Elm St"
+    assert "(312) 555-0142" in str(event["description"])
+
+    # Moved to 09:00 another day: a new plan; the 2-hour reminder (07:00) waits for 08:00 (quiet hours).
+    later = day + dt.timedelta(days=3)
+    response = org.attorney.patch(f"/api/v1/appointments/{appointment['id']}",
+                                  json={"starts_at": f"{later.isoformat()}T09:00:00"})
+    assert response.status_code == 200 and response.get_json()["sequence"] == 2
+    planned = [r for r in messages(org, case["id"], state="planned") if r["kind"] == "appointment_reminder"]
+    assert {dt.datetime.fromisoformat(r["send_at"]) for r in planned} == {
+        at_local(later - dt.timedelta(days=2), 9), at_local(later, 8)}
+    assert org.attorney.patch(f"/api/v1/appointments/{appointment['id']}", json={"cancelled": True}).status_code == 200
+    assert not [r for r in messages(org, case["id"], state="planned") if r["kind"] == "appointment_reminder"]

@@ -127,7 +127,7 @@ def test_topics_never_the_servicers_or_lenders_clocks():
     assert rules.topic_of("deficiency_filing_deadline", "lender") is None
     from service.clock.kinds import DEADLINE_KINDS
 
-    assert set(rules.TOPICS) - {"hearing", "document_request"} <= set(DEADLINE_KINDS)
+    assert set(rules.TOPICS) - {"hearing", "document_request", "appointment"} <= set(DEADLINE_KINDS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -173,6 +173,18 @@ def test_every_spanish_entry_is_marked_for_review_and_the_mo_matches_the_po():
     assert entries and all("needs review by a native speaker" in m.user_comments for m in entries)
     assert {m.id: m.string for m in entries} == {m.id: m.string for m in mo if m.id}
     extracted = {texts.SMS_REMINDER, texts.EMAIL_SUBJECT, texts.EMAIL_BODY, *texts.REPLIES.values(),
-                 *texts.TOPIC_WORDS.values()}
+                 *texts.TOPIC_WORDS.values(), *texts.APPOINTMENT_WORDS.values(), texts.SMS_APPOINTMENT,
+                 texts.EMAIL_APPOINTMENT_SUBJECT, texts.EMAIL_APPOINTMENT_BODY}
     assert extracted == {m.id for m in entries}
     assert all(m.string for m in entries)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", list(texts.APPOINTMENT_WORDS))
+def test_every_sms_appointment_fits_two_segments_with_time_and_place(language, kind):
+    start = dt.datetime(2026, 9, 30, 14, 30, tzinfo=ZoneInfo(CHICAGO))
+    place = "Cook County Circuit Court, Richard J. Daley Center, 50 W Washington St, Courtroom 2801, Chicago IL"
+    body = texts.sms_appointment(language, kind, start, place, LONG_ORG, "(312) 555-0100")
+    assert count_segments(body).count <= 2 and "(312) 555-0100" in body and "Cook County" in body
+    assert ("2:30 PM" if language == "en" else "14:30") in body and ("STOP" in body or "ALTO" in body)
+    assert ".." not in body
