@@ -183,6 +183,7 @@ def _take_sms_slot(session: Session, party_id: int, now: dt.datetime) -> dt.date
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(SmsPace).values(party_id=party_id, next_at=EPOCH).on_conflict_do_nothing())
     pace_id = session.scalar(select(SmsPace.id).where(SmsPace.party_id == party_id))
+    assert pace_id is not None   # inserted just above if it was missing
     if compare_and_set(session, SmsPace, pace_id, SmsPace.next_at <= now, next_at=now + SMS_PACE):
         return None
     return session.scalar(select(SmsPace.next_at).where(SmsPace.id == pace_id).execution_options(populate_existing=True))
@@ -210,6 +211,7 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
     paced = False
     if row.kind in ("reminder", "appointment_reminder"):
         case = session.get(Case, row.case_id)
+        assert case is not None
         timezone = client_timezone(case, choices)
         allowed = rules.after_quiet_hours(now, timezone)
         if allowed > now:

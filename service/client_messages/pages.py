@@ -32,7 +32,7 @@ def record(case_id: int):
     ensure_can_edit(case)
     data, errors = forms.load(ConsentCreateSchema(),
                               forms.nested_from_form(request.form, CONSENT_FIELDS).get("consent", {}), CONSENT_LABELS)
-    if not errors:
+    if data is not None and not errors:
         try:
             row = service.add_consent(g.db, caller(), case, data)
             g.db.commit()

@@ -40,7 +40,9 @@ class OrgChoices:
 
 def org_choices(session: Session, org_id: int) -> OrgChoices:
     row = session.scalars(select(ClientMessageSettings).where(ClientMessageSettings.org_id == org_id)).first()
-    return OrgChoices(session.get(Organization, org_id), row)
+    org = session.get(Organization, org_id)
+    assert org is not None
+    return OrgChoices(org, row)
 
 
 def client_timezone(case: Case, choices: OrgChoices) -> str:
@@ -184,21 +186,21 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
         party, channel = values.pop("party"), values.pop("channel")
         send_at, subject, body = values["send_at"], values["subject"], values["body"]
         to = address(party, channel) or ""
-        row = by_key.get(key)
-        if row is None:
+        current = by_key.get(key)
+        if current is None:
             insert_message(session, settings, {
                 "plan_key": key, "org_id": case.org_id, "case_id": case.id, "party_id": party.id, "channel": channel,
                 "to": to, "language": language(party), **values})
-        elif row.state == "cancelled" and row.sent_at is None:
-            _set_state(session, row.id, "planned", ("cancelled",), send_at=send_at, attempt_at=send_at, error=None,
+        elif current.state == "cancelled" and current.sent_at is None:
+            _set_state(session, current.id, "planned", ("cancelled",), send_at=send_at, attempt_at=send_at, error=None,
                        to=to, language=language(party), subject=subject, body=body)
-        elif row.state == "planned" and row.attempts == 0 and row.send_at != send_at:
-            _set_state(session, row.id, "planned", ("planned",), send_at=send_at, attempt_at=send_at, to=to,
+        elif current.state == "planned" and current.attempts == 0 and current.send_at != send_at:
+            _set_state(session, current.id, "planned", ("planned",), send_at=send_at, attempt_at=send_at, to=to,
                        language=language(party), subject=subject, body=body)
-        elif row.state == "planned" and (row.to != to or row.body != body or row.subject != subject):
+        elif current.state == "planned" and (current.to != to or current.body != body or current.subject != subject):
             # New words (the organisation's phone, the client's language or address, the place): a waiting
             # or retrying row keeps its time.
-            _set_state(session, row.id, "planned", ("planned",), to=to, language=language(party), subject=subject,
+            _set_state(session, current.id, "planned", ("planned",), to=to, language=language(party), subject=subject,
                        body=body)
     session.flush()
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case, Organization
+from models import Case
 from models.base import utcnow
 from models.client_messages import Appointment, ClientMessage, ClientMessageSettings, Consent
 from models.intake import Party
@@ -57,7 +57,7 @@ def add_consent(session: Session, caller: Caller, case: Case, data: dict[str, An
         raise Problem(422, "Validation failed.", {"party_id": ["Only the client and co-borrowers give consent."]})
     recorded_at = data.get("recorded_at") or utcnow()
     if recorded_at.tzinfo is None:   # without an offset: the organisation's time zone (contract)
-        recorded_at = recorded_at.replace(tzinfo=ZoneInfo(session.get(Organization, case.org_id).timezone))
+        recorded_at = recorded_at.replace(tzinfo=ZoneInfo(org_choices(session, case.org_id).timezone))
     recorded_at = recorded_at.astimezone(dt.timezone.utc)
     if recorded_at > utcnow() + dt.timedelta(minutes=5):
         raise Problem(422, "Validation failed.", {"recorded_at": ["A consent cannot be recorded in the future."]})
@@ -237,6 +237,7 @@ def unsubscribe(session: Session, settings: Settings, token: str) -> str:
                            unsubscribed_at=utcnow()):
         return "used"
     party = session.get(Party, row.party_id)
+    assert party is not None
     record_consent(session, None, party, "email", False, "link", utcnow(),
                    f"Unsubscribe link of client message {row.id}")
     return "done"
@@ -256,7 +257,7 @@ def appointment_document(row: Appointment) -> dict[str, Any]:
 
 def _aware(session: Session, org_id: int, value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:   # without an offset: the organisation's time zone (contract)
-        value = value.replace(tzinfo=ZoneInfo(session.get(Organization, org_id).timezone))
+        value = value.replace(tzinfo=ZoneInfo(org_choices(session, org_id).timezone))
     return value.astimezone(dt.timezone.utc)
 
 
@@ -306,5 +307,7 @@ def update_appointment(session: Session, caller: Caller, row: Appointment, data:
     session.flush()
     audit.record(session, caller, "update", "appointment", row.id, org_id=row.org_id, case_id=row.case_id,
                  before=before, after=_audit_appointment(row))
-    plan_case(session, session.get(Case, row.case_id), settings)
+    case = session.get(Case, row.case_id)
+    assert case is not None
+    plan_case(session, case, settings)
     return row
