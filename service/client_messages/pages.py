@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, g, request
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 
 from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.client_messages import service
-from service.client_messages.schemas import ConsentCreateSchema
+from service.client_messages.rules import TOPICS
+from service.client_messages.schemas import ClientMessageSettingsInputSchema, ConsentCreateSchema
 from service.errors import Problem
+from service.permissions import can_change_org_settings
 from service.web import forms
 from service.web.helpers import caller, page_blueprint
 
@@ -57,3 +59,40 @@ def report(case_id: int):
         writer.writerow({**row, "at": row["at"].isoformat() if row["at"] else ""})
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="case-{case.id}-client-consents-and-messages.csv"'})
+
+
+TOPIC_LABELS = {
+    "hearing": "Court hearings (manual deadlines that bind the court)",
+    "redemption_period_end": "End of the redemption period",
+    "reinstatement_period_end": "End of the right to reinstate",
+    "document_request": "Documents the servicer asked for (manual deadlines that bind the borrower)",
+    "appointment": "Appointments (counseling sessions, court dates, document drop-offs)",
+    "sale_date": "Foreclosure sale",
+    "answer_due": "Answer to the complaint due",
+    "loss_mit_appeal_due": "Appeal of a loss-mitigation denial due",
+    "loss_mit_offer_acceptance_due": "Accept or reject a loss-mitigation offer",
+}
+
+
+def _settings_page(errors: dict[str, str] | None = None, values: dict | None = None, status: int = 200):
+    current = service.settings_document(g.db, caller().org_id)
+    values = values if values is not None else {"phone": current["phone"] or "", "topics": current["topics"]}
+    return render_template("client_messages/settings.html", active_section="settings", current=current,
+                           topics=[(t, TOPIC_LABELS[t]) for t in TOPICS], values=values, errors=errors or {},
+                           is_admin=can_change_org_settings(caller())), status
+
+
+@bp.route("/settings/client-messages", methods=["GET", "POST"])
+def settings_page():
+    if request.method == "GET":
+        return _settings_page()
+    if not can_change_org_settings(caller()):
+        raise Problem(403, "Only an admin may change the organisation's client-message settings.")
+    data = {"topics": request.form.getlist("topics"), "phone": (request.form.get("phone") or "").strip() or None}
+    loaded, errors = forms.load(ClientMessageSettingsInputSchema(), data, {"phone": "Phone", "topics": "Topics"})
+    if loaded is not None and not errors:
+        service.set_settings(g.db, caller(), loaded, current_app.config["FORESTALL"])
+        g.db.commit()
+        flash("The client-message settings are saved; every case's client messages were replanned.", "success")
+        return redirect(url_for("client_messages_pages.settings_page"), code=303)
+    return _settings_page(errors, {"phone": request.form.get("phone", ""), "topics": data["topics"]}, 422)

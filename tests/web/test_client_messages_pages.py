@@ -82,3 +82,32 @@ def test_the_unsubscribe_page_is_accessible(open_tab, web_org, app):  # noqa: AN
     tab.assert_accessible()
     history = web_org.viewer.get(f"/api/v1/cases/{case_id}/consents").get_json()["items"]
     assert [(c["channel"], c["given"], c["method"]) for c in history] == [("email", False, "link")]
+
+
+def test_admin_sets_the_client_message_topics_and_phone(signed_in, web_org, page_client, tmp_path):  # noqa: ANN001
+    tab = signed_in("admin")
+    tab.goto("/settings")
+    tab.page.get_by_role("link", name="Client messages (organisation)").click()
+    tab.page.wait_for_url(re.compile(r"/settings/client-messages$"))
+    tab.assert_accessible()
+    assert tab.page.get_by_label("Court hearings (manual deadlines that bind the court)").is_checked()
+    tab.page.get_by_label("Phone").fill("not a phone")
+    tab.page.get_by_role("button", name="Save").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.get_by_label("Phone").get_attribute("aria-invalid") == "true"
+    tab.assert_accessible()
+    tab.page.get_by_label("Phone").fill("(312) 555-0100")
+    tab.page.locator("label[for=topic-sale_date]").click()
+    tab.page.locator("label[for=topic-redemption_period_end]").click()
+    tab.page.get_by_role("button", name="Save").click()
+    tab.page.wait_for_url(re.compile(r"/settings/client-messages$"))
+    tab.page.screenshot(path=str(tmp_path / "client-message-settings.png"), full_page=True)
+    saved = web_org.viewer.get("/api/v1/client-message-settings").get_json()
+    assert saved["phone"] == "(312) 555-0100"
+    assert "sale_date" in saved["topics"] and "redemption_period_end" not in saved["topics"]
+
+    viewer = page_client("viewer")
+    page = viewer.get("/settings/client-messages")
+    assert page.status_code == 200 and b"Only an admin may change these." in page.data
+    assert viewer.post("/settings/client-messages", data={"phone": "1"}).status_code == 403
+    assert web_org.viewer.get("/api/v1/client-message-settings").get_json()["phone"] == "(312) 555-0100"
