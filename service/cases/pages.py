@@ -152,7 +152,8 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "client_messages_total": client_total, "consent_overview": overview,
         "consent_history": consent_rows, "consent_parties": [(o["party"].id, o["party"].name) for o in overview],
         "party_names": {o["party"].id: o["party"].name for o in overview},
-        "consent_errors": {}, "consent_values": {},
+        "consent_errors": {}, "consent_values": {}, "appointment_errors": {}, "appointment_values": {},
+        "appointments": client_messages.case_appointments(g.db, case, 1, 100)[0],
         "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
         "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
         "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
@@ -206,7 +207,8 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
         section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
-                         if k in ("comm_errors", "comm_values", "upload_errors", "consent_errors", "consent_values")}
+                         if k in ("comm_errors", "comm_values", "upload_errors", "consent_errors", "consent_values",
+                                       "appointment_errors", "appointment_values")}
         return render("cases/show.html", status=status, status_message=message,
                       **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
     flash(message, "success")

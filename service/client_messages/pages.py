@@ -11,7 +11,8 @@ from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.client_messages import service
 from service.client_messages.rules import TOPICS
-from service.client_messages.schemas import ClientMessageSettingsInputSchema, ConsentCreateSchema
+from service.client_messages.schemas import (AppointmentCreateSchema, ClientMessageSettingsInputSchema,
+                                             ConsentCreateSchema)
 from service.errors import Problem
 from service.permissions import can_change_org_settings
 from service.web import forms
@@ -47,6 +48,28 @@ def record(case_id: int):
             return respond_with_case(case, f"Consent to {channel} {what}.", anchor="#client-messages")
     return respond_with_case(case, "The consent was not recorded: " + " ".join(errors.values()), status=422,
                              consent_errors={f"consent.{name}": message for name, message in errors.items()}, consent_values=request.form, focus="client-messages")
+
+
+APPOINTMENT_FIELDS = {"appointment.kind": forms.TEXT, "appointment.starts_at": forms.TEXT,
+                      "appointment.place": forms.TEXT, "appointment.note": forms.TEXT}
+APPOINTMENT_LABELS = {"kind": "Kind of appointment", "starts_at": "Date and time", "place": "Place", "note": "Note"}
+
+
+@bp.route("/cases/<id:case_id>/appointments", methods=["POST"])
+def add_appointment(case_id: int):
+    case = get_case(g.db, caller().org_id, case_id)
+    ensure_can_edit(case)
+    data, errors = forms.load(AppointmentCreateSchema(),
+                              forms.nested_from_form(request.form, APPOINTMENT_FIELDS).get("appointment", {}),
+                              APPOINTMENT_LABELS)
+    if data is not None and not errors:
+        service.add_appointment(g.db, caller(), case, data, current_app.config["FORESTALL"])
+        g.db.commit()
+        return respond_with_case(case, "Appointment added; the client's reminders are planned.",
+                                 anchor="#client-messages")
+    return respond_with_case(case, "The appointment was not added: " + " ".join(errors.values()), status=422,
+                             appointment_errors={f"appointment.{name}": message for name, message in errors.items()},
+                             appointment_values=request.form, focus="client-messages")
 
 
 @bp.route("/cases/<id:case_id>/client-messages.csv")

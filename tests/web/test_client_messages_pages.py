@@ -111,3 +111,26 @@ def test_admin_sets_the_client_message_topics_and_phone(signed_in, web_org, page
     assert page.status_code == 200 and b"Only an admin may change these." in page.data
     assert viewer.post("/settings/client-messages", data={"phone": "1"}).status_code == 403
     assert web_org.viewer.get("/api/v1/client-message-settings").get_json()["phone"] == "(312) 555-0100"
+
+
+def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("counselor")
+    tab.goto(f"/cases/{case_id}")
+    tab.page.get_by_text("Add an appointment").click()
+    form = tab.page.locator("#client-messages form", has_text="Add appointment")
+    form.get_by_role("button", name="Add appointment").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.locator("#f-appointment-place").get_attribute("aria-invalid") == "true"
+    tab.assert_accessible()
+    day = dt.date.today() + dt.timedelta(days=9)
+    form = tab.page.locator("#client-messages form", has_text="Add appointment")
+    form.get_by_label("Kind of appointment").select_option("court_date")
+    form.get_by_label("Date and time").fill(f"{day.isoformat()}T09:30")
+    form.get_by_label("Place").fill("Daley Center, Courtroom 2801")
+    form.get_by_role("button", name="Add appointment").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    assert "Daley Center, Courtroom 2801" in tab.page.locator("#client-messages").inner_text()
+    tab.assert_accessible()
+    rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
+    assert len([r for r in rows if r["kind"] == "appointment_reminder"]) == 4
