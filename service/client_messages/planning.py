@@ -61,7 +61,7 @@ def reminder_wanted(case: Case, deadline: Deadline | None, choices: OrgChoices) 
 
 
 def address(party: Party, channel: str) -> str | None:
-    return party.email if channel == "email" else party.phone
+    return party.email if channel == "email" else rules.e164(party.phone)
 
 
 def language(party: Party) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import math
+import re
 from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -136,6 +137,21 @@ STATE_TIMEZONES = {
 
 def property_timezone(state: str | None, fallback: str) -> str:
     return STATE_TIMEZONES.get((state or "").upper(), fallback)
+
+
+def e164(phone: str | None) -> str | None:
+    """A phone number as SMS providers want it: "+1" and ten digits for a North American number
+    ("312-555-0100", "(312) 555-0100", "1 312 555 0100"), "+" and the digits for one given with "+"; an
+    extension is dropped. None when it cannot be a mobile number."""
+    if not phone:
+        return None
+    main = re.split(r"(?i)\s*(?:x|ext\.?)\s*\d", phone)[0]
+    digits = re.sub(r"\D", "", main)
+    if main.strip().startswith("+"):
+        return f"+{digits}" if 8 <= len(digits) <= 15 else None
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return f"+1{digits}" if len(digits) == 10 else None
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -188,3 +188,12 @@ def test_every_sms_appointment_fits_two_segments_with_time_and_place(language, k
     assert count_segments(body).count <= 2 and "(312) 555-0100" in body and "Cook County" in body
     assert ("2:30 PM" if language == "en" else "14:30") in body and ("STOP" in body or "ALTO" in body)
     assert ".." not in body
+
+
+@pytest.mark.parametrize("phone, expected", [
+    ("312-555-0100", "+13125550100"), ("(312) 555-0100", "+13125550100"), ("1 312 555 0100", "+13125550100"),
+    ("+1 312 555 0100", "+13125550100"), ("312.555.0100 x 12", "+13125550100"), ("+52 55 1234 5678", "+525512345678"),
+    ("555-0100", None), ("", None), (None, None),
+])
+def test_e164(phone, expected):
+    assert rules.e164(phone) == expected
