@@ -10,6 +10,12 @@ from service.client_messages.rules import TOPICS
 from service.fields import PageQuerySchema, PageSchema, StrictSchema, Text, long_text
 from service.http import ID_MAX
 
+def sensible_moment(value) -> None:  # noqa: ANN001 - a datetime
+    """Years 2000-2100 (a year 1 or 9999 cannot be moved between time zones)."""
+    if not 2000 <= value.year <= 2100:
+        raise ma.ValidationError("Must be between the years 2000 and 2100.")
+
+
 PUBLIC_STATES = ("planned", "sent", "delivered", "failed", "skipped_no_consent", "cancelled")
 
 
@@ -21,7 +27,7 @@ class ConsentCreateSchema(StrictSchema):
     method = ma.fields.String(required=True, validate=validate.OneOf(CONSENT_METHODS),
                               metadata={"description": "written, verbal (spoken, recorded by staff), keyword (an SMS "
                                                        "reply), link (the e-mail's unsubscribe link)"})
-    recorded_at = ma.fields.DateTime(metadata={"description": "When the client gave or revoked it (default: now); "
+    recorded_at = ma.fields.DateTime(validate=sensible_moment, metadata={"description": "When the client gave or revoked it (default: now); "
                                                               "without an offset, in the organisation's time zone"})
     note = long_text(allow_none=True)
 
@@ -91,7 +97,7 @@ class ClientMessageSettingsSchema(ma.Schema):
 
 class AppointmentCreateSchema(StrictSchema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(APPOINTMENT_KINDS))
-    starts_at = ma.fields.DateTime(required=True, metadata={"description": "Without an offset: in the organisation's "
+    starts_at = ma.fields.DateTime(required=True, validate=sensible_moment, metadata={"description": "Without an offset: in the organisation's "
                                                                            "time zone"})
     minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60), metadata={"description": "Default 60"})
     place = Text(required=True, validate=[validate.Length(min=1, max=500)],
@@ -101,7 +107,7 @@ class AppointmentCreateSchema(StrictSchema):
 
 class AppointmentPatchSchema(StrictSchema):
     kind = ma.fields.String(validate=validate.OneOf(APPOINTMENT_KINDS))
-    starts_at = ma.fields.DateTime()
+    starts_at = ma.fields.DateTime(validate=sensible_moment)
     minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60))
     place = Text(validate=[validate.Length(min=1, max=500)])
     note = long_text(allow_none=True)

@@ -52,7 +52,8 @@ def test_consent_validation_and_roles(org, other_org):
                        ({**body, "party_id": other_client["id"]}, "party_id"),
                        ({**body, "channel": "fax"}, "channel"), ({**body, "method": "telepathy"}, "method"),
                        ({k: v for k, v in body.items() if k != "given"}, "given"),
-                       ({**body, "recorded_at": "2099-01-01T00:00:00Z"}, "recorded_at")]:
+                       ({**body, "recorded_at": "2099-01-01T00:00:00Z"}, "recorded_at"),
+                       ({**body, "recorded_at": "0001-01-01T00:00:00"}, "recorded_at")]:
         response = org.attorney.post(url, json=bad)
         assert response.status_code == 422 and field in response.get_json()["errors"], (bad, response.get_json())
     assert org.viewer.get(url).get_json()["total"] == 0
@@ -352,6 +353,9 @@ def test_an_appointment_is_reminded_two_days_and_two_hours_before_with_a_calenda
     assert response.status_code == 201, response.get_json()
     appointment = response.get_json()
     assert dt.datetime.fromisoformat(appointment["starts_at"]) == starts
+    bad = org.attorney.post(f"/api/v1/cases/{case['id']}/appointments", json={
+        "kind": "court_date", "starts_at": "9999-12-31T23:59:59", "place": "x"})
+    assert bad.status_code == 422 and "starts_at" in bad.get_json()["errors"]
     assert org.viewer.post(f"/api/v1/cases/{case['id']}/appointments", json={
         "kind": "counseling_session", "starts_at": "2030-01-01T10:00:00", "place": "x"}).status_code == 403
     rows = [r for r in messages(org, case["id"]) if r["kind"] == "appointment_reminder"]
