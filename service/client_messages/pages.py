@@ -26,7 +26,7 @@ CONSENT_FIELDS = {"consent.party_id": forms.INTEGER, "consent.channel": forms.TE
                   "consent.method": forms.TEXT, "consent.recorded_at": forms.TEXT, "consent.note": forms.TEXT}
 CONSENT_LABELS = {"party_id": "Client", "channel": "Consent to", "given": "Given or revoked", "method": "How it was given",
                   "recorded_at": "When", "note": "Note"}
-CSV_COLUMNS = ("client", "role", "channel", "record", "at", "what", "how", "by_or_to", "detail")
+CSV_COLUMNS = ("case_id", "client", "role", "channel", "record", "at", "what", "how", "by_or_to", "detail")
 
 
 @bp.route("/cases/<id:case_id>/consents", methods=["POST"])
@@ -72,16 +72,26 @@ def add_appointment(case_id: int):
                              appointment_values=request.form, focus="client-messages")
 
 
-@bp.route("/cases/<id:case_id>/client-messages.csv")
-def report(case_id: int):
-    case = get_case(g.db, caller().org_id, case_id)
+def _csv(rows: list[dict], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for row in service.audit_rows(g.db, case):
+    for row in rows:
         writer.writerow({**row, "at": row["at"].isoformat() if row["at"] else ""})
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="case-{case.id}-client-consents-and-messages.csv"'})
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/cases/<id:case_id>/client-messages.csv")
+def report(case_id: int):
+    case = get_case(g.db, caller().org_id, case_id)
+    return _csv(service.audit_rows(g.db, case), f"case-{case.id}-client-consents-and-messages.csv")
+
+
+@bp.route("/settings/client-messages/report.csv")
+def org_report():
+    """Every case's consents and messages, per client: the organisation's audit report."""
+    return _csv(service.audit_rows(g.db, None, caller().org_id), "client-consents-and-messages.csv")
 
 
 TOPIC_LABELS = {

@@ -77,26 +77,30 @@ def consent_overview(session: Session, case: Case) -> list[dict[str, Any]]:
     return overview
 
 
-def audit_rows(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Consents and messages per client, oldest first: the audit report (CSV)."""
+def audit_rows(session: Session, case: Case | None, org_id: int | None = None) -> list[dict[str, Any]]:
+    """Consents and messages per client, oldest first: the audit report (CSV) of one case, or (case None) of
+    every case of the organisation."""
     from models import User
 
-    parties = {p.id: p for p in session.scalars(select(Party).where(Party.case_id == case.id)).all()}
-    users = {u.id: u.email for u in session.scalars(select(User).where(User.org_id == case.org_id)).all()}
+    org = case.org_id if case is not None else org_id
+    party_filter = Party.case_id == case.id if case is not None else Party.org_id == org
+    consent_filter = Consent.case_id == case.id if case is not None else Consent.org_id == org
+    message_filter = ClientMessage.case_id == case.id if case is not None else ClientMessage.org_id == org
+    parties = {p.id: p for p in session.scalars(select(Party).where(party_filter)).all()}
+    users = {u.id: u.email for u in session.scalars(select(User).where(User.org_id == org)).all()}
     rows: list[dict[str, Any]] = []
-    for c in session.scalars(select(Consent).where(Consent.case_id == case.id).order_by(Consent.id)).all():
+    for c in session.scalars(select(Consent).where(consent_filter).order_by(Consent.id)).all():
         party = parties.get(c.party_id)
-        rows.append({"client": party.name if party else "", "role": party.role if party else "", "channel": c.channel,
-                     "record": "consent", "at": c.recorded_at, "what": "given" if c.given else "revoked",
+        rows.append({"case_id": c.case_id, "client": party.name if party else "", "role": party.role if party else "",
+                     "channel": c.channel, "record": "consent", "at": c.recorded_at, "what": "given" if c.given else "revoked",
                      "how": c.method, "by_or_to": users.get(c.recorded_by_id or 0, "the client"), "detail": c.note or ""})
-    for m in session.scalars(select(ClientMessage).where(ClientMessage.case_id == case.id)
-                             .order_by(ClientMessage.id)).all():
+    for m in session.scalars(select(ClientMessage).where(message_filter).order_by(ClientMessage.id)).all():
         party = parties.get(m.party_id)
-        rows.append({"client": party.name if party else "", "role": party.role if party else "", "channel": m.channel,
-                     "record": "message", "at": m.sent_at or m.send_at,
+        rows.append({"case_id": m.case_id, "client": party.name if party else "", "role": party.role if party else "",
+                     "channel": m.channel, "record": "message", "at": m.sent_at or m.send_at,
                      "what": PUBLIC_STATE.get(m.state, m.state), "how": m.kind, "by_or_to": m.to,
                      "detail": m.error or ""})
-    rows.sort(key=lambda r: (r["client"], r["channel"], r["at"]))
+    rows.sort(key=lambda r: (r["case_id"], r["client"], r["channel"], r["at"]))
     return rows
 
 

@@ -53,7 +53,7 @@ def test_record_consent_and_see_messages_and_history(signed_in, web_org, tmp_pat
     with tab.page.expect_download() as download_info:
         tab.page.get_by_role("link", name=re.compile("Download consents and messages")).click()
     rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text())))
-    assert {r["record"] for r in rows} == {"consent", "message"}
+    assert {r["record"] for r in rows} == {"consent", "message"} and {r["case_id"] for r in rows} == {str(case_id)}
     consent = next(r for r in rows if r["record"] == "consent")
     assert (consent["client"], consent["channel"], consent["what"], consent["how"]) == ("Rosa Lopez", "sms", "given", "verbal")
 
@@ -107,10 +107,22 @@ def test_admin_sets_the_client_message_topics_and_phone(signed_in, web_org, page
     assert "sale_date" in saved["topics"] and "redemption_period_end" not in saved["topics"]
 
     viewer = page_client("viewer")
+    report = viewer.get("/settings/client-messages/report.csv")
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    assert report.data.decode().splitlines()[0] == "case_id,client,role,channel,record,at,what,how,by_or_to,detail"
     page = viewer.get("/settings/client-messages")
     assert page.status_code == 200 and b"Only an admin may change these." in page.data
     assert viewer.post("/settings/client-messages", data={"phone": "1"}).status_code == 403
     assert web_org.viewer.get("/api/v1/client-message-settings").get_json()["phone"] == "(312) 555-0100"
+
+
+def test_the_organisation_report_holds_every_case_and_only_this_organisations(page_client, web_org, make_org):  # noqa: ANN001
+    mine = _case_with_hearing(web_org)
+    theirs = _case_with_hearing(make_org())
+    rows = list(csv.DictReader(io.StringIO(page_client("viewer").get("/settings/client-messages/report.csv")
+                                           .data.decode())))
+    cases = {int(r["case_id"]) for r in rows}
+    assert mine in cases and theirs not in cases
 
 
 def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN001
