@@ -48,6 +48,10 @@ class Settings:
     secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY)
     base_url: str = field(default_factory=lambda: os.environ.get("BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"))
     outbox_dir: Path = field(default_factory=lambda: Path(os.environ.get("OUTBOX_DIR", _var() / "outbox")))
+    # The client's text messages: twilio://ACCOUNT_SID:AUTH_TOKEN@HOST?from=+15555550100; unset: files in
+    # sms_outbox_dir (service/client_messages/sms.py).
+    sms_url: str | None = field(default_factory=lambda: os.environ.get("SMS_URL") or None)
+    sms_outbox_dir: Path = field(default_factory=lambda: Path(os.environ.get("SMS_OUTBOX_DIR", _var() / "sms-outbox")))
     attachments_dir: Path = field(default_factory=lambda: Path(os.environ.get("ATTACHMENTS_DIR", _var() / "attachments")))
     # filesystem: files under attachments_dir (one host's disk); database: in the database, for several hosts.
     attachments_storage: str = field(default_factory=lambda: os.environ.get("ATTACHMENTS_STORAGE") or "filesystem")

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Organization, User
+from models.client_messages import ClientMessageSettings
 from service.auth import Caller, issue_token
 from service.cases.schemas import CaseCreateSchema
 from service.cases.service import create_case
@@ -102,6 +103,9 @@ def seed_demo(session, storage: Storage | None = None) -> str:
     if org is None:
         org = create_org(session, "Demo Legal Aid & Housing Counseling", "demo", "America/Chicago")
         users = {email: create_user(session, org, email, role, name) for email, role, name in DEMO_USERS}
+        # The phone every client message gives (without it, client messages wait).
+        session.add(ClientMessageSettings(org_id=org.id, phone="(312) 555-0199"))
+        session.flush()
         admin = users["admin@demo.example"]
         today = local_today(org.timezone)
         creator = Caller(user_id=admin.id, org_id=org.id, role="admin", email=admin.email, timezone=org.timezone)

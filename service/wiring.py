@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from models import Case
+from service.client_messages.planning import plan_case_on_change as plan_client_messages_on_change
 from service.config import Settings
 from service.notices.planning import plan_case_on_change
 from service.signals import deadlines_changed
@@ -23,5 +24,10 @@ def connect_signals(settings: Settings) -> None:
         # Reminder plans follow deadlines at once (the every-minute scan is only the safety net).
         plan_case_on_change(case, session=session, settings=settings)
 
-    deadlines_changed.connect(plan_reminders, weak=False)
-    _connected.append(plan_reminders)
+    def plan_client_messages(case: Case, *, session: Any) -> None:
+        # The client's own reminders follow deadlines too (service/client_messages/planning.py).
+        plan_client_messages_on_change(case, session=session, settings=settings)
+
+    for receiver in (plan_reminders, plan_client_messages):
+        deadlines_changed.connect(receiver, weak=False)
+        _connected.append(receiver)

@@ -37,6 +37,7 @@ app.conf.update(
     # host, for availability): every task is safe when triggered twice at once (service/periodic.py).
     beat_schedule={
         "notices-scan": {"task": "notices.scan", "schedule": settings.scan_seconds},
+        "client-messages-scan": {"task": "client_messages.scan", "schedule": settings.scan_seconds},
         # Statuses move with time (open -> missed, redemption -> post_sale): recompute daily, 10:10 UTC.
         "deadlines-refresh": {"task": "notices.refresh_deadlines", "schedule": crontab(hour=10, minute=10)},
         "reports-rescan": {"task": "reports.rescan", "schedule": settings.scan_seconds},

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from models import User
 from models.reports import REPORT_TYPES
 from service import permissions
+from service.client_messages import service as client_messages
 from service.audit import case_history
 from service.cases import schemas, service
 from service.cases.display import effective_process
@@ -165,6 +166,9 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     waiver_rows, _ = waivers.list_waiver_requests(g.db, case, 1, 100)
     notices, notice_total = case_notices(g.db, case, 1, 100)
     report_rows, _ = reports.case_reports(g.db, case, 1, 20)
+    client_rows, client_total = client_messages.case_messages(g.db, case, 1, 100)
+    consent_rows, _ = client_messages.case_consents(g.db, case.id, 1, 100)
+    overview = client_messages.consent_overview(g.db, case)
     history_page = _int_arg("history_page")
     history, history_total = case_history(g.db, me.org_id, case.id, history_page, 25)
     from service.conflicts import service as conflicts
@@ -174,7 +178,8 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
 
     party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
     checks, checks_total = conflicts.checks_touching_case(g.db, me.org_id, case.id)
-    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id})
+    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id}
+                        | {c.recorded_by_id for c in consent_rows if c.recorded_by_id})
     return {
         "parties": party_rows, "parties_total": party_total, **party_options(), "party_errors": {}, "party_values": {},
         "conflict_checks": [(c, needing_review(c.matches) if c.case_id == case.id else
@@ -185,6 +190,12 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "compliance": compliance.servicer_compliance(g.db, case, today),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
         "notices": notices, "notices_total": notice_total,
+        "client_messages": [client_messages.message_document(r) for r in client_rows],
+        "client_messages_total": client_total, "consent_overview": overview,
+        "consent_history": consent_rows, "consent_parties": [(o["party"].id, o["party"].name) for o in overview],
+        "party_names": {o["party"].id: o["party"].name for o in overview},
+        "consent_errors": {}, "consent_values": {}, "appointment_errors": {}, "appointment_values": {},
+        "appointments": client_messages.case_appointments(g.db, case, 1, 100)[0],
         "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
         "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
         "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
@@ -232,7 +243,7 @@ SECTION_FORM_KEYS = ("comm_errors", "comm_values", "upload_errors", "household_e
                      "session_errors", "session_values", "outcome_errors", "outcome_values", "closing_errors",
                      "closing_values", "waiver_errors", "waiver_values", "waiver_progress_errors",
                      "waiver_progress_values", "waiver_offer_errors", "waiver_offer_values", "party_errors",
-                     "party_values")
+                     "party_values", "consent_errors", "consent_values", "appointment_errors", "appointment_values")
 
 
 def respond_with_case(case, message: str, *, status: int = 200, focus: str | None = None, anchor: str = "",  # noqa: ANN001

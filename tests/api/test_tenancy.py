@@ -13,7 +13,9 @@ from tests.conftest import case_payload
 
 # Routes that are not organisation data (public or per-token) and need no walk.
 PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/<path:filename>", "/static/<path:filename>",
-          "/calendar/<token>.ics", "/calendar/<string:token>.ics"}
+          "/calendar/<token>.ics", "/calendar/<string:token>.ics",
+          # The SMS provider's webhooks (signed by the provider) and the client's unsubscribe link (signed).
+          "/webhooks/sms/inbound", "/webhooks/sms/status", "/client-messages/unsubscribe/<token>"}
 
 
 def make_objects(owner) -> dict[str, object]:

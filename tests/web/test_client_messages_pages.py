@@ -1,0 +1,148 @@
+"""The case page's client messages: consent per client and channel, a consent form with its errors next to
+the fields, the consent history, the messages with their state (skipped for want of consent shown as such),
+the CSV report; the e-mail's public unsubscribe page. Checked with axe."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+from tests.conftest import case_payload
+
+
+def _case_with_hearing(web_org) -> int:  # noqa: ANN001
+    member = web_org.attorney
+    case_id = member.post("/api/v1/cases", json=case_payload(
+        client={"first_name": "Rosa", "last_name": "Lopez", "email": "rosa@example.com", "phone": "+17735550123",
+                "preferred_language": "es"})).get_json()["id"]
+    due = dt.date.today() + dt.timedelta(days=20)
+    response = member.post(f"/api/v1/cases/{case_id}/deadlines",
+                           json={"title": "Hearing on the motion", "due_on": due.isoformat(), "binds": "court"})
+    assert response.status_code == 201, response.get_json()
+    return case_id
+
+
+def test_record_consent_and_see_messages_and_history(signed_in, web_org, tmp_path):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("attorney")
+    tab.goto(f"/cases/{case_id}")
+    section = tab.page.locator("#client-messages")
+    assert "no consent" in section.inner_text().lower() and "Planned" in section.inner_text()
+    assert "+17735550123" in section.inner_text() and "(Spanish)" in section.inner_text()
+
+    tab.page.get_by_text("Record a consent or a revocation").click()
+    tab.page.get_by_role("button", name="Record consent").click()        # nothing chosen: errors by the fields
+    tab.page.wait_for_load_state()
+    assert tab.page.locator("#f-consent-party-id").get_attribute("aria-invalid") == "true"
+    assert "f-consent-party-id-error" in tab.page.locator("#f-consent-party-id").get_attribute("aria-describedby")
+    tab.assert_accessible()
+
+    form = tab.page.locator("#client-messages form")
+    form.get_by_label("Client", exact=True).select_option(label="Rosa Lopez")
+    form.get_by_label("Consent to").select_option("sms")
+    form.get_by_label("Given or revoked").select_option("true")
+    form.get_by_label("How it was given").select_option("verbal")
+    form.get_by_role("button", name="Record consent").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    section = tab.page.locator("#client-messages")
+    assert "consent given" in section.inner_text().lower() and "Consent history" in section.inner_text()
+    tab.assert_accessible()
+    section.screenshot(path=str(tmp_path / "client-messages.png"))
+
+    with tab.page.expect_download() as download_info:
+        tab.page.get_by_role("link", name=re.compile("Download consents and messages")).click()
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text())))
+    assert {r["record"] for r in rows} == {"consent", "message"} and {r["case_id"] for r in rows} == {str(case_id)}
+    consent = next(r for r in rows if r["record"] == "consent")
+    assert (consent["client"], consent["channel"], consent["what"], consent["how"]) == ("Rosa Lopez", "sms", "given", "verbal")
+
+
+def test_a_viewer_sees_no_consent_form(signed_in, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("viewer")
+    tab.goto(f"/cases/{case_id}")
+    assert tab.page.get_by_text("Record a consent or a revocation").count() == 0
+    assert "Client messages and consent" in tab.page.locator("#client-messages").inner_text()
+
+
+def test_the_unsubscribe_page_is_accessible(open_tab, web_org, app):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
+    email = next(r for r in rows if r["channel"] == "email")
+    from service.client_messages.outbox import unsubscribe_token
+
+    tab = open_tab()
+    tab.goto(f"/client-messages/unsubscribe/{unsubscribe_token(app.config['FORESTALL'], email['id'])}")
+    assert "¿Dejar de recibir" in tab.page.locator("h1").inner_text()     # the client's language
+    tab.assert_accessible()
+    tab.page.get_by_role("button", name=re.compile("dejar de recibir correos")).click()
+    tab.page.wait_for_load_state()
+    assert "Listo" in tab.page.locator("h1").inner_text()
+    tab.assert_accessible()
+    history = web_org.viewer.get(f"/api/v1/cases/{case_id}/consents").get_json()["items"]
+    assert [(c["channel"], c["given"], c["method"]) for c in history] == [("email", False, "link")]
+
+
+def test_admin_sets_the_client_message_topics_and_phone(signed_in, web_org, page_client, tmp_path):  # noqa: ANN001
+    tab = signed_in("admin")
+    tab.goto("/settings")
+    tab.page.get_by_role("link", name="Client messages (organisation)").click()
+    tab.page.wait_for_url(re.compile(r"/settings/client-messages$"))
+    tab.assert_accessible()
+    assert tab.page.get_by_label("Court hearings (manual deadlines that bind the court)").is_checked()
+    tab.page.get_by_label("Phone").fill("not a phone")
+    tab.page.get_by_role("button", name="Save").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.get_by_label("Phone").get_attribute("aria-invalid") == "true"
+    tab.assert_accessible()
+    tab.page.get_by_label("Phone").fill("(312) 555-0100")
+    tab.page.locator("label[for=topic-sale_date]").click()
+    tab.page.locator("label[for=topic-redemption_period_end]").click()
+    tab.page.get_by_role("button", name="Save").click()
+    tab.page.wait_for_url(re.compile(r"/settings/client-messages$"))
+    tab.page.screenshot(path=str(tmp_path / "client-message-settings.png"), full_page=True)
+    saved = web_org.viewer.get("/api/v1/client-message-settings").get_json()
+    assert saved["phone"] == "(312) 555-0100"
+    assert "sale_date" in saved["topics"] and "redemption_period_end" not in saved["topics"]
+
+    viewer = page_client("viewer")
+    report = viewer.get("/settings/client-messages/report.csv")
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    assert report.data.decode().splitlines()[0] == "case_id,client,role,channel,record,at,what,how,by_or_to,detail"
+    page = viewer.get("/settings/client-messages")
+    assert page.status_code == 200 and b"Only an admin may change these." in page.data
+    assert viewer.post("/settings/client-messages", data={"phone": "1"}).status_code == 403
+    assert web_org.viewer.get("/api/v1/client-message-settings").get_json()["phone"] == "(312) 555-0100"
+
+
+def test_the_organisation_report_holds_every_case_and_only_this_organisations(page_client, web_org, make_org):  # noqa: ANN001
+    mine = _case_with_hearing(web_org)
+    theirs = _case_with_hearing(make_org())
+    rows = list(csv.DictReader(io.StringIO(page_client("viewer").get("/settings/client-messages/report.csv")
+                                           .data.decode())))
+    cases = {int(r["case_id"]) for r in rows}
+    assert mine in cases and theirs not in cases
+
+
+def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    tab = signed_in("counselor")
+    tab.goto(f"/cases/{case_id}")
+    tab.page.get_by_text("Add an appointment").click()
+    form = tab.page.locator("#client-messages form", has_text="Add appointment")
+    form.get_by_role("button", name="Add appointment").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.locator("#f-appointment-place").get_attribute("aria-invalid") == "true"
+    tab.assert_accessible()
+    day = dt.date.today() + dt.timedelta(days=9)
+    form = tab.page.locator("#client-messages form", has_text="Add appointment")
+    form.get_by_label("Kind of appointment").select_option("court_date")
+    form.get_by_label("Date and time").fill(f"{day.isoformat()}T09:30")
+    form.get_by_label("Place").fill("Daley Center, Courtroom 2801")
+    form.get_by_role("button", name="Add appointment").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    assert "Daley Center, Courtroom 2801" in tab.page.locator("#client-messages").inner_text()
+    tab.assert_accessible()
+    rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
+    assert len([r for r in rows if r["kind"] == "appointment_reminder"]) == 4
