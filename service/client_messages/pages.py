@@ -7,6 +7,7 @@ import io
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 
+from service import permissions
 from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.client_messages import service
@@ -119,8 +120,7 @@ def _settings_page(errors: dict[str, str] | None = None, values: dict | None = N
 def settings_page():
     if request.method == "GET":
         return _settings_page()
-    if not can_change_org_settings(caller()):
-        raise Problem(403, "Only an admin may change the organisation's client-message settings.")
+    permissions.require(caller(), permissions.can_change_org_settings, "change the organisation's client-message settings")
     data = {"topics": request.form.getlist("topics"), "phone": (request.form.get("phone") or "").strip() or None}
     loaded, errors = forms.load(ClientMessageSettingsInputSchema(), data, {"phone": "Phone", "topics": "Topics"})
     if loaded is not None and not errors:

@@ -5,7 +5,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.client_messages import APPOINTMENT_KINDS, CHANNELS, CLIENT_MESSAGE_KINDS, CONSENT_METHODS
-from service.cases.schemas import PHONE, single_line
+from service.cases.schemas import PHONE
+from service.fields import no_control_characters
 from service.client_messages.rules import TOPICS
 from service.fields import PageQuerySchema, PageSchema, StrictSchema, Text, long_text
 from service.http import ID_MAX
@@ -84,7 +85,7 @@ class ClientMessageSettingsInputSchema(StrictSchema):
     topics = ma.fields.List(ma.fields.String(validate=validate.OneOf(TOPICS)), allow_none=True,
                             validate=validate.Length(max=len(TOPICS)),
                             metadata={"description": "Which deadlines reach the client; null: the defaults"})
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, single_line],
+    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters],
                              metadata={"description": "The organisation's phone, in every message"})
 
 

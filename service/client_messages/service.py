@@ -17,6 +17,7 @@ from models import Case
 from models.base import utcnow
 from models.client_messages import Appointment, ClientMessage, ClientMessageSettings, Consent
 from models.intake import Party
+from service import permissions
 from service import audit
 from service.auth import Caller
 from service.client_messages import rules, texts
@@ -29,7 +30,6 @@ from service.conflicts.matching import normalise_phone
 from service.db import paginate
 from service.errors import Problem
 from service.leases import compare_and_set
-from service.permissions import can_change_org_settings
 
 __all__ = ["scan", "case_consents", "consent_document", "add_consent", "case_messages", "message_document",
            "settings_document", "set_settings", "handle_inbound", "handle_status", "unsubscribe_target",
@@ -135,8 +135,7 @@ def settings_document(session: Session, org_id: int) -> dict[str, Any]:
 
 
 def set_settings(session: Session, caller: Caller, data: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    if not can_change_org_settings(caller):
-        raise Problem(403, "Only an admin may change the organisation's client-message settings.")
+    permissions.require(caller, permissions.can_change_org_settings, "change the organisation's client-message settings")
     row = session.scalars(select(ClientMessageSettings).where(ClientMessageSettings.org_id == caller.org_id)).first()
     before = settings_document(session, caller.org_id)
     if row is None:

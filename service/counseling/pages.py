@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from service import permissions
 from service.cases.pages import ensure_can_edit, respond_with_case
@@ -195,8 +195,7 @@ INCOME_LABELS = {"fiscal_year": "HUD fiscal year", "csv": "Income limits file (C
 
 
 def _require_admin() -> None:
-    if not permissions.can_change_org_settings(caller()):
-        abort(403, description=f"Only an organisation admin may load income limits (your role: {caller().role}).")
+    permissions.require(caller(), permissions.can_change_org_settings, "load income limits")
 
 
 def _loaded_years() -> list[tuple[int, int]]:

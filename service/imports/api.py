@@ -12,8 +12,8 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, requires, with_object, writes
 from service.imports import service
 from service.imports.reading import MAX_FILE_BYTES
-from service.imports.schemas import (ImportListSchema, ImportMappingCreateSchema, ImportMappingListSchema,
-                                    ImportMappingSchema, ImportSchema, IntakeSettingsSchema)
+from service.imports.schemas import (ImportListSchema, SavedImportMappingCreateSchema, SavedImportMappingListSchema,
+                                    SavedImportMappingSchema, ImportSchema, IntakeSettingsSchema)
 from service.permissions import can_change_org_settings
 from workers.imports import enqueue_import
 
@@ -169,7 +169,7 @@ class IntakeSettings(MethodView):
 @blp.route("/import-mappings")
 class ImportMappings(MethodView):
     @blp.arguments(PageQuerySchema, location="query")
-    @blp.response(200, ImportMappingListSchema)
+    @blp.response(200, SavedImportMappingListSchema)
     @documents_errors(blp, 401, 422)
     def get(self, args):
         """Column mappings saved under a name, by name"""
@@ -177,8 +177,8 @@ class ImportMappings(MethodView):
         return page([service.mapping_document(m) for m in items], total, args)
 
     @writes
-    @blp.arguments(ImportMappingCreateSchema)
-    @blp.response(201, ImportMappingSchema)
+    @blp.arguments(SavedImportMappingCreateSchema)
+    @blp.response(201, SavedImportMappingSchema)
     @documents_errors(blp, 401, 403, 409, 413, 415, 422)
     def post(self, data):
         """Save a column mapping under a name (administrators)"""
@@ -190,7 +190,7 @@ class ImportMappings(MethodView):
 @blp.route("/import-mappings/<id:mapping_id>")
 class ImportMappingItem(MethodView):
     @with_object(service.get_mapping, "mapping_id", "row")
-    @blp.response(200, ImportMappingSchema)
+    @blp.response(200, SavedImportMappingSchema)
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """One saved mapping"""

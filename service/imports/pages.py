@@ -155,8 +155,7 @@ def map_columns():
         errors["mapping"] = "Choose a field for at least the client's name and the property's state."
     save_as = (request.form.get("save_as") or "").strip()
     if not errors and save_as:  # an administrator names these choices for next time
-        if not permissions.can_change_org_settings(caller()):
-            abort(403, description="Only an administrator of the organisation may save an import mapping.")
+        permissions.require(caller(), permissions.can_change_org_settings, "save an import mapping")
         try:
             service.save_mapping(g.db, caller(), save_as, mapping)
         except Problem as problem:
@@ -269,8 +268,7 @@ ALIAS_LABELS = {"name": "Servicer's name", "alias": "Also known as"}
 
 
 def _require_admin() -> None:
-    if not permissions.can_change_org_settings(caller()):
-        abort(403, description=f"Only an organisation admin may do this (your role: {caller().role}).")
+    permissions.require(caller(), permissions.can_change_org_settings, "change the organisation's intake settings")
 
 
 def _intake_settings(status: int = 200, errors: dict[str, str] | None = None, values: Any = None,

@@ -56,7 +56,7 @@ class IntakeSettingsSchema(StrictSchema):
         "description": "How an ambiguous date like 03/04/2026 is read in imports (month_first: March 4)"})
 
 
-class ImportMappingCreateSchema(StrictSchema):
+class SavedImportMappingCreateSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     mapping = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(min=1, max=200)),
                              values=ma.fields.String(validate=validate.Length(min=1, max=210)), required=True,
@@ -64,7 +64,7 @@ class ImportMappingCreateSchema(StrictSchema):
                              metadata={"description": "{column header: field}, as an import's mapping"})
 
 
-class ImportMappingSchema(ma.Schema):
+class SavedImportMappingSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     mapping = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
@@ -72,5 +72,5 @@ class ImportMappingSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class ImportMappingListSchema(PageSchema):
-    items = ma.fields.List(ma.fields.Nested(ImportMappingSchema), required=True)
+class SavedImportMappingListSchema(PageSchema):
+    items = ma.fields.List(ma.fields.Nested(SavedImportMappingSchema), required=True)

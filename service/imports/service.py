@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from models import Case, CaseEvent, Organization, User
 from models.base import utcnow
 from models.intake import Import, ImportMapping, ImportRow, IntakeSettings
+from service import permissions
 from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, flatten_messages, validation_error
-from service.permissions import can_change_org_settings
 from service.imports.mapping import (EXPORT_COLUMNS, ParsedRow, check_mapping, column_for, event_column,
                                      guess_mapping, is_field, parse_row)
 from service.imports.reading import ImportRefused, Table, cell_text, read_table
@@ -81,8 +81,7 @@ def get_mapping(session: Session, org_id: int, mapping_id: int) -> ImportMapping
 def save_mapping(session: Session, caller: Caller, name: str, mapping: dict[str, str]) -> ImportMapping:
     """Save a column mapping under a name (administrators). Its fields are checked now; its columns are
     checked against each file it is used with."""
-    if not can_change_org_settings(caller):
-        raise Problem(403, "Only an administrator of the organisation may save an import mapping.")
+    permissions.require(caller, permissions.can_change_org_settings, "save an import mapping")
     name = name.strip()
     errors: dict[str, list[str]] = {}
     if not name:

@@ -96,8 +96,8 @@ def test_a_bad_waiver_form_shows_errors_next_to_fields_and_writes_nothing(page_c
                                                                    "deficiency_amount": "a lot"})
     assert response.status_code == 422
     html = response.text
-    assert re.search(r'id="f-recipient"[^>]*aria-invalid="true"', html, re.S)
-    assert 'id="f-recipient-error"' in html and 'id="f-deficiency-amount-error"' in html
+    assert re.search(r'id="waiver-f-recipient"[^>]*aria-invalid="true"', html, re.S)
+    assert 'id="waiver-f-recipient-error"' in html and 'id="waiver-f-deficiency-amount-error"' in html
     assert _counts(database_url) == before
 
 
