@@ -10,7 +10,7 @@ from flask.views import MethodView
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, requires, with_object, writes
-from service.imports import service
+from service.imports import exports, service
 from service.imports.reading import MAX_FILE_BYTES
 from service.imports.schemas import (ImportListSchema, SavedImportMappingCreateSchema, SavedImportMappingListSchema,
                                     SavedImportMappingSchema, ImportSchema, IntakeSettingsSchema)
@@ -129,7 +129,7 @@ class ImportFailedRows(MethodView):
     @documents_errors(blp, 401, 404)
     def get(self, row):
         """The rows that did not pass or failed, with an Errors column: fix them and import again"""
-        response = Response(service.failed_rows_csv(db(), row), mimetype="text/csv")
+        response = Response(exports.failed_rows_csv(db(), row), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="import-{row.id}-failed-rows.csv"'
         return response
 
@@ -141,7 +141,7 @@ class CasesExport(MethodView):
     def get(self):
         """Every case of the organisation as CSV, with the columns an import reads back"""
         session, org_id = db(), caller().org_id
-        response = Response(stream_with_context(service.export_cases_csv(session, org_id)), mimetype="text/csv")
+        response = Response(stream_with_context(exports.export_cases_csv(session, org_id)), mimetype="text/csv")
         response.headers["Content-Disposition"] = 'attachment; filename="cases.csv"'
         response.headers["Cache-Control"] = "private, no-store"
         return response

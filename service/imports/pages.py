@@ -20,7 +20,7 @@ from flask import Response, abort, current_app, flash, g, redirect, request, url
 from service import permissions
 from service.clock.kinds import EVENT_TYPES
 from service.errors import Problem
-from service.imports import service
+from service.imports import exports, service
 from service.imports.mapping import FIELDS, guess_mapping
 from service.imports.reading import MAX_FILE_BYTES, ImportRefused, Table, cell_text, read_table
 from service.web.helpers import caller, is_htmx, page_blueprint, render, require_write
@@ -255,7 +255,7 @@ def commit(import_id: int):
 @bp.route("/imports/<id:import_id>/failed-rows.csv")
 def failed_rows(import_id: int):
     row = service.get_import(g.db, caller().org_id, import_id)
-    response = Response(service.failed_rows_csv(g.db, row), mimetype="text/csv")
+    response = Response(exports.failed_rows_csv(g.db, row), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="import-{row.id}-failed-rows.csv"'
     return response
 

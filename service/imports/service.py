@@ -5,10 +5,8 @@ it, and rows already made into cases are known by their keys (import_rows), so a
 after its worker died, creates nothing twice."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 from typing import Any, Callable, Iterator
 
@@ -17,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Case, CaseEvent, Organization, User
+from models import Organization, User
 from models.base import utcnow
 from models.intake import Import, ImportMapping, ImportRow, IntakeSettings
 from service import permissions
@@ -25,9 +23,8 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, flatten_messages, validation_error
-from service.imports.mapping import (EXPORT_COLUMNS, ParsedRow, check_mapping, column_for, event_column,
-                                     guess_mapping, is_field, parse_row)
-from service.imports.reading import ImportRefused, Table, cell_text, read_table
+from service.imports.mapping import (ParsedRow, check_mapping, column_for, guess_mapping, is_field, parse_row)
+from service.imports.reading import ImportRefused, Table, read_table
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +242,7 @@ def _caller_for(session: Session, row: Import) -> Caller:
     return Caller(user_id=user.id, org_id=row.org_id, role=user.role, email=user.email, timezone=org.timezone)
 
 
-def _table_of(session: Session, row: Import) -> Table:
+def table_of(session: Session, row: Import) -> Table:
     content = session.scalar(select(Import.content).where(Import.id == row.id))
     return read_table(content, row.filename)
 
@@ -300,7 +297,7 @@ def dry_run(session: Session, row: Import, progress: Callable[[Session, Import, 
 
     caller = _caller_for(session, row)
     today = local_today(caller.timezone)
-    table = _table_of(session, row)
+    table = table_of(session, row)
     parsed_rows = list(_parsed_rows(table, row))
     existing = _existing_keys(session, row.org_id, [p.key for p in parsed_rows])
     aliases = AliasBook.from_pairs(all_alias_pairs(session, row.org_id))
@@ -391,7 +388,7 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
 
     caller = _caller_for(session, row)
     today = local_today(caller.timezone)
-    table = _table_of(session, row)
+    table = table_of(session, row)
     parsed_rows = list(_parsed_rows(table, row))
     failures: list[dict[str, Any]] = [e for e in row.errors if e.get("phase") != "commit"]
     done_here: set[str] = set()
@@ -449,87 +446,6 @@ def imports_to_enqueue(session: Session, now: dt.datetime | None = None) -> list
     return list(session.scalars(select(Import.id).where(or_(waiting, abandoned)).order_by(Import.id).limit(100)))
 
 
-# ----------------------------------------------------------------------------------------- CSV out
-
-def _csv_safe(value: object) -> str:
-    """A cell a spreadsheet program will not run as a formula (CSV injection): a leading =, +, - or @ that
-    is not part of a number or phone number gets a quote mark before it."""
-    text = cell_text(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not all(c in "0123456789+-(). " for c in text)):
-        return "'" + text
-    return text
-
-
-def failed_rows_csv(session: Session, row: Import) -> str:
-    """The rows that did not pass (or failed at commit), with their errors: fix them and import again."""
-    table = _table_of(session, row)
-    by_row: dict[int, list[str]] = {}
-    for error in row.errors:
-        prefix = f"{error['column']}: " if error.get("column") else ""
-        by_row.setdefault(error["row"], []).append(prefix + error["message"])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*table.headers, "Errors"])
-    for number, cells in enumerate(table.rows, start=2):
-        if number in by_row:
-            writer.writerow([_csv_safe(c) for c in cells] + [_csv_safe(" | ".join(by_row[number]))])
-    return out.getvalue()
-
-
-def export_cases_csv(session: Session, org_id: int) -> Iterator[str]:
-    """Every case of the organisation as one CSV row, with the columns the import reads back (events: the
-    earliest of each type), so an office can leave as easily as it came."""
-    from service.cases.service import case_document
-
-    event_types = sorted(session.scalars(select(CaseEvent.type).join(Case, Case.id == CaseEvent.case_id).where(
-        CaseEvent.org_id == org_id, CaseEvent.deleted_at.is_(None), Case.deleted_at.is_(None)).distinct()))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([header for header, _ in EXPORT_COLUMNS] + [event_column(t) for t in event_types])
-    yield _drain(out)
-    last_id = 0
-    while True:
-        cases = list(session.scalars(select(Case).where(Case.org_id == org_id, Case.deleted_at.is_(None),
-                                                        Case.id > last_id).order_by(Case.id).limit(500)))
-        if not cases:
-            return
-        events: dict[tuple[int, str], dt.date] = {}
-        for case_id, event_type, occurred_on in session.execute(
-                select(CaseEvent.case_id, CaseEvent.type, func.min(CaseEvent.occurred_on))
-                .where(CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.deleted_at.is_(None))
-                .group_by(CaseEvent.case_id, CaseEvent.type)):
-            events[(case_id, event_type)] = occurred_on
-        for case in cases:
-            document = case_document(case)
-            values = []
-            for _header, name in EXPORT_COLUMNS:
-                values.append(_export_value(document, name))
-            values += [events.get((case.id, t)).isoformat() if events.get((case.id, t)) else "" for t in event_types]
-            writer.writerow([_csv_safe(v) for v in values])
-        last_id = cases[-1].id
-        yield _drain(out)
-
-
-def _export_value(document: dict[str, Any], name: str) -> object:
-    if name == "key":
-        return document["id"]
-    if name == "co_borrowers":
-        return "; ".join(f"{p['first_name']} {p['last_name']}" for p in document["co_borrowers"])
-    section, _, attribute = name.rpartition(".")
-    source = document.get(section) if section else document
-    if section == "client" and source is None:
-        return ""
-    value = (source or {}).get(attribute)
-    return "" if value is None else value
-
-
-def _drain(out: io.StringIO) -> str:
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text
-
-
 __all__ = ["create_import", "get_import", "list_imports", "import_document", "request_commit",
-           "process_import", "dry_run", "commit_rows", "imports_to_enqueue", "failed_rows_csv", "export_cases_csv",
+           "process_import", "dry_run", "commit_rows", "imports_to_enqueue",
            "date_order_of", "set_date_order", "mapping_document", "list_mappings", "get_mapping", "save_mapping"]
