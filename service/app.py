@@ -12,10 +12,10 @@ import service
 
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
-from service.db import session_factory
+from service.db import read_session_factory, session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
-from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
+from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only, security_headers
 from service.limits import limiter
 from service.wiring import connect_signals
 from service.web import init_web
@@ -52,10 +52,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False
     make_session = session_factory(settings.database_url)
+    make_read_session = read_session_factory(settings.database_url)
 
     @app.before_request
     def open_session_and_authenticate():
-        g.db = make_session()
+        g.db = make_read_session() if _reads_only(app) else make_session()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
         g.caller = authenticate(g.db, request.headers.get("Authorization"))
@@ -66,8 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def close_session(_exc):
         session = g.pop("db", None)
         if session is not None:
-            session.rollback()  # a failed request writes nothing
-            session.close()
+            session.close()  # rolls back what was not committed: a failed request writes nothing
 
     app.url_map.converters["id"] = IdConverter
     api = ForestallApi(app)
@@ -84,6 +84,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _swagger_ui_asset(filename: str) -> Response:
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=24 * 3600)
+
+
+def _reads_only(app: Flask) -> bool:
+    """A GET or HEAD answered by a view marked @read_only (service.http): its request needs no transaction."""
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return False
+    view = app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    return is_read_only(getattr(view_class, "get", None) if view_class is not None else view)
 
 
 def _check_body_limits() -> None:
