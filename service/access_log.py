@@ -32,15 +32,20 @@ _FORMAT_KEYS = re.compile(r"%\(([^)]+)\)")
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201 - gunicorn's signature
         atoms = super().atoms(resp, req, environ, request_time)
-        # The atoms the access log format prints (the request line, path, query, Referer, any {...}i or
-        # {...}e it names): only these reach the log, so only these are searched, not the dozens of
-        # header and environ atoms gunicorn makes for every request.
+        # Only the atoms the access log format prints (the request line, path, query, Referer, any {...}i
+        # or {...}e it names) reach the log: those are kept, and searched, not the dozens of header and
+        # environ atoms gunicorn makes for every request (an atom the format names but the request lacks
+        # prints "-", as before).
+        printed = {}
         for key in self._printed_keys():
-            value = atoms.get(key)
+            if key not in atoms:
+                continue
+            value = atoms[key]
             if isinstance(value, str):
                 # The query string atom (q) comes without its "?": put it back so its parameters are found.
-                atoms[key] = redact("?" + value)[1:] if key == "q" else redact(value)
-        return atoms
+                value = redact("?" + value)[1:] if key == "q" else redact(value)
+            printed[key] = value
+        return printed
 
     def _printed_keys(self) -> tuple[str, ...]:
         fmt = self.cfg.access_log_format
