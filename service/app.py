@@ -16,7 +16,7 @@ from service.db import read_session_factory, session_factory
 from service.errors import Problem, handle_http_exception, handle_unexpected
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only, security_headers
-from service.limits import limiter
+from service.limits import limiter, skip_limits_when
 from service.wiring import connect_signals
 from service.web import init_web
 
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
     init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
+    skip_limits_when(app, lambda: _reads_only(app))  # the read-only views have no rate limit
     return app
 
 

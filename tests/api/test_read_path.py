@@ -76,3 +76,17 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(app
     time.sleep(0.2)  # the server's FATAL message and end of file reach the sockets
     assert org.attorney.get(path).status_code == 200
     assert org.attorney.get("/api/v1/cases").status_code == 200
+
+
+def test_the_limiter_is_not_consulted_for_a_read_only_view_and_still_is_for_the_others(app, org, new_case,
+                                                                                         monkeypatch):
+    from service.limits import limiter
+
+    case_id = new_case()["id"]
+    calls: list[str] = []
+    original = type(limiter).identify_request
+    monkeypatch.setattr(type(limiter), "identify_request", lambda self: calls.append("checked") or original(self))
+    assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
+    assert calls == []
+    assert org.attorney.get(f"/api/v1/cases/{case_id}/history").status_code == 200
+    assert calls
