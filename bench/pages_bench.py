@@ -126,6 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='forestall-pages-bench-')}/bench.sqlite"
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("FORESTALL_ENV", "development")  # a scratch database: the embedded SECRET_KEY
     case_id, email = load(database_url, args.cases)
 
     from service.app import create_app
