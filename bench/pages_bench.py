@@ -126,6 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='forestall-pages-bench-')}/bench.sqlite"
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("FORESTALL_ENV", "development")  # a scratch database: the embedded SECRET_KEY
     case_id, email = load(database_url, args.cases)
 
     from service.app import create_app
@@ -146,9 +147,32 @@ def main() -> None:
     }
     print(f"\n{args.cases} cases, {args.requests} sequential renders each, in-process ({database_url.split(':')[0]})")
     print(f"{'page':45} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    results = {}
     for name, path in targets.items():
-        figures = measure(client, path, args.requests)
+        figures = results[name] = measure(client, path, args.requests)
         print(f"{name:45} {figures['p50']:8.1f} {figures['p95']:8.1f} {figures['p99']:8.1f}", flush=True)
+    # The same case through the API (bearer token, JSON), measured the same way: the page's cost next to it.
+    api_client = app.test_client()
+    api_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(email)}"
+    api = measure(api_client, f"/api/v1/cases/{case_id}", args.requests)
+    print(f"{'API case detail (same case)':45} {api['p50']:8.1f} {api['p95']:8.1f} {api['p99']:8.1f}")
+    page = results["Case page"]
+    print(f"\ncase page / API case detail: p50 {page['p50'] / api['p50']:.1f}x, p95 {page['p95'] / api['p95']:.1f}x "
+          f"(goal <= 3x); slowest page p95 {max(r['p95'] for r in results.values()):.1f} ms (goal < 100 ms)")
+
+
+def api_token(email: str) -> str:
+    from sqlalchemy import select
+
+    from models import User
+    from service.auth import issue_token
+    from service.config import load_settings
+    from service.db import session_factory
+
+    with session_factory(load_settings().database_url)() as session:
+        token = issue_token(session, session.scalars(select(User).where(User.email == email)).one())
+        session.commit()
+    return token
 
 
 if __name__ == "__main__":

@@ -12,11 +12,11 @@ import service
 
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
-from service.db import session_factory
+from service.db import read_session_factory, session_factory
 from service.errors import (DATABASE_UNAVAILABLE, Problem, handle_database_unavailable, handle_http_exception,
                             handle_unexpected, retry_reads_once)
 from service.rulebook import rules
-from service.http import ID_MAX, ForestallApi, IdConverter, security_headers
+from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only, security_headers
 from service import limits
 from service.wiring import connect_signals
 from service.web import init_web
@@ -53,10 +53,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False
     make_session = session_factory(settings.database_url)
+    make_read_session = read_session_factory(settings.database_url)
 
     @app.before_request
     def open_session_and_authenticate():
-        g.db = make_session()
+        g.db = make_read_session() if _reads_only(app) else make_session()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
         g.caller = authenticate(g.db, request.headers.get("Authorization"))
@@ -87,11 +88,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     for error in DATABASE_UNAVAILABLE:  # 503 with Retry-After, not 500, while the database is away
         app.register_error_handler(error, handle_database_unavailable)
     app.wsgi_app = retry_reads_once(app.wsgi_app)  # type: ignore[method-assign]
+    limits.skip_limits_when(app, lambda: _reads_only(app))  # the read-only views have no rate limit
     return app
 
 
 def _swagger_ui_asset(filename: str) -> Response:
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=24 * 3600)
+
+
+def _reads_only(app: Flask) -> bool:
+    """A GET or HEAD answered by a view marked @read_only (service.http): its request needs no transaction."""
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return False
+    view = app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    return is_read_only(getattr(view_class, "get", None) if view_class is not None else view)
 
 
 def _check_body_limits() -> None:

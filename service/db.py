@@ -8,6 +8,7 @@ org_id with it; a session that sets nothing sees no organisation's rows. SQLite 
 application's own org_id filters are its only scoping there."""
 from __future__ import annotations
 
+import select as io_select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,11 +16,17 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 ORG_KEY = "org_id"          # session.info[ORG_KEY]: the organisation whose rows this session may touch
 ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
+READ_ONLY_KEY = "read_only"  # session.info[READ_ONLY_KEY]: a read-only request's session (autocommit pool)
 _APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
+# The read-only pool runs in autocommit, where a transaction-local setting would end with its statement: there
+# the scope is set for the connection, and overwritten (both settings, always) when the next session begins.
+_APPLY_FOR_CONNECTION = text("SELECT set_config('app.org_id', :org, false), "
+                             "set_config('app.across_orgs', :across, false)")
 
 
 @lru_cache(maxsize=8)
@@ -37,7 +44,39 @@ def get_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(database_url, pool_size=10, max_overflow=10)
+    _drop_closed_connections_on_checkout(engine)
+    return engine
+
+
+@lru_cache(maxsize=8)
+def get_read_engine(database_url: str) -> Engine:
+    """PostgreSQL: a second pool for the requests that only read (service.http.read_only views), in
+    autocommit, so such a request costs no BEGIN and no ROLLBACK round trip; its connections start with
+    default_transaction_read_only, so the server refuses any write made through them. SQLite: the engine."""
+    if database_url.startswith("sqlite"):
+        return get_engine(database_url)
+    engine = create_engine(database_url, pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT",
+                           connect_args={"options": "-c default_transaction_read_only=on"})
+    _drop_closed_connections_on_checkout(engine)
+    return engine
+
+
+def _drop_closed_connections_on_checkout(engine: Engine) -> None:
+    """Instead of pool_pre_ping's `SELECT 1` (a round trip on every checkout, every request): look at the
+    idle connection's socket without waiting. The server never writes to an idle connection unless it
+    is ending it (a restart, pg_terminate_backend, an idle timeout: a FATAL message, then end of file),
+    so a readable socket, or a closed connection, is discarded and the pool connects afresh."""
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection, _record, _proxy):  # noqa: ANN001 - SQLAlchemy's event signature
+        if dbapi_connection.closed or _socket_readable(dbapi_connection.fileno()):
+            raise DisconnectionError("the server closed this idle connection")
+
+
+def _socket_readable(fd: int) -> bool:
+    poller = io_select.poll()
+    poller.register(fd, io_select.POLLIN | io_select.POLLERR | io_select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 def session_factory(database_url: str, across_orgs: str | None = None) -> sessionmaker[Session]:
@@ -53,7 +92,8 @@ def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
     if connection.dialect.name != "postgresql":
         return
     org = info.get(ORG_KEY)
-    connection.execute(_APPLY, {"org": "" if org is None else str(int(org)),
+    statement = _APPLY_FOR_CONNECTION if info.get(READ_ONLY_KEY) else _APPLY
+    connection.execute(statement, {"org": "" if org is None else str(int(org)),
                                 "across": "on" if info.get(ACROSS_KEY) and org is None else ""})
 
 
@@ -134,6 +174,11 @@ def _put_scope(session: Session, before: dict[str, Any]) -> None:
             session.info.pop(key, None)
         else:
             session.info[key] = value
+
+
+def read_session_factory(database_url: str) -> sessionmaker[Session]:
+    """Sessions for requests that only read (see get_read_engine); session.info["read_only"] says so."""
+    return sessionmaker(bind=get_read_engine(database_url), expire_on_commit=False, info={READ_ONLY_KEY: True})
 
 
 def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:

@@ -170,6 +170,23 @@ def check_version(current: int, required: bool) -> None:
         raise Problem(412, f"The object has changed (version {current}, If-Match {listed}); reload it and try again.")
 
 
+_READ_ONLY = "forestall_read_only"
+
+
+def read_only(func: Callable) -> Callable:
+    """Mark a GET view that only reads (outermost decorator): its request's session runs without a
+    transaction (no BEGIN, no ROLLBACK round trip) on connections the database keeps read-only (see
+    service.db.get_read_engine), so a write made by mistake fails instead of committing on its own. Each
+    statement then sees its own snapshot: for views whose answer is one statement, or whose statements
+    need not agree with each other."""
+    setattr(func, _READ_ONLY, True)
+    return func
+
+
+def is_read_only(func: Callable | None) -> bool:
+    return bool(getattr(func, _READ_ONLY, False))
+
+
 def writes(func: Callable) -> Callable:
     """A collection write (no object to look up first): the role check only."""
     @functools.wraps(func)
@@ -240,5 +257,5 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-__all__ = ["ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "settings", "documents_errors", "check_version", "writes",
+__all__ = ["read_only", "is_read_only", "ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "settings", "documents_errors", "check_version", "writes",
            "etag", "page", "with_case", "with_object", "IF_MATCH_PARAMETER", "problem_response"]

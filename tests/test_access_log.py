@@ -67,3 +67,35 @@ def test_the_calendar_feed_token_is_not_in_gunicorns_access_log(database_url: st
     assert "/calendar/[redacted].ics" in text
     assert FEED_TOKEN not in text
     assert FEED_TOKEN[4:] not in text
+
+
+def _access_line(access_log_format: str | None = None) -> str:
+    """One access-log line as the project's logger formats it (gunicorn's own atoms and format)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+
+    from service.access_log import RedactingLogger
+
+    cfg = Config()
+    if access_log_format is not None:
+        cfg.set("access_log_format", access_log_format)
+    logger = RedactingLogger(cfg)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/calendar/{FEED_TOKEN}.ics?token=abc",
+               "PATH_INFO": f"/calendar/{FEED_TOKEN}.ics", "QUERY_STRING": "token=abc", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": "https://example.org/reset/AbC-123_x",
+               "HTTP_USER_AGENT": "test", "X_SECRET_ENV": "/invite/AbC"}
+    request = SimpleNamespace(headers=[("Referer", "https://example.org/reset/AbC-123_x"), ("X-Next", "/reset/Q1")])
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, request, environ, dt.timedelta(milliseconds=3))
+    return cfg.access_log_format % SafeAtoms(atoms)
+
+
+def test_every_atom_the_format_prints_is_redacted():
+    line = _access_line()  # gunicorn's default format: the request line, the Referer, the user agent
+    assert "/calendar/[redacted].ics?token=[redacted]" in line and "/reset/[redacted]" in line
+    line = _access_line('%(U)s %(q)s %({referer}i)s %({X-Next}i)s %({x_secret_env}e)s %(r)s')
+    assert FEED_TOKEN not in line and "abc" not in line and "AbC" not in line and "Q1" not in line
+    assert line.count("[redacted]") == 7

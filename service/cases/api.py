@@ -8,7 +8,8 @@ from service.cases import service
 from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
                                    CasePatchSchema, CaseSchema)
 from service.fields import PageQuerySchema
-from service.http import Blueprint, ETAG_HEADER, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page, with_case, writes
+from service.http import (Blueprint, ETAG_HEADER, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page,
+                          read_only, with_case, writes)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
 
@@ -37,6 +38,7 @@ class Cases(MethodView):
 
 @blp.route("/cases/<id:case_id>")
 class CaseItem(MethodView):
+    @read_only  # one statement: the case with its borrowers
     @with_case()
     @blp.response(200, CaseSchema, headers=ETAG_HEADER)
     @documents_errors(blp, 401, 404)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,12 +23,16 @@ SORT_COLUMNS = {
 }
 
 
+# Built once (every API call on a case runs one of these): the organisation is in the query itself.
+_CASE_WITH_DELETED = (select(Case).options(joinedload(Case.borrowers))
+                      .where(Case.id == bindparam("case_id"), Case.org_id == bindparam("org_id")))
+_CASE = _CASE_WITH_DELETED.where(Case.deleted_at.is_(None))
+
+
 def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bool = False) -> Case:
     """The case, or 404, whether it belongs to another organisation or to none."""
-    query = select(Case).options(joinedload(Case.borrowers)).where(Case.id == case_id, Case.org_id == org_id)
-    if not include_deleted:
-        query = query.where(Case.deleted_at.is_(None))
-    case = session.scalars(query).unique().one_or_none()
+    query = _CASE_WITH_DELETED if include_deleted else _CASE
+    case = session.scalars(query, {"case_id": case_id, "org_id": org_id}).unique().one_or_none()
     if case is None:
         raise Problem(404, f"No case {case_id}.")
     return case

@@ -33,6 +33,13 @@ class BrowserSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:  # noqa: ANN001
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
+    def open_session(self, app, request):  # noqa: ANN001, ANN201 - Flask's signature
+        # No session cookie (every API call, which authenticates with a bearer token): the empty session
+        # Flask would give, without first building the signing serializer on every request.
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
 
 def idle_timeout_seconds(user: User) -> int:
     """How long a session may sit unused: the organisation's setting (Settings page), else 30 minutes."""

@@ -57,3 +57,22 @@ def test_openapi_and_docs_are_served(app):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/cases" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_revoked_token_or_deactivated_user_is_refused_on_the_very_next_read(org, new_case, db_session):
+    """The case detail (a read-only view, no transaction) reads the token on every request: no cache."""
+    from models import User
+
+    case_id = new_case()["id"]
+    path = f"/api/v1/cases/{case_id}"
+    for _ in range(3):
+        assert org.attorney.get(path).status_code == 200
+    row = db_session.scalars(select(ApiToken).where(ApiToken.user_id == org.attorney.user_id)).one()
+    row.revoked_at = dt.datetime.now(dt.timezone.utc)
+    db_session.commit()
+    assert org.attorney.get(path).status_code == 401
+    for _ in range(3):
+        assert org.paralegal.get(path).status_code == 200
+    db_session.get(User, org.paralegal.user_id).is_active = False
+    db_session.commit()
+    assert org.paralegal.get(path).status_code == 401

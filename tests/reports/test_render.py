@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from reports.render import STATIC_DIR, _fetcher_class, humanize, long_date, money
 
@@ -50,3 +52,27 @@ def test_progress_moves_forward_through_the_render(monkeypatch):
     steps: list[int] = []
     render.render_pdf("any.html", {}, steps.append)
     assert steps == sorted(steps) and steps[0] >= 20 and steps[-1] == 95 and len(steps) >= 4
+
+
+def test_tagging_with_page_references_computed_once_writes_the_same_pdf(monkeypatch):
+    """The tagging speed-up (render._speed_up_tagging) changes no byte of a tagged, multi-page PDF."""
+    import weasyprint.pdf as weasyprint_pdf
+
+    from reports import render
+
+    rows = "".join(f"<tr><td>{n}</td><td>Entry {n}</td></tr>" for n in range(200))
+    html = ('<html lang="en"><head><title>Log</title><meta name="dcterms.created" content="2026-01-02">'
+            '<meta name="dcterms.modified" content="2026-01-02"><link rel="stylesheet" href="report.css"></head>'
+            f'<body><h1>Log</h1><table aria-label="Log"><thead><tr><th>No.</th><th>What</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table></body></html>')
+    monkeypatch.setattr(render, "render_html", lambda name, context: html)
+    render._speed_up_tagging()
+    wrapped = weasyprint_pdf.add_tags
+    assert wrapped.frozen_page_references
+    fast = render.render_pdf("any.html", {})
+    monkeypatch.setattr(weasyprint_pdf, "add_tags", wrapped.__wrapped__)
+    monkeypatch.setattr(render, "_speed_up_tagging", lambda: None)
+    slow = render.render_pdf("any.html", {})
+    assert fast.page_count == slow.page_count > 3
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(fast.content)).trailer["/Root"]
+    assert fast.content == slow.content

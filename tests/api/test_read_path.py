@@ -1,0 +1,92 @@
+"""The read path's database handling: read-only views run without a transaction on connections the
+database keeps read-only, and a connection the server closed is replaced without a failed request."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from service.http import is_read_only
+
+from tests.conftest import BACKEND
+
+postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL connection behaviour")
+
+
+def test_the_case_detail_is_a_read_only_view_and_its_writes_are_not(app):
+    from service.cases.api import CaseItem, Cases
+
+    assert is_read_only(CaseItem.get)
+    assert not is_read_only(CaseItem.patch) and not is_read_only(CaseItem.delete) and not is_read_only(Cases.post)
+
+
+def test_a_read_only_request_uses_the_read_sessions_and_others_the_usual_ones(app, org, new_case):
+    from flask import g
+
+    case_id = new_case()["id"]
+    seen: list[bool] = []
+
+    def remember(response):  # noqa: ANN001, ANN202
+        seen.append(bool(g.db.info.get("read_only")))
+        return response
+
+    app.after_request_funcs.setdefault(None, []).append(remember)
+    try:
+        assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
+        assert org.attorney.get(f"/api/v1/cases/{case_id}/history").status_code == 200
+        assert org.attorney.patch(f"/api/v1/cases/{case_id}", json={"notes": "x"},
+                                  headers={"If-Match": "*"}).status_code == 200
+    finally:
+        app.after_request_funcs[None].remove(remember)
+    assert seen == [True, False, False]
+
+
+@postgresql_only
+def test_the_read_sessions_cannot_write(database_url):
+    from service.db import read_session_factory
+
+    with read_session_factory(database_url)() as session:
+        assert session.execute(text("SELECT 1")).scalar() == 1
+        with pytest.raises(Exception, match="read-only transaction"):
+            session.execute(text("UPDATE organizations SET name = name"))
+
+
+@postgresql_only
+def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(app, org, new_case, database_url):
+    from service.db import get_engine, get_read_engine
+
+    case_id = new_case()["id"]
+    path = f"/api/v1/cases/{case_id}"
+    assert org.attorney.get(path).status_code == 200
+    assert org.attorney.get("/api/v1/cases").status_code == 200
+    # End every pooled connection of the app's engines from the server side (as a restart would).
+    pids = []
+    for engine in (get_engine(database_url), get_read_engine(database_url)):
+        with engine.connect() as connection:
+            pids.append(connection.execute(text("SELECT pg_backend_pid()")).scalar())
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    admin_engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                      {"pids": pids})
+    admin_engine.dispose()
+    import time
+
+    time.sleep(0.2)  # the server's FATAL message and end of file reach the sockets
+    assert org.attorney.get(path).status_code == 200
+    assert org.attorney.get("/api/v1/cases").status_code == 200
+
+
+def test_the_limiter_is_not_consulted_for_a_read_only_view_and_still_is_for_the_others(app, org, new_case,
+                                                                                         monkeypatch):
+    from service.limits import limiter
+
+    case_id = new_case()["id"]
+    calls: list[str] = []
+    original = type(limiter).identify_request
+    monkeypatch.setattr(type(limiter), "identify_request", lambda self: calls.append("checked") or original(self))
+    assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
+    assert calls == []
+    assert org.attorney.get(f"/api/v1/cases/{case_id}/history").status_code == 200
+    assert calls
