@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from models import Borrower, Case, Organization, User
 from models.intake import Import
 from models.reports import Report
-from service.db import across_orgs, for_org, for_org_of, session_factory
+from service.db import across_orgs, for_org, for_org_of, read_session_factory, session_factory
 from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql",
@@ -50,7 +50,7 @@ def test_every_table_with_org_data_forces_row_level_security(database_url):
             "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")).all())
     holding = {t.name for t in models.Base.metadata.sorted_tables
                if "org_id" in t.c or t.name in ("organizations", "api_tokens", "recovery_codes", "borrowers",
-                                                 "waiver_offers")}
+                                                 "waiver_offers", "client_sms_pace")}
     assert {name for name in holding if not forced.get(name)} == set()
     assert not forced.get("notice_scan_state")  # one row, no organisation's data (see the docs)
 
@@ -207,3 +207,19 @@ def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_ow
     assert results["skipped"] == 2
     assert sorted(scope for scope, _users in seen.values()) == sorted([str(org.id), str(other_org.id)])
     assert {users for _scope, users in seen.values()} == {5}  # each organisation's own five users only
+
+
+def test_the_read_only_pool_never_lends_one_sessions_organisation_to_the_next(database_url, org, other_org,
+                                                                              two_orgs_with_cases):
+    """The read-only requests' pool runs in autocommit, so its scope is set on the connection, not the
+    transaction: each session's begin must overwrite it, or an unscoped session would inherit the last one's."""
+    mine, _theirs = two_orgs_with_cases
+    sessions = read_session_factory(database_url)
+    for _ in range(3):  # the pool hands the same idle connection back
+        with sessions() as scoped:
+            for_org(scoped, org.id)
+            assert scoped.scalar(select(func.count()).select_from(Case)) == len(mine)
+        with sessions() as unscoped:
+            assert unscoped.scalar(select(func.count()).select_from(Case)) == 0
+            with pytest.raises(DBAPIError, match="read-only"):
+                unscoped.execute(text("UPDATE cases SET notes = 'x'"))

@@ -35,19 +35,21 @@ class SmsWorld(World):
 
 @pytest.fixture(scope="module")
 def world(database_url, settings):
-    from service.migrate import upgrade
+    from service.migrate import app_role_for, upgrade
     from service.wiring import connect_signals
     from tests.conftest import _create_pg_database, _drop_pg_database
 
     connect_signals(settings)
     tmp = Path(tempfile.mkdtemp(prefix="forestall-sms-workers-"))
     if BACKEND == "postgresql":
-        name, url = _create_pg_database()
+        # Its own database and application role: the workers run under row-level security.
+        name, role, owner_url, url = _create_pg_database()
         broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
     else:
-        name, url = None, f"sqlite:///{tmp / 'workers.sqlite'}"
+        name, role, url = None, None, f"sqlite:///{tmp / 'workers.sqlite'}"
+        owner_url = url
         broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-    upgrade(url)
+    upgrade(owner_url, app_role=app_role_for(url, owner_url))
     with FakeTwilio() as twilio:
         world = SmsWorld(tmp, url, broker, twilio)
         _seed(world)
@@ -60,7 +62,8 @@ def world(database_url, settings):
                 from service.db import get_engine
 
                 get_engine(url).dispose()
-                _drop_pg_database(name)
+                get_engine(owner_url).dispose()
+                _drop_pg_database(name, role)
             shutil.rmtree(tmp, ignore_errors=True)
 
 
