@@ -1,4 +1,5 @@
 """gunicorn settings for `make run` and deployments (override with GUNICORN_CMD_ARGS)."""
+
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"

@@ -10,6 +10,7 @@ of the three). Prints figures; no pass/fail.
     .venv/bin/python bench/api_bench.py [--cases 20000] [--seconds 8] [--rounds 3] [--lists] [--reuse]
 --reuse: keep the database of a previous run (a new token is issued). --lists: also the three lists.
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth for postgres) and wrk (Debian package)."""
+
 from __future__ import annotations
 
 import argparse
@@ -73,18 +74,31 @@ def load(n_cases: int) -> tuple[str, int]:
             last = rng.choice(LAST_NAMES) + str(i)
             loan_number = f"{rng.randrange(10**9, 10**10)}"
             street = f"{rng.randrange(1, 9999)} Main St"
-            rows.append({
-                "org_id": org.id if i % 10 else other.id, "version": 1, "property_state": rng.choice(STATES),
-                "property_street": street, "loan_number": loan_number, "stage": rng.choice(STAGES),
-                "assigned_to_id": user.id if i % 3 == 0 else None, "created_at": now, "updated_at": now,
-                "search_text": "\n".join([f"client{i}", last.lower(), loan_number, street.lower()]),
-                "client_sort_name": f"{last.lower()} client",
-                "loan_unpaid_principal": 200000,
-            })
+            rows.append(
+                {
+                    "org_id": org.id if i % 10 else other.id,
+                    "version": 1,
+                    "property_state": rng.choice(STATES),
+                    "property_street": street,
+                    "loan_number": loan_number,
+                    "stage": rng.choice(STAGES),
+                    "assigned_to_id": user.id if i % 3 == 0 else None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "search_text": "\n".join([f"client{i}", last.lower(), loan_number, street.lower()]),
+                    "client_sort_name": f"{last.lower()} client",
+                    "loan_unpaid_principal": 200000,
+                }
+            )
             people.append(("Client", last))
         ids = session.scalars(insert(Case).returning(Case.id), rows).all()
-        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
-                                           for case_id, (first, last) in zip(ids, people)])
+        session.execute(
+            insert(Borrower),
+            [
+                {"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
+                for case_id, (first, last) in zip(ids, people)
+            ],
+        )
         session.commit()
     case_id = session.scalar(select(Case.id).where(Case.org_id == org.id).order_by(Case.id.desc()).limit(1))
     session.commit()
@@ -117,9 +131,13 @@ def reuse() -> tuple[str, int]:
 
 
 def wrk(url: str, token: str, seconds: int, connections: int) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "latency.lua"),
-                          url], capture_output=True, text=True, env={**os.environ, "BENCH_TOKEN": token},
-                         check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "latency.lua"), url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BENCH_TOKEN": token},
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -181,10 +199,18 @@ def main() -> None:
         create_database()
         token, case_id = load(args.cases)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    env = {**os.environ, "FORESTALL_ENV": "development", "DATABASE_URL": DB_URL, "PYTHONPATH": str(ROOT),
-           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14", "WEB_CONCURRENCY": "4", "PORT": str(args.port)}
-    product = subprocess.Popen([gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "service.wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "FORESTALL_ENV": "development",
+        "DATABASE_URL": DB_URL,
+        "PYTHONPATH": str(ROOT),
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
+        "WEB_CONCURRENCY": "4",
+        "PORT": str(args.port),
+    }
+    product = subprocess.Popen(
+        [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "service.wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
     threading.Thread(target=drain, args=(product.stdout,), daemon=True).start()
     base, floor_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
     floor = None
@@ -194,9 +220,11 @@ def main() -> None:
         detail = f"{base}/api/v1/cases/{case_id}"
         size = body_bytes(detail, token)
         # Run from bench/: gunicorn reads ./gunicorn.conf.py by default, and the floor has no access log.
-        floor = subprocess.Popen([gunicorn, "bench.floor_app:app", "-w", "4", "-b", f"127.0.0.1:{args.port + 1}",
-                                  "--log-level", "warning"], cwd=ROOT / "bench",
-                                 env={**env, "FLOOR_BODY_BYTES": str(size)})
+        floor = subprocess.Popen(
+            [gunicorn, "bench.floor_app:app", "-w", "4", "-b", f"127.0.0.1:{args.port + 1}", "--log-level", "warning"],
+            cwd=ROOT / "bench",
+            env={**env, "FLOOR_BODY_BYTES": str(size)},
+        )
         wait_until_up(floor_base)
         wait_until_settled(floor.pid)
         floor_url = f"{floor_base}/floor/cases/{case_id}"
@@ -204,11 +232,13 @@ def main() -> None:
         levels = [int(c) for c in args.concurrency.split(",")]
         targets = {"floor": floor_url, "case detail": detail}
         if args.lists:
-            targets.update({
-                "list: state=IL&stage=foreclosure_filed": f"{base}/api/v1/cases?state=IL&stage=foreclosure_filed",
-                "list: q=gonzalez1234": f"{base}/api/v1/cases?q=gonzalez1234",
-                "list: assigned_to + sort by name": f"{base}/api/v1/cases?assigned_to=1&sort=client_last_name",
-            })
+            targets.update(
+                {
+                    "list: state=IL&stage=foreclosure_filed": f"{base}/api/v1/cases?state=IL&stage=foreclosure_filed",
+                    "list: q=gonzalez1234": f"{base}/api/v1/cases?q=gonzalez1234",
+                    "list: assigned_to + sort by name": f"{base}/api/v1/cases?assigned_to=1&sort=client_last_name",
+                }
+            )
         for url in targets.values():  # warm every worker (imports, statements, templates)
             wrk(url, token, 1, 4)
         results: dict[tuple[str, int], list[dict]] = {(name, c): [] for name in targets for c in levels}
@@ -221,26 +251,40 @@ def main() -> None:
                     requests = result["rps"] * args.seconds
                     result["cpu_ms"] = (cpu_seconds(master) - cpu_before) * 1000 / requests if requests else 0.0
                     results[(name, c)].append(result)
-                    print(f"  round {round_no + 1} c={c:<3} {name:40} p50 {result['p50_ms']:6.2f} ms "
-                          f"{result['rps']:7.0f} req/s {result['cpu_ms']:5.2f} ms CPU/request", flush=True)
-        print(f"\n{args.cases} cases, wrk -t2, {args.rounds} rounds x {args.seconds} s, gunicorn 4 sync workers "
-              f"each, floor and product alternating")
-        print(f"{'target':40} {'c':>3} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'CPU ms':>7} {'errors':>7}")
+                    print(
+                        f"  round {round_no + 1} c={c:<3} {name:40} p50 {result['p50_ms']:6.2f} ms "
+                        f"{result['rps']:7.0f} req/s {result['cpu_ms']:5.2f} ms CPU/request",
+                        flush=True,
+                    )
+        print(
+            f"\n{args.cases} cases, wrk -t2, {args.rounds} rounds x {args.seconds} s, gunicorn 4 sync workers "
+            f"each, floor and product alternating"
+        )
+        print(
+            f"{'target':40} {'c':>3} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'CPU ms':>7} {'errors':>7}"
+        )
         for (name, c), runs in results.items():
-            print(f"{name:40} {c:3d} {statistics.median(r['p50_ms'] for r in runs):8.2f} "
-                  f"{statistics.median(r['p95_ms'] for r in runs):8.2f} "
-                  f"{statistics.median(r['p99_ms'] for r in runs):8.2f} "
-                  f"{statistics.median(r['rps'] for r in runs):8.0f} {statistics.median(r['cpu_ms'] for r in runs):7.2f} "
-                  f"{sum(r['errors'] for r in runs):7d}")
+            print(
+                f"{name:40} {c:3d} {statistics.median(r['p50_ms'] for r in runs):8.2f} "
+                f"{statistics.median(r['p95_ms'] for r in runs):8.2f} "
+                f"{statistics.median(r['p99_ms'] for r in runs):8.2f} "
+                f"{statistics.median(r['rps'] for r in runs):8.0f} {statistics.median(r['cpu_ms'] for r in runs):7.2f} "
+                f"{sum(r['errors'] for r in runs):7d}"
+            )
         print()
         for c in levels:
             p50 = [p["p50_ms"] / f["p50_ms"] for p, f in zip(results[("case detail", c)], results[("floor", c)])]
             rps = [f["rps"] / p["rps"] for p, f in zip(results[("case detail", c)], results[("floor", c)])]
-            cpu = [p["cpu_ms"] / f["cpu_ms"] for p, f in zip(results[("case detail", c)], results[("floor", c)])
-                   if f["cpu_ms"]]
-            print(f"case detail / floor at c={c}: p50 {statistics.median(p50):.2f}x "
-                  f"(rounds {', '.join(f'{r:.2f}' for r in p50)}), throughput {statistics.median(rps):.2f}x, "
-                  f"worker CPU per request {statistics.median(cpu):.2f}x (goal <= 2x)")
+            cpu = [
+                p["cpu_ms"] / f["cpu_ms"]
+                for p, f in zip(results[("case detail", c)], results[("floor", c)])
+                if f["cpu_ms"]
+            ]
+            print(
+                f"case detail / floor at c={c}: p50 {statistics.median(p50):.2f}x "
+                f"(rounds {', '.join(f'{r:.2f}' for r in p50)}), throughput {statistics.median(rps):.2f}x, "
+                f"worker CPU per request {statistics.median(cpu):.2f}x (goal <= 2x)"
+            )
     finally:
         for server in (floor, product):
             if server is not None:

@@ -9,6 +9,7 @@ database (the same as `forestall restore`). Prints rows, attachment bytes, backu
 each step. The bigger organisation is the demo plus --cases cases (a client each, two dated events each,
 inserted in bulk) and --attachments random files of --attachment-kb KB, stored through the storage.
 PostgreSQL: 127.0.0.1:5432, trust auth for postgres; the scratch databases are dropped afterwards."""
+
 from __future__ import annotations
 
 import argparse
@@ -80,31 +81,78 @@ def fill(settings, cases: int, attachments: int, attachment_kb: int) -> None:  #
         now = utcnow()
         for start in range(0, cases, 5000):
             batch = range(start, min(start + 5000, cases))
-            ids = session.scalars(insert(Case).returning(Case.id), [{
-                "org_id": admin.org_id, "version": 1, "property_state": "IL", "property_street": f"{i} Main St",
-                "loan_number": f"{4000000000 + i}", "stage": "delinquent", "created_at": now, "updated_at": now,
-                "search_text": f"client{i}", "client_sort_name": f"client{i}", "loan_unpaid_principal": 200000,
-            } for i in batch]).all()
-            session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": "Client",
-                                                "last_name": f"Number {case_id}"} for case_id in ids])
-            session.execute(insert(CaseEvent), [{
-                "org_id": admin.org_id, "case_id": case_id, "type": kind, "occurred_on": dt.date(2026, 1, 1),
-                "details": {}, "created_at": now, "updated_at": now} for case_id in ids
-                for kind in ("first_missed_payment", "breach_letter_sent")])
+            ids = session.scalars(
+                insert(Case).returning(Case.id),
+                [
+                    {
+                        "org_id": admin.org_id,
+                        "version": 1,
+                        "property_state": "IL",
+                        "property_street": f"{i} Main St",
+                        "loan_number": f"{4000000000 + i}",
+                        "stage": "delinquent",
+                        "created_at": now,
+                        "updated_at": now,
+                        "search_text": f"client{i}",
+                        "client_sort_name": f"client{i}",
+                        "loan_unpaid_principal": 200000,
+                    }
+                    for i in batch
+                ],
+            ).all()
+            session.execute(
+                insert(Borrower),
+                [
+                    {"case_id": case_id, "position": 0, "first_name": "Client", "last_name": f"Number {case_id}"}
+                    for case_id in ids
+                ],
+            )
+            session.execute(
+                insert(CaseEvent),
+                [
+                    {
+                        "org_id": admin.org_id,
+                        "case_id": case_id,
+                        "type": kind,
+                        "occurred_on": dt.date(2026, 1, 1),
+                        "details": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for case_id in ids
+                    for kind in ("first_missed_payment", "breach_letter_sent")
+                ],
+            )
             session.commit()
         if attachments:
             case_id = session.scalar(select(Case.id).where(Case.org_id == admin.org_id).limit(1))
-            entry = Communication(org_id=admin.org_id, case_id=case_id, occurred_at=now, channel="fax",
-                                  direction="outbound", counterparty_type="servicer", category="document_submission",
-                                  documents_sent=[], documents_requested=[])
+            entry = Communication(
+                org_id=admin.org_id,
+                case_id=case_id,
+                occurred_at=now,
+                channel="fax",
+                direction="outbound",
+                counterparty_type="servicer",
+                category="document_submission",
+                documents_sent=[],
+                documents_requested=[],
+            )
             session.add(entry)
             session.flush()
             storage = storage_for(settings, session)
             for n in range(attachments):
                 sha256, size = storage.put(io.BytesIO(b"%PDF-1.7\n" + os.urandom(attachment_kb * 1024)))
-                session.add(Attachment(org_id=admin.org_id, case_id=case_id, communication_id=entry.id,
-                                       sha256=sha256, size=size, content_type="application/pdf",
-                                       filename=f"scan-{n}.pdf"))
+                session.add(
+                    Attachment(
+                        org_id=admin.org_id,
+                        case_id=case_id,
+                        communication_id=entry.id,
+                        sha256=sha256,
+                        size=size,
+                        content_type="application/pdf",
+                        filename=f"scan-{n}.pdf",
+                    )
+                )
                 if n % 20 == 19:
                     session.commit()
             session.commit()
@@ -115,10 +163,15 @@ def measure(label: str, backend: str, storage: str, cases: int, attachments: int
     from service.config import load_settings
 
     names = [f"forestall_bb_{label}_src", f"forestall_bb_{label}_dst"]
-    source = dataclasses.replace(load_settings(), database_url=scratch_url(backend, names[0]),
-                                 attachments_storage=storage, attachments_dir=SCRATCH / label / "src-attachments")
-    target = dataclasses.replace(source, database_url=scratch_url(backend, names[1]),
-                                 attachments_dir=SCRATCH / label / "dst-attachments")
+    source = dataclasses.replace(
+        load_settings(),
+        database_url=scratch_url(backend, names[0]),
+        attachments_storage=storage,
+        attachments_dir=SCRATCH / label / "src-attachments",
+    )
+    target = dataclasses.replace(
+        source, database_url=scratch_url(backend, names[1]), attachments_dir=SCRATCH / label / "dst-attachments"
+    )
     try:
         started = time.perf_counter()
         fill(source, cases, attachments, attachment_kb)
@@ -131,9 +184,12 @@ def measure(label: str, backend: str, storage: str, cases: int, attachments: int
         restored = time.perf_counter() - started
         size = sum(p.stat().st_size for p in (SCRATCH / label / "backup").rglob("*") if p.is_file())
         rows = sum(manifest["tables"].values())
-        print(f"{label:<7} {backend:<10} {storage:<10} {rows:>9,} rows  {manifest['tables']['cases']:>7,} cases  "
-              f"{attachments * attachment_kb / 1024:>7.1f} MB attached  backup {size / 2**20:>7.1f} MB  "
-              f"backup {backed_up:>6.1f} s  restore {restored:>6.1f} s  (filling took {filled:.0f} s)", flush=True)
+        print(
+            f"{label:<7} {backend:<10} {storage:<10} {rows:>9,} rows  {manifest['tables']['cases']:>7,} cases  "
+            f"{attachments * attachment_kb / 1024:>7.1f} MB attached  backup {size / 2**20:>7.1f} MB  "
+            f"backup {backed_up:>6.1f} s  restore {restored:>6.1f} s  (filling took {filled:.0f} s)",
+            flush=True,
+        )
     finally:
         drop(backend, names)
 

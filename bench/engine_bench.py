@@ -6,6 +6,7 @@ Uses the reviewed rules in service/rules (whatever jurisdiction files are presen
 case has a delinquency, loss-mitigation traffic, servicer correspondence and, for most, a foreclosure
 through sale; states are drawn from the loaded jurisdictions.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -120,8 +121,10 @@ def main() -> None:
     n = len(cases)
     print(f"rulebook load + validation: {load_s * 1000:.1f} ms ({len(states)} jurisdictions)")
     print(f"cases: {n}, deadlines: {total_deadlines} ({total_deadlines / n:.1f} per case)")
-    print(f"compute_deadlines: total {engine_s:.2f} s, mean {engine_s / n * 1e6:.0f} us/case, "
-          f"median {statistics.median(per_case) * 1e6:.0f} us, p99 {per_case[int(n * 0.99)] * 1e6:.0f} us")
+    print(
+        f"compute_deadlines: total {engine_s:.2f} s, mean {engine_s / n * 1e6:.0f} us/case, "
+        f"median {statistics.median(per_case) * 1e6:.0f} us, p99 {per_case[int(n * 0.99)] * 1e6:.0f} us"
+    )
     print(f"derive_stage:      mean {stage_s / n * 1e6:.0f} us/case")
     print(f"compute_deficiency (given the deadlines): mean {deficiency_s / n * 1e6:.0f} us/case")
     print(f"extrapolated: 100,000 cases' deadlines in {engine_s / n * 100_000:.1f} s")

@@ -10,6 +10,7 @@ nothing more:
   bench from the product's own answer), returned with jsonify.
 
     DATABASE_URL=postgresql://... FLOOR_BODY_BYTES=1234 gunicorn bench.floor_app:app -w 4"""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,10 @@ app.json.sort_keys = False
 _connection: psycopg.Connection | None = None
 _BODY_BYTES = int(os.environ.get("FLOOR_BODY_BYTES", "0"))
 
-TOKEN_SQL = ("SELECT u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = %s "
-             "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active")
+TOKEN_SQL = (
+    "SELECT u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = %s "
+    "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.is_active"
+)
 CASE_SQL = "SELECT * FROM cases WHERE id = %s AND org_id = %s AND deleted_at IS NULL"
 
 

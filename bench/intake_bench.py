@@ -12,6 +12,7 @@ Conflict check: the organisation's cases get a client, a co-borrower on a third 
 and the worst are printed. Import: a CSV of N rows (name, e-mail, address, servicer, amounts, two dates) is
 read, dry-run and committed through the worker's own function; the time of each phase and the process's
 peak memory (getrusage, imports and database included) are printed."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,14 +33,78 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "forestall_bench_intake"
-FIRST = ["Maria", "Jose", "James", "Robert", "Linda", "Patricia", "Michael", "Ana", "Luis", "Jennifer", "William",
-         "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos",
-         "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Sandra", "Kwame", "Mei"]
-LAST_ROOTS = ["Gonzalez", "Carter", "Nguyen", "Johnson", "Brown", "Lee", "Moore", "Walsh", "Bello", "Ramirez",
-              "Smith", "Garcia", "Okafor", "Kowalski", "Haddad", "Novak", "Silva", "Ivanova", "Tanaka", "Murphy"]
-SERVICERS = [f"{name} {suffix}" for name in ("Midland", "Ocwen", "Nationstar", "PHH", "Freedom", "Carrington",
-                                             "Shellpoint", "Lakeview", "Rushmore", "Cenlar") for suffix in
-             ("Mortgage", "Loan Servicing, LLC", "Home Loans", "Financial, Inc.")]
+FIRST = [
+    "Maria",
+    "Jose",
+    "James",
+    "Robert",
+    "Linda",
+    "Patricia",
+    "Michael",
+    "Ana",
+    "Luis",
+    "Jennifer",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Kwame",
+    "Mei",
+]
+LAST_ROOTS = [
+    "Gonzalez",
+    "Carter",
+    "Nguyen",
+    "Johnson",
+    "Brown",
+    "Lee",
+    "Moore",
+    "Walsh",
+    "Bello",
+    "Ramirez",
+    "Smith",
+    "Garcia",
+    "Okafor",
+    "Kowalski",
+    "Haddad",
+    "Novak",
+    "Silva",
+    "Ivanova",
+    "Tanaka",
+    "Murphy",
+]
+SERVICERS = [
+    f"{name} {suffix}"
+    for name in (
+        "Midland",
+        "Ocwen",
+        "Nationstar",
+        "PHH",
+        "Freedom",
+        "Carrington",
+        "Shellpoint",
+        "Lakeview",
+        "Rushmore",
+        "Cenlar",
+    )
+    for suffix in ("Mortgage", "Loan Servicing, LLC", "Home Loans", "Financial, Inc.")
+]
 STATES = ["IL", "MN", "CA", "TX", "FL", "NY", "OH", "GA", "AZ", "WA"]
 
 
@@ -65,8 +130,12 @@ def database_url(postgresql: bool, reuse: bool = False) -> str:
 def last_names(count: int) -> list[str]:
     """Many distinct surnames (a real caseload has thousands), built from roots and suffixes."""
     suffixes = ["", "son", "ez", "ski", "ova", "man", "er", "ton", "ley", "i"]
-    return [root + suffix + ("" if n == 0 else f"-{chr(65 + n % 26)}{n // 26}") for n in range(count // 200 + 1)
-            for root in LAST_ROOTS for suffix in suffixes][:count]
+    return [
+        root + suffix + ("" if n == 0 else f"-{chr(65 + n % 26)}{n // 26}")
+        for n in range(count // 200 + 1)
+        for root in LAST_ROOTS
+        for suffix in suffixes
+    ][:count]
 
 
 def seed(session, n_cases: int):  # noqa: ANN001, ANN201
@@ -86,9 +155,20 @@ def seed(session, n_cases: int):  # noqa: ANN001, ANN201
     now = utcnow()
     for start in range(0, n_cases, 5000):
         batch = min(5000, n_cases - start)
-        cases = [{"org_id": org.id, "version": 1, "property_state": rng.choice(STATES), "stage": "intake",
-                  "search_text": "", "client_sort_name": "", "created_at": now, "updated_at": now,
-                  "loan_servicer": rng.choice(SERVICERS)} for _ in range(batch)]
+        cases = [
+            {
+                "org_id": org.id,
+                "version": 1,
+                "property_state": rng.choice(STATES),
+                "stage": "intake",
+                "search_text": "",
+                "client_sort_name": "",
+                "created_at": now,
+                "updated_at": now,
+                "loan_servicer": rng.choice(SERVICERS),
+            }
+            for _ in range(batch)
+        ]
         ids = list(session.scalars(insert(Case).returning(Case.id), cases))
         parties = []
         for case_id, case in zip(ids, cases):
@@ -97,13 +177,38 @@ def seed(session, n_cases: int):  # noqa: ANN001, ANN201
                 people.append(("co_borrower", f"{rng.choice(FIRST)} {rng.choice(surnames)}"))
             for role, name in people:
                 email = f"{name.lower().replace(' ', '.')}{case_id}@example.com"
-                parties.append({"org_id": org.id, "case_id": case_id, "role": role, "side": "ours", "name": name,
-                                "is_organisation": False, "email": email, "phone": None, "mirrors": role,
-                                **party_keys(name, False, email, None), "created_at": now, "updated_at": now})
-            parties.append({"org_id": org.id, "case_id": case_id, "role": "servicer", "side": "adverse",
-                            "name": case["loan_servicer"], "is_organisation": True, "email": None, "phone": None,
-                            "mirrors": "loan.servicer", **party_keys(case["loan_servicer"], True, None, None),
-                            "created_at": now, "updated_at": now})
+                parties.append(
+                    {
+                        "org_id": org.id,
+                        "case_id": case_id,
+                        "role": role,
+                        "side": "ours",
+                        "name": name,
+                        "is_organisation": False,
+                        "email": email,
+                        "phone": None,
+                        "mirrors": role,
+                        **party_keys(name, False, email, None),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            parties.append(
+                {
+                    "org_id": org.id,
+                    "case_id": case_id,
+                    "role": "servicer",
+                    "side": "adverse",
+                    "name": case["loan_servicer"],
+                    "is_organisation": True,
+                    "email": None,
+                    "phone": None,
+                    "mirrors": "loan.servicer",
+                    **party_keys(case["loan_servicer"], True, None, None),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         session.execute(insert(Party), parties)
         session.commit()
     return org, user
@@ -114,14 +219,19 @@ def bench_conflicts(session, org, repeats: int) -> None:  # noqa: ANN001
 
     sets = {
         "a common name (Maria Gonzalez) + a servicer on 2,500 cases": [
-            {"name": "Maria Gonzalez", "role": "client"}, {"name": "Midland Mortgage", "role": "servicer"}],
+            {"name": "Maria Gonzalez", "role": "client"},
+            {"name": "Midland Mortgage", "role": "servicer"},
+        ],
         "reversed with accents (GARCÍA, JOSÉ)": [{"name": "GARCÍA, JOSÉ", "role": "client"}],
         "a nickname (Bob Smithson) and an e-mail": [
-            {"name": "Bob Smithson", "role": "client", "email": "nobody@example.org"}],
+            {"name": "Bob Smithson", "role": "client", "email": "nobody@example.org"}
+        ],
         "client, co-borrower, servicer, plaintiff": [
-            {"name": "Linda Carter", "role": "client"}, {"name": "David Carter", "role": "co_borrower"},
-            {"name": "Ocwen Loan Servicing", "role": "servicer"}, {"name": "Deutsche Bank National Trust Co.",
-                                                                 "role": "plaintiff"}],
+            {"name": "Linda Carter", "role": "client"},
+            {"name": "David Carter", "role": "co_borrower"},
+            {"name": "Ocwen Loan Servicing", "role": "servicer"},
+            {"name": "Deutsche Bank National Trust Co.", "role": "plaintiff"},
+        ],
     }
     for label, parties in sets.items():
         prospective = [prospective_party({"email": None, "phone": None, **p}) for p in parties]
@@ -141,9 +251,11 @@ def make_csv(rows: int) -> bytes:
         name = f"{rng.choice(FIRST)} {rng.choice(surnames)}"
         default = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(300))
         sale = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(300))
-        lines.append(f"IMP-{n},{name},{name.lower().replace(' ', '.')}.{n}@example.net,312-555-{n % 10000:04d},"
-                     f"{rng.randrange(1, 9999)} Elm St,Springfield,{rng.choice(STATES)},6{rng.randrange(10000):04d},"
-                     f"\"{rng.choice(SERVICERS)}\",\"${rng.randrange(50, 900) * 1000:,}\",{default:%m/%d/%Y},{sale.isoformat()}")
+        lines.append(
+            f"IMP-{n},{name},{name.lower().replace(' ', '.')}.{n}@example.net,312-555-{n % 10000:04d},"
+            f"{rng.randrange(1, 9999)} Elm St,Springfield,{rng.choice(STATES)},6{rng.randrange(10000):04d},"
+            f"\"{rng.choice(SERVICERS)}\",\"${rng.randrange(50, 900) * 1000:,}\",{default:%m/%d/%Y},{sale.isoformat()}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -163,9 +275,11 @@ def bench_import(session, org, user, rows: int) -> None:  # noqa: ANN001
     session.commit()
     row = service.process_import(session, row.id)
     committed = time.perf_counter()
-    print(f"  {rows:,} rows ({len(content) / 1e6:.1f} MB): accept {accepted - started:.1f} s, dry run "
-          f"{checked - accepted:.1f} s, commit {committed - checked:.1f} s; state {row.state}, created "
-          f"{row.rows_created}, invalid {row.rows_invalid}, failed {row.rows_failed}; peak RSS {peak_rss_mb():.0f} MB")
+    print(
+        f"  {rows:,} rows ({len(content) / 1e6:.1f} MB): accept {accepted - started:.1f} s, dry run "
+        f"{checked - accepted:.1f} s, commit {committed - checked:.1f} s; state {row.state}, created "
+        f"{row.rows_created}, invalid {row.rows_invalid}, failed {row.rows_failed}; peak RSS {peak_rss_mb():.0f} MB"
+    )
 
 
 def main() -> None:
@@ -193,8 +307,11 @@ def main() -> None:
 
                 from models import Organization
 
-                org = session.scalars(select(Organization).where(Organization.slug.like("bench-%"),
-                                                                 ~Organization.slug.like("bench-import%"))).first()
+                org = session.scalars(
+                    select(Organization).where(
+                        Organization.slug.like("bench-%"), ~Organization.slug.like("bench-import%")
+                    )
+                ).first()
                 print(f"{backend}: reusing organisation {org.slug}")
             else:
                 org, user = seed(session, args.cases)

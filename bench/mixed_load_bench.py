@@ -7,6 +7,7 @@ process at the start and at the end. Prints figures; no pass/fail.
 
     .venv/bin/python bench/mixed_load_bench.py [--seconds 600] [--clients 16]
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth for postgres) and Redis on 127.0.0.1:6379."""
+
 from __future__ import annotations
 
 import argparse
@@ -89,8 +90,9 @@ def seed(clients: int) -> list[tuple[str, int]]:
     upgrade(DB_URL)
     with session_factory(DB_URL)() as session:
         org = create_org(session, "Mixed bench", f"mixed-{uuid.uuid4().hex[:6]}", TIMEZONE)
-        session.add(OrgNotificationSettings(org_id=org.id, grave_offsets=[30, 7, 0], informational_offsets=[0],
-                                            local_hour=0))
+        session.add(
+            OrgNotificationSettings(org_id=org.id, grave_offsets=[30, 7, 0], informational_offsets=[0], local_hour=0)
+        )
         create_user(session, org, f"admin@{org.slug}.example", "admin")
         people = []
         for n in range(clients):
@@ -102,18 +104,36 @@ def seed(clients: int) -> list[tuple[str, int]]:
 
 
 def case_payload(n: int, assignee: int) -> dict:
-    return {"client": {"first_name": "Ana", "last_name": f"Diaz{n}", "email": f"ana{n}@example.com"},
-            "assigned_to": assignee,
-            "property": {"street": f"{n} Elm St", "city": "Joliet", "state": "IL", "zip": "60431",
-                         "occupancy": "primary_residence", "dwelling_units": 1},
-            "loan": {"servicer": "Example Servicing", "investor": "fha", "loan_number": f"{4000000000 + n}",
-                     "unpaid_principal": "250000.00", "accrued_interest": "4000.00", "fees_and_costs": "2500.00"}}
+    return {
+        "client": {"first_name": "Ana", "last_name": f"Diaz{n}", "email": f"ana{n}@example.com"},
+        "assigned_to": assignee,
+        "property": {
+            "street": f"{n} Elm St",
+            "city": "Joliet",
+            "state": "IL",
+            "zip": "60431",
+            "occupancy": "primary_residence",
+            "dwelling_units": 1,
+        },
+        "loan": {
+            "servicer": "Example Servicing",
+            "investor": "fha",
+            "loan_number": f"{4000000000 + n}",
+            "unpaid_principal": "250000.00",
+            "accrued_interest": "4000.00",
+            "fees_and_costs": "2500.00",
+        },
+    }
 
 
 def call(base: str, token: str, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -172,19 +192,52 @@ def main() -> None:
     port = free_port()
     tmp = Path(tempfile.mkdtemp(prefix="forestall-mixed-"))
     queue = f"forestall-mixed-{uuid.uuid4().hex[:6]}"
-    env = {**os.environ, "FORESTALL_ENV": "development", "DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL,
-           "CELERY_QUEUE": queue, "SMTP_URL": f"smtp://127.0.0.1:{sink.port}", "FORESTALL_VAR": str(tmp / "var"),
-           "PORT": str(port), "WEB_CONCURRENCY": "3", "FORESTALL_SCAN_SECONDS": "5", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "FORESTALL_ENV": "development",
+        "DATABASE_URL": DB_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_QUEUE": queue,
+        "SMTP_URL": f"smtp://127.0.0.1:{sink.port}",
+        "FORESTALL_VAR": str(tmp / "var"),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "3",
+        "FORESTALL_SCAN_SECONDS": "5",
+        "PYTHONPATH": str(ROOT),
+    }
     commands = {
-        "gunicorn": [str(BIN / "gunicorn"), "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
-                     "--access-logfile", "/dev/null"],
-        "celery worker": [str(BIN / "celery"), "-A", "workers", "worker", "-c", "2", "--loglevel=WARNING",
-                          "--without-gossip", "--without-mingle"],
+        "gunicorn": [
+            str(BIN / "gunicorn"),
+            "service.wsgi:app",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        "celery worker": [
+            str(BIN / "celery"),
+            "-A",
+            "workers",
+            "worker",
+            "-c",
+            "2",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         "beat A": [str(BIN / "celery"), "-A", "workers", "beat", "-s", str(tmp / "beat-a"), "--loglevel=WARNING"],
         "beat B": [str(BIN / "celery"), "-A", "workers", "beat", "-s", str(tmp / "beat-b"), "--loglevel=WARNING"],
     }
-    processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(tmp / f"{name}.log", "wb"),  # noqa: SIM115
-                                        stderr=subprocess.STDOUT) for name, cmd in commands.items()}
+    processes = {
+        name: subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=open(tmp / f"{name}.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        for name, cmd in commands.items()
+    }
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -224,14 +277,26 @@ def main() -> None:
                     kind, method, path, body = "GET deadlines", "GET", f"/api/v1/cases/{case_id}/deadlines", None
                 elif roll < 0.80:
                     serial += 1
-                    kind, method, path, body = "POST case", "POST", "/api/v1/cases", \
-                        case_payload(100000 + index * 10000 + serial, user_id)
+                    kind, method, path, body = (
+                        "POST case",
+                        "POST",
+                        "/api/v1/cases",
+                        case_payload(100000 + index * 10000 + serial, user_id),
+                    )
                 elif roll < 0.97:
-                    kind, method, path, body = "POST deadline", "POST", f"/api/v1/cases/{case_id}/deadlines", \
-                        {"title": f"Hearing {uuid.uuid4().hex[:6]}", "due_on": today.isoformat(), "binds": "court"}
+                    kind, method, path, body = (
+                        "POST deadline",
+                        "POST",
+                        f"/api/v1/cases/{case_id}/deadlines",
+                        {"title": f"Hearing {uuid.uuid4().hex[:6]}", "due_on": today.isoformat(), "binds": "court"},
+                    )
                 else:
-                    kind, method, path, body = "POST report", "POST", f"/api/v1/cases/{case_id}/reports", \
-                        {"type": "case_timeline"}
+                    kind, method, path, body = (
+                        "POST report",
+                        "POST",
+                        f"/api/v1/cases/{case_id}/reports",
+                        {"type": "case_timeline"},
+                    )
                 started = time.perf_counter()
                 status, answer = call(base, token, method, path, body)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -261,10 +326,14 @@ def main() -> None:
         with session_factory(DB_URL)() as session:
             while time.monotonic() < settle_until:
                 now = dt.datetime.now(dt.timezone.utc)
-                due = session.scalar(select(func.count()).select_from(Notice).where(
-                    Notice.state.in_(("pending", "sending")), Notice.send_at <= now))
-                waiting = session.scalar(select(func.count()).select_from(Report).where(
-                    Report.state.in_(("queued", "rendering"))))
+                due = session.scalar(
+                    select(func.count())
+                    .select_from(Notice)
+                    .where(Notice.state.in_(("pending", "sending")), Notice.send_at <= now)
+                )
+                waiting = session.scalar(
+                    select(func.count()).select_from(Report).where(Report.state.in_(("queued", "rendering")))
+                )
                 session.commit()
                 if not due and not waiting:
                     break
@@ -272,8 +341,10 @@ def main() -> None:
             settled = time.monotonic() - (settle_until - 120)
             notices = dict(session.execute(select(Notice.state, func.count()).group_by(Notice.state)).all())
             report_states = dict(session.execute(select(Report.state, func.count()).group_by(Report.state)).all())
-            renders = [(r.completed_at - r.created_at).total_seconds() for r in session.scalars(
-                select(Report).where(Report.state == "ready"))]
+            renders = [
+                (r.completed_at - r.created_at).total_seconds()
+                for r in session.scalars(select(Report).where(Report.state == "ready"))
+            ]
         memory_end = memory(processes)
     finally:
         for process in processes.values():
@@ -286,27 +357,37 @@ def main() -> None:
         sink.controller.stop()
 
     total = sum(len(v) for v in latencies.values())
-    print(f"\nmixed load: {args.clients} clients for {load_seconds:.0f} s, {total} requests "
-          f"({total / load_seconds:.1f}/s), PostgreSQL + Redis, gunicorn 3 sync workers, 1 Celery worker (-c 2), "
-          f"2 beats (scan every 5 s)")
+    print(
+        f"\nmixed load: {args.clients} clients for {load_seconds:.0f} s, {total} requests "
+        f"({total / load_seconds:.1f}/s), PostgreSQL + Redis, gunicorn 3 sync workers, 1 Celery worker (-c 2), "
+        f"2 beats (scan every 5 s)"
+    )
     print(f"{'request':16} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     every = []
     for kind in sorted(latencies):
         values = sorted(latencies[kind])
         every.extend(values)
-        print(f"{kind:16} {len(values):7d} {statistics.median(values):8.1f} {values[int(0.95 * (len(values) - 1))]:8.1f} "
-              f"{values[-1]:8.1f}")
+        print(
+            f"{kind:16} {len(values):7d} {statistics.median(values):8.1f} {values[int(0.95 * (len(values) - 1))]:8.1f} "
+            f"{values[-1]:8.1f}"
+        )
     every.sort()
-    print(f"{'all':16} {len(every):7d} {statistics.median(every):8.1f} {every[int(0.95 * (len(every) - 1))]:8.1f} "
-          f"{every[-1]:8.1f}")
+    print(
+        f"{'all':16} {len(every):7d} {statistics.median(every):8.1f} {every[int(0.95 * (len(every) - 1))]:8.1f} "
+        f"{every[-1]:8.1f}"
+    )
     print(f"errors: {sum(errors.values())} {dict(errors) if errors else ''}")
     received = Counter(sink.message_ids)
-    print(f"reminders (notices by state): {notices}; e-mails received {len(sink.message_ids)}, "
-          f"{sum(1 for c in received.values() if c > 1)} Message-IDs more than once; settled {settled:.0f} s after the load")
+    print(
+        f"reminders (notices by state): {notices}; e-mails received {len(sink.message_ids)}, "
+        f"{sum(1 for c in received.values() if c > 1)} Message-IDs more than once; settled {settled:.0f} s after the load"
+    )
     if renders:
         renders.sort()
-        print(f"reports: {report_states}; request to ready p50 {statistics.median(renders):.1f} s, "
-              f"p95 {renders[int(0.95 * (len(renders) - 1))]:.1f} s")
+        print(
+            f"reports: {report_states}; request to ready p50 {statistics.median(renders):.1f} s, "
+            f"p95 {renders[int(0.95 * (len(renders) - 1))]:.1f} s"
+        )
     else:
         print(f"reports: {report_states}")
     print(f"\n{'process':40} {'RSS start MB':>13} {'RSS end MB':>11}")

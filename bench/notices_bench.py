@@ -10,6 +10,7 @@ Creates a scratch database, then:
    messages per second.
 The scan reads the due rows through the (state, attempt_at) index, so its cost follows the due rows.
 Prints figures; drops the database at the end."""
+
 from __future__ import annotations
 
 import argparse
@@ -48,16 +49,19 @@ def drop_database(admin_url: str, name: str) -> None:
 def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: int, user_id: int) -> None:
     """`deadlines` deadlines; not-due ones get OFFSETS_PER_DEADLINE far-future notices each, due ones one
     notice whose time has come. Written with INSERT ... SELECT generate_series (fast)."""
-    session.execute(text("""
+    session.execute(
+        text("""
         INSERT INTO deadlines (org_id, case_id, key, kind, title, due_on, binds, status, verify_manually, is_manual,
                                sequence, created_at, updated_at, rule_id)
         SELECT :org, :case, 'bench:' || g, 'manual', 'Bench deadline ' || g, CURRENT_DATE + 400, 'borrower', 'open',
                false, true, 0, now() - interval '1 day', now() - interval '1 day', 'manual'
         FROM generate_series(CAST(:start AS int), CAST(:stop AS int)) AS g"""),
-        {"org": org_id, "case": case_id, "start": start, "stop": start + deadlines - 1})
+        {"org": org_id, "case": case_id, "start": start, "stop": start + deadlines - 1},
+    )
     offsets = 1 if due else OFFSETS_PER_DEADLINE
     when = "now() - interval '1 hour'" if due else "now() + interval '300 days'"
-    session.execute(text(f"""
+    session.execute(
+        text(f"""
         INSERT INTO notices (org_id, case_id, deadline_id, deadline_sequence, kind, offset_days, recipient_user_id,
                              recipient, due_on, send_at, state, attempt_at, attempts, message_id, created_at,
                              updated_at)
@@ -65,8 +69,15 @@ def seed(session, deadlines: int, start: int, due: bool, org_id: int, case_id: i
                {when}, 0, '<' || d.id || '.' || o || '.bench@forestall.localhost>', now(), now()
         FROM deadlines d CROSS JOIN generate_series(0, CAST(:last_offset AS int)) AS o
         WHERE d.key LIKE 'bench:%' AND substr(d.key, 7)::int BETWEEN CAST(:start AS int) AND CAST(:stop AS int)"""),
-        {"org": org_id, "case": case_id, "user": user_id, "start": start, "stop": start + deadlines - 1,
-         "last_offset": offsets - 1})
+        {
+            "org": org_id,
+            "case": case_id,
+            "user": user_id,
+            "start": start,
+            "stop": start + deadlines - 1,
+            "last_offset": offsets - 1,
+        },
+    )
     session.commit()
     session.execute(text("ANALYZE deadlines"))
     session.execute(text("ANALYZE notices"))
@@ -126,12 +137,20 @@ def main() -> int:
         with sessions() as session:
             org = create_org(session, "Bench", "bench", "America/Chicago")
             user = create_user(session, org, "bench@bench.example", "attorney")
-            session.add(UserNotificationPreference(org_id=org.id, user_id=user.id, daily_digest=False,
-                                                   digest_only=False))
+            session.add(
+                UserNotificationPreference(org_id=org.id, user_id=user.id, daily_digest=False, digest_only=False)
+            )
             caller = Caller(user_id=user.id, org_id=org.id, role="attorney", email=user.email)
-            case = create_case(session, caller, {"client": {"first_name": "Bench", "last_name": "Client"},
-                                                 "assigned_to": user.id,
-                                                 "property": {"state": "IL"}, "loan": {}})
+            case = create_case(
+                session,
+                caller,
+                {
+                    "client": {"first_name": "Bench", "last_name": "Client"},
+                    "assigned_to": user.id,
+                    "property": {"state": "IL"},
+                    "loan": {},
+                },
+            )
             session.commit()
             ids = (org.id, case.id, user.id)
         small = 1000 // OFFSETS_PER_DEADLINE
@@ -170,8 +189,10 @@ def main() -> int:
             elapsed = time.perf_counter() - started
         finally:
             controller.stop()
-        print(f"send: {results['sent']} notices in {elapsed:.2f} s = {results['sent'] / elapsed:.0f} messages/s "
-              f"(one process, one SMTP connection, {args.large:,} others pending; server got {Sink.received})")
+        print(
+            f"send: {results['sent']} notices in {elapsed:.2f} s = {results['sent'] / elapsed:.0f} messages/s "
+            f"(one process, one SMTP connection, {args.large:,} others pending; server got {Sink.received})"
+        )
     finally:
         from service.db import get_engine
 

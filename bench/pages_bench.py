@@ -6,6 +6,7 @@ through the WSGI app in this process (no network, no browser) and prints p50/p95
     .venv/bin/python bench/pages_bench.py [--cases 100000] [--requests 200] [--database-url URL]
 
 Default database: a new SQLite file under /tmp (PostgreSQL: pass --database-url to an empty database)."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,11 @@ sys.path.insert(0, str(ROOT))
 STATES = ["IL", "MN", "CA", "TX", "FL", "NY", "OH", "GA", "AZ", "WA", "PA", "MI", "NJ", "NV", "CO", "MA"]
 STAGES = ["intake", "delinquent", "pre_foreclosure", "loss_mitigation", "foreclosure_filed", "sale_scheduled"]
 LAST_NAMES = ["Gonzalez", "Carter", "Nguyen", "Johnson", "Brown", "Lee", "Moore", "Walsh", "Bello", "Ramirez"]
-KINDS = [("answer_due", "Answer to the foreclosure complaint due", "borrower"),
-         ("servicer_response_due", "Servicer's response to the notice of error due", "servicer"),
-         ("sale_date", "Foreclosure sale", "court")]
+KINDS = [
+    ("answer_due", "Answer to the foreclosure complaint due", "borrower"),
+    ("servicer_response_due", "Servicer's response to the notice of error due", "servicer"),
+    ("sale_date", "Foreclosure sale", "court"),
+]
 PASSWORD = "bench password 1"
 
 
@@ -52,8 +55,9 @@ def load(database_url: str, n_cases: int) -> tuple[int, str]:
     user.password_hash = hash_password(PASSWORD)
     # 200 colleagues share the caseload (about 450 cases each, hers included): "my deadlines" is one
     # person's, "everyone's" the whole organisation's.
-    colleagues = [user.id] + [create_user(session, org, f"staff{n}-{os.getpid()}@bench.example", "paralegal").id
-                              for n in range(199)]
+    colleagues = [user.id] + [
+        create_user(session, org, f"staff{n}-{os.getpid()}@bench.example", "paralegal").id for n in range(199)
+    ]
     session.commit()
     rng = random.Random(7)
     today = dt.date.today()
@@ -66,27 +70,55 @@ def load(database_url: str, n_cases: int) -> tuple[int, str]:
             last = rng.choice(LAST_NAMES) + str(i)
             loan_number = f"{rng.randrange(10**9, 10**10)}"
             street = f"{rng.randrange(1, 9999)} Main St"
-            rows.append({
-                "org_id": org.id if i % 10 else other.id, "version": 1, "property_state": rng.choice(STATES),
-                "property_street": street, "loan_number": loan_number, "stage": rng.choice(STAGES),
-                "assigned_to_id": colleagues[(i // 10) % len(colleagues)] if i % 20 != 1 else None, "created_at": now, "updated_at": now,
-                "search_text": "\n".join([f"client{i}", last.lower(), loan_number, street.lower()]),
-                "client_sort_name": f"{last.lower()} client", "loan_unpaid_principal": 200000,
-            })
+            rows.append(
+                {
+                    "org_id": org.id if i % 10 else other.id,
+                    "version": 1,
+                    "property_state": rng.choice(STATES),
+                    "property_street": street,
+                    "loan_number": loan_number,
+                    "stage": rng.choice(STAGES),
+                    "assigned_to_id": colleagues[(i // 10) % len(colleagues)] if i % 20 != 1 else None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "search_text": "\n".join([f"client{i}", last.lower(), loan_number, street.lower()]),
+                    "client_sort_name": f"{last.lower()} client",
+                    "loan_unpaid_principal": 200000,
+                }
+            )
             people.append(("Client", last))
         ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
-        session.execute(insert(Borrower), [{"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
-                                           for case_id, (first, last) in zip(ids, people)])
+        session.execute(
+            insert(Borrower),
+            [
+                {"case_id": case_id, "position": 0, "first_name": first, "last_name": last}
+                for case_id, (first, last) in zip(ids, people)
+            ],
+        )
         deadlines = []
         for case_id, row in zip(ids, rows):
             for kind, title, binds in KINDS:
                 due = today + dt.timedelta(days=rng.randrange(-60, 120))
-                deadlines.append({
-                    "org_id": row["org_id"], "case_id": case_id, "key": kind, "kind": kind, "title": title,
-                    "due_on": due, "binds": binds, "status": "open" if due >= today - dt.timedelta(days=30) else "missed",
-                    "engine_status": "open", "rule_id": f"{row['property_state']}.{kind}", "explanation": "bench",
-                    "sequence": 0, "verify_manually": False, "is_manual": False,
-                    "created_at": now, "updated_at": now})
+                deadlines.append(
+                    {
+                        "org_id": row["org_id"],
+                        "case_id": case_id,
+                        "key": kind,
+                        "kind": kind,
+                        "title": title,
+                        "due_on": due,
+                        "binds": binds,
+                        "status": "open" if due >= today - dt.timedelta(days=30) else "missed",
+                        "engine_status": "open",
+                        "rule_id": f"{row['property_state']}.{kind}",
+                        "explanation": "bench",
+                        "sequence": 0,
+                        "verify_manually": False,
+                        "is_manual": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
         session.execute(insert(Deadline), deadlines)
         session.commit()
     print(f"loaded {n_cases} cases and {3 * n_cases} deadlines in {time.perf_counter() - started:.1f} s", flush=True)
@@ -114,8 +146,11 @@ def measure(client, path: str, requests: int) -> dict[str, float]:  # noqa: ANN0
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (path, response.status_code)
     times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))],
-            "p99": times[int(0.99 * (len(times) - 1))]}
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "p99": times[int(0.99 * (len(times) - 1))],
+    }
 
 
 def main() -> None:
@@ -157,8 +192,10 @@ def main() -> None:
     api = measure(api_client, f"/api/v1/cases/{case_id}", args.requests)
     print(f"{'API case detail (same case)':45} {api['p50']:8.1f} {api['p95']:8.1f} {api['p99']:8.1f}")
     page = results["Case page"]
-    print(f"\ncase page / API case detail: p50 {page['p50'] / api['p50']:.1f}x, p95 {page['p95'] / api['p95']:.1f}x "
-          f"(goal <= 3x); slowest page p95 {max(r['p95'] for r in results.values()):.1f} ms (goal < 100 ms)")
+    print(
+        f"\ncase page / API case detail: p50 {page['p50'] / api['p50']:.1f}x, p95 {page['p95'] / api['p95']:.1f}x "
+        f"(goal <= 3x); slowest page p95 {max(r['p95'] for r in results.values()):.1f} ms (goal < 100 ms)"
+    )
 
 
 def api_token(email: str) -> str:

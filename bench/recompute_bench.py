@@ -4,6 +4,7 @@ state, and the engine alone per case. Prints figures; no pass/fail.
 
     .venv/bin/python bench/recompute_bench.py [--cases 100000]
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth for postgres)."""
+
 from __future__ import annotations
 
 import argparse
@@ -49,23 +50,62 @@ def main() -> None:
     started = time.perf_counter()
     for start in range(0, args.cases, 5000):
         n = min(5000, args.cases - start)
-        ids = session.scalars(insert(Case).returning(Case.id), [{
-            "org_id": org.id, "version": 1, "property_state": rng.choice(STATES), "stage": "intake",
-            "property_occupancy": "primary_residence", "property_dwelling_units": 1, "loan_purpose": "purchase",
-            "search_text": "", "created_at": now, "updated_at": now} for _ in range(n)]).all()
+        ids = session.scalars(
+            insert(Case).returning(Case.id),
+            [
+                {
+                    "org_id": org.id,
+                    "version": 1,
+                    "property_state": rng.choice(STATES),
+                    "stage": "intake",
+                    "property_occupancy": "primary_residence",
+                    "property_dwelling_units": 1,
+                    "loan_purpose": "purchase",
+                    "search_text": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for _ in range(n)
+            ],
+        ).all()
         events = []
         for case_id in ids:
             missed = base + dt.timedelta(days=rng.randrange(0, 300))
-            events.append({"org_id": org.id, "case_id": case_id, "type": "first_missed_payment", "occurred_on": missed,
-                           "details": {}, "created_at": now, "updated_at": now})
+            events.append(
+                {
+                    "org_id": org.id,
+                    "case_id": case_id,
+                    "type": "first_missed_payment",
+                    "occurred_on": missed,
+                    "details": {},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if rng.random() < 0.6:
-                events.append({"org_id": org.id, "case_id": case_id, "type": "complaint_served",
-                               "occurred_on": missed + dt.timedelta(days=150), "details": {}, "created_at": now,
-                               "updated_at": now})
+                events.append(
+                    {
+                        "org_id": org.id,
+                        "case_id": case_id,
+                        "type": "complaint_served",
+                        "occurred_on": missed + dt.timedelta(days=150),
+                        "details": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
             if rng.random() < 0.3:
-                events.append({"org_id": org.id, "case_id": case_id, "type": "sale_held",
-                               "occurred_on": missed + dt.timedelta(days=330), "details": {"sale_price": "150000.00"},
-                               "created_at": now, "updated_at": now})
+                events.append(
+                    {
+                        "org_id": org.id,
+                        "case_id": case_id,
+                        "type": "sale_held",
+                        "occurred_on": missed + dt.timedelta(days=330),
+                        "details": {"sale_price": "150000.00"},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
         session.execute(insert(CaseEvent), events)
         session.commit()
     print(f"loaded {args.cases} cases with events in {time.perf_counter() - started:.1f} s", flush=True)
@@ -74,8 +114,11 @@ def main() -> None:
         count = refresh_all(session, today_by_org(session))
         elapsed = time.perf_counter() - started
         deadlines = session.scalar(select(func.count()).select_from(Deadline))
-        print(f"{label}: {count} cases in {elapsed:.1f} s = {elapsed / count * 1000:.2f} ms per case "
-              f"({deadlines} deadlines)", flush=True)
+        print(
+            f"{label}: {count} cases in {elapsed:.1f} s = {elapsed / count * 1000:.2f} ms per case "
+            f"({deadlines} deadlines)",
+            flush=True,
+        )
     session.close()
 
     # The engine alone (no database), on the same kind of cases.
@@ -86,11 +129,18 @@ def main() -> None:
     cases = []
     for i in range(10_000):
         missed = base + dt.timedelta(days=rng.randrange(0, 300))
-        cases.append((CaseFacts(state=rng.choice(STATES), occupancy="primary_residence", dwelling_units=1,
-                                purpose="purchase"),
-                      [Event(str(i * 3), "first_missed_payment", missed),
-                       Event(str(i * 3 + 1), "complaint_served", missed + dt.timedelta(days=150)),
-                       Event(str(i * 3 + 2), "sale_held", missed + dt.timedelta(days=330), {"sale_price": "1.00"})]))
+        cases.append(
+            (
+                CaseFacts(
+                    state=rng.choice(STATES), occupancy="primary_residence", dwelling_units=1, purpose="purchase"
+                ),
+                [
+                    Event(str(i * 3), "first_missed_payment", missed),
+                    Event(str(i * 3 + 1), "complaint_served", missed + dt.timedelta(days=150)),
+                    Event(str(i * 3 + 2), "sale_held", missed + dt.timedelta(days=330), {"sale_price": "1.00"}),
+                ],
+            )
+        )
     started = time.perf_counter()
     for facts, events in cases:
         compute_deadlines(facts, events, rulebook, dt.date(2026, 11, 23))

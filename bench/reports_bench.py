@@ -8,6 +8,7 @@ goes through the same path as the worker and the CLI (gather -> Jinja -> WeasyPr
 Peak memory is the process's maximum resident set size (getrusage), imports and database included.
 The CPU time is printed next to the wall-clock time: on a shared machine the wall clock includes the
 time other processes held the cores, the CPU time does not."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,21 +51,38 @@ def seed(session, entries: int) -> int:
     start = dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.timezone.utc)
     for n in range(entries):
         row = Communication(
-            org_id=org.id, case_id=case.id, occurred_at=start + dt.timedelta(hours=13 * n),
-            channel=CHANNELS[n % len(CHANNELS)], direction="outbound" if n % 2 else "inbound",
-            counterparty_type="servicer", counterparty_name="Midland Mortgage",
-            contact_person=f"Agent {n % 17}", category=CATEGORIES[n % len(CATEGORIES)],
+            org_id=org.id,
+            case_id=case.id,
+            occurred_at=start + dt.timedelta(hours=13 * n),
+            channel=CHANNELS[n % len(CHANNELS)],
+            direction="outbound" if n % 2 else "inbound",
+            counterparty_type="servicer",
+            counterparty_name="Midland Mortgage",
+            contact_person=f"Agent {n % 17}",
+            category=CATEGORIES[n % len(CATEGORIES)],
             subject=f"Entry {n + 1}: follow-up on the loss-mitigation file",
-            summary=("Called the servicer about the missing pay stubs; the agent confirmed receipt of the 2025 "
-                     "W-2 and asked for a new hardship letter. " * (1 + n % 3)),
+            summary=(
+                "Called the servicer about the missing pay stubs; the agent confirmed receipt of the 2025 "
+                "W-2 and asked for a new hardship letter. " * (1 + n % 3)
+            ),
             documents_sent=["Pay stubs", "Hardship letter"] if n % 2 else [],
-            documents_requested=[], created_by_id=user.id)
+            documents_requested=[],
+            created_by_id=user.id,
+        )
         session.add(row)
         if n % 10 == 0:
             session.flush()
-            session.add(Attachment(org_id=org.id, case_id=case.id, communication_id=row.id,
-                                   sha256=hashlib.sha256(str(n).encode()).hexdigest(), size=1000 + n,
-                                   content_type="application/pdf", filename=f"enclosure-{n + 1}.pdf"))
+            session.add(
+                Attachment(
+                    org_id=org.id,
+                    case_id=case.id,
+                    communication_id=row.id,
+                    sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+                    size=1000 + n,
+                    content_type="application/pdf",
+                    filename=f"enclosure-{n + 1}.pdf",
+                )
+            )
     session.commit()
     return case.id
 
@@ -93,9 +111,11 @@ def main() -> None:
         report = render_inline(session, "communications_log", case_id)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert report.state == "ready", report.error
-    print(f"communications_log, {args.entries} entries: {report.page_count} pages, {report.size / 1024:.0f} KiB, "
-          f"{elapsed:.1f} s (gather + HTML + PDF + store; {cpu:.1f} s of CPU), peak RSS {peak_rss_mb():.0f} MB "
-          f"(before the render: {baseline:.0f} MB)")
+    print(
+        f"communications_log, {args.entries} entries: {report.page_count} pages, {report.size / 1024:.0f} KiB, "
+        f"{elapsed:.1f} s (gather + HTML + PDF + store; {cpu:.1f} s of CPU), peak RSS {peak_rss_mb():.0f} MB "
+        f"(before the render: {baseline:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from DATABASE_URL (or the embedded SQLite default)."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -17,8 +18,7 @@ def database_url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -28,8 +28,9 @@ def run_migrations_online() -> None:
     connectable = get_engine(url)
     with connectable.connect() as connection:
         # render_as_batch: SQLite can only ALTER tables by copying them; batch mode does that for us.
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+        )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 # Row-level security (0011e) is forced on the tables' owner too: a data migration works

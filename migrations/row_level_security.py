@@ -1,5 +1,6 @@
 """The row-level security policies, shared by the migrations that put tables behind them (PostgreSQL only).
 See docs/row-level-security.md."""
+
 from __future__ import annotations
 
 from alembic import op

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain. Importing this package registers them all (Alembic and the
 schema-drift test see every table)."""
+
 import importlib
 import pkgutil
 
@@ -12,5 +13,15 @@ from models.deadlines import Deadline
 for _info in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_info.name}")
 
-__all__ = ["Base", "ApiToken", "Organization", "User", "ROLES", "Borrower", "Case", "CaseEvent", "AuditEntry",
-           "Deadline"]
+__all__ = [
+    "Base",
+    "ApiToken",
+    "Organization",
+    "User",
+    "ROLES",
+    "Borrower",
+    "Case",
+    "CaseEvent",
+    "AuditEntry",
+    "Deadline",
+]

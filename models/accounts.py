@@ -1,4 +1,5 @@
 """Accounts: two-factor recovery codes and the single-use links e-mailed for a password reset or an invitation."""
+
 from __future__ import annotations
 
 import datetime as dt

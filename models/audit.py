@@ -1,4 +1,5 @@
 """The append-only audit log: who changed what, when, before and after."""
+
 from __future__ import annotations
 
 import datetime as dt

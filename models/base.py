@@ -1,4 +1,5 @@
 """Declarative base, constraint naming, and the mixins every domain model shares."""
+
 from __future__ import annotations
 
 import datetime as dt

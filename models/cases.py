@@ -1,4 +1,5 @@
 """Cases: the client (borrowers), the property, the loan, and the dated events."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,30 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
         Index("ix_cases_org_id_updated_at", "org_id", "updated_at"),
         Index("ix_cases_org_id_client_sort_name", "org_id", "client_sort_name"),
         # "My cases, by name": the page is read in index order and the count from the index alone.
-        Index("ix_cases_org_id_assigned_to_id_client_sort_name", "org_id", "assigned_to_id", "client_sort_name", "id",
-              postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL")),
+        Index(
+            "ix_cases_org_id_assigned_to_id_client_sort_name",
+            "org_id",
+            "assigned_to_id",
+            "client_sort_name",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         # Counts by stage on the caseload page (and the page's count): read from the index alone.
-        Index("ix_cases_live_org_id_stage", "org_id", "stage",
-              postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL")),
+        Index(
+            "ix_cases_live_org_id_stage",
+            "org_id",
+            "stage",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         # `q` is a substring search: a trigram index answers it without reading every case (PostgreSQL).
-        Index("ix_cases_search_text_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index(
+            "ix_cases_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ pace.
 
 The outbox reuses the staff reminders' delivery columns (DeliveryMixin): a row is claimed with a lease
 committed before talking to the provider, and `plan_key` makes planning idempotent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -101,7 +102,7 @@ class ClientMessageSettings(TimestampMixin, OrgScopedMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topics: Mapped[list[str] | None] = mapped_column(JSON)  # which deadlines reach the client
-    phone: Mapped[str | None] = mapped_column(String(40))   # the organisation's phone, in every message
+    phone: Mapped[str | None] = mapped_column(String(40))  # the organisation's phone, in every message
 
 
 class SmsPace(Base):
@@ -123,5 +124,16 @@ class ClientMessageScanState(Base):
     planned_through: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
-__all__ = ["Appointment", "APPOINTMENT_KINDS", "Consent", "ClientMessage", "ClientMessageSettings", "SmsPace", "ClientMessageScanState", "CHANNELS",
-           "CONSENT_METHODS", "CLIENT_MESSAGE_STATES", "CLIENT_MESSAGE_KINDS"]
+__all__ = [
+    "Appointment",
+    "APPOINTMENT_KINDS",
+    "Consent",
+    "ClientMessage",
+    "ClientMessageSettings",
+    "SmsPace",
+    "ClientMessageScanState",
+    "CHANNELS",
+    "CONSENT_METHODS",
+    "CLIENT_MESSAGE_STATES",
+    "CLIENT_MESSAGE_KINDS",
+]

@@ -1,4 +1,5 @@
 """Lender communications: every contact on a case, and the documents that prove what was sent."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """Housing-counseling records on a case (the household, counseling sessions, outcomes), the legal-aid time
 by funding source, and the organisation's HUD income-limits table. The funders' reports (HUD-9902, LSC
 CSR) are computed from these; see service/funder_reports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,8 @@ class Household(TimestampMixin, OrgScopedMixin, Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, unique=True)
     household_size: Mapped[int | None] = mapped_column(Integer)
     gross_monthly_income: Mapped[Decimal | None] = mapped_column(Money())
-    ami_band: Mapped[str | None] = mapped_column(String(20))            # the band reported
-    ami_band_computed: Mapped[str | None] = mapped_column(String(20))   # what the income limits say
+    ami_band: Mapped[str | None] = mapped_column(String(20))  # the band reported
+    ami_band_computed: Mapped[str | None] = mapped_column(String(20))  # what the income limits say
     ami_band_derivation: Mapped[str | None] = mapped_column(Text)
     ami_band_override_reason: Mapped[str | None] = mapped_column(Text)  # when ami_band differs from computed
     ethnicity: Mapped[str | None] = mapped_column(String(20))
@@ -33,7 +34,7 @@ class Household(TimestampMixin, OrgScopedMixin, Base):
     preferred_language: Mapped[str | None] = mapped_column(String(40))
     disability: Mapped[str | None] = mapped_column(String(20))
     head_of_household: Mapped[str | None] = mapped_column(String(40))
-    intake_on: Mapped[dt.date | None] = mapped_column(Date)               # the fiscal year's intake date
+    intake_on: Mapped[dt.date | None] = mapped_column(Date)  # the fiscal year's intake date
     termination_reason: Mapped[str | None] = mapped_column(String(40))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -47,8 +48,8 @@ class CounselingSession(TimestampMixin, OrgScopedMixin, Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     counselor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    type: Mapped[str] = mapped_column(String(20), nullable=False)      # one_on_one, group_education
-    purpose: Mapped[str] = mapped_column(String(4), nullable=False)    # a HUD-9902 line: "9f", "8h", ...
+    type: Mapped[str] = mapped_column(String(20), nullable=False)  # one_on_one, group_education
+    purpose: Mapped[str] = mapped_column(String(4), nullable=False)  # a HUD-9902 line: "9f", "8h", ...
     hud_billable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -60,7 +61,7 @@ class CounselingOutcome(TimestampMixin, OrgScopedMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
-    code: Mapped[str] = mapped_column(String(4), nullable=False)       # a HUD-9902 section 10 line: "10p", ...
+    code: Mapped[str] = mapped_column(String(4), nullable=False)  # a HUD-9902 section 10 line: "10p", ...
     achieved_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -86,7 +87,7 @@ class IncomeLimit(TimestampMixin, OrgScopedMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[str] = mapped_column(String(2), nullable=False)
-    county: Mapped[str] = mapped_column(String(200), nullable=False)      # as HUD names it
+    county: Mapped[str] = mapped_column(String(200), nullable=False)  # as HUD names it
     county_key: Mapped[str] = mapped_column(String(200), nullable=False)  # see service.counseling.ami.county_key
     median_income: Mapped[Decimal] = mapped_column(Money(), nullable=False)
     # {"30": ["25200.00", ... 8 sizes], "50": [...], "80": [...]} (decimal strings: exact)

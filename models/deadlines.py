@@ -1,4 +1,5 @@
 """Deadlines: computed by the engine (service/clock) from a case's events, or entered by hand."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Intake: the parties on each case, conflict checks, servicer aliases, and spreadsheet imports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,18 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from models.base import Base, JSONType, OrgScopedMixin, TimestampMixin, UTCDateTime, utcnow
 
-PARTY_ROLES = ("client", "co_borrower", "servicer", "investor", "plaintiff", "trustee", "opposing_counsel", "tenant",
-               "co_owner", "other")
+PARTY_ROLES = (
+    "client",
+    "co_borrower",
+    "servicer",
+    "investor",
+    "plaintiff",
+    "trustee",
+    "opposing_counsel",
+    "tenant",
+    "co_owner",
+    "other",
+)
 PARTY_SIDES = ("ours", "adverse", "other")
 LANGUAGES = ("en", "es")
 CONFLICT_KINDS = ("co_borrower", "prior_representation", "other")
@@ -35,8 +46,9 @@ class Party(TimestampMixin, OrgScopedMixin, Base):
         Index("ix_parties_org_id_phone_key", "org_id", "phone_key"),
         Index("ix_parties_case_id_mirrors", "case_id", "mirrors"),
         # Close spellings: a trigram index answers `name_key % :key` without reading every party (PostgreSQL).
-        Index("ix_parties_name_key_trgm", "name_key", postgresql_using="gin",
-              postgresql_ops={"name_key": "gin_trgm_ops"}),
+        Index(
+            "ix_parties_name_key_trgm", "name_key", postgresql_using="gin", postgresql_ops={"name_key": "gin_trgm_ops"}
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

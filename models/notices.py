@@ -3,6 +3,7 @@
 
 The plan lives here, not in the broker: Celery only does "send now" work, so a lost or redelivered
 message loses or doubles nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,9 @@ class Notice(DeliveryMixin, TimestampMixin, OrgScopedMixin, Base):
     __table_args__ = (
         # One copy per (deadline, due date version, kind, offset, recipient): a moved deadline
         # (sequence + 1) gets a new plan; everything else is absorbed by this key.
-        UniqueConstraint("deadline_id", "deadline_sequence", "kind", "offset_days", "recipient_user_id",
-                         name="uq_notices_plan_key"),
+        UniqueConstraint(
+            "deadline_id", "deadline_sequence", "kind", "offset_days", "recipient_user_id", name="uq_notices_plan_key"
+        ),
         # The scan reads only due rows: (state, attempt_at) range scans, whatever the number planned.
         Index("ix_notices_state_attempt_at", "state", "attempt_at"),
     )
@@ -142,5 +144,14 @@ class NoticeScanState(Base):
 # deadline engine's; the index serves only the notices scan, so it is declared here).
 Index("ix_deadlines_updated_at", Deadline.updated_at)
 
-__all__ = ["Notice", "Digest", "OrgNotificationSettings", "UserNotificationPreference", "CalendarToken",
-                      "NoticeDailyRun", "NoticeScanState", "NOTICE_KINDS", "NOTICE_STATES"]
+__all__ = [
+    "Notice",
+    "Digest",
+    "OrgNotificationSettings",
+    "UserNotificationPreference",
+    "CalendarToken",
+    "NoticeDailyRun",
+    "NoticeScanState",
+    "NOTICE_KINDS",
+    "NOTICE_STATES",
+]

@@ -1,4 +1,5 @@
 """Organisations, their users, and API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt

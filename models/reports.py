@@ -1,5 +1,6 @@
 """Reports: a PDF requested by a user (or the CLI), rendered by a worker. The row is the truth: its state
 says what is left to do, so a lost broker message never loses a report (workers/reports.py rescans)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,14 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from models.base import Base, JSONType, OrgScopedMixin, TimestampMixin, UTCDateTime
 
-REPORT_TYPES = ("case_timeline", "communications_log", "waiver_request_letter", "waiver_requests_summary",
-                "caseload_deadlines", "hud_9902")
+REPORT_TYPES = (
+    "case_timeline",
+    "communications_log",
+    "waiver_request_letter",
+    "waiver_requests_summary",
+    "caseload_deadlines",
+    "hud_9902",
+)
 REPORT_STATES = ("queued", "rendering", "ready", "failed")
 
 

@@ -1,5 +1,6 @@
 """Attachment storage in the database (ATTACHMENTS_STORAGE=database): each stored object once under its
 SHA-256, its bytes in chunks of at most 1 MB, so no process ever holds a whole file in memory."""
+
 from __future__ import annotations
 
 import datetime as dt

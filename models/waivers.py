@@ -1,4 +1,5 @@
 """Deficiency-waiver requests: what was asked of the lender, when and how, its answer, and the offers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,8 @@ class WaiverRequest(TimestampMixin, OrgScopedMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     offers: Mapped[list["WaiverOffer"]] = relationship(
-        order_by="WaiverOffer.position", cascade="all, delete-orphan", lazy="selectin")
+        order_by="WaiverOffer.position", cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class WaiverOffer(TimestampMixin, Base):

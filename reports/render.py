@@ -1,5 +1,6 @@
 """HTML (Jinja) -> PDF (WeasyPrint): US Letter, shipped fonts, tagged PDF/UA-1, metadata, and a URL fetcher
 that can read nothing but data: URIs and this package's own static files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ import jinja2
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
-PDF_VARIANT = "pdf/ua-1"   # tagged PDF for screen readers, with the document language and title
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF for screen readers, with the document language and title
 GENERATOR = "Forestall"
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class RenderedPdf:
 
 # ---------------------------------------------------------------------------------------------- fetching
 
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -79,6 +81,7 @@ def _fetcher_class():
 
 
 # ------------------------------------------------------------------------------------------- templates
+
 
 def money(value: Any) -> str:
     if value is None or value == "":
@@ -107,8 +110,13 @@ def humanize(value: str | None) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(money=money, long_date=long_date, short_date=short_date, humanize=humanize)
     return env
 
@@ -143,6 +151,7 @@ def _tag_with_frozen_page_references(add_tags: Callable) -> Callable:
     proportional to elements x pages (a 121-page, 1,000-entry log: 33,500 reads, 4 million encoded
     strings, about 2 s of CPU). No page is added while tagging, so the tuple is computed once and the
     tagging runs unchanged against it; the PDF is byte-for-byte the same (tests/reports)."""
+
     @functools.wraps(add_tags)
     def tag(pdf: Any, *args: Any, **kwargs: Any) -> Any:
         original = type(pdf)
@@ -152,6 +161,7 @@ def _tag_with_frozen_page_references(add_tags: Callable) -> Callable:
             return add_tags(pdf, *args, **kwargs)
         finally:
             pdf.__class__ = original
+
     tag.frozen_page_references = True  # type: ignore[attr-defined]
     return tag
 
@@ -163,24 +173,30 @@ def _speed_up_tagging() -> None:
     import weasyprint.pdf as weasyprint_pdf
 
     current = getattr(weasyprint_pdf, "add_tags", None)
-    if (current is None or getattr(current, "frozen_page_references", False)
-            or not isinstance(getattr(pydyf.PDF, "page_references", None), property)):
+    if (
+        current is None
+        or getattr(current, "frozen_page_references", False)
+        or not isinstance(getattr(pydyf.PDF, "page_references", None), property)
+    ):
         return
     weasyprint_pdf.add_tags = _tag_with_frozen_page_references(current)
 
 
-def render_pdf(template_name: str, context: dict[str, Any],
-               progress: Callable[[int], None] | None = None) -> RenderedPdf:
+def render_pdf(
+    template_name: str, context: dict[str, Any], progress: Callable[[int], None] | None = None
+) -> RenderedPdf:
     """Render one report template to PDF bytes. Raises ReportError (or the renderer's own error)."""
     from weasyprint import HTML
 
     _speed_up_tagging()
     html = render_html(template_name, context)
     _report(progress, PROGRESS_HTML)
-    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
-                    url_fetcher=_fetcher_class()()).render(pdf_variant=PDF_VARIANT)
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher_class()()).render(
+        pdf_variant=PDF_VARIANT
+    )
     _report(progress, PROGRESS_LAID_OUT)
-    content = document.write_pdf(pdf_variant=PDF_VARIANT,
-                                 finisher=lambda _document, _pdf: _report(progress, PROGRESS_ASSEMBLED))
+    content = document.write_pdf(
+        pdf_variant=PDF_VARIANT, finisher=lambda _document, _pdf: _report(progress, PROGRESS_ASSEMBLED)
+    )
     _report(progress, PROGRESS_WRITTEN)
     return RenderedPdf(content=content, page_count=len(document.pages))

@@ -4,6 +4,7 @@ The calendar feed's URL is its secret (a calendar application cannot send a head
 e-mails carry single-use tokens; an access log is read by more people, and kept longer, than the
 database. Used through `logger_class` in gunicorn.conf.py.
 """
+
 from __future__ import annotations
 
 import re

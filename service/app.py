@@ -1,4 +1,5 @@
 """create_app(): configuration, one database session per request, authentication, errors, blueprints."""
+
 from __future__ import annotations
 
 import importlib
@@ -13,16 +14,22 @@ import service
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
 from service.db import read_session_factory, session_factory
-from service.errors import (DATABASE_UNAVAILABLE, Problem, handle_database_unavailable, handle_http_exception,
-                            handle_unexpected, retry_reads_once)
+from service.errors import (
+    DATABASE_UNAVAILABLE,
+    Problem,
+    handle_database_unavailable,
+    handle_http_exception,
+    handle_unexpected,
+    retry_reads_once,
+)
 from service.rulebook import rules
 from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only, security_headers
 from service import limits
 from service.wiring import connect_signals
 from service.web import init_web
 
-MAX_JSON_BYTES = 1024 * 1024          # contract: a JSON body over 1 MB answers 413
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024   # attachments: at most 20 MB
+MAX_JSON_BYTES = 1024 * 1024  # contract: a JSON body over 1 MB answers 413
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # attachments: at most 20 MB
 API_PREFIX = "/api/v1"
 
 
@@ -45,8 +52,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/docs/",  # the assets come from the swagger-ui-bundle package, no CDN
         API_SPEC_OPTIONS={
-            "info": {"description": "Case management for foreclosure defense. Not legal advice: every rule "
-                                    "shows its citation and source; verify before relying on it."},
+            "info": {
+                "description": "Case management for foreclosure defense. Not legal advice: every rule "
+                "shows its citation and source; verify before relying on it."
+            },
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}],
         },

@@ -1,4 +1,5 @@
 """Recording changes in the append-only audit log. Nothing here updates or deletes an entry."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,11 +34,26 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     }
 
 
-def record(session: Session, caller: Caller | None, action: str, entity_type: str, entity_id: int,
-           *, org_id: int, case_id: int | None, before: dict | None = None, after: dict | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    caller: Caller | None,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    *,
+    org_id: int,
+    case_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
     entry = AuditEntry(
-        org_id=org_id, actor_id=caller.user_id if caller else None, action=action,
-        entity_type=entity_type, entity_id=entity_id, case_id=case_id, changes=diff(before, after),
+        org_id=org_id,
+        actor_id=caller.user_id if caller else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        case_id=case_id,
+        changes=diff(before, after),
     )
     session.add(entry)
     return entry

@@ -1,4 +1,5 @@
 """Bearer tokens, passwords, roles and the current user."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, label: str | None = None,
-                expires_at: dt.datetime | None = None) -> str:
+def issue_token(session: Session, user: User, label: str | None = None, expires_at: dt.datetime | None = None) -> str:
     """Create a token and return it; only its SHA-256 digest is stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_sha256=token_digest(token), label=label, expires_at=expires_at))
@@ -66,25 +66,41 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
     user and the organisation's time zone."""
     if not authorization or not authorization.startswith("Bearer "):
         raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
-    token = authorization[len("Bearer "):].strip()
+    token = authorization[len("Bearer ") :].strip()
     digest = token_digest(token)
     with across_orgs(session, "authentication: the token by its digest"):
         # Core execution on the session's connection: the statement returns columns, not ORM objects.
         row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
     now = utcnow()
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
-    if (row is None or not hmac.compare_digest(row.token_sha256, digest) or row.revoked_at is not None
-            or (row.expires_at is not None and row.expires_at <= now) or not row.is_active):
+    if (
+        row is None
+        or not hmac.compare_digest(row.token_sha256, digest)
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
+        or not row.is_active
+    ):
         raise Problem(401, "The API token is unknown, revoked or expired.")
     for_org(session, row.org_id)  # the rest of the request sees its organisation's rows only
     return Caller(user_id=row.user_id, org_id=row.org_id, role=row.role, email=row.email, timezone=row.timezone)
 
 
 _CALLER_BY_DIGEST = (
-    select(ApiToken.token_sha256, ApiToken.revoked_at, ApiToken.expires_at, User.id.label("user_id"), User.org_id,
-           User.role, User.email, User.is_active, Organization.timezone)
-    .join(User, User.id == ApiToken.user_id).join(Organization, Organization.id == User.org_id)
-    .where(ApiToken.token_sha256 == bindparam("digest")))
+    select(
+        ApiToken.token_sha256,
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        User.id.label("user_id"),
+        User.org_id,
+        User.role,
+        User.email,
+        User.is_active,
+        Organization.timezone,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organization, Organization.id == User.org_id)
+    .where(ApiToken.token_sha256 == bindparam("digest"))
+)
 
 
 def require_write(caller: Caller) -> None:

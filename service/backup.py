@@ -11,6 +11,7 @@ after the database, so every attachment the backed-up database names is in the b
 
 A restore checks every file against the manifest first, refuses a database that is not empty, restores the
 database, puts the attachments into the configured storage, and checks the row counts again."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,9 @@ def backup(settings: Settings, directory: Path) -> dict[str, Any]:
         # With the attachments in the database the dump is mostly bytea, written as hex: gzip takes ten times
         # longer to squeeze that back than to write it (measured: 100 MB of scans, 35 s against 3 s), and
         # scans are compressed already. The dump of a database without them is compressed (the default).
-        database = _dump_postgresql(settings.database_url, directory / "database.dump",
-                                    compress=settings.attachments_storage != "database")
+        database = _dump_postgresql(
+            settings.database_url, directory / "database.dump", compress=settings.attachments_storage != "database"
+        )
     elif url.get_backend_name() == "sqlite":
         database = _copy_sqlite(_sqlite_path(settings.database_url), directory / "database.sqlite")
     else:
@@ -74,8 +76,11 @@ def backup(settings: Settings, directory: Path) -> dict[str, Any]:
         "attachments_storage": storage.name,
         "attachment_files": copied,
         "tables": database.pop("tables"),
-        "files": {path.relative_to(directory).as_posix(): _sha256_file(path)
-                  for path in sorted(directory.rglob("*")) if path.is_file()},
+        "files": {
+            path.relative_to(directory).as_posix(): _sha256_file(path)
+            for path in sorted(directory.rglob("*"))
+            if path.is_file()
+        },
         "seconds": round(time.monotonic() - started, 3),
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -88,12 +93,16 @@ def restore(settings: Settings, directory: Path) -> dict[str, Any]:
     manifest = verify(directory)
     backend = make_url(settings.database_url).get_backend_name()
     if backend != manifest["database"]["backend"]:
-        raise BackupError(f"This backup is of a {manifest['database']['backend']} database; DATABASE_URL is "
-                          f"{backend}. Restore it into the same kind of database.")
+        raise BackupError(
+            f"This backup is of a {manifest['database']['backend']} database; DATABASE_URL is "
+            f"{backend}. Restore it into the same kind of database."
+        )
     tables = _table_names(settings.database_url)
     if tables:
-        raise BackupError(f"The database is not empty ({len(tables)} tables, e.g. {tables[0]}); a restore needs "
-                          "an empty database. Create a new one (or drop this one) and run restore again.")
+        raise BackupError(
+            f"The database is not empty ({len(tables)} tables, e.g. {tables[0]}); a restore needs "
+            "an empty database. Create a new one (or drop this one) and run restore again."
+        )
     if backend == "postgresql":
         _restore_postgresql(settings.database_url, directory / manifest["database"]["file"], manifest)
     else:
@@ -106,8 +115,9 @@ def restore(settings: Settings, directory: Path) -> dict[str, Any]:
     finally:
         engine.dispose()
     if counts != manifest["tables"]:
-        wrong = sorted(name for name in set(counts) | set(manifest["tables"])
-                       if counts.get(name) != manifest["tables"].get(name))
+        wrong = sorted(
+            name for name in set(counts) | set(manifest["tables"]) if counts.get(name) != manifest["tables"].get(name)
+        )
         raise BackupError(f"The restored row counts differ from the manifest in: {', '.join(wrong)}.")
     storage = storage_for(settings)
     source = FilesystemStorage(directory / "attachments")
@@ -115,8 +125,10 @@ def restore(settings: Settings, directory: Path) -> dict[str, Any]:
         copy_object(source, storage, sha256)
     missing = sorted(sha for sha in needed if not storage.exists(sha))
     if missing:
-        raise BackupError(f"{len(missing)} attachment(s) named by the database are not in the storage, e.g. "
-                          f"{missing[0]} (was the backup made with ATTACHMENTS_STORAGE={storage.name}?).")
+        raise BackupError(
+            f"{len(missing)} attachment(s) named by the database are not in the storage, e.g. "
+            f"{missing[0]} (was the backup made with ATTACHMENTS_STORAGE={storage.name}?)."
+        )
     return manifest
 
 
@@ -143,14 +155,17 @@ def verify(directory: Path) -> dict[str, Any]:
 
 # PostgreSQL ---------------------------------------------------------------------------------------------
 
+
 def _libpq_url(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _tool_major(tool: str) -> tuple[int, str]:
     if shutil.which(tool) is None:
-        raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client-NN, the "
-                          "server's major version or newer).")
+        raise BackupError(
+            f"{tool} is not installed (Debian: apt-get install postgresql-client-NN, the "
+            "server's major version or newer)."
+        )
     answer = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     match = re.search(r"(\d+)(?:\.\d+)?", answer)
     if match is None:
@@ -165,35 +180,66 @@ def _dump_postgresql(database_url: str, out: Path, compress: bool) -> dict[str, 
         with engine.connect() as connection:
             server = int(connection.scalar(text("SHOW server_version_num")))
             if major < server // 10000:
-                raise BackupError(f"{tool} cannot dump a PostgreSQL {server // 10000} server; install "
-                                  f"postgresql-client-{server // 10000} (or newer) and put it first on PATH.")
+                raise BackupError(
+                    f"{tool} cannot dump a PostgreSQL {server // 10000} server; install "
+                    f"postgresql-client-{server // 10000} (or newer) and put it first on PATH."
+                )
             # The counts and pg_dump read the same snapshot: the transaction stays open until pg_dump ends.
             snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
             tables = _row_counts(connection)
-            result = subprocess.run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={out}",
-                                     *([] if compress else ["--compress=0"]), f"--dbname={_libpq_url(database_url)}"],
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={out}",
+                    *([] if compress else ["--compress=0"]),
+                    f"--dbname={_libpq_url(database_url)}",
+                ],
+                capture_output=True,
+                text=True,
+            )
             connection.rollback()
     finally:
         engine.dispose()
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-    return {"backend": "postgresql", "file": out.name, "tool": tool, "tool_major": major,
-            "server_version_num": server, "tables": tables}
+    return {
+        "backend": "postgresql",
+        "file": out.name,
+        "tool": tool,
+        "tool_major": major,
+        "server_version_num": server,
+        "tables": tables,
+    }
 
 
 def _restore_postgresql(database_url: str, dump: Path, manifest: dict[str, Any]) -> None:
     major, tool = _tool_major("pg_restore")
     if major < manifest["database"]["tool_major"]:
-        raise BackupError(f"{tool} is older than the pg_dump that made this backup "
-                          f"({manifest['database']['tool']}); install a newer postgresql-client.")
-    result = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                             f"--dbname={_libpq_url(database_url)}", str(dump)], capture_output=True, text=True)
+        raise BackupError(
+            f"{tool} is older than the pg_dump that made this backup "
+            f"({manifest['database']['tool']}); install a newer postgresql-client."
+        )
+    result = subprocess.run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={_libpq_url(database_url)}",
+            str(dump),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed (nothing was restored): {result.stderr.strip()}")
 
 
 # SQLite -------------------------------------------------------------------------------------------------
+
 
 def _sqlite_path(database_url: str) -> Path:
     name = make_url(database_url).database
@@ -235,6 +281,7 @@ def _sqlite_backup(source: Path, target: Path) -> None:
 
 
 # Both ---------------------------------------------------------------------------------------------------
+
 
 def _row_counts(connection: Connection) -> dict[str, int]:
     names = sorted(inspect(connection).get_table_names())

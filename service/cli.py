@@ -1,4 +1,5 @@
 """The `forestall` command: set-up and administration without the HTTP API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,15 @@ from service.db import session_factory
 from service.demo import seed_demo
 from service.errors import Problem
 from service.migrate import app_role_for, upgrade
-from service.orgs import (create_org, create_user, get_org, get_user_by_email, list_users, revoke_api_tokens,
-                          set_password)
+from service.orgs import (
+    create_org,
+    create_user,
+    get_org,
+    get_user_by_email,
+    list_users,
+    revoke_api_tokens,
+    set_password,
+)
 from service.reports.cli import report_command
 from service.rules.maintenance import check_links, source_urls
 from service.storage import ObjectCorrupt, StorageError, copy_object, storage_for
@@ -58,8 +66,9 @@ def main(context: click.Context) -> None:
 @click.pass_obj
 def migrate(settings: Settings) -> None:
     """Apply the database migrations and exit."""
-    upgrade(settings.migration_database_url,
-            app_role=app_role_for(settings.database_url, settings.migration_database_url))
+    upgrade(
+        settings.migration_database_url, app_role=app_role_for(settings.database_url, settings.migration_database_url)
+    )
     click.echo("database migrated", err=True)
 
 
@@ -84,8 +93,9 @@ def create_org_command(name: str, slug: str, timezone: str) -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "full_name", default=None)
 @click.option("--hud-counselor-id", default=None, help="HUD housing counselor certification ID.")
-def create_user_command(org_slug: str, email: str, role: str, full_name: str | None,
-                        hud_counselor_id: str | None) -> None:
+def create_user_command(
+    org_slug: str, email: str, role: str, full_name: str | None, hud_counselor_id: str | None
+) -> None:
     """Create a user in an organisation."""
     with _session() as session:
         try:
@@ -179,8 +189,10 @@ def backup_command(settings: Settings, directory: Path) -> None:
         manifest = backup(settings, directory)
     except (BackupError, StorageError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"backed up {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
-               f"{manifest['attachment_files']} attachment files to {directory} in {manifest['seconds']} s")
+    click.echo(
+        f"backed up {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
+        f"{manifest['attachment_files']} attachment files to {directory} in {manifest['seconds']} s"
+    )
 
 
 @main.command("restore")
@@ -194,9 +206,11 @@ def restore_command(settings: Settings, directory: Path) -> None:
         manifest = restore(settings, directory)
     except (BackupError, StorageError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"restored {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
-               f"{manifest['attachment_files']} attachment files from {directory} (made {manifest['created_at']}) "
-               f"in {time.monotonic() - started:.1f} s")
+    click.echo(
+        f"restored {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables and "
+        f"{manifest['attachment_files']} attachment files from {directory} (made {manifest['created_at']}) "
+        f"in {time.monotonic() - started:.1f} s"
+    )
 
 
 @main.group("storage")
@@ -223,8 +237,10 @@ def migrate_to_database_command(settings: Settings) -> None:
         except ObjectCorrupt as error:
             damaged.append(sha256)
             click.echo(f"error: {error}", err=True)
-    click.echo(f"copied {copied} attachment files into the database ({present} were there already, "
-               f"{len(damaged)} damaged and left out)")
+    click.echo(
+        f"copied {copied} attachment files into the database ({present} were there already, "
+        f"{len(damaged)} damaged and left out)"
+    )
     if damaged:
         sys.exit(1)
 
@@ -235,26 +251,36 @@ def rules_group() -> None:
 
 
 @rules_group.command("check-links")
-@click.option("--rules-dir", type=click.Path(exists=True, file_okay=False), default=None,
-              help="A rules directory (default: the installed service/rules).")
+@click.option(
+    "--rules-dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="A rules directory (default: the installed service/rules).",
+)
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
 def check_links_command(rules_dir: str | None, timeout: float) -> None:
     """Request every source_url in the rules and report the ones that fail. Exit status 1 when a link answers
     with an HTTP error; a link that cannot be reached at all (offline) is reported but does not fail."""
     book = load_rulebook(rules_dir)
-    items = [pair for code in sorted(book.jurisdictions)
-             for pair in source_urls(dict(book.jurisdictions[code].raw), code)]
+    items = [
+        pair for code in sorted(book.jurisdictions) for pair in source_urls(dict(book.jurisdictions[code].raw), code)
+    ]
     items += [(f"federal:{rule_id}", rule.source.source_url) for rule_id, rule in sorted(book.federal.rules.items())]
     results = check_links(items, timeout=timeout)
     failed = [r for r in results if r.outcome == "failed"]
     unreachable = [r for r in results if r.outcome == "not reachable"]
     for r in failed + unreachable:
-        click.echo(f"{r.outcome}: {r.url} ({r.detail}) cited by {', '.join(r.where[:3])}"
-                   + (f" and {len(r.where) - 3} more" if len(r.where) > 3 else ""))
-    click.echo(f"{len(results)} links: {len(results) - len(failed) - len(unreachable)} ok, {len(failed)} failed, "
-               f"{len(unreachable)} not reachable")
+        click.echo(
+            f"{r.outcome}: {r.url} ({r.detail}) cited by {', '.join(r.where[:3])}"
+            + (f" and {len(r.where) - 3} more" if len(r.where) > 3 else "")
+        )
+    click.echo(
+        f"{len(results)} links: {len(results) - len(failed) - len(unreachable)} ok, {len(failed)} failed, "
+        f"{len(unreachable)} not reachable"
+    )
     if failed:
         sys.exit(1)
+
 
 from service.counseling.cli import load_income_limits_command  # noqa: E402 - the counseling domain's command
 

@@ -6,6 +6,7 @@ precede knowing it), and ONE event here, after_begin, hands it to PostgreSQL at 
 transaction with set_config(..., is_local => true). The policies of migration 0011e compare each row's
 org_id with it; a session that sets nothing sees no organisation's rows. SQLite has no such wall: the
 application's own org_id filters are its only scoping there."""
+
 from __future__ import annotations
 
 import select as io_select
@@ -19,14 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-ORG_KEY = "org_id"          # session.info[ORG_KEY]: the organisation whose rows this session may touch
+ORG_KEY = "org_id"  # session.info[ORG_KEY]: the organisation whose rows this session may touch
 ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
 READ_ONLY_KEY = "read_only"  # session.info[READ_ONLY_KEY]: a read-only request's session (autocommit pool)
 _APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
 # The read-only pool runs in autocommit, where a transaction-local setting would end with its statement: there
 # the scope is set for the connection, and overwritten (both settings, always) when the next session begins.
-_APPLY_FOR_CONNECTION = text("SELECT set_config('app.org_id', :org, false), "
-                             "set_config('app.across_orgs', :across, false)")
+_APPLY_FOR_CONNECTION = text(
+    "SELECT set_config('app.org_id', :org, false), set_config('app.across_orgs', :across, false)"
+)
 
 
 @lru_cache(maxsize=8)
@@ -56,8 +58,13 @@ def get_read_engine(database_url: str) -> Engine:
     default_transaction_read_only, so the server refuses any write made through them. SQLite: the engine."""
     if database_url.startswith("sqlite"):
         return get_engine(database_url)
-    engine = create_engine(database_url, pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT",
-                           connect_args={"options": "-c default_transaction_read_only=on"})
+    engine = create_engine(
+        database_url,
+        pool_size=10,
+        max_overflow=10,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
     _drop_closed_connections_on_checkout(engine)
     return engine
 
@@ -67,6 +74,7 @@ def _drop_closed_connections_on_checkout(engine: Engine) -> None:
     idle connection's socket without waiting. The server never writes to an idle connection unless it
     is ending it (a restart, pg_terminate_backend, an idle timeout: a FATAL message, then end of file),
     so a readable socket, or a closed connection, is discarded and the pool connects afresh."""
+
     @event.listens_for(engine, "checkout")
     def _check(dbapi_connection, _record, _proxy):  # noqa: ANN001 - SQLAlchemy's event signature
         if dbapi_connection.closed or _socket_readable(dbapi_connection.fileno()):
@@ -93,8 +101,10 @@ def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
         return
     org = info.get(ORG_KEY)
     statement = _APPLY_FOR_CONNECTION if info.get(READ_ONLY_KEY) else _APPLY
-    connection.execute(statement, {"org": "" if org is None else str(int(org)),
-                                "across": "on" if info.get(ACROSS_KEY) and org is None else ""})
+    connection.execute(
+        statement,
+        {"org": "" if org is None else str(int(org)), "across": "on" if info.get(ACROSS_KEY) and org is None else ""},
+    )
 
 
 @event.listens_for(Session, "after_begin")

@@ -1,4 +1,5 @@
 """`make run`: migrate, seed the demo, then the API, a worker and beat in the foreground until Ctrl-C."""
+
 from __future__ import annotations
 
 import os
@@ -19,12 +20,18 @@ def main() -> int:
     settings = load_settings()
     prepare_directories(settings)
     subprocess.run([bin_dir / "forestall", "migrate"], check=True, cwd=ROOT)
-    token = subprocess.run([bin_dir / "forestall", "seed-demo"], check=True, cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    token = subprocess.run(
+        [bin_dir / "forestall", "seed-demo"], check=True, cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     port = os.environ.get("PORT", "5000")
     password = secrets.token_urlsafe(12)  # a new one each run: nothing to leak from the repository
-    subprocess.run([bin_dir / "forestall", "set-password", "--email", DEMO_ADMIN], check=True, cwd=ROOT,
-                   input=password + "\n", text=True)
+    subprocess.run(
+        [bin_dir / "forestall", "set-password", "--email", DEMO_ADMIN],
+        check=True,
+        cwd=ROOT,
+        input=password + "\n",
+        text=True,
+    )
     print(f"\nForestall on http://127.0.0.1:{port}  (docs: http://127.0.0.1:{port}/docs)")
     print(f"Database: {settings.database_url}\nBroker:   {settings.broker_url}")
     print(f"E-mail:   {settings.smtp_url or f'.eml files in {settings.outbox_dir}'}")
@@ -34,8 +41,14 @@ def main() -> int:
     commands = [
         [bin_dir / "gunicorn", "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
         [bin_dir / "celery", "-A", "workers", "worker", "--loglevel=INFO", "--concurrency=2"],
-        [bin_dir / "celery", "-A", "workers", "beat", "--loglevel=INFO",
-         f"--schedule={settings.var_dir / 'celerybeat-schedule'}"],
+        [
+            bin_dir / "celery",
+            "-A",
+            "workers",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={settings.var_dir / 'celerybeat-schedule'}",
+        ],
     ]
     children = [subprocess.Popen(cmd, cwd=ROOT) for cmd in commands]
 

@@ -1,4 +1,5 @@
 """RFC 9457 problem documents for every 4xx and 5xx."""
+
 from __future__ import annotations
 
 import logging
@@ -54,12 +55,21 @@ def not_json(error: ValueError) -> Problem:
     """A body that does not parse: say where, in words a client's author can act on."""
     if not isinstance(error, JSONDecodeError):  # a UnicodeDecodeError
         return Problem(400, "The body is not valid JSON: it is not UTF-8 text.", title="Bad Request")
-    return Problem(400, f"The body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno} "
-                        f"(character {error.pos}).", title="Bad Request")
+    return Problem(
+        400,
+        f"The body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno} "
+        f"(character {error.pos}).",
+        title="Bad Request",
+    )
 
 
-def problem_response(status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None,
-                     headers: dict[str, str] | None = None) -> Response:
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors
@@ -101,8 +111,12 @@ def handle_unexpected(error: Exception) -> Response:
 # the pool exhausted, SQLite busy beyond its timeout): the request changed nothing (its transaction is
 # rolled back), so it is a 503 the client may retry, not a 500. The pool (pool_pre_ping) reconnects by
 # itself once the database answers again: no restart needed.
-DATABASE_UNAVAILABLE = (sqlalchemy_errors.OperationalError, sqlalchemy_errors.InterfaceError,
-                        sqlalchemy_errors.DisconnectionError, sqlalchemy_errors.TimeoutError)
+DATABASE_UNAVAILABLE = (
+    sqlalchemy_errors.OperationalError,
+    sqlalchemy_errors.InterfaceError,
+    sqlalchemy_errors.DisconnectionError,
+    sqlalchemy_errors.TimeoutError,
+)
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
@@ -113,8 +127,9 @@ def handle_database_unavailable(error: Exception) -> Response:
     log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
     if getattr(error, "connection_invalidated", False):
         request.environ[RETRY_FLAG] = True  # a read on a connection that died: retry_reads_once runs it again
-    problem = Problem(503, "The database is not answering; nothing was changed. Try again shortly.",
-                      title="Service Unavailable")
+    problem = Problem(
+        503, "The database is not answering; nothing was changed. Try again shortly.", title="Service Unavailable"
+    )
     # Through the app's HTTP error handler: a problem document for the API, an HTML page for people.
     response = make_response(current_app.handle_http_exception(problem))
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
@@ -125,6 +140,7 @@ def retry_reads_once(wsgi_app):
     """WSGI middleware: a GET or HEAD whose database connection died under it (PostgreSQL restarted, the
     connection terminated) is run once more on a fresh connection (the pool was invalidated) before the
     client sees a 503. Reads change nothing, so running one twice is safe; writes are never retried."""
+
     def app(environ, start_response):
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return wsgi_app(environ, start_response)
@@ -133,9 +149,13 @@ def retry_reads_once(wsgi_app):
         if environ.pop(RETRY_FLAG, False):
             if hasattr(body, "close"):
                 body.close()
-            log.info("retrying %s %s once after a lost database connection", environ["REQUEST_METHOD"],
-                     environ.get("PATH_INFO"))
+            log.info(
+                "retrying %s %s once after a lost database connection",
+                environ["REQUEST_METHOD"],
+                environ.get("PATH_INFO"),
+            )
             return wsgi_app(environ, start_response)
         start_response(*started[0])
         return body
+
     return app

@@ -1,4 +1,5 @@
 """marshmallow fields and limits shared by every schema."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ from typing import Any, Callable, TypeVar
 import marshmallow as ma
 from marshmallow import validate
 
-SHORT = 200      # names, codes and numbers
-LONG = 10_000    # free text
+SHORT = 200  # names, codes and numbers
+LONG = 10_000  # free text
 ID_MAX = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
@@ -99,8 +100,10 @@ FieldT = TypeVar("FieldT", bound=ma.fields.Field)
 def computed(field: FieldT, getter: Callable[[Any], Any]) -> FieldT:
     """`field`, documented as itself, whose value `getter` takes from the whole object being dumped (a
     case's client is its first borrower; a deadline's computed_from is two of its columns)."""
+
     def get_value(obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing) -> Any:
         return getter(obj)
+
     field.get_value = get_value  # type: ignore[method-assign]
     return field
 

@@ -1,4 +1,5 @@
 """Per-request helpers shared by every API module: the session, the caller, object loading."""
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,6 @@ from service.openapi import finish, operation_id
 from service.permissions import can_edit_case, can_write
 
 
-
-
 class IdConverter(IntegerConverter):
     """<id:case_id>: a positive 32-bit integer; anything else matches no route (404)."""
 
@@ -37,8 +36,11 @@ class IdConverter(IntegerConverter):
 class StrictParser(FlaskParser):
     """Unknown query parameters are rejected like unknown body fields (webargs ignores them by default)."""
 
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
-                                   "querystring": ma.RAISE}
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):  # webargs' hook for a body that does not parse
         raise not_json(error)
@@ -47,11 +49,21 @@ class StrictParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
-    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, *,
-                     parameters=None, tags=None, **options):
+    def add_url_rule(
+        self,
+        rule,
+        endpoint=None,
+        view_func=None,
+        provide_automatic_options=None,
+        *,
+        parameters=None,
+        tags=None,
+        **options,
+    ):
         """Also name each operation (operationId) after its view, unless @blp.doc names it."""
-        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, parameters=parameters,
-                             tags=tags, **options)
+        super().add_url_rule(
+            rule, endpoint, view_func, provide_automatic_options, parameters=parameters, tags=tags, **options
+        )
         for method, doc in self._docs[endpoint or view_func.__name__].items():
             if method != "parameters":
                 doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(view_func.__name__, method))
@@ -104,11 +116,17 @@ def settings() -> Settings:
 
 def documents_errors(blp: Blueprint, *codes: int) -> Callable:
     """Document the error answers a route can give (schemathesis checks them)."""
+
     def decorator(func: Callable) -> Callable:
         for code in codes:
-            func = blp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM_JSON,
-                                    description=_ERROR_DESCRIPTIONS.get(code, "Error"))(func)
+            func = blp.alt_response(
+                code,
+                schema=ProblemSchema,
+                content_type=PROBLEM_JSON,
+                description=_ERROR_DESCRIPTIONS.get(code, "Error"),
+            )(func)
         return func
+
     return decorator
 
 
@@ -122,15 +140,24 @@ ETAG_HEADER = {"ETag": {"description": 'The version to send back in If-Match (e.
 
 
 _ERROR_DESCRIPTIONS = {
-    400: "Malformed request", 401: "No token, or a bad one", 403: "The role may not do this",
-    404: "Not found (or another organisation's)", 409: "Conflict", 412: "If-Match is stale",
-    413: "Body too large", 415: "Content-Type must be application/json",
-    422: "Invalid fields", 428: "If-Match is required", 429: "Too many requests (see Retry-After)",
+    400: "Malformed request",
+    401: "No token, or a bad one",
+    403: "The role may not do this",
+    404: "Not found (or another organisation's)",
+    409: "Conflict",
+    412: "If-Match is stale",
+    413: "Body too large",
+    415: "Content-Type must be application/json",
+    422: "Invalid fields",
+    428: "If-Match is required",
+    429: "Too many requests (see Retry-After)",
     500: "A server-side failure (e.g. a stored file that failed its integrity check)",
 }
 
 IF_MATCH_PARAMETER = {
-    "in": "header", "name": "If-Match", "required": True,
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
     "description": "The case's current version, from its ETag (e.g. \"3\").",
     "schema": {"type": "string"},
 }
@@ -189,22 +216,27 @@ def is_read_only(func: Callable | None) -> bool:
 
 def writes(func: Callable) -> Callable:
     """A collection write (no object to look up first): the role check only."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         require(caller(), can_write(caller()))
         return func(*args, **kwargs)
+
     return wrapper
 
 
 def requires(predicate: Callable[[Caller], bool], what: str) -> Callable:
     """permissions.require as a decorator: the role check before the body is read (after the 404 of
     with_object, as everywhere); `what` completes "may not ..." in the 403."""
+
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             permissions.require(caller(), predicate, what)
             return func(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
@@ -212,14 +244,22 @@ def _may_write(who: Caller, _obj: Any) -> bool:
     return can_write(who)
 
 
-def with_object(loader: Callable, param: str, name: str, *, write: bool = False, if_match: bool | None = None,
-                may_write: Callable[[Caller, Any], bool] = _may_write) -> Callable:
+def with_object(
+    loader: Callable,
+    param: str,
+    name: str,
+    *,
+    write: bool = False,
+    if_match: bool | None = None,
+    may_write: Callable[[Caller, Any], bool] = _may_write,
+) -> Callable:
     """Load the object named by the URL parameter `param` (404 for another organisation's, first), then
     check the role, then If-Match, and only then let the body be parsed: the contract's order of checks.
 
     loader(session, org_id, id) -> object or Problem(404). may_write(caller, object): the predicate of
     service/permissions.py a write needs. if_match: True = required (428 when missing), False = checked
     when given, None = not used."""
+
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -230,14 +270,18 @@ def with_object(loader: Callable, param: str, name: str, *, write: bool = False,
                 check_version(obj.version, required=if_match)
             kwargs[name] = obj
             return func(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
 def with_case(write: bool = False, if_match: bool | None = None, include_deleted: bool = False) -> Callable:
     """Resolve <case_id> to the caller's case (404 first), then role, then If-Match (see with_object)."""
+
     def load(session: Session, org_id: int, case_id: int) -> Any:
         return get_case(session, org_id, case_id, include_deleted=include_deleted)
+
     return with_object(load, "case_id", "case", write=write, if_match=if_match, may_write=can_edit_case)
 
 
@@ -257,5 +301,24 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-__all__ = ["read_only", "is_read_only", "ID_MAX", "IdConverter", "Blueprint", "ForestallApi", "ProblemSchema", "db", "caller", "settings", "documents_errors", "check_version", "writes",
-           "etag", "page", "with_case", "with_object", "IF_MATCH_PARAMETER", "problem_response"]
+__all__ = [
+    "read_only",
+    "is_read_only",
+    "ID_MAX",
+    "IdConverter",
+    "Blueprint",
+    "ForestallApi",
+    "ProblemSchema",
+    "db",
+    "caller",
+    "settings",
+    "documents_errors",
+    "check_version",
+    "writes",
+    "etag",
+    "page",
+    "with_case",
+    "with_object",
+    "IF_MATCH_PARAMETER",
+    "problem_response",
+]

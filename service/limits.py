@@ -7,6 +7,7 @@ This is the application's only limiter: the sign-in throttle and the password-re
 (service/accounts/signin.py) count in it too, so every count lives in one storage, the one
 settings.ratelimit_storage_uri names (RATELIMIT_STORAGE_URI): memory:// counts per process, redis://...
 is shared by every process."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -18,8 +19,8 @@ from service.config import Settings
 
 # Defaults; an app may set others in app.config["RATE_LIMITS"] (the tests use small ones).
 DEFAULT_LIMITS = {
-    "report_requests": "30 per minute",   # a render takes seconds of a worker; people ask for a few at a time
-    "uploads": "60 per minute",           # up to 20 MB each
+    "report_requests": "30 per minute",  # a render takes seconds of a worker; people ask for a few at a time
+    "uploads": "60 per minute",  # up to 20 MB each
 }
 REPORT_REQUESTS = "report_requests"
 UPLOADS = "uploads"
@@ -62,4 +63,5 @@ def skip_limits_when(app: Flask, no_limits: Callable[[], bool]) -> None:
         def check(hook: Callable = hook) -> None:
             if not no_limits():
                 hook()
+
         hooks[index] = check

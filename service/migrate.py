@@ -1,5 +1,6 @@
 """Applying the Alembic migrations (forestall migrate, make run, the test suite), and granting the
 application's database role what it needs (PostgreSQL: docs/row-level-security.md)."""
+
 from __future__ import annotations
 
 from pathlib import Path

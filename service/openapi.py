@@ -9,6 +9,7 @@ flask-smorest and apispec write the document from the schemas and views; this mo
   (`DUE_ON_DESCENDING`), which generators use for the members;
 - 201 and 202 answers document their `Location` header.
 Pure functions over the document's dict: no Flask here."""
+
 from __future__ import annotations
 
 import copy
@@ -60,8 +61,13 @@ OPERATION_ID_OVERRIDES = {
     ("CaseStages", "get"): "list_case_stages",
 }
 
-_IRREGULAR_SINGULARS = {"parties": "party", "aliases": "alias", "servicer_aliases": "servicer_alias",
-                        "limits": "limit", "income_limits": "income_limit"}
+_IRREGULAR_SINGULARS = {
+    "parties": "party",
+    "aliases": "alias",
+    "servicer_aliases": "servicer_alias",
+    "limits": "limit",
+    "income_limits": "income_limit",
+}
 
 
 def _snake(name: str) -> str:
@@ -119,8 +125,9 @@ class _Enums:
 
     def reference(self, owner: str, property_name: str, definition: dict[str, Any]) -> dict[str, Any]:
         values = tuple(v for v in definition["enum"] if v is not None)
-        nullable = None in definition["enum"] or (isinstance(definition.get("type"), list)
-                                                  and "null" in definition["type"])
+        nullable = None in definition["enum"] or (
+            isinstance(definition.get("type"), list) and "null" in definition["type"]
+        )
         base_type = definition.get("type")
         if isinstance(base_type, list):
             base_type = next((t for t in base_type if t != "null"), "string")
@@ -168,11 +175,13 @@ def finish(document: dict[str, Any], server_url: str) -> dict[str, Any]:
                 continue
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter.get("schema"), dict):
-                    parameter["schema"] = _hoist(operation.get("operationId", method), parameter["name"],
-                                                 parameter["schema"], enums)
+                    parameter["schema"] = _hoist(
+                        operation.get("operationId", method), parameter["name"], parameter["schema"], enums
+                    )
             for status in ("201", "202"):
                 response = operation["responses"].get(status)
                 if isinstance(response, dict):
                     response.setdefault("headers", {}).setdefault(
-                        "Location", {"description": "The new resource's path", "schema": {"type": "string"}})
+                        "Location", {"description": "The new resource's path", "schema": {"type": "string"}}
+                    )
     return document

@@ -1,4 +1,5 @@
 """Organisations and users: the service functions behind the CLI (and, later, an admin API)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -27,8 +28,14 @@ def get_org(session: Session, slug: str) -> Organization:
     return org
 
 
-def create_user(session: Session, org: Organization, email: str, role: str, full_name: str | None = None,
-                hud_counselor_id: str | None = None) -> User:
+def create_user(
+    session: Session,
+    org: Organization,
+    email: str,
+    role: str,
+    full_name: str | None = None,
+    hud_counselor_id: str | None = None,
+) -> User:
     if role not in ROLES:
         raise Problem(422, f"Unknown role {role!r}; one of {', '.join(ROLES)}.", errors={"role": ["Unknown role."]})
     email = email.strip().lower()
@@ -72,10 +79,12 @@ MIN_PASSWORD_LENGTH = 8
 def set_password(session: Session, user: User, password: str) -> None:
     """Store the password's argon2id hash (service.auth.hash_password)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Problem(422, f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-                      errors={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+        raise Problem(
+            422,
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            errors={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
     user.password_hash = hash_password(password)
     # A new password ends the user's browser sessions (service/web/session.py checks the epoch).
     user.session_epoch = (user.session_epoch or 0) + 1
     session.flush()
-

@@ -12,6 +12,7 @@ to be triggered twice, at once or one after the other. The database is the only 
 - `once_per_period` (the daily deadline refresh, which commits in chunks): the job's row records the
   period whose work is done, claimed with a lease (a worker that dies mid-run leaves it to run out; the
   next trigger in the same period runs it again, and recomputing is idempotent)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,19 +49,27 @@ def _ensure_row(session: Session, name: str) -> None:
 
 
 def _compare_and_set(session: Session, name: str, *conditions: ColumnElement[bool], **values) -> bool:
-    result = session.execute(update(SchedulerRun).where(SchedulerRun.name == name, *conditions).values(**values)
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(SchedulerRun)
+        .where(SchedulerRun.name == name, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
-def _take(session: Session, name: str, lease: dt.timedelta, now: dt.datetime,
-          *conditions) -> str | None:
+def _take(session: Session, name: str, lease: dt.timedelta, now: dt.datetime, *conditions) -> str | None:
     """Claim the job's row (committed) unless another claimer's lease is still running; its token."""
     _ensure_row(session, name)
     token = uuid.uuid4().hex
-    won = _compare_and_set(session, name, *conditions, or_(SchedulerRun.leased_until.is_(None),
-                                                           SchedulerRun.leased_until < now),
-                           holder=token, leased_until=now + lease)
+    won = _compare_and_set(
+        session,
+        name,
+        *conditions,
+        or_(SchedulerRun.leased_until.is_(None), SchedulerRun.leased_until < now),
+        holder=token,
+        leased_until=now + lease,
+    )
     session.commit()
     return token if won else None
 
@@ -93,13 +102,15 @@ def alone(session: Session, name: str, work: Callable[[], T], lease: dt.timedelt
         _release(session, name, token)
 
 
-def once_per_period(session: Session, name: str, period: str, work: Callable[[], T],
-                    lease: dt.timedelta = dt.timedelta(minutes=30)) -> T | None:
+def once_per_period(
+    session: Session, name: str, period: str, work: Callable[[], T], lease: dt.timedelta = dt.timedelta(minutes=30)
+) -> T | None:
     """Run `work` once for `period` (e.g. a date): None when it is done already or another copy runs it.
     The work may commit as often as it likes; the period is marked done when it returns."""
     now = utcnow()
-    token = _take(session, name, lease, now, or_(SchedulerRun.done_period.is_(None),
-                                                 SchedulerRun.done_period != period))
+    token = _take(
+        session, name, lease, now, or_(SchedulerRun.done_period.is_(None), SchedulerRun.done_period != period)
+    )
     if token is None:
         return SKIPPED
     finished = False

@@ -6,6 +6,7 @@ depends on it, the object. require() is the one way to refuse: a 403 problem nam
 may not do (service.http.requires is the same check as a decorator for API views). Tenancy is not decided here: every query is already scoped to the caller's
 organisation, so another organisation's object never reaches these functions.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Protocol

@@ -2,6 +2,7 @@
 
 Loaded (and schema-validated) once at start-up: a malformed rules file stops start-up with the file
 and the field named (service.clock.rules.RulesError)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """Named signals between domains. A domain sends; service/wiring.py connects the receivers, once, in
 every process (the app factory, the Celery app and the CLI), so no behaviour depends on what a process
 happened to import."""
+
 from __future__ import annotations
 
 from blinker import Namespace

@@ -2,6 +2,7 @@
 
 Called by the app factory (service/app.py), the Celery app (workers/__init__.py) and the CLI
 (service/cli.py), each with the settings it built."""
+
 from __future__ import annotations
 
 from typing import Any, Callable

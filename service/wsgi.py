@@ -1,4 +1,5 @@
 """The WSGI application: gunicorn service.wsgi:app"""
+
 import logging
 
 from service.app import create_app

@@ -1,5 +1,6 @@
 """Fixtures: a migrated database of the selected backend (created and dropped by the suite), the app,
 and organisations with users and tokens. Tests isolate themselves by organisation, as the product does."""
+
 from __future__ import annotations
 
 import itertools
@@ -41,14 +42,14 @@ def _create_pg_database() -> tuple[str, str, str, str]:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-        connection.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                                f"PASSWORD '{password}'"))
+        connection.execute(
+            text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '{password}'")
+        )
         connection.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
     admin.dispose()
     owner_url = make_url(PG_ADMIN_URL).set(database=name)
     app_url = owner_url.set(username=role, password=password)
-    return (name, role, owner_url.render_as_string(hide_password=False),
-            app_url.render_as_string(hide_password=False))
+    return (name, role, owner_url.render_as_string(hide_password=False), app_url.render_as_string(hide_password=False))
 
 
 def _drop_pg_database(name: str, role: str) -> None:
@@ -145,6 +146,7 @@ def frozen_now(monkeypatch):
     def freeze(moment):
         monkeypatch.setattr(models.base, "clock", lambda: moment)
         return moment
+
     return freeze
 
 
@@ -240,13 +242,34 @@ def other_org(make_org):
 
 def case_payload(**overrides: Any) -> dict[str, Any]:
     payload = {
-        "client": {"first_name": "Maria", "last_name": "Gonzalez", "email": "maria@example.com", "phone": "312-555-0100"},
+        "client": {
+            "first_name": "Maria",
+            "last_name": "Gonzalez",
+            "email": "maria@example.com",
+            "phone": "312-555-0100",
+        },
         "co_borrowers": [{"first_name": "Luis", "last_name": "Gonzalez"}],
-        "property": {"street": "1420 W Addison St", "city": "Chicago", "state": "IL", "zip": "60613",
-                     "county": "Cook", "occupancy": "primary_residence", "dwelling_units": 1, "acreage": "0.250"},
-        "loan": {"servicer": "Midland", "investor": "fha", "loan_number": "4000123456", "purpose": "purchase",
-                 "lien_position": 1, "unpaid_principal": "600000.00", "accrued_interest": "0.00",
-                 "fees_and_costs": "0.00", "credits": "0.00"},
+        "property": {
+            "street": "1420 W Addison St",
+            "city": "Chicago",
+            "state": "IL",
+            "zip": "60613",
+            "county": "Cook",
+            "occupancy": "primary_residence",
+            "dwelling_units": 1,
+            "acreage": "0.250",
+        },
+        "loan": {
+            "servicer": "Midland",
+            "investor": "fha",
+            "loan_number": "4000123456",
+            "purpose": "purchase",
+            "lien_position": 1,
+            "unpaid_principal": "600000.00",
+            "accrued_interest": "0.00",
+            "fees_and_costs": "0.00",
+            "credits": "0.00",
+        },
     }
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(payload.get(key), dict):
@@ -262,6 +285,7 @@ def new_case(org):
         response = (member or org.attorney).post("/api/v1/cases", json=case_payload(**overrides))
         assert response.status_code == 201, response.get_json()
         return response.get_json()
+
     return factory
 
 

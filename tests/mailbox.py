@@ -1,4 +1,5 @@
 """Reading the e-mails the app wrote to the outbox directory (no SMTP_URL in the tests)."""
+
 from __future__ import annotations
 
 import email

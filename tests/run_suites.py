@@ -1,6 +1,7 @@
 """Run the static checks (import layers, ruff, mypy), then the suite on every backend that answers: SQLite always;
 PostgreSQL + Redis when they answer on localhost (they do on CI's machine). Prints which backends ran.
 Exit status: the worst of the runs."""
+
 from __future__ import annotations
 
 import os
@@ -36,6 +37,7 @@ BIN = Path(sys.executable).parent
 STATIC_CHECKS = {
     "import layers (lint-imports, .importlinter)": [str(BIN / "lint-imports")],
     "lint (ruff check, ruff.toml)": [str(BIN / "ruff"), "check", "."],
+    "format (ruff format --check, ruff.toml)": [str(BIN / "ruff"), "format", "--check", "."],
     "types of service/clock and models (mypy, mypy.ini)": [str(BIN / "mypy")],
 }
 
@@ -45,19 +47,25 @@ def main() -> int:
     results: dict[str, int] = {}
     for name, command in STATIC_CHECKS.items():
         results[name] = check(name, command)
-    results["sqlite + sqlalchemy broker"] = run("sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"},
-                                                extra or ["tests"])
+    results["sqlite + sqlalchemy broker"] = run(
+        "sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"}, extra or ["tests"]
+    )
     if answers(5432) and answers(6379):
         # The pure unit tests do not touch a backend, and the browser tests test pages, not the database: run them once.
-        results["postgresql + redis"] = run("postgresql + redis", {"FORESTALL_TEST_BACKEND": "postgresql"},
-                                            extra or ["tests", "--ignore=tests/unit", "--ignore=tests/web"])
+        results["postgresql + redis"] = run(
+            "postgresql + redis",
+            {"FORESTALL_TEST_BACKEND": "postgresql"},
+            extra or ["tests", "--ignore=tests/unit", "--ignore=tests/web"],
+        )
     else:
         print("\nPostgreSQL or Redis does not answer on localhost: skipped that backend.")
     if answers(5432) and answers(5672) and not extra:
         # RabbitMQ: what depends on the broker (the real worker processes and readiness), on PostgreSQL.
         results["postgresql + rabbitmq"] = run(
-            "postgresql + rabbitmq", {"FORESTALL_TEST_BACKEND": "postgresql", "FORESTALL_TEST_BROKER": "rabbitmq"},
-            ["tests/workers", "tests/api/test_auth.py"])
+            "postgresql + rabbitmq",
+            {"FORESTALL_TEST_BACKEND": "postgresql", "FORESTALL_TEST_BROKER": "rabbitmq"},
+            ["tests/workers", "tests/api/test_auth.py"],
+        )
     elif not extra:
         print("\nPostgreSQL or RabbitMQ does not answer on localhost: skipped that backend.")
     print("\n=== checks and backends ===")

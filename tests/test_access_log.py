@@ -1,4 +1,5 @@
 """Secrets in URLs never reach the access log: the real gunicorn, with the project's configuration."""
+
 from __future__ import annotations
 
 import os
@@ -18,14 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FEED_TOKEN = "fsc_Zm9vYmFyYmF6cXV4c2VjcmV0dG9rZW4xMjM0NTY"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    (f"GET /calendar/{FEED_TOKEN}.ics HTTP/1.1", "GET /calendar/[redacted].ics HTTP/1.1"),
-    ("GET /reset/AbC-123_x HTTP/1.1", "GET /reset/[redacted] HTTP/1.1"),
-    ("GET /invite/AbC-123_x?next=/ HTTP/1.1", "GET /invite/[redacted]?next=/ HTTP/1.1"),
-    ("GET /unsubscribe?token=s3cr3t&lang=es HTTP/1.1", "GET /unsubscribe?token=[redacted]&lang=es HTTP/1.1"),
-    ("GET /api/v1/cases?q=reset HTTP/1.1", "GET /api/v1/cases?q=reset HTTP/1.1"),
-    ("GET /cases/12 HTTP/1.1", "GET /cases/12 HTTP/1.1"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"GET /calendar/{FEED_TOKEN}.ics HTTP/1.1", "GET /calendar/[redacted].ics HTTP/1.1"),
+        ("GET /reset/AbC-123_x HTTP/1.1", "GET /reset/[redacted] HTTP/1.1"),
+        ("GET /invite/AbC-123_x?next=/ HTTP/1.1", "GET /invite/[redacted]?next=/ HTTP/1.1"),
+        ("GET /unsubscribe?token=s3cr3t&lang=es HTTP/1.1", "GET /unsubscribe?token=[redacted]&lang=es HTTP/1.1"),
+        ("GET /api/v1/cases?q=reset HTTP/1.1", "GET /api/v1/cases?q=reset HTTP/1.1"),
+        ("GET /cases/12 HTTP/1.1", "GET /cases/12 HTTP/1.1"),
+    ],
+)
 def test_redact(line: str, expected: str) -> None:
     assert redact(line) == expected
 
@@ -42,8 +46,19 @@ def test_the_calendar_feed_token_is_not_in_gunicorns_access_log(database_url: st
     log = tmp_path / "access.log"
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "WEB_CONCURRENCY": "1"}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py"),
-         "--access-logfile", str(log)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "service.wsgi:app",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--access-logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}/calendar/{FEED_TOKEN}.ics"
         deadline = time.monotonic() + 30
@@ -83,10 +98,17 @@ def _access_line(access_log_format: str | None = None) -> str:
     if access_log_format is not None:
         cfg.set("access_log_format", access_log_format)
     logger = RedactingLogger(cfg)
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/calendar/{FEED_TOKEN}.ics?token=abc",
-               "PATH_INFO": f"/calendar/{FEED_TOKEN}.ics", "QUERY_STRING": "token=abc", "SERVER_PROTOCOL": "HTTP/1.1",
-               "REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": "https://example.org/reset/AbC-123_x",
-               "HTTP_USER_AGENT": "test", "X_SECRET_ENV": "/invite/AbC"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/calendar/{FEED_TOKEN}.ics?token=abc",
+        "PATH_INFO": f"/calendar/{FEED_TOKEN}.ics",
+        "QUERY_STRING": "token=abc",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": "https://example.org/reset/AbC-123_x",
+        "HTTP_USER_AGENT": "test",
+        "X_SECRET_ENV": "/invite/AbC",
+    }
     request = SimpleNamespace(headers=[("Referer", "https://example.org/reset/AbC-123_x"), ("X-Next", "/reset/Q1")])
     response = SimpleNamespace(status="200 OK", sent=10, headers=[])
     atoms = logger.atoms(response, request, environ, dt.timedelta(milliseconds=3))

@@ -2,6 +2,7 @@
 and one more uploaded) is backed up, restored into a second, empty database of the suite's backend, and
 every table's row count and every attachment's bytes are compared. A damaged backup and a database that is
 not empty are refused before anything is written."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,15 +47,18 @@ def scratch_database(tmp_path):
 
 
 def forestall(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "forestall"), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [str(BIN / "forestall"), *args], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+    )
 
 
 def row_counts(url: str) -> dict[str, int]:
     engine = create_engine(url)
     with engine.connect() as connection:
-        counts = {name: connection.scalar(text(f'SELECT count(*) FROM "{name}"'))
-                  for name in inspect(connection).get_table_names()}
+        counts = {
+            name: connection.scalar(text(f'SELECT count(*) FROM "{name}"'))
+            for name in inspect(connection).get_table_names()
+        }
     engine.dispose()
     return counts
 
@@ -99,19 +103,29 @@ def populate(settings) -> None:  # noqa: ANN001
 def test_a_backup_restores_every_row_and_attachment(storage, scratch_database, settings, tmp_path, app):
     import dataclasses
 
-    source = dataclasses.replace(settings, database_url=scratch_database(), attachments_storage=storage,
-                                 attachments_dir=tmp_path / "source-attachments")
-    target = dataclasses.replace(source, database_url=scratch_database(), attachments_dir=tmp_path / "target-attachments")
+    source = dataclasses.replace(
+        settings,
+        database_url=scratch_database(),
+        attachments_storage=storage,
+        attachments_dir=tmp_path / "source-attachments",
+    )
+    target = dataclasses.replace(
+        source, database_url=scratch_database(), attachments_dir=tmp_path / "target-attachments"
+    )
     populate(source)
-    env_of = {s: {"DATABASE_URL": s.database_url, "ATTACHMENTS_STORAGE": storage,
-                  "ATTACHMENTS_DIR": str(s.attachments_dir)} for s in (source, target)}
+    env_of = {
+        s: {"DATABASE_URL": s.database_url, "ATTACHMENTS_STORAGE": storage, "ATTACHMENTS_DIR": str(s.attachments_dir)}
+        for s in (source, target)
+    }
 
     result = forestall(env_of[source], "backup", str(tmp_path / "backup"))
     assert result.returncode == 0, result.stderr
     assert "backed up" in result.stdout
     files = sorted(p.name for p in (tmp_path / "backup").iterdir())
     assert files == (["attachments"] if storage == "filesystem" else []) + [
-        "database.dump" if BACKEND == "postgresql" else "database.sqlite", "manifest.json"]
+        "database.dump" if BACKEND == "postgresql" else "database.sqlite",
+        "manifest.json",
+    ]
 
     result = forestall(env_of[target], "restore", str(tmp_path / "backup"))
     assert result.returncode == 0, result.stderr
@@ -131,11 +145,18 @@ def test_a_backup_restores_every_row_and_attachment(storage, scratch_database, s
 def test_a_damaged_backup_is_refused_before_anything_is_restored(scratch_database, settings, tmp_path, app):
     import dataclasses
 
-    source = dataclasses.replace(settings, database_url=scratch_database(), attachments_storage="filesystem",
-                                 attachments_dir=tmp_path / "source-attachments")
+    source = dataclasses.replace(
+        settings,
+        database_url=scratch_database(),
+        attachments_storage="filesystem",
+        attachments_dir=tmp_path / "source-attachments",
+    )
     populate(source)
-    env = {"DATABASE_URL": source.database_url, "ATTACHMENTS_DIR": str(source.attachments_dir),
-           "ATTACHMENTS_STORAGE": "filesystem"}
+    env = {
+        "DATABASE_URL": source.database_url,
+        "ATTACHMENTS_DIR": str(source.attachments_dir),
+        "ATTACHMENTS_STORAGE": "filesystem",
+    }
     assert forestall(env, "backup", str(tmp_path / "backup")).returncode == 0
     assert forestall(env, "backup", str(tmp_path / "backup")).returncode != 0  # never into a used directory
 
@@ -144,8 +165,11 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(scratch_databas
     data[0] ^= 0x01
     one.write_bytes(bytes(data))
     target_url = scratch_database()
-    result = forestall({**env, "DATABASE_URL": target_url, "ATTACHMENTS_DIR": str(tmp_path / "target")},
-                       "restore", str(tmp_path / "backup"))
+    result = forestall(
+        {**env, "DATABASE_URL": target_url, "ATTACHMENTS_DIR": str(tmp_path / "target")},
+        "restore",
+        str(tmp_path / "backup"),
+    )
     assert result.returncode != 0 and "does not match its SHA-256" in result.stderr and one.name in result.stderr
     assert not row_counts(target_url) and not (tmp_path / "target").exists()
 
@@ -156,8 +180,12 @@ def test_moving_the_files_into_the_database_storage(scratch_database, settings, 
 
     from service.storage import storage_for
 
-    files = dataclasses.replace(settings, database_url=scratch_database(), attachments_storage="filesystem",
-                                attachments_dir=tmp_path / "attachments")
+    files = dataclasses.replace(
+        settings,
+        database_url=scratch_database(),
+        attachments_storage="filesystem",
+        attachments_dir=tmp_path / "attachments",
+    )
     populate(files)
     originals = attachment_bytes(files)
     damaged = storage_for(files).path(next(iter(originals)))

@@ -1,4 +1,5 @@
 """The `forestall` command, run as a real process against the suite's database."""
+
 from __future__ import annotations
 
 import os
@@ -90,9 +91,13 @@ def test_the_demo_has_exchanges_with_servicers_for_the_communications_log(databa
     assert forestall("seed-demo").returncode == 0
     with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org_id = session.scalar(select(Organization.id).where(Organization.slug == "demo"))
-        per_case = dict(session.execute(
-            select(Communication.case_id, func.count()).where(Communication.org_id == org_id)
-            .group_by(Communication.case_id)).all())
+        per_case = dict(
+            session.execute(
+                select(Communication.case_id, func.count())
+                .where(Communication.org_id == org_id)
+                .group_by(Communication.case_id)
+            ).all()
+        )
         assert len(per_case) >= 2
         assert session.scalar(select(func.count()).select_from(Attachment).where(Attachment.org_id == org_id)) >= 1
         results = {}
@@ -107,8 +112,12 @@ def test_create_user_with_a_hud_counselor_id_and_load_income_limits(app, databas
     slug = f"cli-{uuid.uuid4().hex[:8]}"
     assert forestall("create-org", "--name", "CLI Counseling", "--slug", slug).returncode == 0
     email = f"counselor@{slug}.example"
-    assert forestall("create-user", "--org", slug, "--email", email, "--role", "counselor",
-                     "--hud-counselor-id", "HC-12345").returncode == 0
+    assert (
+        forestall(
+            "create-user", "--org", slug, "--email", email, "--role", "counselor", "--hud-counselor-id", "HC-12345"
+        ).returncode
+        == 0
+    )
     token = forestall("create-token", "--email", email).stdout.strip()
     me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert me["hud_counselor_id"] == "HC-12345" and me["email"] == email

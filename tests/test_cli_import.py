@@ -1,4 +1,5 @@
 """`forestall import`, run as a real process: a dry run writes no case, --commit creates them, again nothing twice."""
+
 from __future__ import annotations
 
 import json

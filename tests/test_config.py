@@ -1,4 +1,5 @@
 """Settings: SECRET_KEY is required outside development; nothing is created on import."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The migrated schema matches the models: no drift, on the suite's backend (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

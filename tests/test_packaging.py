@@ -4,6 +4,7 @@ Deployments install wheels, where there is no repository around the package: the
 travel inside it. The fresh virtualenv borrows the already-installed dependencies through a .pth file
 (no network), but not the editable install of this checkout, so the code that runs is the wheel's.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,33 +24,57 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_wheel_installed_elsewhere_migrates_a_fresh_database(tmp_path: Path) -> None:
     # Build from a clean copy: setuptools would otherwise reuse a stale build/ directory of the checkout.
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "var", "*.egg-info", "__pycache__", ".hypothesis", "node_modules"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "var", "*.egg-info", "__pycache__", ".hypothesis", "node_modules"
+        ),
+    )
     wheelhouse = tmp_path / "wheelhouse"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--wheel-dir", str(wheelhouse), str(source)], check=True, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheelhouse), str(source)],
+        check=True,
+        cwd=tmp_path,
+    )
     wheel = next(wheelhouse.glob("forestall-*.whl"))
 
     venv = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     fresh_python = venv / "bin" / "python"
-    fresh_site = Path(subprocess.run(
-        [str(fresh_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    fresh_site = Path(
+        subprocess.run(
+            [str(fresh_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     # The dependencies, not this checkout: a directory listed in a .pth file has its own .pth files
     # (among them the editable install's) ignored.
     (fresh_site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(fresh_python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True)
+    subprocess.run(
+        [str(fresh_python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True
+    )
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     database = elsewhere / "fresh.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "FORESTALL_VAR": str(elsewhere / "var"),
-           "PYTHONPATH": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "FORESTALL_VAR": str(elsewhere / "var"),
+        "PYTHONPATH": "",
+    }
     env.pop("MIGRATION_DATABASE_URL", None)  # the suite's own (PostgreSQL pass): this database is the file
-    where = subprocess.run([str(fresh_python), "-c", "import migrations, service; print(migrations.__file__)"],
-                           check=True, capture_output=True, text=True, cwd=elsewhere, env=env).stdout
+    where = subprocess.run(
+        [str(fresh_python), "-c", "import migrations, service; print(migrations.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+    ).stdout
     assert where.startswith(str(fresh_site)), where  # the wheel's copy, not the repository's
     subprocess.run([str(venv / "bin" / "forestall"), "migrate"], check=True, cwd=elsewhere, env=env)
 

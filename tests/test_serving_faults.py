@@ -4,6 +4,7 @@
   answers 503 problem documents with Retry-After, readiness is false, and it recovers without a restart;
 - SIGTERM: readiness turns false at once, the request in flight finishes with its answer, then the server
   stops accepting and exits."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
-def _request(url: str, method: str = "GET", token: str | None = None, body: dict | None = None,
-             timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+def _request(
+    url: str, method: str = "GET", token: str | None = None, body: dict | None = None, timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     if token:
@@ -70,11 +72,21 @@ class Gunicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tmp / "gunicorn.log"
-        env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
-               "FORESTALL_DRAIN_SECONDS": str(drain)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(workers),
+            "FORESTALL_DRAIN_SECONDS": str(drain),
+        }
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen([str(GUNICORN), "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
-                                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 120  # two workers importing the app on a busy machine
         while True:
             # Every worker has loaded the app (gunicorn.conf.py's post_worker_init says so).
@@ -127,8 +139,9 @@ def test_a_read_whose_connection_died_is_run_once_more_and_a_write_is_not(settin
     def dies_once(name: str):
         calls[name] += 1
         if calls[name] == 1:
-            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"),
-                                   connection_invalidated=True)
+            raise OperationalError(
+                "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True
+            )
         return {"ok": calls[name]}
 
     app.add_url_rule("/api/v1/test-read", "test_read", lambda: dies_once("read"), methods=["GET"])
@@ -173,9 +186,15 @@ def test_connections_terminated_under_load_answer_200_or_503_and_recover_without
         with admin.connect() as connection:
             for _ in range(15):  # about 5 s of terminations
                 time.sleep(0.3)
-                terminated += len(connection.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": database}).all())
+                terminated += len(
+                    connection.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = :name AND pid <> pg_backend_pid()"
+                        ),
+                        {"name": database},
+                    ).all()
+                )
         stop.set()
         for thread in clients:
             thread.join(60)
@@ -205,6 +224,7 @@ def _hold_write_lock(database_url: str):
             connection.rollback()
             connection.close()
             engine.dispose()
+
         return release
     connection = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")  # SQLite: the one writer; the app's write waits (busy_timeout)
@@ -212,6 +232,7 @@ def _hold_write_lock(database_url: str):
     def release() -> None:
         connection.execute("ROLLBACK")
         connection.close()
+
     return release
 
 
@@ -224,7 +245,9 @@ def test_sigterm_turns_readiness_false_finishes_the_request_in_flight_then_stops
     assert _request(server.base + "/readyz")[0] == 200
     release = _hold_write_lock(database_url)
     answer: dict = {}
-    writer = threading.Thread(target=lambda: answer.update(result=_request(api + "/cases", "POST", token, case_payload())))
+    writer = threading.Thread(
+        target=lambda: answer.update(result=_request(api + "/cases", "POST", token, case_payload()))
+    )
     try:
         writer.start()
         time.sleep(1.0)  # the POST is in flight, waiting for the lock
@@ -239,12 +262,14 @@ def test_sigterm_turns_readiness_false_finishes_the_request_in_flight_then_stops
     finally:
         release()
     writer.join(30)
-    assert answer["result"][0] == 201, answer["result"][2][:300]   # the request in flight was not lost
+    assert answer["result"][0] == 201, answer["result"][2][:300]  # the request in flight was not lost
     server.process.wait(30)
     stopped = time.monotonic() - signalled
     assert server.process.returncode == 0, server.log.read_text()[-2000:]
     with pytest.raises(OSError):  # no new connections once it has stopped
         _request(server.base + "/healthz", timeout=2)
     assert drain <= stopped < drain + 10, stopped
-    print(f"\nSIGTERM: readiness 503 at once, the request in flight answered 201, stopped after {stopped:.1f} s "
-          f"(drain {drain} s)")
+    print(
+        f"\nSIGTERM: readiness 503 at once, the request in flight answered 201, stopped after {stopped:.1f} s "
+        f"(drain {drain} s)"
+    )

@@ -3,6 +3,7 @@
 Celery only does "send now" work; what must happen (reminders, reports) is kept as database rows, so a
 lost broker message loses nothing (a redelivered message finds its row already done).
 """
+
 from __future__ import annotations
 
 import pkgutil
@@ -18,6 +19,7 @@ from service.wiring import connect_signals
 
 settings = load_settings()  # this process's settings, built once; the tasks use them
 
+
 def _task_modules() -> list[str]:
     """Every module in workers/ holds tasks (workers/notices.py, workers/reports.py, ...)."""
     return sorted(f"workers.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.ispkg)
@@ -26,7 +28,7 @@ def _task_modules() -> list[str]:
 app = Celery("forestall", broker=settings.broker_url, include=_task_modules())
 app.conf.update(
     task_acks_late=True,
-    task_reject_on_worker_lost=True,   # a killed pool child's task runs again: tasks are idempotent
+    task_reject_on_worker_lost=True,  # a killed pool child's task runs again: tasks are idempotent
     worker_prefetch_multiplier=1,
     task_default_queue=settings.celery_queue,
     task_ignore_result=True,

@@ -4,6 +4,7 @@
   first path), then dispatch deliveries for what is due.
 - client_messages.deliver: claim due messages (lease committed first), send, record. Idempotent.
 Every task takes an optional `now` (ISO 8601, UTC) so tests drive time without sleeping."""
+
 from __future__ import annotations
 
 import datetime as dt

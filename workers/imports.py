@@ -1,6 +1,7 @@
 """Import tasks: run an import's dry run or commit (idempotent: claimed with a compare-and-set and a lease;
 rows already made into cases are known by their keys), and the minute-by-minute rescan that re-enqueues
 imports a lost message or a dead worker left behind."""
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,9 @@ def _session():
 
 
 def _scanning_session():
-    return session_factory(settings.database_url, across_orgs="imports.rescan: unfinished imports of every organisation")()
+    return session_factory(
+        settings.database_url, across_orgs="imports.rescan: unfinished imports of every organisation"
+    )()
 
 
 @app.task(name="imports.run")
@@ -34,6 +37,7 @@ def run_import_task(import_id: int) -> str | None:
 @app.task(name="imports.rescan")
 def rescan_imports_task() -> int:
     with _scanning_session() as session:
+
         def work() -> list[int]:
             ids = service.imports_to_enqueue(session)
             session.commit()

@@ -8,6 +8,7 @@
   replan every notice; once per UTC day.
 Two beats may trigger each of them twice: see service/periodic.py.
 Every task takes an optional `now` (ISO 8601, UTC) so tests drive time without sleeping."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,6 +56,7 @@ def deliver(now: str | None = None) -> dict:
 def refresh_deadlines() -> int | None:
     """Once per UTC day, however many beats trigger it (None: done already, or another copy runs it)."""
     with _sessions()() as session:
+
         def work() -> int:
             # Each recompute replans its case (deadlines_changed): once per case, no second pass.
             count = refresh_all(session, today_by_org(session))

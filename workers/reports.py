@@ -1,5 +1,6 @@
 """Report tasks: render one report (idempotent: the row is claimed with a compare-and-set and a lease), and
 the minute-by-minute rescan that re-enqueues reports a lost message or a dead worker left behind."""
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,9 @@ def _session():
 
 
 def _scanning_session():
-    return session_factory(settings.database_url, across_orgs="reports.rescan: unfinished reports of every organisation")()
+    return session_factory(
+        settings.database_url, across_orgs="reports.rescan: unfinished reports of every organisation"
+    )()
 
 
 @app.task(name="reports.render")
@@ -33,6 +36,7 @@ def render_report_task(report_id: int) -> str | None:
 @app.task(name="reports.rescan")
 def rescan_reports_task() -> int:
     with _scanning_session() as session:
+
         def work() -> list[int]:
             ids = service.reports_to_enqueue(session)
             session.commit()

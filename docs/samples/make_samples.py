@@ -5,6 +5,7 @@
 The demo seeds servicer exchanges (service/demo_exchanges.py) but no waiver request, so this adds one to
 the Gonzalez case through the public API (as a user would), then renders one report of each type through the same service
 path the CLI uses (`forestall report TYPE --case ID -o FILE`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,19 +53,45 @@ def main() -> None:
 
     today = dt.date.today()
 
-    waiver = post(f"/cases/{case_id}/waiver-requests", {
-        "resolution": "post_sale", "recipient": "Midland Mortgage, Attn: Loss Mitigation Department",
-        "ask": "settlement", "settlement_amount": "15000.00", "status": "sent",
-        "sent_on": str(today - dt.timedelta(days=15)), "method": "certified_mail"})
-    post(f"/waiver-requests/{waiver['id']}/offers", {"offered_by": "lender", "offered_on": str(today - dt.timedelta(days=7)),
-                                                     "terms": "settlement", "amount": "40000.00",
-                                                     "note": "Counter-offer by phone; to be confirmed in writing."})
-    post(f"/waiver-requests/{waiver['id']}/offers", {"offered_by": "borrower", "offered_on": str(today - dt.timedelta(days=3)),
-                                                     "terms": "settlement", "amount": "22500.00"})
+    waiver = post(
+        f"/cases/{case_id}/waiver-requests",
+        {
+            "resolution": "post_sale",
+            "recipient": "Midland Mortgage, Attn: Loss Mitigation Department",
+            "ask": "settlement",
+            "settlement_amount": "15000.00",
+            "status": "sent",
+            "sent_on": str(today - dt.timedelta(days=15)),
+            "method": "certified_mail",
+        },
+    )
+    post(
+        f"/waiver-requests/{waiver['id']}/offers",
+        {
+            "offered_by": "lender",
+            "offered_on": str(today - dt.timedelta(days=7)),
+            "terms": "settlement",
+            "amount": "40000.00",
+            "note": "Counter-offer by phone; to be confirmed in writing.",
+        },
+    )
+    post(
+        f"/waiver-requests/{waiver['id']}/offers",
+        {
+            "offered_by": "borrower",
+            "offered_on": str(today - dt.timedelta(days=3)),
+            "terms": "settlement",
+            "amount": "22500.00",
+        },
+    )
 
-    jobs = [("case_timeline", case_id, {}), ("communications_log", case_id, {}),
-            ("waiver_request_letter", case_id, {"waiver_request_id": waiver["id"]}),
-            ("waiver_requests_summary", case_id, {}), ("caseload_deadlines", caseload_case, {"days": 45})]
+    jobs = [
+        ("case_timeline", case_id, {}),
+        ("communications_log", case_id, {}),
+        ("waiver_request_letter", case_id, {"waiver_request_id": waiver["id"]}),
+        ("waiver_requests_summary", case_id, {}),
+        ("caseload_deadlines", caseload_case, {"days": 45}),
+    ]
     for report_type, on_case, options in jobs:
         target = OUT / f"{report_type}.pdf"
         with session_factory(settings.database_url)() as session:

@@ -4,6 +4,7 @@
 
 Seeds the demo organisation into a fresh SQLite database under /tmp, serves the app on a free port and
 drives the distribution's Chromium (/usr/bin/chromium, or FORESTALL_CHROMIUM) with Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -62,8 +63,9 @@ def main() -> None:
     server, base = serve()
     shots = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 900}, base_url=base)
 
         def shot(name: str, full_page: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 Every route loads the user within the caller's organisation first (another organisation's: 404), then
 checks the role (not an admin: 403), then reads the body."""
+
 from __future__ import annotations
 
 import functools
@@ -11,8 +12,16 @@ from flask.views import MethodView
 
 from models import Organization
 from service.accounts import mail, service
-from service.accounts.schemas import (TokenCreateSchema, TokenListSchema, TokenSchema, UserInviteSchema,
-                                      UserListSchema, UserPatchSchema, UserQuerySchema, UserSchema)
+from service.accounts.schemas import (
+    TokenCreateSchema,
+    TokenListSchema,
+    TokenSchema,
+    UserInviteSchema,
+    UserListSchema,
+    UserPatchSchema,
+    UserQuerySchema,
+    UserSchema,
+)
 from service.http import Blueprint, caller, db, documents_errors, page, with_object
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and their API tokens (organisation admins)")
@@ -27,6 +36,7 @@ def admins_only(func: Callable) -> Callable:
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
         service.require_manage_users(caller())
         return func(*args, **kwargs)
+
     return wrapper
 
 

@@ -1,5 +1,6 @@
 """The e-mails with a password-reset or invitation link, sent through the project's mail path
 (service.notices.mail.Mailer: SMTP_URL, or .eml files in the outbox directory)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,30 +25,41 @@ def _message_id(settings: Settings) -> str:
     return f"<{uuid.uuid4().hex}.account@{domain}>"
 
 
-def link_message(settings: Settings, to: str, purpose: str, token: str, org_name: str,
-                 invited_by: str | None = None) -> EmailMessage:
+def link_message(
+    settings: Settings, to: str, purpose: str, token: str, org_name: str, invited_by: str | None = None
+) -> EmailMessage:
     url = link_url(settings, purpose, token)
     if purpose == "reset":
         subject = "Reset your Forestall password"
-        lines = ["Someone (we hope you) asked to reset the password of your Forestall account.",
-                 "Open this link within 1 hour to choose a new password. It works once:", url,
-                 "If you did not ask for this, ignore this e-mail: your password stays as it is."]
+        lines = [
+            "Someone (we hope you) asked to reset the password of your Forestall account.",
+            "Open this link within 1 hour to choose a new password. It works once:",
+            url,
+            "If you did not ask for this, ignore this e-mail: your password stays as it is.",
+        ]
     else:
         subject = f"You are invited to Forestall ({org_name})"
-        lines = [f"{invited_by or 'An administrator'} invited you to {org_name} on Forestall.",
-                 "Open this link within 7 days to choose your password. It works once:", url,
-                 "If you were not expecting this, ignore this e-mail."]
+        lines = [
+            f"{invited_by or 'An administrator'} invited you to {org_name} on Forestall.",
+            "Open this link within 7 days to choose your password. It works once:",
+            url,
+            "If you were not expecting this, ignore this e-mail.",
+        ]
     text = "\n\n".join(lines) + "\n"
-    html = "".join(f'<p><a href="{escape(line)}">{escape(line)}</a></p>' if line == url else f"<p>{escape(line)}</p>"
-                   for line in lines)
-    message = _message(settings, to, subject, _message_id(settings), text, f"<html><body>{html}</body></html>",
-                       f"account-{purpose}")
+    html = "".join(
+        f'<p><a href="{escape(line)}">{escape(line)}</a></p>' if line == url else f"<p>{escape(line)}</p>"
+        for line in lines
+    )
+    message = _message(
+        settings, to, subject, _message_id(settings), text, f"<html><body>{html}</body></html>", f"account-{purpose}"
+    )
     message.replace_header("X-Forestall-Notice", f"account-{purpose}")
     return message
 
 
-def send_link(to: str, purpose: str, token: str, org_name: str, invited_by: str | None = None,
-              settings: Settings | None = None) -> bool:
+def send_link(
+    to: str, purpose: str, token: str, org_name: str, invited_by: str | None = None, settings: Settings | None = None
+) -> bool:
     """Send now; False (logged) when the mail server refuses or cannot be reached (the page must not say
     whether the address exists, so it does not show this)."""
     settings = settings or load_settings()

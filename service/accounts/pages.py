@@ -3,12 +3,24 @@ admins, the users (invite, role, deactivate, API tokens, sessions), reminder def
 
 Thin views over service/accounts/service.py and the notices services. Admin-only routes refuse (403) before
 reading the form, so a viewer's attempt writes nothing. The sign-in steps are service/accounts/signin.py."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import marshmallow as ma
-from flask import abort, current_app, flash, g, get_flashed_messages, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import select
 
 from models import ApiToken, Organization, ROLES, User
@@ -33,8 +45,13 @@ def _setup(state) -> None:  # noqa: ANN001
     state.app.register_blueprint(signin.public_bp)
 
 
-ROLE_LABELS = {"admin": "Admin", "attorney": "Attorney", "paralegal": "Paralegal", "counselor": "Counselor",
-               "viewer": "Viewer (read only)"}
+ROLE_LABELS = {
+    "admin": "Admin",
+    "attorney": "Attorney",
+    "paralegal": "Paralegal",
+    "counselor": "Counselor",
+    "viewer": "Viewer (read only)",
+}
 USERS_PER_PAGE = 25
 
 
@@ -63,6 +80,7 @@ def _status() -> str:
 # ----------------------------------------------------------------------------------------------------
 # The page
 
+
 def _offsets_text(values: list[int] | None) -> str:
     return ", ".join(str(v) for v in values) if values else ""
 
@@ -73,25 +91,37 @@ def settings_context(**extra: Any) -> dict[str, Any]:
     prefs = notices.my_preferences(g.db, caller())
     own = prefs["own"]
     context: dict[str, Any] = {
-        "user": user, "org": org, "active_section": "settings", "status_message": _status(),
+        "user": user,
+        "org": org,
+        "active_section": "settings",
+        "status_message": _status(),
         "is_admin": permissions.can_change_org_settings(caller()),
         "recovery_codes_left": service.unused_recovery_codes(g.db, user) if user.totp_enabled_at else 0,
         "prefs": prefs,
-        "pref_values": {"grave_offsets": _offsets_text(own["grave_offsets"]),
-                        "informational_offsets": _offsets_text(own["informational_offsets"]),
-                        "local_hour": own["local_hour"], "daily_digest": own["daily_digest"],
-                        "digest_only": own["digest_only"]},
-        "calendar_active": g.db.scalar(select(CalendarToken.id).where(CalendarToken.user_id == user.id,
-                                                                      CalendarToken.revoked_at.is_(None))) is not None,
-        "calendar_url": None, "errors": {}, "values": {},
+        "pref_values": {
+            "grave_offsets": _offsets_text(own["grave_offsets"]),
+            "informational_offsets": _offsets_text(own["informational_offsets"]),
+            "local_hour": own["local_hour"],
+            "daily_digest": own["daily_digest"],
+            "digest_only": own["digest_only"],
+        },
+        "calendar_active": g.db.scalar(
+            select(CalendarToken.id).where(CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None))
+        )
+        is not None,
+        "calendar_url": None,
+        "errors": {},
+        "values": {},
     }
     if context["is_admin"]:
         org_prefs = notices.organisation_preferences(g.db, caller())
         context["org_prefs"] = org_prefs
-        context["org_values"] = {"org_grave_offsets": _offsets_text(org_prefs["own"]["grave_offsets"]),
-                                 "org_informational_offsets": _offsets_text(org_prefs["own"]["informational_offsets"]),
-                                 "org_local_hour": org_prefs["own"]["local_hour"],
-                                 "idle_timeout_minutes": org.idle_timeout_minutes}
+        context["org_values"] = {
+            "org_grave_offsets": _offsets_text(org_prefs["own"]["grave_offsets"]),
+            "org_informational_offsets": _offsets_text(org_prefs["own"]["informational_offsets"]),
+            "org_local_hour": org_prefs["own"]["local_hour"],
+            "idle_timeout_minutes": org.idle_timeout_minutes,
+        }
         context["user_count"] = len(g.db.scalars(select(User.id).where(User.org_id == org.id)).all())
     context.update(extra)
     return context
@@ -111,6 +141,7 @@ def _settings_with_errors(errors: dict[str, list[str]] | dict[str, str], **extra
 # ----------------------------------------------------------------------------------------------------
 # Yours: profile, password, reminders, calendar
 
+
 @bp.route("/settings/profile", methods=["POST"])
 def update_profile():
     try:
@@ -123,9 +154,13 @@ def update_profile():
 @bp.route("/settings/password", methods=["POST"])
 def change_password():
     try:
-        user = service.change_password(g.db, caller(), request.form.get("current_password") or "",
-                                       request.form.get("new_password") or "",
-                                       request.form.get("confirm_password") or "")
+        user = service.change_password(
+            g.db,
+            caller(),
+            request.form.get("current_password") or "",
+            request.form.get("new_password") or "",
+            request.form.get("confirm_password") or "",
+        )
     except Problem as problem:
         return _settings_with_errors(problem.errors or {})
     sign_in(session, user)  # every other session ended; this one goes on in the new epoch
@@ -161,8 +196,10 @@ def _schema_errors(schema: ma.Schema, data: dict[str, Any], prefix: str = "") ->
     try:
         schema.load(data)
     except ma.ValidationError as error:
-        return {prefix + name.split(".")[0]: " ".join(messages)
-                for name, messages in flatten_messages(error.messages).items()}
+        return {
+            prefix + name.split(".")[0]: " ".join(messages)
+            for name, messages in flatten_messages(error.messages).items()
+        }
     return {}
 
 
@@ -173,8 +210,14 @@ def update_notifications():
     data["digest_only"] = request.form.get("digest_only") == "on"
     errors = errors or _schema_errors(MyPreferencesInputSchema(), data)
     if errors:
-        return _settings_with_errors(errors, pref_values={**request.form.to_dict(), "daily_digest": data["daily_digest"],
-                                                           "digest_only": data["digest_only"]})
+        return _settings_with_errors(
+            errors,
+            pref_values={
+                **request.form.to_dict(),
+                "daily_digest": data["daily_digest"],
+                "digest_only": data["digest_only"],
+            },
+        )
     notices.set_my_preferences(g.db, caller(), data, current_app.config["FORESTALL"])
     return done("Your reminder settings are saved.")
 
@@ -183,9 +226,14 @@ def update_notifications():
 def create_calendar_feed():
     result = calendar.issue_token(g.db, caller(), current_app.config["FORESTALL"])
     g.db.commit()
-    return render_template("accounts/settings.html", **settings_context(
-        calendar_url=result["url"], calendar_active=True,
-        status_message="A new calendar feed address is ready; any earlier one stopped working."))
+    return render_template(
+        "accounts/settings.html",
+        **settings_context(
+            calendar_url=result["url"],
+            calendar_active=True,
+            status_message="A new calendar feed address is ready; any earlier one stopped working.",
+        ),
+    )
 
 
 @bp.route("/settings/calendar/revoke", methods=["POST"])
@@ -197,6 +245,7 @@ def revoke_calendar_feed():
 # ----------------------------------------------------------------------------------------------------
 # Yours: two-factor
 
+
 @bp.route("/settings/two-factor", methods=["GET", "POST"])
 def two_factor():
     """GET: the enrolment in progress (QR code); POST: start one (a new secret)."""
@@ -206,8 +255,14 @@ def two_factor():
     if request.method == "POST" or not user.totp_secret:
         service.start_enrolment(g.db, user)
         g.db.commit()
-    return render_template("accounts/enrol.html", required=False, action=url_for("settings.confirm_two_factor"),
-                           error=None, active_section="settings", **signin.enrolment_context(user))
+    return render_template(
+        "accounts/enrol.html",
+        required=False,
+        action=url_for("settings.confirm_two_factor"),
+        error=None,
+        active_section="settings",
+        **signin.enrolment_context(user),
+    )
 
 
 @bp.route("/settings/two-factor/confirm", methods=["POST"])
@@ -218,12 +273,22 @@ def confirm_two_factor():
     except Problem as problem:
         if problem.code == 409:
             return redirect(url_for("settings.settings"))
-        return render_template("accounts/enrol.html", required=False, action=url_for("settings.confirm_two_factor"),
-                               error=(problem.errors or {}).get("code", [problem.detail])[0], active_section="settings",
-                               **signin.enrolment_context(user)), 422
+        return render_template(
+            "accounts/enrol.html",
+            required=False,
+            action=url_for("settings.confirm_two_factor"),
+            error=(problem.errors or {}).get("code", [problem.detail])[0],
+            active_section="settings",
+            **signin.enrolment_context(user),
+        ), 422
     g.db.commit()
-    return render_template("accounts/recovery_codes.html", codes=codes, next_path=url_for("settings.settings"),
-                           active_section="settings", status_message="Two-factor sign-in is on.")
+    return render_template(
+        "accounts/recovery_codes.html",
+        codes=codes,
+        next_path=url_for("settings.settings"),
+        active_section="settings",
+        status_message="Two-factor sign-in is on.",
+    )
 
 
 @bp.route("/settings/two-factor/recovery-codes", methods=["POST"])
@@ -233,8 +298,13 @@ def new_recovery_codes():
         return redirect(url_for("settings.settings"))
     codes = service.replace_recovery_codes(g.db, user, caller())
     g.db.commit()
-    return render_template("accounts/recovery_codes.html", codes=codes, next_path=url_for("settings.settings"),
-                           active_section="settings", status_message="New recovery codes; the old ones no longer work.")
+    return render_template(
+        "accounts/recovery_codes.html",
+        codes=codes,
+        next_path=url_for("settings.settings"),
+        active_section="settings",
+        status_message="New recovery codes; the old ones no longer work.",
+    )
 
 
 @bp.route("/settings/two-factor/disable", methods=["POST"])
@@ -250,6 +320,7 @@ def disable_two_factor():
 
 # ----------------------------------------------------------------------------------------------------
 # Organisation admins: reminder defaults and sign-in policy
+
 
 @bp.route("/settings/organisation/reminders", methods=["POST"])
 def update_org_reminders():
@@ -269,8 +340,9 @@ def update_sign_in_policy():
     try:
         minutes = int(raw) if raw else None
     except ValueError:
-        return _settings_with_errors({"idle_timeout_minutes": "A whole number of minutes."},
-                                     org_values={"idle_timeout_minutes": raw})
+        return _settings_with_errors(
+            {"idle_timeout_minutes": "A whole number of minutes."}, org_values={"idle_timeout_minutes": raw}
+        )
     try:
         service.set_sign_in_policy(g.db, caller(), request.form.get("require_two_factor") == "on", minutes)
     except Problem as problem:
@@ -281,12 +353,22 @@ def update_sign_in_policy():
 # ----------------------------------------------------------------------------------------------------
 # Organisation admins: users
 
+
 def _users_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200):
     page = max(1, request.args.get("page", 1, type=int) or 1)
     users, total = service.list_users(g.db, caller(), page, USERS_PER_PAGE)
-    return render_template("accounts/users.html", users=users, total=total, page=page, per_page=USERS_PER_PAGE,
-                           roles=[(r, ROLE_LABELS[r]) for r in ROLES], errors=errors or {}, values=values or {},
-                           active_section="settings", status_message=_status()), status
+    return render_template(
+        "accounts/users.html",
+        users=users,
+        total=total,
+        page=page,
+        per_page=USERS_PER_PAGE,
+        roles=[(r, ROLE_LABELS[r]) for r in ROLES],
+        errors=errors or {},
+        values=values or {},
+        active_section="settings",
+        status_message=_status(),
+    ), status
 
 
 @bp.route("/settings/users", methods=["GET", "POST"])
@@ -294,8 +376,11 @@ def users():
     require_admin()
     if request.method == "GET":
         return _users_page()
-    values = {"email": request.form.get("email") or "", "role": request.form.get("role") or "",
-              "full_name": request.form.get("full_name") or ""}
+    values = {
+        "email": request.form.get("email") or "",
+        "role": request.form.get("role") or "",
+        "full_name": request.form.get("full_name") or "",
+    }
     try:
         user, token = service.invite_user(g.db, caller(), values["email"], values["role"], values["full_name"])
     except Problem as problem:
@@ -305,8 +390,11 @@ def users():
     g.db.commit()
     org = g.db.get(Organization, caller().org_id)
     sent = mail.send_link(user.email, "invite", token, org.name, invited_by=caller().email)
-    message = f"Invitation sent to {user.email}." if sent else (
-        f"{user.email} was added, but the invitation e-mail could not be sent; send it again from their page.")
+    message = (
+        f"Invitation sent to {user.email}."
+        if sent
+        else (f"{user.email} was added, but the invitation e-mail could not be sent; send it again from their page.")
+    )
     flash(message)
     return redirect(url_for("settings.users"))
 
@@ -325,13 +413,28 @@ def _user_or_404(user_id: int) -> User:
         abort(404, description="No such user in your organisation.")
 
 
-def _user_page(user: User, errors: dict[str, str] | None = None, new_token: str | None = None, status: int = 200,
-               status_message: str | None = None, hud_values: dict[str, Any] | None = None):
+def _user_page(
+    user: User,
+    errors: dict[str, str] | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+    status_message: str | None = None,
+    hud_values: dict[str, Any] | None = None,
+):
     tokens = service.list_api_tokens(g.db, caller(), user)
-    return render_template("accounts/user.html", person=user, tokens=tokens, new_token=new_token, hud_values=hud_values,
-                           roles=[(r, ROLE_LABELS[r]) for r in ROLES], errors=errors or {},
-                           is_self=user.id == caller().user_id, active_section="settings", now_utc=utcnow(),
-                           status_message=status_message or _status()), status
+    return render_template(
+        "accounts/user.html",
+        person=user,
+        tokens=tokens,
+        new_token=new_token,
+        hud_values=hud_values,
+        roles=[(r, ROLE_LABELS[r]) for r in ROLES],
+        errors=errors or {},
+        is_self=user.id == caller().user_id,
+        active_section="settings",
+        now_utc=utcnow(),
+        status_message=status_message or _status(),
+    ), status
 
 
 @bp.route("/settings/users/<id:user_id>", methods=["GET", "POST"])
@@ -350,11 +453,15 @@ def user(user_id: int):
     if "hud_counselor_id" in request.form:  # checked as the API checks it (PATCH /users/{id}); empty removes it
         hud_values = {"hud_counselor_id": request.form["hud_counselor_id"]}
         try:
-            changes.update(UserPatchSchema(only=("hud_counselor_id",)).load(
-                {"hud_counselor_id": request.form["hud_counselor_id"].strip() or None}))
+            changes.update(
+                UserPatchSchema(only=("hud_counselor_id",)).load(
+                    {"hud_counselor_id": request.form["hud_counselor_id"].strip() or None}
+                )
+            )
         except ma.ValidationError as error:
-            return _user_page(person, helpers.form_errors(flatten_messages(error.messages)), status=422,
-                              hud_values=hud_values)
+            return _user_page(
+                person, helpers.form_errors(flatten_messages(error.messages)), status=422, hud_values=hud_values
+            )
     try:
         service.update_user(g.db, caller(), person, changes)
     except Problem as problem:
@@ -362,9 +469,10 @@ def user(user_id: int):
         g.db.refresh(person)
         errors = helpers.form_errors(problem.errors) if problem.errors else {"_": problem.detail}
         return _user_page(person, errors, status=422 if problem.code == 422 else problem.code, hud_values=hud_values)
-    message = {True: f"{person.email} is deactivated: their sessions and API tokens stopped working.",
-               False: f"{person.email} is active again."}.get(not person.is_active if "is_active" in changes else None,
-                                                              f"{person.email} is saved.")
+    message = {
+        True: f"{person.email} is deactivated: their sessions and API tokens stopped working.",
+        False: f"{person.email} is active again.",
+    }.get(not person.is_active if "is_active" in changes else None, f"{person.email} is saved.")
     return done(message, "settings.user", user_id=person.id)
 
 
@@ -372,8 +480,11 @@ def user(user_id: int):
 def resend_invitation(user_id: int):
     person = _managed_user(user_id)
     if person.password_hash is not None or not person.is_active:
-        return done(f"{person.email} has a password already (or is deactivated): no invitation sent.",
-                    "settings.user", user_id=person.id)
+        return done(
+            f"{person.email} has a password already (or is deactivated): no invitation sent.",
+            "settings.user",
+            user_id=person.id,
+        )
     token = service.new_link(g.db, person, "invite", created_by=caller())
     g.db.commit()
     org = g.db.get(Organization, caller().org_id)

@@ -1,4 +1,5 @@
 """Users and API tokens as /api/v1/users shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -38,15 +39,18 @@ class UserPatchSchema(StrictSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     is_active = ma.fields.Boolean(metadata={"description": "false deactivates: sessions end, API tokens are revoked"})
     full_name = short_text(allow_none=True)
-    hud_counselor_id = ma.fields.String(allow_none=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9-]{1,40}$", error="Letters, digits and hyphens, at most 40."), metadata={
-        "description": "HUD housing counselor certification ID (HUD-9902 reports); null removes it"})
+    hud_counselor_id = ma.fields.String(
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9-]{1,40}$", error="Letters, digits and hyphens, at most 40."),
+        metadata={"description": "HUD housing counselor certification ID (HUD-9902 reports); null removes it"},
+    )
 
 
 class TokenCreateSchema(StrictSchema):
     label = short_text(allow_none=True, load_default=None)
-    expires_at = ma.fields.AwareDateTime(allow_none=True, load_default=None,
-                                         metadata={"description": "Optional; in the future"})
+    expires_at = ma.fields.AwareDateTime(
+        allow_none=True, load_default=None, metadata={"description": "Optional; in the future"}
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -57,7 +61,9 @@ class TokenSchema(ma.Schema):
     expires_at = ma.fields.DateTime(allow_none=True)
     revoked_at = ma.fields.DateTime(allow_none=True)
     last_used_at = ma.fields.DateTime(allow_none=True)
-    token = ma.fields.String(metadata={"description": "Only in the answer that makes it: shown once, stored as SHA-256"})
+    token = ma.fields.String(
+        metadata={"description": "Only in the answer that makes it: shown once, stored as SHA-256"}
+    )
 
 
 class TokenListSchema(ma.Schema):

@@ -3,6 +3,7 @@
 Every function takes the caller (or, before sign-in, the user the e-mail or link names), checks the
 permission with service.permissions, scopes every lookup to the caller's organisation (another
 organisation's user is 404), audits the change, and leaves the commit to the view."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,14 +35,30 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # at most the 12-hour a
 
 def as_caller(user: User) -> Caller:
     """The user acting on their own account (a reset link, the sign-in steps): for the audit trail."""
-    return Caller(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email,
-                  timezone=user.organization.timezone)
+    return Caller(
+        user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, timezone=user.organization.timezone
+    )
 
 
-def _record(session: Session, caller: Caller | None, action: str, user: User, before: dict | None = None,
-            after: dict | None = None) -> None:
-    audit.record(session, caller, action, "user", user.id, org_id=user.org_id, case_id=None, before=before,
-                 after=after if after is not None else {"email": user.email})
+def _record(
+    session: Session,
+    caller: Caller | None,
+    action: str,
+    user: User,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    audit.record(
+        session,
+        caller,
+        action,
+        "user",
+        user.id,
+        org_id=user.org_id,
+        case_id=None,
+        before=before,
+        after=after if after is not None else {"email": user.email},
+    )
 
 
 def require_manage_users(caller: Caller) -> None:
@@ -49,19 +66,27 @@ def require_manage_users(caller: Caller) -> None:
 
 
 def require_change_org_settings(caller: Caller) -> None:
-    permissions.require(caller, permissions.can_change_org_settings,
-                        "change the organisation's settings (organisation admins only)")
+    permissions.require(
+        caller, permissions.can_change_org_settings, "change the organisation's settings (organisation admins only)"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
 # Users (organisation admins)
 
+
 def user_document(user: User) -> dict[str, Any]:
-    return {"id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role,
-            "is_active": user.is_active, "two_factor": user.totp_enabled_at is not None,
-            "has_password": user.password_hash is not None,
-            "hud_counselor_id": user.hud_counselor_id,
-            "created_at": user.created_at}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_active": user.is_active,
+        "two_factor": user.totp_enabled_at is not None,
+        "has_password": user.password_hash is not None,
+        "hud_counselor_id": user.hud_counselor_id,
+        "created_at": user.created_at,
+    }
 
 
 def list_users(session: Session, caller: Caller, page: int, per_page: int) -> tuple[list[User], int]:
@@ -82,8 +107,9 @@ def _check_role(role: str) -> None:
         raise validation_error({"role": [f"Must be one of: {', '.join(ROLES)}."]})
 
 
-def invite_user(session: Session, caller: Caller, email: str, role: str,
-                full_name: str | None = None) -> tuple[User, str]:
+def invite_user(
+    session: Session, caller: Caller, email: str, role: str, full_name: str | None = None
+) -> tuple[User, str]:
     """A new user with no password yet, and the invitation link's token (to e-mail; valid 7 days)."""
     require_manage_users(caller)
     email = (email or "").strip().lower()
@@ -102,8 +128,11 @@ def invite_user(session: Session, caller: Caller, email: str, role: str,
 
 
 def _active_admins(session: Session, org_id: int) -> int:
-    return len(session.scalars(select(User.id).where(User.org_id == org_id, User.role == "admin",
-                                                     User.is_active.is_(True))).all())
+    return len(
+        session.scalars(
+            select(User.id).where(User.org_id == org_id, User.role == "admin", User.is_active.is_(True))
+        ).all()
+    )
 
 
 def update_user(session: Session, caller: Caller, user: User, changes: dict[str, Any]) -> User:
@@ -114,8 +143,11 @@ def update_user(session: Session, caller: Caller, user: User, changes: dict[str,
     before = user_document(user)
     if "role" in changes:
         _check_role(changes["role"])
-    losing_admin = user.role == "admin" and user.is_active and (
-        changes.get("role", "admin") != "admin" or changes.get("is_active", True) is False)
+    losing_admin = (
+        user.role == "admin"
+        and user.is_active
+        and (changes.get("role", "admin") != "admin" or changes.get("is_active", True) is False)
+    )
     if losing_admin and _active_admins(session, user.org_id) <= 1:
         raise Problem(409, "The organisation needs at least one active admin: make someone else an admin first.")
     if "hud_counselor_id" in changes:
@@ -131,8 +163,11 @@ def update_user(session: Session, caller: Caller, user: User, changes: dict[str,
             revoke_all_api_tokens(session, user)
     session.flush()
     after = user_document(user)
-    action = "deactivate" if before["is_active"] and not after["is_active"] else (
-        "reactivate" if not before["is_active"] and after["is_active"] else "update")
+    action = (
+        "deactivate"
+        if before["is_active"] and not after["is_active"]
+        else ("reactivate" if not before["is_active"] and after["is_active"] else "update")
+    )
     _record(session, caller, action, user, before=_audited(before), after=_audited(after))
     return user
 
@@ -173,9 +208,17 @@ def update_profile(session: Session, caller: Caller, full_name: str | None) -> U
 # ----------------------------------------------------------------------------------------------------
 # API tokens (organisation admins, for any user of the organisation)
 
+
 def token_document(row: ApiToken, token: str | None = None) -> dict[str, Any]:
-    document = {"id": row.id, "user_id": row.user_id, "label": row.label, "created_at": row.created_at,
-                "expires_at": row.expires_at, "revoked_at": row.revoked_at, "last_used_at": row.last_used_at}
+    document = {
+        "id": row.id,
+        "user_id": row.user_id,
+        "label": row.label,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "revoked_at": row.revoked_at,
+        "last_used_at": row.last_used_at,
+    }
     if token is not None:
         document["token"] = token
     return document
@@ -186,8 +229,9 @@ def list_api_tokens(session: Session, caller: Caller, user: User) -> list[ApiTok
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
 
-def issue_api_token(session: Session, caller: Caller, user: User, label: str | None,
-                    expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+def issue_api_token(
+    session: Session, caller: Caller, user: User, label: str | None, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
     require_manage_users(caller)
     if not user.is_active:
         raise Problem(409, "The user is deactivated: reactivate them before issuing a token.")
@@ -196,8 +240,16 @@ def issue_api_token(session: Session, caller: Caller, user: User, label: str | N
     token = issue_token(session, user, label=(label or "").strip() or None, expires_at=expires_at)
     session.flush()
     row = session.scalars(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).one()
-    audit.record(session, caller, "create", "api_token", row.id, org_id=user.org_id, case_id=None,
-                 after={"user_id": user.id, "label": row.label})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "api_token",
+        row.id,
+        org_id=user.org_id,
+        case_id=None,
+        after={"user_id": user.id, "label": row.label},
+    )
     return row, token
 
 
@@ -212,13 +264,22 @@ def revoke_api_token(session: Session, caller: Caller, user: User, row: ApiToken
     require_manage_users(caller)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record(session, caller, "delete", "api_token", row.id, org_id=user.org_id, case_id=None,
-                     before={"user_id": user.id, "label": row.label})
+        audit.record(
+            session,
+            caller,
+            "delete",
+            "api_token",
+            row.id,
+            org_id=user.org_id,
+            case_id=None,
+            before={"user_id": user.id, "label": row.label},
+        )
     session.flush()
 
 
 # ----------------------------------------------------------------------------------------------------
 # Passwords, reset and invitation links
+
 
 def check_new_password(password: str, confirm: str | None = None, field: str = "password") -> None:
     if len(password or "") < orgs.MIN_PASSWORD_LENGTH:
@@ -245,18 +306,30 @@ def link_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_link(session: Session, user: User, purpose: str, created_by: Caller | None = None,
-             now: dt.datetime | None = None) -> str:
+def new_link(
+    session: Session, user: User, purpose: str, created_by: Caller | None = None, now: dt.datetime | None = None
+) -> str:
     """A single-use link token for `purpose` (reset: 1 hour, invite: 7 days). Earlier unused links of the
     same purpose stop working: only the newest e-mail counts."""
     now = now or utcnow()
-    session.execute(update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.purpose == purpose,
-                                              AccountLink.used_at.is_(None)).values(used_at=now))
+    session.execute(
+        update(AccountLink)
+        .where(AccountLink.user_id == user.id, AccountLink.purpose == purpose, AccountLink.used_at.is_(None))
+        .values(used_at=now)
+    )
     token = LINK_PREFIX[purpose] + secrets.token_urlsafe(32)
     lifetime = RESET_LIFETIME if purpose == "reset" else INVITE_LIFETIME
-    session.add(AccountLink(org_id=user.org_id, user_id=user.id, purpose=purpose, token_sha256=link_digest(token),
-                            expires_at=now + lifetime, created_at=now,
-                            created_by_id=created_by.user_id if created_by else None))
+    session.add(
+        AccountLink(
+            org_id=user.org_id,
+            user_id=user.id,
+            purpose=purpose,
+            token_sha256=link_digest(token),
+            expires_at=now + lifetime,
+            created_at=now,
+            created_by_id=created_by.user_id if created_by else None,
+        )
+    )
     session.flush()
     return token
 
@@ -276,8 +349,9 @@ def find_link(session: Session, token: str, purpose: str) -> AccountLink | None:
     if not token.startswith(LINK_PREFIX[purpose]):
         return None
     digest = link_digest(token)
-    link = session.scalars(select(AccountLink).where(AccountLink.token_sha256 == digest,
-                                                     AccountLink.purpose == purpose)).one_or_none()
+    link = session.scalars(
+        select(AccountLink).where(AccountLink.token_sha256 == digest, AccountLink.purpose == purpose)
+    ).one_or_none()
     if link is None or not hmac.compare_digest(link.token_sha256, digest):
         return None
     return link
@@ -295,8 +369,9 @@ def request_password_reset(session: Session, email: str, now: dt.datetime | None
     return user, token
 
 
-def use_link(session: Session, token: str, purpose: str, password: str, confirm: str,
-             now: dt.datetime | None = None) -> User:
+def use_link(
+    session: Session, token: str, purpose: str, password: str, confirm: str, now: dt.datetime | None = None
+) -> User:
     """Set the password through a reset or invitation link; the link is used up and every session ends."""
     now = now or utcnow()
     link = find_link(session, token, purpose)
@@ -305,8 +380,9 @@ def use_link(session: Session, token: str, purpose: str, password: str, confirm:
         raise Problem(404 if state == "unknown" else 410, LINK_MESSAGES[state])
     check_new_password(password, confirm)
     # Used up by a compare-and-set, so two submissions of the same link cannot both set a password.
-    won = session.execute(update(AccountLink).where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
-                          .values(used_at=now)).rowcount
+    won = session.execute(
+        update(AccountLink).where(AccountLink.id == link.id, AccountLink.used_at.is_(None)).values(used_at=now)
+    ).rowcount
     if won != 1:
         raise Problem(410, LINK_MESSAGES["used"])
     user = session.get(User, link.user_id)
@@ -327,6 +403,7 @@ LINK_MESSAGES = {
 
 # ----------------------------------------------------------------------------------------------------
 # Two-factor
+
 
 def start_enrolment(session: Session, user: User) -> str:
     """A fresh secret, kept on the user but not in force until a code from it is confirmed."""
@@ -356,8 +433,11 @@ def replace_recovery_codes(session: Session, user: User, caller: Caller | None =
     """Ten new codes (shown once); the unused old ones stop working. Audited when the user asks for them."""
     if caller is not None:
         _record(session, caller, "recovery_codes_new", user)
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=utcnow()))
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     codes = twofactor.new_recovery_codes()
     for code in codes:
         session.add(RecoveryCode(user_id=user.id, code_sha256=twofactor.recovery_code_digest(code)))
@@ -366,8 +446,11 @@ def replace_recovery_codes(session: Session, user: User, caller: Caller | None =
 
 
 def unused_recovery_codes(session: Session, user: User) -> int:
-    return len(session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
-                                                            RecoveryCode.used_at.is_(None))).all())
+    return len(
+        session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        ).all()
+    )
 
 
 def check_second_factor(session: Session, user: User, code: str, now: float | None = None) -> str | None:
@@ -377,18 +460,26 @@ def check_second_factor(session: Session, user: User, code: str, now: float | No
     step = twofactor.verify_code(user.totp_secret, code, user.totp_last_step, now)
     if step is not None:
         # Compare-and-set: the same code sent twice at once is accepted once.
-        won = session.execute(update(User).where(User.id == user.id, (User.totp_last_step.is_(None))
-                                                 | (User.totp_last_step < step)).values(totp_last_step=step)).rowcount
+        won = session.execute(
+            update(User)
+            .where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+            .values(totp_last_step=step)
+        ).rowcount
         session.refresh(user, ["totp_last_step"])
         return "totp" if won == 1 else None
     if twofactor.looks_like_recovery_code(code):
         digest = twofactor.recovery_code_digest(code)
-        row = session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                         RecoveryCode.code_sha256 == digest,
-                                                         RecoveryCode.used_at.is_(None))).first()
+        row = session.scalars(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.code_sha256 == digest, RecoveryCode.used_at.is_(None)
+            )
+        ).first()
         if row is not None:
-            won = session.execute(update(RecoveryCode).where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
-                                  .values(used_at=utcnow())).rowcount
+            won = session.execute(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=utcnow())
+            ).rowcount
             if won == 1:
                 _record(session, as_caller(user), "recovery_code_used", user)
                 return "recovery"
@@ -409,8 +500,11 @@ def _turn_off_two_factor(session: Session, user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=utcnow()))
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     session.flush()
 
 
@@ -426,12 +520,14 @@ def reset_two_factor(session: Session, caller: Caller, user: User) -> None:
 # ----------------------------------------------------------------------------------------------------
 # The organisation's sign-in policy
 
+
 def sign_in_policy(org: Organization) -> dict[str, Any]:
     return {"require_two_factor": org.require_two_factor, "idle_timeout_minutes": org.idle_timeout_minutes}
 
 
-def set_sign_in_policy(session: Session, caller: Caller, require_two_factor: bool,
-                       idle_timeout_minutes: int | None) -> Organization:
+def set_sign_in_policy(
+    session: Session, caller: Caller, require_two_factor: bool, idle_timeout_minutes: int | None
+) -> Organization:
     require_change_org_settings(caller)
     low, high = IDLE_TIMEOUT_MINUTES
     if idle_timeout_minutes is not None and not low <= idle_timeout_minutes <= high:
@@ -441,13 +537,23 @@ def set_sign_in_policy(session: Session, caller: Caller, require_two_factor: boo
     org.require_two_factor = bool(require_two_factor)
     org.idle_timeout_minutes = idle_timeout_minutes
     session.flush()
-    audit.record(session, caller, "update", "organization", org.id, org_id=org.id, case_id=None,
-                 before=before, after=sign_in_policy(org))
+    audit.record(
+        session,
+        caller,
+        "update",
+        "organization",
+        org.id,
+        org_id=org.id,
+        case_id=None,
+        before=before,
+        after=sign_in_policy(org),
+    )
     return org
 
 
 # ----------------------------------------------------------------------------------------------------
 # Sign-in events (the throttle's failures and lockouts are audited against the account when it exists)
+
 
 def record_sign_in_failure(session: Session, email: str, address: str, reason: str, locked: bool) -> None:
     user = session.scalars(select(User).where(User.email == (email or "").strip().lower())).one_or_none()

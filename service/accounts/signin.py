@@ -4,6 +4,7 @@ and invitations: pages open to a visitor who is not signed in yet.
 The password step itself is the shell's /login (service/web/views.py), which hands over to password_step().
 Between the password and the second factor the cookie holds only a pending marker (pending_uid, ...),
 never "uid": load_signed_in_caller() does not count it as signed in."""
+
 from __future__ import annotations
 
 import logging
@@ -73,7 +74,9 @@ def password_step(next_path: str):
     user = g.db.scalars(select(User).where(User.email == email)).one_or_none() if email else None
     ok = verify_password(user.password_hash if user and user.password_hash else _unknown_user_hash(), password)
     if not (ok and user is not None and user.password_hash and user.is_active):
-        return _failure(gate, email, address, "password", lambda message, status: _login_page(email, next_path, message, status))
+        return _failure(
+            gate, email, address, "password", lambda message, status: _login_page(email, next_path, message, status)
+        )
     if user.totp_enabled_at is not None:
         return _pending(user, next_path, "verify", "accounts.two_factor")
     if user.organization.require_two_factor:
@@ -95,8 +98,15 @@ def _failure(gate: SignInThrottle, email: str, address: str, reason: str, page):
 
 def _pending(user: User, next_path: str, step: str, endpoint: str) -> Response:
     session.clear()
-    session.update({"pending_uid": user.id, "pending_epoch": user.session_epoch, "pending_at": int(time.time()),
-                    "pending_next": next_path, "pending_step": step})
+    session.update(
+        {
+            "pending_uid": user.id,
+            "pending_epoch": user.session_epoch,
+            "pending_at": int(time.time()),
+            "pending_next": next_path,
+            "pending_step": step,
+        }
+    )
     return redirect(url_for(endpoint))
 
 
@@ -109,8 +119,12 @@ def _pending_user(step: str) -> User | None:
         user = g.db.get(User, int(session.get("pending_uid")))
     except (TypeError, ValueError):
         return None
-    if (user is None or not user.is_active or time.time() - started > PENDING_SECONDS
-            or session.get("pending_epoch") != user.session_epoch):
+    if (
+        user is None
+        or not user.is_active
+        or time.time() - started > PENDING_SECONDS
+        or session.get("pending_epoch") != user.session_epoch
+    ):
         return None
     return user
 
@@ -137,10 +151,12 @@ def two_factor():
         return _login_page(user.email, "/", LOCKED_MESSAGE, 429)
     method = service.check_second_factor(g.db, user, request.form.get("code") or "")
     if method is None:
+
         def page(message: str, status: int):
             if status == 429:
                 return _login_page(user.email, "/", message, status)
             return render_template("accounts/two_factor.html", error=message), status
+
         return _failure(gate, user.email, address, "two_factor", page)
     return _complete(user, session.get("pending_next") or "/", method)
 
@@ -168,8 +184,9 @@ def enrol():
     if not user.totp_secret:
         service.start_enrolment(g.db, user)
         g.db.commit()
-    return render_template("accounts/enrol.html", required=True, action=url_for("accounts.enrol"),
-                           error=error, **enrolment_context(user)), 422 if error else 200
+    return render_template(
+        "accounts/enrol.html", required=True, action=url_for("accounts.enrol"), error=error, **enrolment_context(user)
+    ), 422 if error else 200
 
 
 def enrolment_context(user: User) -> dict:
@@ -179,6 +196,7 @@ def enrolment_context(user: User) -> dict:
 
 # ----------------------------------------------------------------------------------------------------
 # Password reset and invitations
+
 
 @public_bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"], key_func=get_remote_address)
@@ -218,8 +236,9 @@ def _set_password_with_link(token: str, purpose: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            service.use_link(g.db, token, purpose, request.form.get("password") or "",
-                             request.form.get("confirm_password") or "")
+            service.use_link(
+                g.db, token, purpose, request.form.get("password") or "", request.form.get("confirm_password") or ""
+            )
         except Problem as problem:
             if problem.code != 422:
                 raise
@@ -229,8 +248,9 @@ def _set_password_with_link(token: str, purpose: str):
             session.clear()
             throttle().reset(email=user.email)
             return render_template("accounts/password_set.html", purpose=purpose)
-    return render_template("accounts/set_password.html", purpose=purpose, email=user.email, errors=errors,
-                           action=request.path), 422 if errors else 200
+    return render_template(
+        "accounts/set_password.html", purpose=purpose, email=user.email, errors=errors, action=request.path
+    ), 422 if errors else 200
 
 
 __all__ = ["public_bp", "limiter", "password_step", "throttle", "enrolment_context"]

@@ -4,6 +4,7 @@ every further attempt (for that account, or from that address) is refused for 15
 The counts live in flask-limiter's storage (the `limits` library): in memory by default (per process), in
 Redis in production (RATELIMIT_STORAGE_URI=redis://...), so every worker process sees the same counts.
 The policy is this module's plain class over a `limits` rate limiter, tested without Flask."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,10 @@ ADDRESS_FAILURES = 20
 WINDOW_MINUTES = 15
 LOCKOUT_MINUTES = 15
 
-LOCKED_MESSAGE = (f"Too many failed sign-in attempts. Sign-in is paused for {LOCKOUT_MINUTES} minutes; try again "
-                  "later, or reset your password.")
+LOCKED_MESSAGE = (
+    f"Too many failed sign-in attempts. Sign-in is paused for {LOCKOUT_MINUTES} minutes; try again "
+    "later, or reset your password."
+)
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,19 @@ def _key(scope: str, value: str) -> str:
 
 
 class SignInThrottle:
-    def __init__(self, limiter: RateLimiter, account_failures: int = ACCOUNT_FAILURES,
-                 address_failures: int = ADDRESS_FAILURES, window_minutes: int = WINDOW_MINUTES,
-                 lockout_minutes: int = LOCKOUT_MINUTES):
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        account_failures: int = ACCOUNT_FAILURES,
+        address_failures: int = ADDRESS_FAILURES,
+        window_minutes: int = WINDOW_MINUTES,
+        lockout_minutes: int = LOCKOUT_MINUTES,
+    ):
         self.limiter = limiter
-        self.failures = {"account": RateLimitItemPerMinute(account_failures, window_minutes),
-                         "address": RateLimitItemPerMinute(address_failures, window_minutes)}
+        self.failures = {
+            "account": RateLimitItemPerMinute(account_failures, window_minutes),
+            "address": RateLimitItemPerMinute(address_failures, window_minutes),
+        }
         # A lock is one hit on a "1 per 15 minutes" item: while it stands, test() says no.
         self.lock = RateLimitItemPerMinute(1, lockout_minutes)
 

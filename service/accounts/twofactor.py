@@ -1,5 +1,6 @@
 """TOTP two-factor (RFC 6238, as authenticator apps do it) and recovery codes: pure functions, no Flask, no
 database. The caller stores the secret, the last accepted time step and the recovery codes' digests."""
+
 from __future__ import annotations
 
 import hashlib
@@ -74,8 +75,17 @@ def looks_like_recovery_code(code: str) -> bool:
 
 def otpauth_secret_for_display(secret: str) -> str:
     """The secret in groups of four, for typing into an app that cannot scan."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-__all__ = ["new_secret", "provisioning_uri", "verify_code", "qr_svg", "new_recovery_codes", "recovery_code_digest",
-           "normalise_recovery_code", "looks_like_recovery_code", "otpauth_secret_for_display"]
+__all__ = [
+    "new_secret",
+    "provisioning_uri",
+    "verify_code",
+    "qr_svg",
+    "new_recovery_codes",
+    "recovery_code_digest",
+    "normalise_recovery_code",
+    "looks_like_recovery_code",
+    "otpauth_secret_for_display",
+]

@@ -1,15 +1,33 @@
 """HTTP views for cases: thin; the work is in service/cases/service.py."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from service.audit import case_history
 from service.cases import service
-from service.cases.schemas import (AuditListSchema, CaseCreateSchema, CaseListQuerySchema, CaseListSchema,
-                                   CasePatchSchema, CaseSchema)
+from service.cases.schemas import (
+    AuditListSchema,
+    CaseCreateSchema,
+    CaseListQuerySchema,
+    CaseListSchema,
+    CasePatchSchema,
+    CaseSchema,
+)
 from service.fields import PageQuerySchema
-from service.http import (Blueprint, ETAG_HEADER, IF_MATCH_PARAMETER, caller, db, documents_errors, etag, page,
-                          read_only, with_case, writes)
+from service.http import (
+    Blueprint,
+    ETAG_HEADER,
+    IF_MATCH_PARAMETER,
+    caller,
+    db,
+    documents_errors,
+    etag,
+    page,
+    read_only,
+    with_case,
+    writes,
+)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: client, property, loan")
 

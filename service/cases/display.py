@@ -1,4 +1,5 @@
 """How a case's people and numbers are shown, the same in the API, e-mails, calendars and reports."""
+
 from __future__ import annotations
 
 from models import Case

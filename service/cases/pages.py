@@ -1,4 +1,5 @@
 """Pages for cases: the caseload, intake (new case) and a case. Thin: the work is in the domain services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,31 +33,64 @@ bp = page_blueprint("cases_pages", __name__)
 
 # Intake: the form's fields (dotted paths into the API's case document), their kinds and labels.
 INTAKE_FIELDS = {
-    "client.first_name": forms.TEXT, "client.last_name": forms.TEXT, "client.email": forms.TEXT,
-    "client.phone": forms.TEXT, "client.preferred_language": forms.TEXT,
-    "co_borrower.first_name": forms.TEXT, "co_borrower.last_name": forms.TEXT,
-    "property.street": forms.TEXT, "property.city": forms.TEXT, "property.state": forms.TEXT,
-    "property.zip": forms.TEXT, "property.county": forms.TEXT, "property.occupancy": forms.TEXT,
-    "property.dwelling_units": forms.INTEGER, "property.acreage": forms.DECIMAL,
-    "loan.servicer": forms.TEXT, "loan.investor": forms.TEXT, "loan.loan_number": forms.TEXT,
-    "loan.purpose": forms.TEXT, "loan.lien_position": forms.INTEGER, "loan.unpaid_principal": forms.MONEY,
-    "loan.accrued_interest": forms.MONEY, "loan.fees_and_costs": forms.MONEY, "loan.credits": forms.MONEY,
-    "foreclosure_process": forms.TEXT, "assigned_to": forms.INTEGER, "notes": forms.TEXT,
+    "client.first_name": forms.TEXT,
+    "client.last_name": forms.TEXT,
+    "client.email": forms.TEXT,
+    "client.phone": forms.TEXT,
+    "client.preferred_language": forms.TEXT,
+    "co_borrower.first_name": forms.TEXT,
+    "co_borrower.last_name": forms.TEXT,
+    "property.street": forms.TEXT,
+    "property.city": forms.TEXT,
+    "property.state": forms.TEXT,
+    "property.zip": forms.TEXT,
+    "property.county": forms.TEXT,
+    "property.occupancy": forms.TEXT,
+    "property.dwelling_units": forms.INTEGER,
+    "property.acreage": forms.DECIMAL,
+    "loan.servicer": forms.TEXT,
+    "loan.investor": forms.TEXT,
+    "loan.loan_number": forms.TEXT,
+    "loan.purpose": forms.TEXT,
+    "loan.lien_position": forms.INTEGER,
+    "loan.unpaid_principal": forms.MONEY,
+    "loan.accrued_interest": forms.MONEY,
+    "loan.fees_and_costs": forms.MONEY,
+    "loan.credits": forms.MONEY,
+    "foreclosure_process": forms.TEXT,
+    "assigned_to": forms.INTEGER,
+    "notes": forms.TEXT,
 }
 # Labels are part of the public contract (screen readers and scripts find fields by them). None of the
 # other labels may contain one of them: a label search matches parts of words too.
 INTAKE_LABELS = {
-    "client.first_name": "First name", "client.last_name": "Last name", "client.email": "Email",
-    "client.phone": "Phone", "client.preferred_language": "Preferred language",
-    "co_borrower.first_name": "Co-borrower's given name", "co_borrower.last_name": "Co-borrower's family name",
-    "property.street": "Street", "property.city": "City", "property.state": "State", "property.zip": "ZIP",
-    "property.county": "County", "property.occupancy": "Occupancy", "property.dwelling_units": "Dwelling units",
+    "client.first_name": "First name",
+    "client.last_name": "Last name",
+    "client.email": "Email",
+    "client.phone": "Phone",
+    "client.preferred_language": "Preferred language",
+    "co_borrower.first_name": "Co-borrower's given name",
+    "co_borrower.last_name": "Co-borrower's family name",
+    "property.street": "Street",
+    "property.city": "City",
+    "property.state": "State",
+    "property.zip": "ZIP",
+    "property.county": "County",
+    "property.occupancy": "Occupancy",
+    "property.dwelling_units": "Dwelling units",
     "property.acreage": "Acreage",
-    "loan.servicer": "Servicer", "loan.investor": "Investor", "loan.loan_number": "Loan number",
-    "loan.purpose": "Purpose of the loan", "loan.lien_position": "Lien position",
-    "loan.unpaid_principal": "Unpaid principal", "loan.accrued_interest": "Accrued interest",
-    "loan.fees_and_costs": "Fees and costs", "loan.credits": "Credits",
-    "foreclosure_process": "Foreclosure process", "assigned_to": "Assigned to", "notes": "Notes",
+    "loan.servicer": "Servicer",
+    "loan.investor": "Investor",
+    "loan.loan_number": "Loan number",
+    "loan.purpose": "Purpose of the loan",
+    "loan.lien_position": "Lien position",
+    "loan.unpaid_principal": "Unpaid principal",
+    "loan.accrued_interest": "Accrued interest",
+    "loan.fees_and_costs": "Fees and costs",
+    "loan.credits": "Credits",
+    "foreclosure_process": "Foreclosure process",
+    "assigned_to": "Assigned to",
+    "notes": "Notes",
 }
 LANGUAGES = [("en", "English"), ("es", "Spanish")]
 
@@ -74,9 +108,13 @@ def user_choices(org_id: int) -> list[tuple[int, str]]:
 
 def intake_options(org_id: int) -> dict[str, Any]:
     return {
-        "states": state_choices(), "occupancies": choices(schemas.OCCUPANCIES),
-        "investors": choices(schemas.INVESTORS), "purposes": choices(schemas.PURPOSES),
-        "processes": choices(schemas.PROCESSES), "users": user_choices(org_id), "languages": LANGUAGES,
+        "states": state_choices(),
+        "occupancies": choices(schemas.OCCUPANCIES),
+        "investors": choices(schemas.INVESTORS),
+        "purposes": choices(schemas.PURPOSES),
+        "processes": choices(schemas.PROCESSES),
+        "users": user_choices(org_id),
+        "languages": LANGUAGES,
         "labels": INTAKE_LABELS,
     }
 
@@ -97,16 +135,31 @@ def _co_borrower_errors(errors: dict[str, str]) -> dict[str, str]:
     return {name.replace("co_borrowers.0.", "co_borrower."): message for name, message in errors.items()}
 
 
-def render_intake(values: Any, errors: dict[str, str], *, check: Any = None, status: int = 200,
-                  conflict_errors: dict[str, str] | None = None, status_message: str | None = None):
+def render_intake(
+    values: Any,
+    errors: dict[str, str],
+    *,
+    check: Any = None,
+    status: int = 200,
+    conflict_errors: dict[str, str] | None = None,
+    status_message: str | None = None,
+):
     from service.conflicts.pages import panel_context
 
-    return render("cases/new.html", status=status, values=values, errors=errors, status_message=status_message,
-                  **panel_context(check, conflict_errors), **intake_options(caller().org_id))
+    return render(
+        "cases/new.html",
+        status=status,
+        values=values,
+        errors=errors,
+        status_message=status_message,
+        **panel_context(check, conflict_errors),
+        **intake_options(caller().org_id),
+    )
 
 
-ACKNOWLEDGE_MESSAGE = ("Review the possible conflicts shown, then tick the box to open the case anyway (the "
-                       "acknowledgment is recorded).")
+ACKNOWLEDGE_MESSAGE = (
+    "Review the possible conflicts shown, then tick the box to open the case anyway (the acknowledgment is recorded)."
+)
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -126,11 +179,19 @@ def new_case():
     check = None
     if not errors:
         check = conflict_pages.run_for_intake(request.form)  # the names are checked again on submit
-        if check is not None and conflict_pages.needing_review(check.matches) \
-                and not conflict_pages.acknowledged(request.form, check):
+        if (
+            check is not None
+            and conflict_pages.needing_review(check.matches)
+            and not conflict_pages.acknowledged(request.form, check)
+        ):
             g.db.commit()  # the check is stored (as the API stores it); the case is not opened
-            return render_intake(request.form, {}, check=check, status=422,
-                                 conflict_errors={"acknowledge_conflicts": ACKNOWLEDGE_MESSAGE})
+            return render_intake(
+                request.form,
+                {},
+                check=check,
+                status=422,
+                conflict_errors={"acknowledge_conflicts": ACKNOWLEDGE_MESSAGE},
+            )
         try:
             case = service.create_case(g.db, me, data)  # the same call the API makes
             if check is not None:
@@ -178,30 +239,63 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
 
     party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
     checks, checks_total = conflicts.checks_touching_case(g.db, me.org_id, case.id)
-    actors = user_names(g.db, {h.actor_id for h in history if h.actor_id} | {c.ran_by_id for c in checks if c.ran_by_id}
-                        | {c.recorded_by_id for c in consent_rows if c.recorded_by_id})
+    actors = user_names(
+        g.db,
+        {h.actor_id for h in history if h.actor_id}
+        | {c.ran_by_id for c in checks if c.ran_by_id}
+        | {c.recorded_by_id for c in consent_rows if c.recorded_by_id},
+    )
     return {
-        "parties": party_rows, "parties_total": party_total, **party_options(), "party_errors": {}, "party_values": {},
-        "conflict_checks": [(c, needing_review(c.matches) if c.case_id == case.id else
-                             [m for m in c.matches if m.get("case_id") == case.id]) for c in checks],
+        "parties": party_rows,
+        "parties_total": party_total,
+        **party_options(),
+        "party_errors": {},
+        "party_values": {},
+        "conflict_checks": [
+            (
+                c,
+                needing_review(c.matches)
+                if c.case_id == case.id
+                else [m for m in c.matches if m.get("case_id") == case.id],
+            )
+            for c in checks
+        ],
         "conflict_checks_total": checks_total,
-        "stages": stage_history(g.db, case, today), "deficiency": case_deficiency(g.db, case, today),
-        "communications": comm_documents, "communications_total": comm_total,
+        "stages": stage_history(g.db, case, today),
+        "deficiency": case_deficiency(g.db, case, today),
+        "communications": comm_documents,
+        "communications_total": comm_total,
         "compliance": compliance.servicer_compliance(g.db, case, today),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
-        "notices": notices, "notices_total": notice_total,
+        "notices": notices,
+        "notices_total": notice_total,
         "client_messages": [client_messages.message_document(r) for r in client_rows],
-        "client_messages_total": client_total, "consent_overview": overview,
-        "consent_history": consent_rows, "consent_parties": [(o["party"].id, o["party"].name) for o in overview],
+        "client_messages_total": client_total,
+        "consent_overview": overview,
+        "consent_history": consent_rows,
+        "consent_parties": [(o["party"].id, o["party"].name) for o in overview],
         "party_names": {o["party"].id: o["party"].name for o in overview},
-        "consent_errors": {}, "consent_values": {}, "appointment_errors": {}, "appointment_values": {},
+        "consent_errors": {},
+        "consent_values": {},
+        "appointment_errors": {},
+        "appointment_values": {},
         "appointments": client_messages.case_appointments(g.db, case, 1, 100)[0],
-        "reports": report_rows, "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
-        "history": history, "history_total": history_total, "history_page": history_page, "actors": actors,
-        "channels": choices(CHANNELS), "directions": choices(DIRECTIONS),
-        "counterparty_types": choices(COUNTERPARTY_TYPES), "categories": choices(CATEGORIES),
-        "comm_errors": {}, "comm_values": {}, "upload_errors": {}, **counseling_context(case),
-        **waiver_form_context(comm_documents), **extra,
+        "reports": report_rows,
+        "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
+        "history": history,
+        "history_total": history_total,
+        "history_page": history_page,
+        "actors": actors,
+        "channels": choices(CHANNELS),
+        "directions": choices(DIRECTIONS),
+        "counterparty_types": choices(COUNTERPARTY_TYPES),
+        "categories": choices(CATEGORIES),
+        "comm_errors": {},
+        "comm_values": {},
+        "upload_errors": {},
+        **counseling_context(case),
+        **waiver_form_context(comm_documents),
+        **extra,
     }
 
 
@@ -212,9 +306,15 @@ def _int_arg(name: str) -> int:
         return 1
 
 
-def case_context(case, *, event_errors: dict[str, str] | None = None, event_values: Any = None,  # noqa: ANN001
-                 deadline_errors: dict[str, str] | None = None, deadline_values: Any = None,
-                 focus: str | None = None) -> dict[str, Any]:
+def case_context(
+    case,
+    *,
+    event_errors: dict[str, str] | None = None,
+    event_values: Any = None,  # noqa: ANN001
+    deadline_errors: dict[str, str] | None = None,
+    deadline_values: Any = None,
+    focus: str | None = None,
+) -> dict[str, Any]:
     """Everything the case page (and its live region, re-rendered after each change) shows."""
     from service.clock.kinds import BINDS, EVENT_TYPES
     from service.deadlines.service import case_deadlines
@@ -227,27 +327,64 @@ def case_context(case, *, event_errors: dict[str, str] | None = None, event_valu
     assignee = g.db.get(User, case.assigned_to_id) if case.assigned_to_id else None
     jurisdiction = rules().jurisdiction(case.property_state)
     return {
-        "case": case, "client": case.borrowers[0] if case.borrowers else None, "co_borrowers": case.borrowers[1:],
-        "assignee": assignee, "jurisdiction": jurisdiction, "process": effective_process(case),
-        "events": live_events(g.db, case), "deadlines": deadlines, "upcoming": upcoming, "today": today,
-        "event_types": choices(EVENT_TYPES), "binds_choices": choices(BINDS),
+        "case": case,
+        "client": case.borrowers[0] if case.borrowers else None,
+        "co_borrowers": case.borrowers[1:],
+        "assignee": assignee,
+        "jurisdiction": jurisdiction,
+        "process": effective_process(case),
+        "events": live_events(g.db, case),
+        "deadlines": deadlines,
+        "upcoming": upcoming,
+        "today": today,
+        "event_types": choices(EVENT_TYPES),
+        "binds_choices": choices(BINDS),
         "can_edit": permissions.can_edit_case(me, case),
-        "event_errors": event_errors or {}, "event_values": event_values or {},
-        "deadline_errors": deadline_errors or {}, "deadline_values": deadline_values or {},
+        "event_errors": event_errors or {},
+        "event_values": event_values or {},
+        "deadline_errors": deadline_errors or {},
+        "deadline_values": deadline_values or {},
         "focus": focus,
     }
 
 
 # The sections' forms (below the live region): their errors and posted values, shown again on a 422.
-SECTION_FORM_KEYS = ("comm_errors", "comm_values", "upload_errors", "household_errors", "household_values",
-                     "session_errors", "session_values", "outcome_errors", "outcome_values", "closing_errors",
-                     "closing_values", "waiver_errors", "waiver_values", "waiver_progress_errors",
-                     "waiver_progress_values", "waiver_offer_errors", "waiver_offer_values", "party_errors",
-                     "party_values", "consent_errors", "consent_values", "appointment_errors", "appointment_values")
+SECTION_FORM_KEYS = (
+    "comm_errors",
+    "comm_values",
+    "upload_errors",
+    "household_errors",
+    "household_values",
+    "session_errors",
+    "session_values",
+    "outcome_errors",
+    "outcome_values",
+    "closing_errors",
+    "closing_values",
+    "waiver_errors",
+    "waiver_values",
+    "waiver_progress_errors",
+    "waiver_progress_values",
+    "waiver_offer_errors",
+    "waiver_offer_values",
+    "party_errors",
+    "party_values",
+    "consent_errors",
+    "consent_values",
+    "appointment_errors",
+    "appointment_values",
+)
 
 
-def respond_with_case(case, message: str, *, status: int = 200, focus: str | None = None, anchor: str = "",  # noqa: ANN001
-                      **errors_and_values: Any):
+def respond_with_case(
+    case,
+    message: str,
+    *,
+    status: int = 200,
+    focus: str | None = None,
+    anchor: str = "",  # noqa: ANN001
+    **errors_and_values: Any,
+):
     """After a change: the live part of the case page for htmx (focus and announcement included), else
     back to the case page (Post/Redirect/Get) with the message shown there. A form with errors is shown
     again with its messages (422) either way."""
@@ -257,10 +394,14 @@ def respond_with_case(case, message: str, *, status: int = 200, focus: str | Non
 
         return body, status, {"HX-Trigger": json.dumps({"announce": message})}
     if status >= 400:
-        section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values)
-                         if k in SECTION_FORM_KEYS}
-        return render("cases/show.html", status=status, status_message=message,
-                      **case_context(case, focus=focus, **errors_and_values), **sections_context(case, **section_extra))
+        section_extra = {k: errors_and_values.pop(k) for k in list(errors_and_values) if k in SECTION_FORM_KEYS}
+        return render(
+            "cases/show.html",
+            status=status,
+            status_message=message,
+            **case_context(case, focus=focus, **errors_and_values),
+            **sections_context(case, **section_extra),
+        )
     flash(message, "success")
     return redirect(url_for("cases_pages.show", case_id=case.id) + anchor, code=303)
 
@@ -273,9 +414,16 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 CASELOAD_PER_PAGE = 25
-SORT_LABELS = {"-updated_at": "Recently changed", "updated_at": "Least recently changed",
-               "client_last_name": "Client name, A to Z", "-client_last_name": "Client name, Z to A",
-               "-created_at": "Newest first", "created_at": "Oldest first", "state": "State", "stage": "Stage"}
+SORT_LABELS = {
+    "-updated_at": "Recently changed",
+    "updated_at": "Least recently changed",
+    "client_last_name": "Client name, A to Z",
+    "-client_last_name": "Client name, Z to A",
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
+    "state": "State",
+    "stage": "Stage",
+}
 
 
 @bp.route("/cases")
@@ -302,14 +450,27 @@ def caseload():
     others = {k: v for k, v in filters.items() if k != "stage"}
     stage_links = [(None, "All stages", sum(counts.values()), url_for("cases_pages.caseload", **others))] + [
         (stage, humanize(stage), counts[stage], url_for("cases_pages.caseload", **others, stage=stage))
-        for stage in schemas.STAGES if counts.get(stage)]
+        for stage in schemas.STAGES
+        if counts.get(stage)
+    ]
     return render(
-        "cases/caseload.html", cases=cases, total=total, page=page_no, per_page=per_page, filters=filters,
-        errors=errors, stage_links=stage_links, stages=schemas.STAGES,
-        next_due=next_deadlines(g.db, [c.id for c in cases], today), today=today,
+        "cases/caseload.html",
+        cases=cases,
+        total=total,
+        page=page_no,
+        per_page=per_page,
+        filters=filters,
+        errors=errors,
+        stage_links=stage_links,
+        stages=schemas.STAGES,
+        next_due=next_deadlines(g.db, [c.id for c in cases], today),
+        today=today,
         assignees=user_names(g.db, {c.assigned_to_id for c in cases if c.assigned_to_id}),
-        states=state_choices(), users=user_choices(me.org_id), sorts=list(SORT_LABELS.items()),
-        status=200 if not errors else 422)
+        states=state_choices(),
+        users=user_choices(me.org_id),
+        sorts=list(SORT_LABELS.items()),
+        status=200 if not errors else 422,
+    )
 
 
 def ensure_can_edit(case) -> None:  # noqa: ANN001

@@ -1,4 +1,5 @@
 """Cases: create, read, update, soft-delete, list. Every query is scoped to the caller's organisation."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,14 +19,20 @@ from service.errors import Problem, validation_error
 from service.rulebook import local_today, rules
 
 SORT_COLUMNS = {
-    "created_at": Case.created_at, "updated_at": Case.updated_at, "state": Case.property_state,
-    "stage": Case.stage, "client_last_name": Case.client_sort_name,
+    "created_at": Case.created_at,
+    "updated_at": Case.updated_at,
+    "state": Case.property_state,
+    "stage": Case.stage,
+    "client_last_name": Case.client_sort_name,
 }
 
 
 # Built once (every API call on a case runs one of these): the organisation is in the query itself.
-_CASE_WITH_DELETED = (select(Case).options(joinedload(Case.borrowers))
-                      .where(Case.id == bindparam("case_id"), Case.org_id == bindparam("org_id")))
+_CASE_WITH_DELETED = (
+    select(Case)
+    .options(joinedload(Case.borrowers))
+    .where(Case.id == bindparam("case_id"), Case.org_id == bindparam("org_id"))
+)
 _CASE = _CASE_WITH_DELETED.where(Case.deleted_at.is_(None))
 
 
@@ -63,8 +70,12 @@ def _check_assignee(session: Session, org_id: int, user_id: int | None) -> None:
 def _search_text(case: Case) -> str:
     parts: list[str] = []
     for borrower in case.borrowers:
-        parts += [borrower.first_name, borrower.last_name, f"{borrower.first_name} {borrower.last_name}",
-                  borrower.email or ""]
+        parts += [
+            borrower.first_name,
+            borrower.last_name,
+            f"{borrower.first_name} {borrower.last_name}",
+            borrower.email or "",
+        ]
     parts += [case.loan_number or "", case.property_street or ""]
     return "\n".join(p.lower() for p in parts if p)
 
@@ -99,20 +110,28 @@ def _check_process(state: str, process: str | None) -> None:
     jurisdiction = rules().jurisdiction(state)
     if jurisdiction and process not in jurisdiction.foreclosure_process.available:
         available = " or ".join(jurisdiction.foreclosure_process.available)
-        raise validation_error({"foreclosure_process": [
-            f"{jurisdiction.name} forecloses homes by {available} process only "
-            f"({jurisdiction.foreclosure_process.source.citation})."]})
+        raise validation_error(
+            {
+                "foreclosure_process": [
+                    f"{jurisdiction.name} forecloses homes by {available} process only "
+                    f"({jurisdiction.foreclosure_process.source.citation})."
+                ]
+            }
+        )
 
 
 def create_case(session: Session, caller: Caller, data: dict[str, Any]) -> Case:
     _check_assignee(session, caller.org_id, data.get("assigned_to"))
     _check_process(data["property"]["state"], data.get("foreclosure_process"))
-    case = Case(org_id=caller.org_id, created_by_id=caller.user_id, stage="intake", property_state=data["property"]["state"])
+    case = Case(
+        org_id=caller.org_id, created_by_id=caller.user_id, stage="intake", property_state=data["property"]["state"]
+    )
     _apply(case, data)
     session.add(case)
     session.flush()
-    audit.record(session, caller, "create", "case", case.id, org_id=caller.org_id, case_id=case.id,
-                 after=audit_document(case))
+    audit.record(
+        session, caller, "create", "case", case.id, org_id=caller.org_id, case_id=case.id, after=audit_document(case)
+    )
     _sync_parties(session, case)
     return case
 
@@ -133,8 +152,9 @@ def update_case(session: Session, caller: Caller, case: Case, data: dict[str, An
     except StaleDataError:
         raise Problem(412, "The case was changed by someone else meanwhile; reload it and try again.") from None
     after = audit_document(case)
-    audit.record(session, caller, "update", "case", case.id, org_id=caller.org_id, case_id=case.id,
-                 before=before, after=after)
+    audit.record(
+        session, caller, "update", "case", case.id, org_id=caller.org_id, case_id=case.id, before=before, after=after
+    )
     _sync_parties(session, case)
     # The facts (state, process, occupancy, amounts, outcome) drive the deadlines and the stage.
     recompute_case(session, case, local_today(caller.timezone))
@@ -155,13 +175,31 @@ def delete_case(session: Session, caller: Caller, case: Case) -> None:
         session.flush()
     except StaleDataError:
         raise Problem(412, "The case was changed by someone else meanwhile; reload it and try again.") from None
-    audit.record(session, caller, "delete", "case", case.id, org_id=caller.org_id, case_id=case.id,
-                 before={"deleted": False}, after={"deleted": True})
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "case",
+        case.id,
+        org_id=caller.org_id,
+        case_id=case.id,
+        before={"deleted": False},
+        after={"deleted": True},
+    )
 
 
-def list_cases(session: Session, org_id: int, *, page: int, per_page: int, stage: str | None = None,
-               state: str | None = None, assigned_to: int | None = None, q: str | None = None,
-               sort: str = "-updated_at") -> tuple[list[Case], int]:
+def list_cases(
+    session: Session,
+    org_id: int,
+    *,
+    page: int,
+    per_page: int,
+    stage: str | None = None,
+    state: str | None = None,
+    assigned_to: int | None = None,
+    q: str | None = None,
+    sort: str = "-updated_at",
+) -> tuple[list[Case], int]:
     where = [Case.org_id == org_id, Case.deleted_at.is_(None)]
     if stage:
         where.append(Case.stage == stage)

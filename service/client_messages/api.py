@@ -1,5 +1,6 @@
 """HTTP views of the client's messages (thin: see service.py): consents, the case's messages, the
 organisation's settings; outside /api/v1, the SMS provider's webhooks and the e-mail's unsubscribe page."""
+
 from __future__ import annotations
 
 from flask import Response, render_template, request
@@ -7,21 +8,35 @@ from flask.views import MethodView
 
 from service.client_messages import service
 from service.client_messages.rules import signature_valid
-from service.client_messages.schemas import (AppointmentCreateSchema, AppointmentListSchema, AppointmentPatchSchema,
-                                             AppointmentSchema, ClientMessageListSchema, ClientMessageQuerySchema,
-                                             ClientMessageSettingsInputSchema, ClientMessageSettingsSchema,
-                                             ConsentCreateSchema, ConsentListSchema, ConsentSchema)
+from service.client_messages.schemas import (
+    AppointmentCreateSchema,
+    AppointmentListSchema,
+    AppointmentPatchSchema,
+    AppointmentSchema,
+    ClientMessageListSchema,
+    ClientMessageQuerySchema,
+    ClientMessageSettingsInputSchema,
+    ClientMessageSettingsSchema,
+    ConsentCreateSchema,
+    ConsentListSchema,
+    ConsentSchema,
+)
 from service.client_messages.sms import auth_token
 from service.errors import Problem
 from service.fields import PageQuerySchema
 from service.db import for_all_orgs
 from service.http import Blueprint, caller, db, documents_errors, page, settings, with_case, with_object, writes
 
-blp = Blueprint("client_messages", __name__, url_prefix="/api/v1",
-                description="The client's own reminders (e-mail, SMS) and the consents they need")
+blp = Blueprint(
+    "client_messages",
+    __name__,
+    url_prefix="/api/v1",
+    description="The client's own reminders (e-mail, SMS) and the consents they need",
+)
 # Outside /api/v1: the provider and the client's browser send no API token (signatures and signed links).
-public_blp = Blueprint("client_messages_public", __name__,
-                       description="SMS provider webhooks (signed) and the e-mail's unsubscribe link")
+public_blp = Blueprint(
+    "client_messages_public", __name__, description="SMS provider webhooks (signed) and the e-mail's unsubscribe link"
+)
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -140,8 +155,9 @@ def _twiml() -> Response:
 @public_blp.route("/webhooks/sms/inbound")
 class SmsInbound(MethodView):
     @public_blp.doc(security=[])
-    @public_blp.response(200, description="An empty TwiML answer (the reply goes out through the outbox)",
-                         content_type="text/xml")
+    @public_blp.response(
+        200, description="An empty TwiML answer (the reply goes out through the outbox)", content_type="text/xml"
+    )
     @documents_errors(public_blp, 403)
     def post(self):
         """An inbound SMS (form-encoded, signed): STOP/ALTO/CANCEL/UNSUBSCRIBE/QUIT revoke, START re-consents, HELP"""
@@ -170,8 +186,11 @@ class SmsStatus(MethodView):
 @public_blp.route("/client-messages/unsubscribe/<token>")
 class Unsubscribe(MethodView):
     @public_blp.doc(security=[])
-    @public_blp.response(200, description="A page with one button (a link opened by a mail scanner changes nothing)",
-                         content_type="text/html")
+    @public_blp.response(
+        200,
+        description="A page with one button (a link opened by a mail scanner changes nothing)",
+        content_type="text/html",
+    )
     @documents_errors(public_blp, 404)
     def get(self, token):
         """The e-mail's unsubscribe page"""
@@ -179,8 +198,10 @@ class Unsubscribe(MethodView):
         row = service.unsubscribe_target(db(), settings(), token)
         if row is None:
             raise Problem(404, "This link is not valid.")
-        return Response(render_template("client_messages/unsubscribe.html", state="ask", language=row.language),
-                        content_type="text/html; charset=utf-8")
+        return Response(
+            render_template("client_messages/unsubscribe.html", state="ask", language=row.language),
+            content_type="text/html; charset=utf-8",
+        )
 
     @public_blp.doc(security=[])
     @public_blp.response(200, description="Done (or the link had been used)", content_type="text/html")
@@ -194,5 +215,7 @@ class Unsubscribe(MethodView):
         if outcome == "invalid":
             raise Problem(404, "This link is not valid.")
         db().commit()
-        return Response(render_template("client_messages/unsubscribe.html", state=outcome, language=language),
-                        content_type="text/html; charset=utf-8")
+        return Response(
+            render_template("client_messages/unsubscribe.html", state=outcome, language=language),
+            content_type="text/html; charset=utf-8",
+        )

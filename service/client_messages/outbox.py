@@ -11,6 +11,7 @@ check consent, quiet hours and the SMS pace, send, record.
   compare-and-set; a reminder that finds it taken waits for it.
 - Transient failures (connection, 4xx SMTP, HTTP 429/5xx) retry with backoff (30 s doubling, at most
   5 minutes); permanent ones mark the row `failed` with the reason in `error`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,13 @@ from models.base import utcnow
 from models.client_messages import Appointment, ClientMessage, SmsPace
 from service.client_messages import rules, sms, texts
 from service.client_messages.consents import has_consent
-from service.client_messages.planning import (UNSUBSCRIBE_PLACEHOLDER, appointment_wanted, client_timezone,
-                                              org_choices, reminder_wanted)
+from service.client_messages.planning import (
+    UNSUBSCRIBE_PLACEHOLDER,
+    appointment_wanted,
+    client_timezone,
+    org_choices,
+    reminder_wanted,
+)
 from service.config import Settings
 from service.leases import compare_and_set, take_lease
 from service.notices import mail
@@ -54,15 +60,25 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 def count_due(session: Session, now: dt.datetime) -> int:
     from sqlalchemy import func
 
-    return session.scalar(select(func.count()).select_from(ClientMessage).where(
-        ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ClientMessage)
+            .where(ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)
+        )
+        or 0
+    )
 
 
 def claim_candidates(session: Session, now: dt.datetime, limit: int, lock: bool = True) -> list[int]:
     """Due rows: planned and due, or claimed by a worker whose lease ran out (PostgreSQL: locked, SKIP
     LOCKED, until the claim commits)."""
-    query = (select(ClientMessage.id).where(ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)
-             .order_by(ClientMessage.attempt_at, ClientMessage.id).limit(limit))
+    query = (
+        select(ClientMessage.id)
+        .where(ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now)
+        .order_by(ClientMessage.attempt_at, ClientMessage.id)
+        .limit(limit)
+    )
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query).all())
@@ -73,9 +89,21 @@ def take_claims(session: Session, ids: list[int], now: dt.datetime, naive: bool 
     the tests' negative control (no condition: two claimers may both win)."""
     token = uuid.uuid4().hex
     claimable = [] if naive else [ClientMessage.state.in_(CLAIMABLE), ClientMessage.attempt_at <= now]
-    won = [(row_id, token) for row_id in ids
-           if take_lease(session, ClientMessage, row_id, *claimable, lease_column="attempt_at", until=now + LEASE,
-                         state="sending", claim_token=token, updated_at=utcnow())]
+    won = [
+        (row_id, token)
+        for row_id in ids
+        if take_lease(
+            session,
+            ClientMessage,
+            row_id,
+            *claimable,
+            lease_column="attempt_at",
+            until=now + LEASE,
+            state="sending",
+            claim_token=token,
+            updated_at=utcnow(),
+        )
+    ]
     session.commit()
     return won
 
@@ -89,8 +117,15 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
-    done = compare_and_set(session, ClientMessage, row_id, ClientMessage.claim_token == token, updated_at=utcnow(),
-                           claim_token=None, **values)
+    done = compare_and_set(
+        session,
+        ClientMessage,
+        row_id,
+        ClientMessage.claim_token == token,
+        updated_at=utcnow(),
+        claim_token=None,
+        **values,
+    )
     session.commit()
     return done
 
@@ -156,9 +191,13 @@ def _why_not_send(session: Session, row: ClientMessage, now: dt.datetime) -> tup
     if row.kind == "appointment_reminder":
         case = session.get(Case, row.case_id, populate_existing=True)
         appointment = session.get(Appointment, row.appointment_id, populate_existing=True)
-        if case is None or not appointment_wanted(case, appointment, org_choices(session, row.org_id)) \
-                or appointment is None or appointment.sequence != row.appointment_sequence \
-                or appointment.starts_at <= now:
+        if (
+            case is None
+            or not appointment_wanted(case, appointment, org_choices(session, row.org_id))
+            or appointment is None
+            or appointment.sequence != row.appointment_sequence
+            or appointment.starts_at <= now
+        ):
             return "cancelled", "No longer planned (the appointment was cancelled, moved or is past)."
         return _consent_verdict(session, row)
     if row.kind != "reminder":
@@ -166,8 +205,12 @@ def _why_not_send(session: Session, row: ClientMessage, now: dt.datetime) -> tup
     case = session.get(Case, row.case_id, populate_existing=True)
     deadline = session.get(Deadline, row.deadline_id, populate_existing=True) if row.deadline_id else None
     choices = org_choices(session, row.org_id)
-    if case is None or not reminder_wanted(case, deadline, choices) or deadline is None \
-            or deadline.sequence != row.deadline_sequence:
+    if (
+        case is None
+        or not reminder_wanted(case, deadline, choices)
+        or deadline is None
+        or deadline.sequence != row.deadline_sequence
+    ):
         return "cancelled", "No longer planned (the deadline or the case changed)."
     return _consent_verdict(session, row)
 
@@ -183,14 +226,23 @@ def _take_sms_slot(session: Session, party_id: int, now: dt.datetime) -> dt.date
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(SmsPace).values(party_id=party_id, next_at=EPOCH).on_conflict_do_nothing())
     pace_id = session.scalar(select(SmsPace.id).where(SmsPace.party_id == party_id))
-    assert pace_id is not None   # inserted just above if it was missing
+    assert pace_id is not None  # inserted just above if it was missing
     if compare_and_set(session, SmsPace, pace_id, SmsPace.next_at <= now, next_at=now + SMS_PACE):
         return None
-    return session.scalar(select(SmsPace.next_at).where(SmsPace.id == pace_id).execution_options(populate_existing=True))
+    return session.scalar(
+        select(SmsPace.next_at).where(SmsPace.id == pace_id).execution_options(populate_existing=True)
+    )
 
 
-def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mailer: mail.Mailer,
-                texter: sms.SmsProvider, settings: Settings) -> str:
+def deliver_one(
+    session: Session,
+    row_id: int,
+    token: str,
+    now: dt.datetime,
+    mailer: mail.Mailer,
+    texter: sms.SmsProvider,
+    settings: Settings,
+) -> str:
     row = session.get(ClientMessage, row_id, populate_existing=True)
     if row is None or row.claim_token != token or row.state != "sending":
         session.commit()
@@ -202,8 +254,14 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
     choices = org_choices(session, row.org_id)
     if not choices.phone:
         # The organisation's phone is in every message: without it, wait until an admin sets it.
-        _finish(session, row_id, token, state="planned", attempt_at=now + BACKOFF_CAP,
-                error="The organisation's phone is not set (client-message settings).")
+        _finish(
+            session,
+            row_id,
+            token,
+            state="planned",
+            attempt_at=now + BACKOFF_CAP,
+            error="The organisation's phone is not set (client-message settings).",
+        )
         return "waiting"
     if row.kind in texts.REPLIES:
         # An answer to an inbound SMS says the organisation's phone as it is now.
@@ -215,13 +273,21 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
         timezone = client_timezone(case, choices)
         allowed = rules.after_quiet_hours(now, timezone)
         if allowed > now:
-            _finish(session, row_id, token, state="planned", attempt_at=allowed, error="Quiet hours: waits until 08:00.")
+            _finish(
+                session, row_id, token, state="planned", attempt_at=allowed, error="Quiet hours: waits until 08:00."
+            )
             return "quiet"
         if row.channel == "sms":
             opens = _take_sms_slot(session, row.party_id, now)
             if opens is not None:
-                _finish(session, row_id, token, state="planned", attempt_at=rules.after_quiet_hours(opens, timezone),
-                        error="At most one text an hour: waits for the next slot.")
+                _finish(
+                    session,
+                    row_id,
+                    token,
+                    state="planned",
+                    attempt_at=rules.after_quiet_hours(opens, timezone),
+                    error="At most one text an hour: waits for the next slot.",
+                )
                 return "paced"
             paced = True
     attempts = row.attempts
@@ -230,9 +296,13 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
     if message is not None and row.appointment_id is not None:
         appointment = session.get(Appointment, row.appointment_id)
         if appointment is not None:
-            message.add_attachment(appointment_ics(appointment, row, settings, org_choices(session, row.org_id)),
-                                   maintype="text", subtype="calendar", filename="appointment.ics",
-                                   params={"method": "PUBLISH"})
+            message.add_attachment(
+                appointment_ics(appointment, row, settings, org_choices(session, row.org_id)),
+                maintype="text",
+                subtype="calendar",
+                filename="appointment.ics",
+                params={"method": "PUBLISH"},
+            )
     reference = f"client-message-{row.id}"
     session.commit()  # no transaction (and no lock) stays open while the provider is spoken to
     provider_id = None
@@ -243,23 +313,35 @@ def deliver_one(session: Session, row_id: int, token: str, now: dt.datetime, mai
             provider_id = texter.send(to, body, reference, status_callback_url(settings))
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         text = f"{type(error).__name__}: {error}"[:2000]
-        permanent = isinstance(error, sms.PermanentSmsError) or (message is not None and mail.classify(error) == "permanent")
+        permanent = isinstance(error, sms.PermanentSmsError) or (
+            message is not None and mail.classify(error) == "permanent"
+        )
         if permanent:
             _finish(session, row_id, token, state="failed", error=text)
             return "failed"
         log.warning("transient error sending client message %s: %s", row_id, text)
         if paced:  # nothing went out: give the hour's slot back
-            session.execute(update(SmsPace).where(SmsPace.party_id == row.party_id, SmsPace.next_at == now + SMS_PACE)
-                            .values(next_at=now))
+            session.execute(
+                update(SmsPace)
+                .where(SmsPace.party_id == row.party_id, SmsPace.next_at == now + SMS_PACE)
+                .values(next_at=now)
+            )
         _finish(session, row_id, token, state="planned", error=text, attempt_at=max(now, utcnow()) + backoff(attempts))
         return "retry"
     _finish(session, row_id, token, state="sent", sent_at=utcnow(), error=None, provider_id=provider_id)
     return "sent"
 
 
-def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt.datetime | None = None, *,
-                max_rows: int = 1000, time_budget: float = 50.0, mailer: mail.Mailer | None = None,
-                texter: sms.SmsProvider | None = None) -> Counter:
+def deliver_due(
+    make_session: Callable[[], Session],
+    settings: Settings,
+    now: dt.datetime | None = None,
+    *,
+    max_rows: int = 1000,
+    time_budget: float = 50.0,
+    mailer: mail.Mailer | None = None,
+    texter: sms.SmsProvider | None = None,
+) -> Counter:
     started = time.monotonic()
     results: Counter = Counter()
     own_mailer = mailer is None

@@ -1,5 +1,6 @@
 """Page actions of the client's messages: record a consent from the case page (the same call the API
 makes), and the per-client audit report of consents and messages as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,11 @@ from service.cases.pages import ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.client_messages import service
 from service.client_messages.rules import TOPICS
-from service.client_messages.schemas import (AppointmentCreateSchema, ClientMessageSettingsInputSchema,
-                                             ConsentCreateSchema)
+from service.client_messages.schemas import (
+    AppointmentCreateSchema,
+    ClientMessageSettingsInputSchema,
+    ConsentCreateSchema,
+)
 from service.errors import Problem
 from service.permissions import can_change_org_settings
 from service.web import forms
@@ -23,10 +27,22 @@ bp = page_blueprint("client_messages_pages", __name__)
 
 # The form's fields are named consent.<field>: their ids stay unique on the case page (the communications form
 # has a "channel" too).
-CONSENT_FIELDS = {"consent.party_id": forms.INTEGER, "consent.channel": forms.TEXT, "consent.given": forms.TEXT,
-                  "consent.method": forms.TEXT, "consent.recorded_at": forms.TEXT, "consent.note": forms.TEXT}
-CONSENT_LABELS = {"party_id": "Client", "channel": "Consent to", "given": "Given or revoked", "method": "How it was given",
-                  "recorded_at": "When", "note": "Note"}
+CONSENT_FIELDS = {
+    "consent.party_id": forms.INTEGER,
+    "consent.channel": forms.TEXT,
+    "consent.given": forms.TEXT,
+    "consent.method": forms.TEXT,
+    "consent.recorded_at": forms.TEXT,
+    "consent.note": forms.TEXT,
+}
+CONSENT_LABELS = {
+    "party_id": "Client",
+    "channel": "Consent to",
+    "given": "Given or revoked",
+    "method": "How it was given",
+    "recorded_at": "When",
+    "note": "Note",
+}
 CSV_COLUMNS = ("case_id", "client", "role", "channel", "record", "at", "what", "how", "by_or_to", "detail")
 
 
@@ -34,8 +50,9 @@ CSV_COLUMNS = ("case_id", "client", "role", "channel", "record", "at", "what", "
 def record(case_id: int):
     case = get_case(g.db, caller().org_id, case_id)
     ensure_can_edit(case)
-    data, errors = forms.load(ConsentCreateSchema(),
-                              forms.nested_from_form(request.form, CONSENT_FIELDS).get("consent", {}), CONSENT_LABELS)
+    data, errors = forms.load(
+        ConsentCreateSchema(), forms.nested_from_form(request.form, CONSENT_FIELDS).get("consent", {}), CONSENT_LABELS
+    )
     if data is not None and not errors:
         try:
             row = service.add_consent(g.db, caller(), case, data)
@@ -47,12 +64,22 @@ def record(case_id: int):
             what = "given" if row.given else "revoked"
             channel = "e-mail" if row.channel == "email" else "SMS"
             return respond_with_case(case, f"Consent to {channel} {what}.", anchor="#client-messages")
-    return respond_with_case(case, "The consent was not recorded: " + " ".join(errors.values()), status=422,
-                             consent_errors={f"consent.{name}": message for name, message in errors.items()}, consent_values=request.form, focus="client-messages")
+    return respond_with_case(
+        case,
+        "The consent was not recorded: " + " ".join(errors.values()),
+        status=422,
+        consent_errors={f"consent.{name}": message for name, message in errors.items()},
+        consent_values=request.form,
+        focus="client-messages",
+    )
 
 
-APPOINTMENT_FIELDS = {"appointment.kind": forms.TEXT, "appointment.starts_at": forms.TEXT,
-                      "appointment.place": forms.TEXT, "appointment.note": forms.TEXT}
+APPOINTMENT_FIELDS = {
+    "appointment.kind": forms.TEXT,
+    "appointment.starts_at": forms.TEXT,
+    "appointment.place": forms.TEXT,
+    "appointment.note": forms.TEXT,
+}
 APPOINTMENT_LABELS = {"kind": "Kind of appointment", "starts_at": "Date and time", "place": "Place", "note": "Note"}
 
 
@@ -60,17 +87,25 @@ APPOINTMENT_LABELS = {"kind": "Kind of appointment", "starts_at": "Date and time
 def add_appointment(case_id: int):
     case = get_case(g.db, caller().org_id, case_id)
     ensure_can_edit(case)
-    data, errors = forms.load(AppointmentCreateSchema(),
-                              forms.nested_from_form(request.form, APPOINTMENT_FIELDS).get("appointment", {}),
-                              APPOINTMENT_LABELS)
+    data, errors = forms.load(
+        AppointmentCreateSchema(),
+        forms.nested_from_form(request.form, APPOINTMENT_FIELDS).get("appointment", {}),
+        APPOINTMENT_LABELS,
+    )
     if data is not None and not errors:
         service.add_appointment(g.db, caller(), case, data, current_app.config["FORESTALL"])
         g.db.commit()
-        return respond_with_case(case, "Appointment added; the client's reminders are planned.",
-                                 anchor="#client-messages")
-    return respond_with_case(case, "The appointment was not added: " + " ".join(errors.values()), status=422,
-                             appointment_errors={f"appointment.{name}": message for name, message in errors.items()},
-                             appointment_values=request.form, focus="client-messages")
+        return respond_with_case(
+            case, "Appointment added; the client's reminders are planned.", anchor="#client-messages"
+        )
+    return respond_with_case(
+        case,
+        "The appointment was not added: " + " ".join(errors.values()),
+        status=422,
+        appointment_errors={f"appointment.{name}": message for name, message in errors.items()},
+        appointment_values=request.form,
+        focus="client-messages",
+    )
 
 
 def _csv(rows: list[dict], filename: str) -> Response:
@@ -79,8 +114,9 @@ def _csv(rows: list[dict], filename: str) -> Response:
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "at": row["at"].isoformat() if row["at"] else ""})
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.route("/cases/<id:case_id>/client-messages.csv")
@@ -111,16 +147,24 @@ TOPIC_LABELS = {
 def _settings_page(errors: dict[str, str] | None = None, values: dict | None = None, status: int = 200):
     current = service.settings_document(g.db, caller().org_id)
     values = values if values is not None else {"phone": current["phone"] or "", "topics": current["topics"]}
-    return render_template("client_messages/settings.html", active_section="settings", current=current,
-                           topics=[(t, TOPIC_LABELS[t]) for t in TOPICS], values=values, errors=errors or {},
-                           is_admin=can_change_org_settings(caller())), status
+    return render_template(
+        "client_messages/settings.html",
+        active_section="settings",
+        current=current,
+        topics=[(t, TOPIC_LABELS[t]) for t in TOPICS],
+        values=values,
+        errors=errors or {},
+        is_admin=can_change_org_settings(caller()),
+    ), status
 
 
 @bp.route("/settings/client-messages", methods=["GET", "POST"])
 def settings_page():
     if request.method == "GET":
         return _settings_page()
-    permissions.require(caller(), permissions.can_change_org_settings, "change the organisation's client-message settings")
+    permissions.require(
+        caller(), permissions.can_change_org_settings, "change the organisation's client-message settings"
+    )
     data = {"topics": request.form.getlist("topics"), "phone": (request.form.get("phone") or "").strip() or None}
     loaded, errors = forms.load(ClientMessageSettingsInputSchema(), data, {"phone": "Phone", "topics": "Topics"})
     if loaded is not None and not errors:

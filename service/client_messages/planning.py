@@ -5,6 +5,7 @@ property's time zone (a deadline entered late: one catch-up now, outside quiet h
 Rows are planned whatever the consent: consent is checked when the message is due, and a message without
 one ends `skipped_no_consent`, visibly. Planning is idempotent (plan_key is unique; INSERT ... ON CONFLICT
 DO NOTHING) and moves or cancels only `planned` rows with a compare-and-set on their state."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ from service.config import Settings
 from service.leases import compare_and_set
 
 REPLAN_MARGIN = dt.timedelta(minutes=10)
-UNSUBSCRIBE_PLACEHOLDER = "{unsubscribe}"   # the signed link is put in when the e-mail is sent
+UNSUBSCRIBE_PLACEHOLDER = "{unsubscribe}"  # the signed link is put in when the e-mail is sent
 
 
 class OrgChoices:
@@ -55,9 +56,15 @@ def deadline_topic(deadline: Deadline, choices: OrgChoices) -> str | None:
 
 
 def reminder_wanted(case: Case, deadline: Deadline | None, choices: OrgChoices) -> bool:
-    return (deadline is not None and case.deleted_at is None and case.stage != "closed"
-            and deadline.removed_at is None and deadline.status == "open" and deadline.due_on is not None
-            and deadline_topic(deadline, choices) is not None)
+    return (
+        deadline is not None
+        and case.deleted_at is None
+        and case.stage != "closed"
+        and deadline.removed_at is None
+        and deadline.status == "open"
+        and deadline.due_on is not None
+        and deadline_topic(deadline, choices) is not None
+    )
 
 
 def address(party: Party, channel: str) -> str | None:
@@ -68,7 +75,9 @@ def language(party: Party) -> str:
     return party.preferred_language if party.preferred_language in texts.LANGUAGES else "en"
 
 
-def render_reminder(party: Party, channel: str, topic: str, due_on: dt.date, choices: OrgChoices) -> tuple[str | None, str]:
+def render_reminder(
+    party: Party, channel: str, topic: str, due_on: dt.date, choices: OrgChoices
+) -> tuple[str | None, str]:
     lang = language(party)
     if channel == "sms":
         return None, texts.sms_reminder(lang, topic, due_on, choices.name, choices.phone)
@@ -83,45 +92,99 @@ def insert_message(session: Session, settings: Settings, values: dict[str, Any])
     """INSERT ... ON CONFLICT DO NOTHING: the signal and the scan may plan the same row at once."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    values = {"state": "planned", "attempts": 0, "attempt_at": values["send_at"], "created_at": now, "updated_at": now,
-              "message_id": f"<{uuid.uuid4().hex}.client@{settings.mail_domain}>", **values}
+    values = {
+        "state": "planned",
+        "attempts": 0,
+        "attempt_at": values["send_at"],
+        "created_at": now,
+        "updated_at": now,
+        "message_id": f"<{uuid.uuid4().hex}.client@{settings.mail_domain}>",
+        **values,
+    }
     session.execute(insert(ClientMessage).values(**values).on_conflict_do_nothing())
 
 
 def _set_state(session: Session, row_id: int, new_state: str, from_states: Iterable[str], **values: Any) -> bool:
-    return compare_and_set(session, ClientMessage, row_id, ClientMessage.state.in_(tuple(from_states)),
-                           state=new_state, updated_at=utcnow(), **values)
+    return compare_and_set(
+        session,
+        ClientMessage,
+        row_id,
+        ClientMessage.state.in_(tuple(from_states)),
+        state=new_state,
+        updated_at=utcnow(),
+        **values,
+    )
 
 
-def _reminder_values(case: Case, deadline: Deadline, offset: int, party: Party, channel: str, send_at: dt.datetime,
-                     choices: OrgChoices) -> dict[str, Any]:
+def _reminder_values(
+    case: Case, deadline: Deadline, offset: int, party: Party, channel: str, send_at: dt.datetime, choices: OrgChoices
+) -> dict[str, Any]:
     topic = deadline_topic(deadline, choices)
     assert topic is not None and deadline.due_on is not None
     subject, body = render_reminder(party, channel, topic, deadline.due_on, choices)
-    return {"kind": "reminder", "deadline_id": deadline.id, "deadline_sequence": deadline.sequence,
-            "offset_days": offset, "due_on": deadline.due_on, "subject": subject, "body": body, "send_at": send_at,
-            "party": party, "channel": channel}
+    return {
+        "kind": "reminder",
+        "deadline_id": deadline.id,
+        "deadline_sequence": deadline.sequence,
+        "offset_days": offset,
+        "due_on": deadline.due_on,
+        "subject": subject,
+        "body": body,
+        "send_at": send_at,
+        "party": party,
+        "channel": channel,
+    }
 
 
 def appointment_wanted(case: Case, appointment: Appointment | None, choices: OrgChoices) -> bool:
-    return (appointment is not None and appointment.cancelled_at is None and case.deleted_at is None
-            and case.stage != "closed" and "appointment" in choices.topics)
+    return (
+        appointment is not None
+        and appointment.cancelled_at is None
+        and case.deleted_at is None
+        and case.stage != "closed"
+        and "appointment" in choices.topics
+    )
 
 
-def _appointment_values(appointment: Appointment, label: str, party: Party, channel: str, send_at: dt.datetime,
-                        timezone: str, choices: OrgChoices) -> dict[str, Any]:
+def _appointment_values(
+    appointment: Appointment,
+    label: str,
+    party: Party,
+    channel: str,
+    send_at: dt.datetime,
+    timezone: str,
+    choices: OrgChoices,
+) -> dict[str, Any]:
     lang = language(party)
     local_start = appointment.starts_at.astimezone(ZoneInfo(timezone))
     if channel == "sms":
-        subject, body = None, texts.sms_appointment(lang, appointment.kind, local_start, appointment.place,
-                                                    choices.name, choices.phone)
+        subject, body = (
+            None,
+            texts.sms_appointment(lang, appointment.kind, local_start, appointment.place, choices.name, choices.phone),
+        )
     else:
-        subject, body = texts.email_appointment(lang, appointment.kind, local_start, appointment.place, choices.name,
-                                                choices.phone, party.name, UNSUBSCRIBE_PLACEHOLDER)
-    return {"kind": "appointment_reminder", "appointment_id": appointment.id,
-            "appointment_sequence": appointment.sequence, "offset_days": 2 if label == "2d" else 0,
-            "due_on": local_start.date(), "subject": subject, "body": body, "send_at": send_at, "party": party,
-            "channel": channel}
+        subject, body = texts.email_appointment(
+            lang,
+            appointment.kind,
+            local_start,
+            appointment.place,
+            choices.name,
+            choices.phone,
+            party.name,
+            UNSUBSCRIBE_PLACEHOLDER,
+        )
+    return {
+        "kind": "appointment_reminder",
+        "appointment_id": appointment.id,
+        "appointment_sequence": appointment.sequence,
+        "offset_days": 2 if label == "2d" else 0,
+        "due_on": local_start.date(),
+        "subject": subject,
+        "body": body,
+        "send_at": send_at,
+        "party": party,
+        "channel": channel,
+    }
 
 
 def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime | None = None) -> None:
@@ -132,9 +195,13 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
     parties = messageable_parties(session, case.id)
     deadlines = {d.id: d for d in session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()}
     appointments = {a.id: a for a in session.scalars(select(Appointment).where(Appointment.case_id == case.id)).all()}
-    existing = list(session.scalars(select(ClientMessage).where(
-        ClientMessage.case_id == case.id, ClientMessage.kind.in_(("reminder", "appointment_reminder")))
-        .execution_options(populate_existing=True)).all())
+    existing = list(
+        session.scalars(
+            select(ClientMessage)
+            .where(ClientMessage.case_id == case.id, ClientMessage.kind.in_(("reminder", "appointment_reminder")))
+            .execution_options(populate_existing=True)
+        ).all()
+    )
     by_key = {row.plan_key: row for row in existing}
     wanted: dict[str, dict[str, Any]] = {}
     today = now.astimezone(ZoneInfo(timezone)).date()
@@ -153,14 +220,21 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
                         missed.append(offset)
                     else:
                         wanted[reminder_key(deadline, offset, party, channel)] = _reminder_values(
-                            case, deadline, offset, party, channel, send_at, choices)
+                            case, deadline, offset, party, channel, send_at, choices
+                        )
                 if missed and deadline.due_on >= today:
                     # Entered late: one catch-up (the latest offset passed), now or after quiet hours.
                     latest = min(missed)
                     key = reminder_key(deadline, latest, party, channel)
-                    earlier = any(r.deadline_id == deadline.id and r.deadline_sequence == deadline.sequence
-                                  and r.party_id == party.id and r.channel == channel and r.offset_days is not None
-                                  and r.offset_days <= latest for r in existing)
+                    earlier = any(
+                        r.deadline_id == deadline.id
+                        and r.deadline_sequence == deadline.sequence
+                        and r.party_id == party.id
+                        and r.channel == channel
+                        and r.offset_days is not None
+                        and r.offset_days <= latest
+                        for r in existing
+                    )
                     if key in by_key or not earlier:
                         planned = by_key[key].send_at if key in by_key else rules.after_quiet_hours(now, timezone)
                         wanted[key] = _reminder_values(case, deadline, latest, party, channel, planned, choices)
@@ -176,11 +250,16 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
                 for channel in ("email", "sms"):
                     if address(party, channel):
                         key = f"appointment:{appointment.id}:{appointment.sequence}:{label}:{party.id}:{channel}"
-                        wanted[key] = _appointment_values(appointment, label, party, channel, send_at, timezone, choices)
+                        wanted[key] = _appointment_values(
+                            appointment, label, party, channel, send_at, timezone, choices
+                        )
     for row in existing:
         if row.plan_key not in wanted and row.state == "planned" and row.attempts == 0:
-            reason = (_cancel_reason(case, deadlines.get(row.deadline_id or 0)) if row.kind == "reminder"
-                      else "No longer planned (the appointment was cancelled or moved).")
+            reason = (
+                _cancel_reason(case, deadlines.get(row.deadline_id or 0))
+                if row.kind == "reminder"
+                else "No longer planned (the appointment was cancelled or moved)."
+            )
             _set_state(session, row.id, "cancelled", ("planned",), error=reason)
     for key, values in wanted.items():
         party, channel = values.pop("party"), values.pop("channel")
@@ -188,20 +267,60 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
         to = address(party, channel) or ""
         current = by_key.get(key)
         if current is None:
-            insert_message(session, settings, {
-                "plan_key": key, "org_id": case.org_id, "case_id": case.id, "party_id": party.id, "channel": channel,
-                "to": to, "language": language(party), **values})
+            insert_message(
+                session,
+                settings,
+                {
+                    "plan_key": key,
+                    "org_id": case.org_id,
+                    "case_id": case.id,
+                    "party_id": party.id,
+                    "channel": channel,
+                    "to": to,
+                    "language": language(party),
+                    **values,
+                },
+            )
         elif current.state == "cancelled" and current.sent_at is None:
-            _set_state(session, current.id, "planned", ("cancelled",), send_at=send_at, attempt_at=send_at, error=None,
-                       to=to, language=language(party), subject=subject, body=body)
+            _set_state(
+                session,
+                current.id,
+                "planned",
+                ("cancelled",),
+                send_at=send_at,
+                attempt_at=send_at,
+                error=None,
+                to=to,
+                language=language(party),
+                subject=subject,
+                body=body,
+            )
         elif current.state == "planned" and current.attempts == 0 and current.send_at != send_at:
-            _set_state(session, current.id, "planned", ("planned",), send_at=send_at, attempt_at=send_at, to=to,
-                       language=language(party), subject=subject, body=body)
+            _set_state(
+                session,
+                current.id,
+                "planned",
+                ("planned",),
+                send_at=send_at,
+                attempt_at=send_at,
+                to=to,
+                language=language(party),
+                subject=subject,
+                body=body,
+            )
         elif current.state == "planned" and (current.to != to or current.body != body or current.subject != subject):
             # New words (the organisation's phone, the client's language or address, the place): a waiting
             # or retrying row keeps its time.
-            _set_state(session, current.id, "planned", ("planned",), to=to, language=language(party), subject=subject,
-                       body=body)
+            _set_state(
+                session,
+                current.id,
+                "planned",
+                ("planned",),
+                to=to,
+                language=language(party),
+                subject=subject,
+                body=body,
+            )
     session.flush()
 
 

@@ -1,5 +1,6 @@
 """Pure rules of the client's messages (no Flask, no database): SMS segment counting, the provider's
 signature, quiet hours, the property's time zone, inbound keywords, and which deadlines reach the client."""
+
 from __future__ import annotations
 
 import base64
@@ -19,20 +20,21 @@ from zoneinfo import ZoneInfo
 # are; á í ó ú Á Í Ó Ú are not (a message with any of them goes as UCS-2).
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 # The extension table: an escape plus the character, two septets each.
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 
-GSM7_SINGLE, GSM7_MULTI = 160, 153     # septets: one segment; each part of a concatenated message
-UCS2_SINGLE, UCS2_MULTI = 70, 67       # UTF-16 code units
+GSM7_SINGLE, GSM7_MULTI = 160, 153  # septets: one segment; each part of a concatenated message
+UCS2_SINGLE, UCS2_MULTI = 70, 67  # UTF-16 code units
 MAX_SEGMENTS = 2
 
 
 @dataclass(frozen=True)
 class Segments:
-    encoding: str   # "GSM-7" or "UCS-2"
-    units: int      # septets (GSM-7) or UTF-16 code units (UCS-2)
-    count: int      # segments the message is sent as
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    count: int  # segments the message is sent as
 
 
 def is_gsm7(text: str) -> bool:
@@ -63,8 +65,25 @@ def count_segments(text: str) -> Segments:
 
 
 # Letters that push Spanish text out of GSM-7, and their nearest GSM-7 letters (é É ñ Ñ ü Ü ¿ ¡ stay).
-_TO_GSM7 = str.maketrans({"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U",
-                          "ç": "Ç", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_TO_GSM7 = str.maketrans(
+    {
+        "á": "a",
+        "í": "i",
+        "ó": "o",
+        "ú": "u",
+        "Á": "A",
+        "Í": "I",
+        "Ó": "O",
+        "Ú": "U",
+        "ç": "Ç",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
 
 
 def fit_sms(text: str, max_segments: int = MAX_SEGMENTS) -> str:
@@ -84,6 +103,7 @@ def fit_sms(text: str, max_segments: int = MAX_SEGMENTS) -> str:
 
 # ----------------------------------------------------------------------------------------------------
 # Twilio's request signature
+
 
 def twilio_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
     """Base64 of HMAC-SHA1 (key: the auth token) over the full URL followed by each POST parameter's name
@@ -118,20 +138,60 @@ def after_quiet_hours(at: dt.datetime, timezone: str) -> dt.datetime:
 
 # The time zone most of each state's people live in (a few states span two: the larger part decides).
 STATE_TIMEZONES = {
-    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
-    "CA": "America/Los_Angeles", "CO": "America/Denver", "CT": "America/New_York", "DE": "America/New_York",
-    "DC": "America/New_York", "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
-    "ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis",
-    "IA": "America/Chicago", "KS": "America/Chicago", "KY": "America/New_York", "LA": "America/Chicago",
-    "ME": "America/New_York", "MD": "America/New_York", "MA": "America/New_York", "MI": "America/Detroit",
-    "MN": "America/Chicago", "MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver",
-    "NE": "America/Chicago", "NV": "America/Los_Angeles", "NH": "America/New_York", "NJ": "America/New_York",
-    "NM": "America/Denver", "NY": "America/New_York", "NC": "America/New_York", "ND": "America/Chicago",
-    "OH": "America/New_York", "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York",
-    "RI": "America/New_York", "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago",
-    "TX": "America/Chicago", "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York",
-    "WA": "America/Los_Angeles", "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver",
-    "PR": "America/Puerto_Rico", "GU": "Pacific/Guam", "VI": "America/St_Thomas",
+    "AL": "America/Chicago",
+    "AK": "America/Anchorage",
+    "AZ": "America/Phoenix",
+    "AR": "America/Chicago",
+    "CA": "America/Los_Angeles",
+    "CO": "America/Denver",
+    "CT": "America/New_York",
+    "DE": "America/New_York",
+    "DC": "America/New_York",
+    "FL": "America/New_York",
+    "GA": "America/New_York",
+    "HI": "Pacific/Honolulu",
+    "ID": "America/Boise",
+    "IL": "America/Chicago",
+    "IN": "America/Indiana/Indianapolis",
+    "IA": "America/Chicago",
+    "KS": "America/Chicago",
+    "KY": "America/New_York",
+    "LA": "America/Chicago",
+    "ME": "America/New_York",
+    "MD": "America/New_York",
+    "MA": "America/New_York",
+    "MI": "America/Detroit",
+    "MN": "America/Chicago",
+    "MS": "America/Chicago",
+    "MO": "America/Chicago",
+    "MT": "America/Denver",
+    "NE": "America/Chicago",
+    "NV": "America/Los_Angeles",
+    "NH": "America/New_York",
+    "NJ": "America/New_York",
+    "NM": "America/Denver",
+    "NY": "America/New_York",
+    "NC": "America/New_York",
+    "ND": "America/Chicago",
+    "OH": "America/New_York",
+    "OK": "America/Chicago",
+    "OR": "America/Los_Angeles",
+    "PA": "America/New_York",
+    "RI": "America/New_York",
+    "SC": "America/New_York",
+    "SD": "America/Chicago",
+    "TN": "America/Chicago",
+    "TX": "America/Chicago",
+    "UT": "America/Denver",
+    "VT": "America/New_York",
+    "VA": "America/New_York",
+    "WA": "America/Los_Angeles",
+    "WV": "America/New_York",
+    "WI": "America/Chicago",
+    "WY": "America/Denver",
+    "PR": "America/Puerto_Rico",
+    "GU": "Pacific/Guam",
+    "VI": "America/St_Thomas",
 }
 
 
@@ -163,7 +223,7 @@ HELP_WORDS = frozenset({"HELP", "AYUDA", "INFO"})
 
 
 def keyword(body: str | None) -> str | None:
-    """"stop", "start" or "help" for an inbound SMS that is one of those words (any case, trimmed)."""
+    """ "stop", "start" or "help" for an inbound SMS that is one of those words (any case, trimmed)."""
     word = (body or "").strip().upper()
     if word in STOP_WORDS:
         return "stop"
@@ -182,13 +242,22 @@ def keyword(body: str | None) -> str | None:
 # asked for: staff enter those as manual deadlines, binding the court (a hearing) or the borrower (a
 # document to send).
 # "appointment": the case's appointments (counseling sessions, court dates, document drop-offs).
-TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request", "appointment",
-          "sale_date", "answer_due", "loss_mit_appeal_due", "loss_mit_offer_acceptance_due")
+TOPICS = (
+    "hearing",
+    "redemption_period_end",
+    "reinstatement_period_end",
+    "document_request",
+    "appointment",
+    "sale_date",
+    "answer_due",
+    "loss_mit_appeal_due",
+    "loss_mit_offer_acceptance_due",
+)
 DEFAULT_TOPICS = ("hearing", "redemption_period_end", "reinstatement_period_end", "document_request", "appointment")
 APPOINTMENT_OFFSETS = (("2d", dt.timedelta(days=2)), ("2h", dt.timedelta(hours=2)))
 CLIENT_BINDS = ("borrower", "court")
-OFFSETS = (7, 1)          # days before the due date
-LOCAL_HOUR = 10           # in the client's time zone
+OFFSETS = (7, 1)  # days before the due date
+LOCAL_HOUR = 10  # in the client's time zone
 
 
 def topic_of(kind: str, binds: str) -> str | None:

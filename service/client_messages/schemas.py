@@ -1,4 +1,5 @@
 """Consents, client messages and the organisation's client-message settings as the API shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,6 +12,7 @@ from service.client_messages.rules import TOPICS
 from service.fields import PageQuerySchema, PageSchema, StrictSchema, Text, long_text
 from service.http import ID_MAX
 
+
 def sensible_moment(value) -> None:  # noqa: ANN001 - a datetime
     """Years 2000-2100 (a year 1 or 9999 cannot be moved between time zones)."""
     if not 2000 <= value.year <= 2100:
@@ -21,15 +23,28 @@ PUBLIC_STATES = ("planned", "sent", "delivered", "failed", "skipped_no_consent",
 
 
 class ConsentCreateSchema(StrictSchema):
-    party_id = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX),
-                                 metadata={"description": "The client or a co-borrower (a party on our side)"})
+    party_id = ma.fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "The client or a co-borrower (a party on our side)"},
+    )
     channel = ma.fields.String(required=True, validate=validate.OneOf(CHANNELS))
     given = ma.fields.Boolean(required=True, metadata={"description": "true: consent given; false: revoked"})
-    method = ma.fields.String(required=True, validate=validate.OneOf(CONSENT_METHODS),
-                              metadata={"description": "written, verbal (spoken, recorded by staff), keyword (an SMS "
-                                                       "reply), link (the e-mail's unsubscribe link)"})
-    recorded_at = ma.fields.DateTime(validate=sensible_moment, metadata={"description": "When the client gave or revoked it (default: now); "
-                                                              "without an offset, in the organisation's time zone"})
+    method = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(CONSENT_METHODS),
+        metadata={
+            "description": "written, verbal (spoken, recorded by staff), keyword (an SMS "
+            "reply), link (the e-mail's unsubscribe link)"
+        },
+    )
+    recorded_at = ma.fields.DateTime(
+        validate=sensible_moment,
+        metadata={
+            "description": "When the client gave or revoked it (default: now); "
+            "without an offset, in the organisation's time zone"
+        },
+    )
     note = long_text(allow_none=True)
 
 
@@ -41,8 +56,9 @@ class ConsentSchema(ma.Schema):
     given = ma.fields.Boolean()
     method = ma.fields.String()
     recorded_at = ma.fields.DateTime()
-    recorded_by = ma.fields.Integer(allow_none=True, metadata={"description": "The staff user who entered it; null: "
-                                                                             "the client (keyword, link)"})
+    recorded_by = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The staff user who entered it; null: the client (keyword, link)"}
+    )
     note = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
 
@@ -82,11 +98,17 @@ class ClientMessageQuerySchema(PageQuerySchema):
 
 
 class ClientMessageSettingsInputSchema(StrictSchema):
-    topics = ma.fields.List(ma.fields.String(validate=validate.OneOf(TOPICS)), allow_none=True,
-                            validate=validate.Length(max=len(TOPICS)),
-                            metadata={"description": "Which deadlines reach the client; null: the defaults"})
-    phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters],
-                             metadata={"description": "The organisation's phone, in every message"})
+    topics = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(TOPICS)),
+        allow_none=True,
+        validate=validate.Length(max=len(TOPICS)),
+        metadata={"description": "Which deadlines reach the client; null: the defaults"},
+    )
+    phone = ma.fields.String(
+        allow_none=True,
+        validate=[validate.Length(max=40), PHONE, no_control_characters],
+        metadata={"description": "The organisation's phone, in every message"},
+    )
 
 
 class ClientMessageSettingsSchema(ma.Schema):
@@ -98,11 +120,17 @@ class ClientMessageSettingsSchema(ma.Schema):
 
 class AppointmentCreateSchema(StrictSchema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(APPOINTMENT_KINDS))
-    starts_at = ma.fields.DateTime(required=True, validate=sensible_moment, metadata={"description": "Without an offset: in the organisation's "
-                                                                           "time zone"})
+    starts_at = ma.fields.DateTime(
+        required=True,
+        validate=sensible_moment,
+        metadata={"description": "Without an offset: in the organisation's time zone"},
+    )
     minutes = ma.fields.Integer(validate=validate.Range(min=5, max=24 * 60), metadata={"description": "Default 60"})
-    place = Text(required=True, validate=[validate.Length(min=1, max=500)],
-                 metadata={"description": "Where: said in the reminders and the calendar file"})
+    place = Text(
+        required=True,
+        validate=[validate.Length(min=1, max=500)],
+        metadata={"description": "Where: said in the reminders and the calendar file"},
+    )
     note = long_text(allow_none=True)
 
 

@@ -1,6 +1,7 @@
 """SMS providers. SMS_URL picks one: `twilio://ACCOUNT_SID:AUTH_TOKEN@HOST?from=+15555550100` (HOST:
 api.twilio.com in production; a loopback host is spoken to over plain HTTP, for tests), unset: a file
 outbox (one JSON file per message under var/sms-outbox/)."""
+
 from __future__ import annotations
 
 import base64
@@ -29,7 +30,7 @@ class TransientSmsError(Exception):
 
 @dataclass(frozen=True)
 class SmsConfig:
-    kind: str                 # "twilio" or "file"
+    kind: str  # "twilio" or "file"
     account_sid: str = ""
     auth_token: str = ""
     base_url: str = ""
@@ -47,8 +48,9 @@ def parse_sms_url(url: str | None) -> SmsConfig:
     netloc = f"[{host}]" if ":" in host else host
     base = f"{scheme}://{netloc}{f':{parts.port}' if parts.port else ''}"
     options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    return SmsConfig("twilio", unquote(parts.username or ""), unquote(parts.password or ""), base,
-                     options.get("from", ""))
+    return SmsConfig(
+        "twilio", unquote(parts.username or ""), unquote(parts.password or ""), base, options.get("from", "")
+    )
 
 
 def auth_token(settings: Settings) -> str:
@@ -71,11 +73,20 @@ class TwilioProvider:
 
     def send(self, to: str, body: str, reference: str, status_callback: str) -> str:
         url = f"{self.config.base_url}/2010-04-01/Accounts/{self.config.account_sid}/Messages.json"
-        data = urlencode({"To": to, "From": self.config.sender, "Body": body, "StatusCallback": status_callback}).encode()
+        data = urlencode(
+            {"To": to, "From": self.config.sender, "Body": body, "StatusCallback": status_callback}
+        ).encode()
         credentials = base64.b64encode(f"{self.config.account_sid}:{self.config.auth_token}".encode()).decode()
-        request = urllib.request.Request(url, data=data, method="POST", headers={
-            "Authorization": f"Basic {credentials}", "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json"})
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method="POST",
+            headers={
+                "Authorization": f"Basic {credentials}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - a configured URL
                 answer = json.loads(response.read() or b"{}")
@@ -102,8 +113,9 @@ class FileProvider:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9._-]", "_", reference)
         temporary = self.directory / f".{name}.tmp"
-        temporary.write_text(json.dumps({"to": to, "body": body, "reference": reference}, ensure_ascii=False, indent=1),
-                             encoding="utf-8")
+        temporary.write_text(
+            json.dumps({"to": to, "body": body, "reference": reference}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         temporary.replace(self.directory / f"{name}.json")
         return f"file-{name}"
 

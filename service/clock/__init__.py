@@ -11,6 +11,7 @@ Public API:
 - kinds:      DEADLINE_KINDS, EVENT_TYPES, STAGES, OUTCOMES
 - calendar:   date arithmetic (add_days, add_business_days, add_months, roll_forward_to_court_day, ...)
 """
+
 from .calendar import business_days_between
 from .deficiency import DeficiencyResult, compute_deficiency
 from .engine import CaseFacts, ComputedDeadline, Event, compute_deadlines
@@ -19,8 +20,23 @@ from .rules import JURISDICTION_CODES, Rulebook, RulesError, load_rulebook
 from .stages import StageResult, StageTransition, derive_stage
 
 __all__ = [
-    "business_days_between", "DeficiencyResult", "compute_deficiency", "CaseFacts", "ComputedDeadline", "Event",
-    "compute_deadlines", "DEADLINE_KINDS", "EVENT_TYPES", "OUTCOMES", "STAGES", "DeadlineKind",
-    "JURISDICTION_CODES", "Rulebook", "RulesError", "load_rulebook", "StageResult", "StageTransition",
+    "business_days_between",
+    "DeficiencyResult",
+    "compute_deficiency",
+    "CaseFacts",
+    "ComputedDeadline",
+    "Event",
+    "compute_deadlines",
+    "DEADLINE_KINDS",
+    "EVENT_TYPES",
+    "OUTCOMES",
+    "STAGES",
+    "DeadlineKind",
+    "JURISDICTION_CODES",
+    "Rulebook",
+    "RulesError",
+    "load_rulebook",
+    "StageResult",
+    "StageTransition",
     "derive_stage",
 ]

@@ -17,6 +17,7 @@ Every date function has a matching `explain_*` / `format_*` helper so that the e
 one-line explanations such as
 "sale held 2026-03-02 + 6 months = 2026-09-02 (Minn. Stat. § 580.23)".
 """
+
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
@@ -50,19 +51,21 @@ __all__ = [
 
 # 5 U.S.C. 6103(a), as the `holidays` package names them. Inauguration Day (6103(c)) is a holiday
 # only for federal employees in the Washington, DC area, so it is not one of these.
-FEDERAL_LEGAL_PUBLIC_HOLIDAYS = frozenset({
-    "New Year's Day",
-    "Martin Luther King Jr. Day",
-    "Washington's Birthday",
-    "Memorial Day",
-    "Juneteenth National Independence Day",
-    "Independence Day",
-    "Labor Day",
-    "Columbus Day",
-    "Veterans Day",
-    "Thanksgiving Day",
-    "Christmas Day",
-})
+FEDERAL_LEGAL_PUBLIC_HOLIDAYS = frozenset(
+    {
+        "New Year's Day",
+        "Martin Luther King Jr. Day",
+        "Washington's Birthday",
+        "Memorial Day",
+        "Juneteenth National Independence Day",
+        "Independence Day",
+        "Labor Day",
+        "Columbus Day",
+        "Veterans Day",
+        "Thanksgiving Day",
+        "Christmas Day",
+    }
+)
 _OBSERVED_SUFFIX = " (observed)"
 
 # States, DC and territories whose holidays `holidays` knows (court-day rolling needs one).
@@ -211,10 +214,15 @@ def roll_forward_to_court_day(day: date, state: str) -> date:
 
 # --- explanations -----------------------------------------------------------------------------
 
+
 def describe_period(amount: int, unit: str) -> str:
     """'6 months', '1 year', '5 business days'."""
-    words = {"days": ("day", "days"), "business_days": ("business day", "business days"),
-             "months": ("month", "months"), "years": ("year", "years")}[unit]
+    words = {
+        "days": ("day", "days"),
+        "business_days": ("business day", "business days"),
+        "months": ("month", "months"),
+        "years": ("year", "years"),
+    }[unit]
     return f"{amount} {words[0] if amount == 1 else words[1]}"
 
 
@@ -234,11 +242,12 @@ def describe_date(day: date, state: str | None = None) -> str:
 @dataclass(frozen=True)
 class DateResult:
     """A computed date with the arithmetic that produced it."""
+
     start: date
     amount: int
     unit: str
-    raw: date          # start + period, before any rolling
-    due: date          # after rolling forward to a court day (== raw when not rolled)
+    raw: date  # start + period, before any rolling
+    due: date  # after rolling forward to a court day (== raw when not rolled)
     rolled: bool
 
     def arithmetic(self, label: str, state: str | None = None) -> str:
@@ -252,16 +261,25 @@ def compute_period(start: date, amount: int, unit: str, roll_forward_state: str 
     return DateResult(start, amount, unit, raw, due, due != raw)
 
 
-def format_arithmetic(label: str, start: date, amount: int, unit: str, raw: date,
-                      rolled_to: date | None = None, state: str | None = None,
-                      citation: str | None = None) -> str:
+def format_arithmetic(
+    label: str,
+    start: date,
+    amount: int,
+    unit: str,
+    raw: date,
+    rolled_to: date | None = None,
+    state: str | None = None,
+    citation: str | None = None,
+) -> str:
     """'sale held 2026-03-02 + 6 months = 2026-09-02' or, rolled,
     'complaint served 2026-08-06 + 30 days = 2026-09-05 (Saturday), rolled to Tuesday 2026-09-08'.
     With `citation`, it is appended in parentheses (the engine ends every explanation with it)."""
     text = f"{label} {start.isoformat()} + {describe_period(amount, unit)} = "
     if rolled_to is not None and rolled_to != raw:
-        text += (f"{describe_date(raw, state)}, rolled to the next court day, "
-                 f"{_WEEKDAYS[rolled_to.weekday()]} {rolled_to.isoformat()}")
+        text += (
+            f"{describe_date(raw, state)}, rolled to the next court day, "
+            f"{_WEEKDAYS[rolled_to.weekday()]} {rolled_to.isoformat()}"
+        )
     else:
         text += raw.isoformat()
     if citation:

@@ -6,6 +6,7 @@ deficiency = unpaid principal + accrued interest + fees and costs - credits
                fair market value is higher), never below zero.
 All money is Decimal, quantized to cents with ROUND_HALF_UP; never float.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,14 @@ from .facts import CaseFacts, Event, EventIndex, describe_when, effective_proces
 from .recoverability import Recoverability, assess_recoverability
 from .rules import Rulebook
 
-__all__ = ["Recoverability", "DeficiencyResult", "assess_recoverability", "compute_deficiency", "money",
-           "format_money"]  # Recoverability and assess_recoverability live in .recoverability
+__all__ = [
+    "Recoverability",
+    "DeficiencyResult",
+    "assess_recoverability",
+    "compute_deficiency",
+    "money",
+    "format_money",
+]  # Recoverability and assess_recoverability live in .recoverability
 
 CENT = Decimal("0.01")
 
@@ -49,16 +56,25 @@ class DeficiencyResult:
     def as_dict(self) -> dict:
         def s(v):
             return None if v is None else f"{v:.2f}"
-        return {"amount_owed": s(self.amount_owed), "sale_price": s(self.sale_price),
-                "fair_market_value": s(self.fair_market_value), "credits": s(self.credits),
-                "deficiency": s(self.deficiency), "recoverable": self.recoverable, "reason": self.reason,
-                "citation": self.citation,
-                "filing_deadline": self.filing_deadline.isoformat() if self.filing_deadline else None,
-                "verify_manually": self.verify_manually, "explanation": self.explanation}
+
+        return {
+            "amount_owed": s(self.amount_owed),
+            "sale_price": s(self.sale_price),
+            "fair_market_value": s(self.fair_market_value),
+            "credits": s(self.credits),
+            "deficiency": s(self.deficiency),
+            "recoverable": self.recoverable,
+            "reason": self.reason,
+            "citation": self.citation,
+            "filing_deadline": self.filing_deadline.isoformat() if self.filing_deadline else None,
+            "verify_manually": self.verify_manually,
+            "explanation": self.explanation,
+        }
 
 
-def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rulebook, *,
-                       deadlines: Sequence[Any]) -> DeficiencyResult:
+def compute_deficiency(
+    facts: CaseFacts, events: Sequence[Event], rulebook: Rulebook, *, deadlines: Sequence[Any]
+) -> DeficiencyResult:
     """The deficiency after the sale. `deadlines`: the engine's deadlines for the same case
     (compute_deadlines), from which the filing deadline is read, so that both show the same date
     without computing them twice."""
@@ -77,8 +93,7 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
         checks.append(rec.reason)  # its reason says "verify manually" itself
 
     principal = facts.unpaid_principal
-    parts = [("principal", principal), ("interest", facts.accrued_interest),
-             ("fees and costs", facts.fees_and_costs)]
+    parts = [("principal", principal), ("interest", facts.accrued_interest), ("fees and costs", facts.fees_and_costs)]
     amount_owed = None
     owed_text = "amount owed unknown (no unpaid principal)"
     if principal is not None:
@@ -105,22 +120,44 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
     if rule is not None and rule.when is not None and rule.status != "not_applicable":
         applies, _ = match_when(rule.when, facts, effective_process(facts, jurisdiction))
         if applies is False:
-            notes.append(f"no filing deadline from {rule.source.citation}: it applies only when "
-                         f"{describe_when(rule.when)}")
+            notes.append(
+                f"no filing deadline from {rule.source.citation}: it applies only when {describe_when(rule.when)}"
+            )
 
     def result(deficiency, reason, citation, deadline, text) -> DeficiencyResult:
         if notes:
             text += "; " + "; ".join(notes)
-        return DeficiencyResult(amount_owed, sale_price, fmv, credits, deficiency, rec.recoverable, reason, citation,
-                                deadline, bool(checks), f"{text} ({citation})")
+        return DeficiencyResult(
+            amount_owed,
+            sale_price,
+            fmv,
+            credits,
+            deficiency,
+            rec.recoverable,
+            reason,
+            citation,
+            deadline,
+            bool(checks),
+            f"{text} ({citation})",
+        )
 
     if sale is None:
-        return result(None, f"no sale held yet: the deficiency is computed after the sale. {rec.reason}",
-                      rec.citation, None, f"{owed_text}; no sale held yet")
+        return result(
+            None,
+            f"no sale held yet: the deficiency is computed after the sale. {rec.reason}",
+            rec.citation,
+            None,
+            f"{owed_text}; no sale held yet",
+        )
     if sale_price is None:
         check("sale price unknown")
-        return result(None, f"sale held {sale.occurred_on.isoformat()} but no sale price recorded. {rec.reason}",
-                      rec.citation, filing_deadline, owed_text)
+        return result(
+            None,
+            f"sale held {sale.occurred_on.isoformat()} but no sale price recorded. {rec.reason}",
+            rec.citation,
+            filing_deadline,
+            owed_text,
+        )
 
     measure, measure_text = sale_price, f"sale price {format_money(sale_price)}"
     citation = rec.citation
@@ -135,18 +172,26 @@ def compute_deficiency(facts: CaseFacts, events: Sequence[Event], rulebook: Rule
                 check(f"fair-value limit applied without knowing {', '.join(missing)}")
         if applies:
             if fmv is None:
-                check("the fair-value limit applies but no fair market value is recorded: the deficiency "
-                      f"may be lower ({fvl.source.citation})")
+                check(
+                    "the fair-value limit applies but no fair market value is recorded: the deficiency "
+                    f"may be lower ({fvl.source.citation})"
+                )
             elif fmv > sale_price:
-                measure, measure_text = fmv, (f"fair market value {format_money(fmv)} (higher than the sale price "
-                                              f"{format_money(sale_price)}; fair-value limit, {fvl.source.citation})")
+                measure, measure_text = (
+                    fmv,
+                    (
+                        f"fair market value {format_money(fmv)} (higher than the sale price "
+                        f"{format_money(sale_price)}; fair-value limit, {fvl.source.citation})"
+                    ),
+                )
         elif fvl.status == "unknown":
             check("whether a fair-value limit applies is unknown")
 
     if amount_owed is None:
         check("unpaid principal unknown")
-        return result(None, f"unpaid principal unknown. {rec.reason}", citation, filing_deadline,
-                      f"{owed_text}; {measure_text}")
+        return result(
+            None, f"unpaid principal unknown. {rec.reason}", citation, filing_deadline, f"{owed_text}; {measure_text}"
+        )
     raw = amount_owed - (credits or Decimal(0)) - measure
     deficiency = money(max(raw, Decimal(0)))
     text = owed_text

@@ -2,6 +2,7 @@
 before its status is decided (Draft), the case as the rules see it (CaseView), and the words for events.
 
 Pure: no Flask, no database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,15 +15,20 @@ from .recoverability import assess_recoverability
 from .rules import Jurisdiction, Rulebook, Source
 
 # Servicer clocks with an event that satisfies them: past due and unanswered = "missed".
-SERVICER_RESPONSE_KINDS = frozenset({
-    "servicer_acknowledgment_due", "servicer_response_due", "loss_mit_acknowledgment_due",
-    "loss_mit_evaluation_due",
-})
+SERVICER_RESPONSE_KINDS = frozenset(
+    {
+        "servicer_acknowledgment_due",
+        "servicer_response_due",
+        "loss_mit_acknowledgment_due",
+        "loss_mit_evaluation_due",
+    }
+)
 
 # Waiting periods: "met" means the restricted step came on or after the end, which is not "late".
 WAITING_KINDS = frozenset({"reg_x_120_day_mark", "state_notice_period_end"})
 # The borrower's statutory rights: a weekend or holiday end is shown as the last safe day and the expiry.
 BORROWER_RIGHT_KINDS = frozenset({"redemption_period_end", "reinstatement_period_end", "fair_value_action_deadline"})
+
 
 @dataclass(frozen=True)
 class ComputedDeadline:
@@ -42,17 +48,26 @@ class ComputedDeadline:
     computed_from_occurred_on: date
     verify_manually: bool
     alternatives: tuple["Alternative", ...] = ()
-    expires_on: date | None = None     # the day the right actually ends (== due_on unless carried forward)
+    expires_on: date | None = None  # the day the right actually ends (== due_on unless carried forward)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "kind": self.kind, "title": self.title,
-            "due_on": self.due_on.isoformat() if self.due_on else None, "binds": self.binds,
-            "status": self.status, "met_on": self.met_on.isoformat() if self.met_on else None,
-            "rule_id": self.rule_id, "citation": self.citation, "source_url": self.source_url,
-            "confidence": self.confidence, "explanation": self.explanation,
-            "computed_from": {"event_type": self.computed_from_event_type,
-                              "occurred_on": self.computed_from_occurred_on.isoformat()},
+            "key": self.key,
+            "kind": self.kind,
+            "title": self.title,
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "binds": self.binds,
+            "status": self.status,
+            "met_on": self.met_on.isoformat() if self.met_on else None,
+            "rule_id": self.rule_id,
+            "citation": self.citation,
+            "source_url": self.source_url,
+            "confidence": self.confidence,
+            "explanation": self.explanation,
+            "computed_from": {
+                "event_type": self.computed_from_event_type,
+                "occurred_on": self.computed_from_occurred_on.isoformat(),
+            },
             "verify_manually": self.verify_manually,
             "alternatives": [a.as_dict() for a in self.alternatives],
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
@@ -63,6 +78,7 @@ class ComputedDeadline:
 class Alternative:
     """Another candidate date when a fact that selects the period is unknown, with the condition under
     which it would apply instead."""
+
     due_on: date
     condition: str
 
@@ -73,6 +89,7 @@ class Alternative:
 @dataclass
 class Draft:
     """A deadline before its status is decided."""
+
     key: str
     kind: str
     due_on: date | None
@@ -83,7 +100,7 @@ class Draft:
     title: str | None = None
     binds: str | None = None
     met_on: date | None = None
-    violation: str | None = None      # why a waiting period was broken -> missed
+    violation: str | None = None  # why a waiting period was broken -> missed
     notes: list[str] = field(default_factory=list)
     verify_manually: bool = False
     alternatives: tuple[Alternative, ...] = ()

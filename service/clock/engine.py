@@ -33,28 +33,46 @@ The work is split along the stages: drafts.py (the shared types and the case as 
 federal.py (Regulation X, SCRA), state.py (the jurisdiction's rules), windows.py (periods chosen among
 several, unknown facts, weekend ends) and statuses.py (status and explanation).
 """
+
 from __future__ import annotations
 
 from datetime import date
 from typing import Iterable, Sequence
 
 from . import calendar as cal
-from .drafts import (BORROWER_RIGHT_KINDS, SERVICER_RESPONSE_KINDS, WAITING_KINDS, Alternative, CaseView,
-                     ComputedDeadline, Draft)
+from .drafts import (
+    BORROWER_RIGHT_KINDS,
+    SERVICER_RESPONSE_KINDS,
+    WAITING_KINDS,
+    Alternative,
+    CaseView,
+    ComputedDeadline,
+    Draft,
+)
 from .facts import CaseFacts, Event
 from .federal import delinquency, loss_mitigation, scra, servicer_requests
 from .rules import Rulebook
 from .state import state_rules
 from .statuses import finish
 
-__all__ = ["CaseFacts", "Event", "ComputedDeadline", "Alternative", "compute_deadlines", "business_days_between",
-           "SERVICER_RESPONSE_KINDS", "WAITING_KINDS", "BORROWER_RIGHT_KINDS"]
+__all__ = [
+    "CaseFacts",
+    "Event",
+    "ComputedDeadline",
+    "Alternative",
+    "compute_deadlines",
+    "business_days_between",
+    "SERVICER_RESPONSE_KINDS",
+    "WAITING_KINDS",
+    "BORROWER_RIGHT_KINDS",
+]
 
 business_days_between = cal.business_days_between
 
 
-def compute_deadlines(facts: CaseFacts, events: Sequence[Event] | Iterable[Event], rulebook: Rulebook,
-                      today: date) -> list[ComputedDeadline]:
+def compute_deadlines(
+    facts: CaseFacts, events: Sequence[Event] | Iterable[Event], rulebook: Rulebook, today: date
+) -> list[ComputedDeadline]:
     """Every deadline the events and rules give for this case, sorted by (due_on, key); deadlines with
     an unknown rule (due_on None, verify_manually) come last."""
     case = CaseView(facts, list(events), rulebook, today)

@@ -1,5 +1,6 @@
 """What the engine knows about a case: its facts, its dated events, and how rule conditions
 (`when` blocks) are tested against them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,18 @@ from .rules import Jurisdiction, When
 
 _TYPE_ORDER = {t: i for i, t in enumerate(EVENT_TYPES)}
 
-__all__ = ["CaseFacts", "Event", "EventIndex", "effective_process", "match_when", "describe_when", "to_decimal",
-           "to_date", "FACT_LABELS", "describe_facts"]
+__all__ = [
+    "CaseFacts",
+    "Event",
+    "EventIndex",
+    "effective_process",
+    "match_when",
+    "describe_when",
+    "to_decimal",
+    "to_date",
+    "FACT_LABELS",
+    "describe_facts",
+]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -44,6 +55,7 @@ def to_date(value: Any) -> date | None:
 @dataclass(frozen=True)
 class CaseFacts:
     """Everything optional except state. process None -> the jurisdiction's usual process."""
+
     state: str
     process: str | None = None
     occupancy: str | None = None
@@ -60,16 +72,23 @@ class CaseFacts:
     homestead_claimed: bool | None = None
     agricultural_use: bool | None = None
     original_principal: Decimal | None = None
-    amount_claimed_at_sale: Decimal | None = None      # the amount claimed in the notice of sale
-    executed_on: date | None = None                    # the day the mortgage was executed
+    amount_claimed_at_sale: Decimal | None = None  # the amount claimed in the notice of sale
+    executed_on: date | None = None  # the day the mortgage was executed
     deficiency_waived_by_lender: bool | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "CaseFacts":
         """Build from plain data (YAML examples, JSON); money strings become Decimal."""
         d = dict(data)
-        for key in ("acreage", "unpaid_principal", "accrued_interest", "fees_and_costs", "credits",
-                    "original_principal", "amount_claimed_at_sale"):
+        for key in (
+            "acreage",
+            "unpaid_principal",
+            "accrued_interest",
+            "fees_and_costs",
+            "credits",
+            "original_principal",
+            "amount_claimed_at_sale",
+        ):
             if key in d:
                 d[key] = to_decimal(d[key])
         if "executed_on" in d:
@@ -102,8 +121,9 @@ class EventIndex:
 
     def __init__(self, events: Iterable[Event]):
         # same-day events in the natural order of the contract's list (sale_scheduled before sale_held)
-        self.all: tuple[Event, ...] = tuple(sorted(
-            events, key=lambda e: (e.occurred_on, _TYPE_ORDER.get(e.type, len(_TYPE_ORDER)), e.type, str(e.id))))
+        self.all: tuple[Event, ...] = tuple(
+            sorted(events, key=lambda e: (e.occurred_on, _TYPE_ORDER.get(e.type, len(_TYPE_ORDER)), e.type, str(e.id)))
+        )
         grouped: dict[str, list[Event]] = {}
         for e in self.all:
             grouped.setdefault(e.type, []).append(e)
@@ -127,8 +147,12 @@ class EventIndex:
 
 
 FACT_LABELS = {
-    "purpose": "loan purpose", "occupancy": "occupancy", "max_dwelling_units": "number of dwelling units",
-    "max_acreage": "acreage", "min_acreage": "acreage", "lien_position": "lien position",
+    "purpose": "loan purpose",
+    "occupancy": "occupancy",
+    "max_dwelling_units": "number of dwelling units",
+    "max_acreage": "acreage",
+    "min_acreage": "acreage",
+    "lien_position": "lien position",
     "homestead_claimed": "whether a homestead exemption was claimed",
     "agricultural_use": "whether the property is in agricultural use",
     "executed_on": "the date the mortgage was executed",
@@ -144,9 +168,13 @@ def effective_process(facts: CaseFacts, jurisdiction: Jurisdiction | None) -> st
     return jurisdiction.foreclosure_process.usual if jurisdiction else None
 
 
-def match_when(when: When | None, facts: CaseFacts, process: str | None,
-               deficiency_recoverable: bool | None = None,
-               recorded: frozenset[str] | None = None) -> tuple[bool | None, tuple[str, ...]]:
+def match_when(
+    when: When | None,
+    facts: CaseFacts,
+    process: str | None,
+    deficiency_recoverable: bool | None = None,
+    recorded: frozenset[str] | None = None,
+) -> tuple[bool | None, tuple[str, ...]]:
     """(True, ()) when every condition holds; (False, ()) when a known fact fails one;
     (None, missing_fact_labels) when none fails but some needed facts are unknown.
     deficiency_recoverable: what the deficiency rules decided (None: unknown or conditional).
@@ -214,8 +242,10 @@ def match_when(when: When | None, facts: CaseFacts, process: str | None,
         else:
             fraction = when.claimed_below_fraction_of_original
             # exact: claimed < original * n / d  <=>  claimed * d < original * n
-            results.append(Decimal(facts.amount_claimed_at_sale) * fraction.denominator
-                           < Decimal(facts.original_principal) * fraction.numerator)
+            results.append(
+                Decimal(facts.amount_claimed_at_sale) * fraction.denominator
+                < Decimal(facts.original_principal) * fraction.numerator
+            )
     if when.event_recorded is not None:
         results.append(when.event_recorded in (recorded or frozenset()))
     if when.deficiency_recoverable is not None:
@@ -254,12 +284,12 @@ def describe_when(when: When | None) -> str:
         parts.append(f"at least {when.min_acreage} acres")
     if when.lien_position is not None:
         parts.append(f"lien position {words(when.lien_position)}")
-    for name, yes, no in (("homestead_claimed", "homestead exemption claimed", "no homestead exemption claimed"),
-                          ("agricultural_use", "agricultural use", "not in agricultural use"),
-                          ("deficiency_waived_by_lender", "deficiency waived by the lender",
-                           "deficiency not waived by the lender"),
-                          ("deficiency_recoverable", "a deficiency judgment may be had",
-                           "no deficiency judgment may be had")):
+    for name, yes, no in (
+        ("homestead_claimed", "homestead exemption claimed", "no homestead exemption claimed"),
+        ("agricultural_use", "agricultural use", "not in agricultural use"),
+        ("deficiency_waived_by_lender", "deficiency waived by the lender", "deficiency not waived by the lender"),
+        ("deficiency_recoverable", "a deficiency judgment may be had", "no deficiency judgment may be had"),
+    ):
         value = getattr(when, name)
         if value is not None:
             parts.append(yes if value else no)
@@ -270,8 +300,10 @@ def describe_when(when: When | None) -> str:
     if when.executed_on_or_after is not None:
         parts.append(f"mortgage executed on or after {when.executed_on_or_after.isoformat()}")
     if when.claimed_below_fraction_of_original is not None:
-        parts.append(f"amount claimed in the notice of sale less than {when.claimed_below_fraction_of_original} "
-                     f"of the original principal")
+        parts.append(
+            f"amount claimed in the notice of sale less than {when.claimed_below_fraction_of_original} "
+            f"of the original principal"
+        )
     return ", ".join(parts)
 
 
@@ -305,8 +337,13 @@ def describe_facts(when: When | None, facts: CaseFacts, process: str | None) -> 
         parts.append(f"deficiency waived by the lender: {_yes_no(facts.deficiency_waived_by_lender)}")
     if (when.executed_before is not None or when.executed_on_or_after is not None) and facts.executed_on is not None:
         parts.append(f"the mortgage was executed on {facts.executed_on.isoformat()}")
-    if (when.claimed_below_fraction_of_original is not None and facts.original_principal is not None
-            and facts.amount_claimed_at_sale is not None):
-        parts.append(f"the amount claimed in the notice of sale is {facts.amount_claimed_at_sale} of an original "
-                     f"principal of {facts.original_principal}")
+    if (
+        when.claimed_below_fraction_of_original is not None
+        and facts.original_principal is not None
+        and facts.amount_claimed_at_sale is not None
+    ):
+        parts.append(
+            f"the amount claimed in the notice of sale is {facts.amount_claimed_at_sale} of an original "
+            f"principal of {facts.original_principal}"
+        )
     return ", ".join(parts)

@@ -3,6 +3,7 @@
 Its own module so that both the deadline engine (which skips the deficiency filing deadline when a
 deficiency is barred, and selects redemption periods that depend on it) and the deficiency
 computation use it without importing each other."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ __all__ = ["Recoverability", "assess_recoverability"]
 
 @dataclass(frozen=True)
 class Recoverability:
-    recoverable: str           # yes | no | conditional
+    recoverable: str  # yes | no | conditional
     reason: str
     citation: str
     verify_manually: bool
@@ -34,8 +35,13 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
     says which facts are missing. Otherwise the general rule: allowed -> yes, barred -> no,
     unknown -> conditional with verify_manually."""
     if jurisdiction is None:
-        return Recoverability("conditional", f"no reviewed rules for {facts.state}: verify manually",
-                              "no jurisdiction rules loaded", True, f"{facts.state}.missing")
+        return Recoverability(
+            "conditional",
+            f"no reviewed rules for {facts.state}: verify manually",
+            "no jurisdiction rules loaded",
+            True,
+            f"{facts.state}.missing",
+        )
     process = effective_process(facts, jurisdiction)
     d = jurisdiction.deficiency
     possible = None
@@ -50,7 +56,10 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
                     "conditional",
                     f"depends on {', '.join(missing)} (unknown): verify manually. If {describe_when(earlier.when)}: "
                     f"{earlier.summary.strip()} Otherwise: {bar.summary.strip()}",
-                    earlier.source.citation, True, f"{jurisdiction.code}.deficiency.bars.{earlier.id}")
+                    earlier.source.citation,
+                    True,
+                    f"{jurisdiction.code}.deficiency.bars.{earlier.id}",
+                )
             # a rule whose own summary asks for a check (e.g. "depends on the mortgage caption; verify
             # manually") keeps asking for it: the flag follows the words
             asks = _asks_to_verify(bar.summary)
@@ -65,12 +74,20 @@ def assess_recoverability(facts: CaseFacts, jurisdiction: Jurisdiction | None) -
         return Recoverability(
             "conditional",
             f"may be {effect} depending on {', '.join(missing)} (unknown): verify manually. {bar.summary.strip()}",
-            bar.source.citation, True, f"{jurisdiction.code}.deficiency.bars.{bar.id}")
+            bar.source.citation,
+            True,
+            f"{jurisdiction.code}.deficiency.bars.{bar.id}",
+        )
     g = d.general
     rid = f"{jurisdiction.code}.deficiency.general"
     if g.status == "allowed":
         return Recoverability("yes", g.summary.strip(), g.source.citation, _asks_to_verify(g.summary), rid)
     if g.status == "barred":
         return Recoverability("no", g.summary.strip(), g.source.citation, _asks_to_verify(g.summary), rid)
-    return Recoverability("conditional", f"unknown for {jurisdiction.code}: verify manually. {g.summary.strip()}",
-                          g.source.citation, True, rid)
+    return Recoverability(
+        "conditional",
+        f"unknown for {jurisdiction.code}: verify manually. {g.summary.strip()}",
+        g.source.citation,
+        True,
+        rid,
+    )

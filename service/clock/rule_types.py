@@ -1,5 +1,6 @@
 """The reviewed rules as frozen dataclasses: what service/clock/rules.py loads the jurisdiction files and
 federal.yaml into, and what the engine reads. No loading here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,21 +10,65 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, Mapping
 
-JURISDICTION_CODES: Mapping[str, str] = MappingProxyType({
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana",
-    "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri",
-    "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio",
-    "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-})
+JURISDICTION_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        "AL": "Alabama",
+        "AK": "Alaska",
+        "AZ": "Arizona",
+        "AR": "Arkansas",
+        "CA": "California",
+        "CO": "Colorado",
+        "CT": "Connecticut",
+        "DE": "Delaware",
+        "DC": "District of Columbia",
+        "FL": "Florida",
+        "GA": "Georgia",
+        "HI": "Hawaii",
+        "ID": "Idaho",
+        "IL": "Illinois",
+        "IN": "Indiana",
+        "IA": "Iowa",
+        "KS": "Kansas",
+        "KY": "Kentucky",
+        "LA": "Louisiana",
+        "ME": "Maine",
+        "MD": "Maryland",
+        "MA": "Massachusetts",
+        "MI": "Michigan",
+        "MN": "Minnesota",
+        "MS": "Mississippi",
+        "MO": "Missouri",
+        "MT": "Montana",
+        "NE": "Nebraska",
+        "NV": "Nevada",
+        "NH": "New Hampshire",
+        "NJ": "New Jersey",
+        "NM": "New Mexico",
+        "NY": "New York",
+        "NC": "North Carolina",
+        "ND": "North Dakota",
+        "OH": "Ohio",
+        "OK": "Oklahoma",
+        "OR": "Oregon",
+        "PA": "Pennsylvania",
+        "RI": "Rhode Island",
+        "SC": "South Carolina",
+        "SD": "South Dakota",
+        "TN": "Tennessee",
+        "TX": "Texas",
+        "UT": "Utah",
+        "VT": "Vermont",
+        "VA": "Virginia",
+        "WA": "Washington",
+        "WV": "West Virginia",
+        "WI": "Wisconsin",
+        "WY": "Wyoming",
+    }
+)
 
 
 # --- dataclasses ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Source:
@@ -43,6 +88,7 @@ class Period:
 @dataclass(frozen=True)
 class When:
     """Facts that must all hold; None = not tested."""
+
     process: str | None = None
     purpose: tuple[str, ...] | None = None
     occupancy: tuple[str, ...] | None = None
@@ -52,14 +98,14 @@ class When:
     lien_position: tuple[int, ...] | None = None
     homestead_claimed: bool | None = None
     agricultural_use: bool | None = None
-    executed_before: date | None = None          # the mortgage was executed before this day
-    executed_on_or_after: date | None = None     # ... on or after this day
+    executed_before: date | None = None  # the mortgage was executed before this day
+    executed_on_or_after: date | None = None  # ... on or after this day
     deficiency_waived_by_lender: bool | None = None
     # amount claimed in the notice of sale < this fraction of the original principal (e.g. "2/3")
     claimed_below_fraction_of_original: Fraction | None = None
     # whether a deficiency judgment may be had (from the deficiency rules: yes -> true, no -> false)
     deficiency_recoverable: bool | None = None
-    event_recorded: str | None = None      # an event of this type is recorded on the case
+    event_recorded: str | None = None  # an event of this type is recorded on the case
 
 
 @dataclass(frozen=True)
@@ -72,7 +118,7 @@ class ForeclosureProcess:
 
 @dataclass(frozen=True)
 class DeficiencyGeneral:
-    status: str          # allowed | barred | unknown
+    status: str  # allowed | barred | unknown
     summary: str
     source: Source
 
@@ -80,7 +126,7 @@ class DeficiencyGeneral:
 @dataclass(frozen=True)
 class DeficiencyBar:
     id: str
-    effect: str          # bar | conditional
+    effect: str  # bar | conditional
     when: When
     summary: str
     source: Source
@@ -88,7 +134,7 @@ class DeficiencyBar:
 
 @dataclass(frozen=True)
 class FairValueLimit:
-    status: str          # applies | does_not_apply | unknown
+    status: str  # applies | does_not_apply | unknown
     summary: str
     when: When | None
     source: Source
@@ -97,13 +143,14 @@ class FairValueLimit:
 @dataclass(frozen=True)
 class TimedRule:
     """A period from a trigger event: the answer period or the deficiency filing deadline."""
-    status: str          # known | not_applicable | unknown
+
+    status: str  # known | not_applicable | unknown
     summary: str
     period: Period | None
     from_event: str | None
     roll_forward: bool
     source: Source
-    when: When | None = None    # None: applies to every case; else only when these facts hold
+    when: When | None = None  # None: applies to every case; else only when these facts hold
 
 
 @dataclass(frozen=True)
@@ -117,6 +164,7 @@ class RedemptionPeriod:
     """A window (redemption or reinstatement): it ends `period` after `from_event`, or after the later
     (`later_of`) or the earlier (`earlier_of`) of several triggers; `before_sale` closes it that long
     before the scheduled sale (the earlier end applies)."""
+
     id: str
     period: Period | None
     from_event: str | None
@@ -141,7 +189,7 @@ class RedemptionPeriod:
 
 @dataclass(frozen=True)
 class Redemption:
-    status: str          # has_period | none | unknown
+    status: str  # has_period | none | unknown
     summary: str | None
     periods: tuple[RedemptionPeriod, ...]
     source: Source | None
@@ -150,10 +198,10 @@ class Redemption:
 
 @dataclass(frozen=True)
 class ComputationOfTime:
-    status: str          # rolls | does_not_roll | unknown
+    status: str  # rolls | does_not_roll | unknown
     summary: str
     source: Source | None
-    saturday_rolls: bool | None = None   # None: not known whether a Saturday end is carried forward
+    saturday_rolls: bool | None = None  # None: not known whether a Saturday end is carried forward
 
 
 @dataclass(frozen=True)
@@ -193,7 +241,7 @@ class Jurisdiction:
     answer_period: TimedRule
     pre_foreclosure_notices: tuple[PreForeclosureNotice, ...]
     reviewed: Mapping[str, Any] | None = None
-    reinstatement: Redemption | None = None          # None: not surveyed
+    reinstatement: Redemption | None = None  # None: not surveyed
     fair_value_action: TimedRule | None = None
     computation_of_time: ComputationOfTime = ComputationOfTime("unknown", "not recorded", None)
     first_notice: FirstNotice | None = None
@@ -220,7 +268,7 @@ class FederalRule:
     from_events: tuple[str, ...]
     period: Period | None
     counting: str | None
-    sale_window: tuple[str, int] | None     # ("at_least" | "more_than", days)
+    sale_window: tuple[str, int] | None  # ("at_least" | "more_than", days)
     extension: Period | None
     extension_citation: str | None
     variants: Mapping[str, FederalVariant]

@@ -6,6 +6,7 @@ RulesError naming the file and the field path, e.g.
 "service/rules/jurisdictions/IL.yaml: deficiency.filing_deadline.period: 'amount' is a required property".
 The app calls load_rulebook() at start-up, so a bad file stops start-up.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,21 +22,61 @@ from typing import Any, Mapping
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
-from service.clock.rule_types import (JURISDICTION_CODES, ComputationOfTime, Deficiency, DeficiencyBar,
-                                      DeficiencyGeneral, FairValueLimit, FederalRule, FederalRules, FederalVariant,
-                                      FirstNotice, ForeclosureProcess, Jurisdiction, Period, PreForeclosureNotice,
-                                      Redemption, RedemptionPeriod, Rulebook, Source, TimedRule, TriggerPeriod, When)
+from service.clock.rule_types import (
+    JURISDICTION_CODES,
+    ComputationOfTime,
+    Deficiency,
+    DeficiencyBar,
+    DeficiencyGeneral,
+    FairValueLimit,
+    FederalRule,
+    FederalRules,
+    FederalVariant,
+    FirstNotice,
+    ForeclosureProcess,
+    Jurisdiction,
+    Period,
+    PreForeclosureNotice,
+    Redemption,
+    RedemptionPeriod,
+    Rulebook,
+    Source,
+    TimedRule,
+    TriggerPeriod,
+    When,
+)
 
 __all__ = [
-    "RulesError", "JURISDICTION_CODES", "RULES_DIR", "Source", "Period", "When", "ForeclosureProcess",
-    "DeficiencyGeneral", "DeficiencyBar", "FairValueLimit", "TimedRule", "RedemptionPeriod", "Redemption",
-    "PreForeclosureNotice", "Deficiency", "Jurisdiction", "FederalVariant", "FederalRule", "FederalRules",
-    "Rulebook", "load_rulebook", "TriggerPeriod", "ComputationOfTime", "FirstNotice", "load_jurisdiction_file", "load_federal_file",
+    "RulesError",
+    "JURISDICTION_CODES",
+    "RULES_DIR",
+    "Source",
+    "Period",
+    "When",
+    "ForeclosureProcess",
+    "DeficiencyGeneral",
+    "DeficiencyBar",
+    "FairValueLimit",
+    "TimedRule",
+    "RedemptionPeriod",
+    "Redemption",
+    "PreForeclosureNotice",
+    "Deficiency",
+    "Jurisdiction",
+    "FederalVariant",
+    "FederalRule",
+    "FederalRules",
+    "Rulebook",
+    "load_rulebook",
+    "TriggerPeriod",
+    "ComputationOfTime",
+    "FirstNotice",
+    "load_jurisdiction_file",
+    "load_federal_file",
 ]
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _REPO_ROOT = RULES_DIR.parent.parent
-
 
 
 class RulesError(Exception):
@@ -55,15 +96,16 @@ class _RulesLoader(_SafeLoaderBase):  # type: ignore[valid-type,misc]
 
 
 _RulesLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers
-         if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _RulesLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 # --- parsing ----------------------------------------------------------------------------------
+
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -76,8 +118,13 @@ def _source(d: Mapping[str, Any]) -> Source:
 def _opt_source(d: Mapping[str, Any]) -> Source | None:
     if not d.get("citation"):
         return None
-    return Source(d["citation"], d.get("source_url", ""), _date(d.get("checked_on")),
-                  d.get("confidence", "unverified"), d.get("notes"))
+    return Source(
+        d["citation"],
+        d.get("source_url", ""),
+        _date(d.get("checked_on")),
+        d.get("confidence", "unverified"),
+        d.get("notes"),
+    )
 
 
 def _period(d: Mapping[str, Any] | None) -> Period | None:
@@ -95,18 +142,35 @@ def _decimal(v):
 def _when(d: Mapping[str, Any] | None) -> When:
     d = d or {}
     fraction = d.get("claimed_below_fraction_of_original")
-    return When(d.get("process"), _tuple(d.get("purpose")), _tuple(d.get("occupancy")),
-                d.get("max_dwelling_units"), _decimal(d.get("max_acreage")), _decimal(d.get("min_acreage")),
-                _tuple(d.get("lien_position")), d.get("homestead_claimed"), d.get("agricultural_use"),
-                _date(d.get("executed_before")), _date(d.get("executed_on_or_after")),
-                d.get("deficiency_waived_by_lender"), Fraction(fraction) if fraction else None,
-                d.get("deficiency_recoverable"), d.get("event_recorded"))
+    return When(
+        d.get("process"),
+        _tuple(d.get("purpose")),
+        _tuple(d.get("occupancy")),
+        d.get("max_dwelling_units"),
+        _decimal(d.get("max_acreage")),
+        _decimal(d.get("min_acreage")),
+        _tuple(d.get("lien_position")),
+        d.get("homestead_claimed"),
+        d.get("agricultural_use"),
+        _date(d.get("executed_before")),
+        _date(d.get("executed_on_or_after")),
+        d.get("deficiency_waived_by_lender"),
+        Fraction(fraction) if fraction else None,
+        d.get("deficiency_recoverable"),
+        d.get("event_recorded"),
+    )
 
 
 def _timed(d: Mapping[str, Any]) -> TimedRule:
-    return TimedRule(d["status"], d["summary"], _period(d.get("period")), d.get("from"),
-                     bool(d.get("roll_forward", False)), _source(d),
-                     _when(d["when"]) if "when" in d else None)
+    return TimedRule(
+        d["status"],
+        d["summary"],
+        _period(d.get("period")),
+        d.get("from"),
+        bool(d.get("roll_forward", False)),
+        _source(d),
+        _when(d["when"]) if "when" in d else None,
+    )
 
 
 def _trigger_periods(items) -> tuple[TriggerPeriod, ...]:
@@ -114,14 +178,28 @@ def _trigger_periods(items) -> tuple[TriggerPeriod, ...]:
 
 
 def _window(p: Mapping[str, Any]) -> RedemptionPeriod:
-    return RedemptionPeriod(p["id"], _period(p.get("period")), p.get("from"), _when(p["when"]), bool(p["roll_forward"]),
-                            p["summary"], _source(p), _trigger_periods(p.get("later_of")),
-                            _trigger_periods(p.get("earlier_of")), _period(p.get("before_sale")))
+    return RedemptionPeriod(
+        p["id"],
+        _period(p.get("period")),
+        p.get("from"),
+        _when(p["when"]),
+        bool(p["roll_forward"]),
+        p["summary"],
+        _source(p),
+        _trigger_periods(p.get("later_of")),
+        _trigger_periods(p.get("earlier_of")),
+        _period(p.get("before_sale")),
+    )
 
 
 def _windows(rd: Mapping[str, Any]) -> Redemption:
-    return Redemption(rd["status"], rd.get("summary"), tuple(_window(p) for p in rd["periods"]), _opt_source(rd),
-                      tuple(_window(p) for p in rd.get("pre_sale") or ()))
+    return Redemption(
+        rd["status"],
+        rd.get("summary"),
+        tuple(_window(p) for p in rd["periods"]),
+        _opt_source(rd),
+        tuple(_window(p) for p in rd.get("pre_sale") or ()),
+    )
 
 
 def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:
@@ -134,28 +212,51 @@ def _jurisdiction(data: Mapping[str, Any], path: str) -> Jurisdiction:
         foreclosure_process=ForeclosureProcess(tuple(fp["available"]), fp["usual"], fp.get("summary"), _source(fp)),
         deficiency=Deficiency(
             general=DeficiencyGeneral(de["general"]["status"], de["general"]["summary"], _source(de["general"])),
-            bars=tuple(DeficiencyBar(b["id"], b["effect"], _when(b["when"]), b["summary"], _source(b))
-                       for b in de["bars"]),
-            fair_value_limit=FairValueLimit(de["fair_value_limit"]["status"], de["fair_value_limit"]["summary"],
-                                            _when(de["fair_value_limit"]["when"])
-                                            if "when" in de["fair_value_limit"] else None,
-                                            _source(de["fair_value_limit"])),
+            bars=tuple(
+                DeficiencyBar(b["id"], b["effect"], _when(b["when"]), b["summary"], _source(b)) for b in de["bars"]
+            ),
+            fair_value_limit=FairValueLimit(
+                de["fair_value_limit"]["status"],
+                de["fair_value_limit"]["summary"],
+                _when(de["fair_value_limit"]["when"]) if "when" in de["fair_value_limit"] else None,
+                _source(de["fair_value_limit"]),
+            ),
             filing_deadline=_timed(de["filing_deadline"]),
         ),
         redemption=_windows(rd),
         reinstatement=_windows(data["reinstatement"]) if "reinstatement" in data else None,
         fair_value_action=_timed(data["fair_value_action"]) if "fair_value_action" in data else None,
-        computation_of_time=(ComputationOfTime(data["computation_of_time"]["status"],
-                                               data["computation_of_time"]["summary"],
-                                               _source(data["computation_of_time"]),
-                                               data["computation_of_time"].get("saturday_rolls"))
-                             if "computation_of_time" in data else ComputationOfTime("unknown", "not recorded", None)),
-        first_notice=(FirstNotice(tuple(data["first_notice"]["events"]), data["first_notice"]["summary"],
-                                  _source(data["first_notice"])) if "first_notice" in data else None),
+        computation_of_time=(
+            ComputationOfTime(
+                data["computation_of_time"]["status"],
+                data["computation_of_time"]["summary"],
+                _source(data["computation_of_time"]),
+                data["computation_of_time"].get("saturday_rolls"),
+            )
+            if "computation_of_time" in data
+            else ComputationOfTime("unknown", "not recorded", None)
+        ),
+        first_notice=(
+            FirstNotice(
+                tuple(data["first_notice"]["events"]), data["first_notice"]["summary"], _source(data["first_notice"])
+            )
+            if "first_notice" in data
+            else None
+        ),
         answer_period=_timed(data["answer_period"]),
         pre_foreclosure_notices=tuple(
-            PreForeclosureNotice(n["id"], n["name"], n["from"], _period(n["period"]), n["before"], _when(n["when"]),
-                                 n["summary"], _source(n)) for n in data["pre_foreclosure_notices"]),
+            PreForeclosureNotice(
+                n["id"],
+                n["name"],
+                n["from"],
+                _period(n["period"]),
+                n["before"],
+                _when(n["when"]),
+                n["summary"],
+                _source(n),
+            )
+            for n in data["pre_foreclosure_notices"]
+        ),
         reviewed=MappingProxyType(dict(data["reviewed"])) if data.get("reviewed") else None,
         path=path,
         raw=MappingProxyType(dict(data)),
@@ -167,20 +268,36 @@ def _federal(data: Mapping[str, Any], path: str) -> FederalRules:
     for rule_id, r in data["rules"].items():
         window = r.get("sale_window")
         variants = {
-            name: FederalVariant(name, _period(v["period"]), bool(v["extendable"]), bool(v.get("before_sale", False)),
-                                 v["citation"], v["summary"])
+            name: FederalVariant(
+                name,
+                _period(v["period"]),
+                bool(v["extendable"]),
+                bool(v.get("before_sale", False)),
+                v["citation"],
+                v["summary"],
+            )
             for name, v in (r.get("variants") or {}).items()
         }
         rules[rule_id] = FederalRule(
-            id=rule_id, kind=r["kind"], title=r["title"], binds=r["binds"], from_events=tuple(r["from"]),
-            period=_period(r.get("period")), counting=r.get("counting"),
+            id=rule_id,
+            kind=r["kind"],
+            title=r["title"],
+            binds=r["binds"],
+            from_events=tuple(r["from"]),
+            period=_period(r.get("period")),
+            counting=r.get("counting"),
             sale_window=(window["comparison"], int(window["days"])) if window else None,
-            extension=_period(r.get("extension")), extension_citation=r.get("extension_citation"),
-            variants=MappingProxyType(variants), summary=r["summary"], source=_source(r))
+            extension=_period(r.get("extension")),
+            extension_citation=r.get("extension_citation"),
+            variants=MappingProxyType(variants),
+            summary=r["summary"],
+            source=_source(r),
+        )
     return FederalRules(MappingProxyType(rules), MappingProxyType(dict(data["reviewed"])), path)
 
 
 # --- validation -------------------------------------------------------------------------------
+
 
 def _display(path: Path) -> str:
     try:
@@ -218,9 +335,15 @@ def _read_yaml(path: Path) -> Any:
 def _validate(data: Any, path: Path, schema_path: Path) -> None:
     # Report the most specific error: the deepest path first; "Unevaluated properties" errors are
     # only echoes of a failure inside an allOf branch, so they come last.
-    errors = sorted(_validator(str(schema_path)).iter_errors(data),
-                    key=lambda e: (e.validator == "unevaluatedProperties", -len(e.absolute_path),
-                                   list(map(str, e.absolute_path)), e.message))
+    errors = sorted(
+        _validator(str(schema_path)).iter_errors(data),
+        key=lambda e: (
+            e.validator == "unevaluatedProperties",
+            -len(e.absolute_path),
+            list(map(str, e.absolute_path)),
+            e.message,
+        ),
+    )
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""

@@ -5,6 +5,7 @@ foreclosure_filed), except that an outcome closes the case and a later event (a 
 reinstatement, say) reopens it. After the sale: redemption while a redemption period applies and has
 not ended, post_sale after it (or at once when the state has no redemption).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ EVENT_STAGE = {
 class StageTransition:
     stage: str
     entered_on: date | None
-    event_type: str | None     # the event that caused it (None: intake, a user-set outcome, or time passing)
+    event_type: str | None  # the event that caused it (None: intake, a user-set outcome, or time passing)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,15 @@ class StageResult:
     history: tuple[StageTransition, ...] = field(default_factory=tuple)
 
 
-def derive_stage(events: Sequence[Event], facts: CaseFacts, rulebook: Rulebook, today: date,
-                 outcome: str | None = None, *, deadlines: Sequence[Any]) -> StageResult:
+def derive_stage(
+    events: Sequence[Event],
+    facts: CaseFacts,
+    rulebook: Rulebook,
+    today: date,
+    outcome: str | None = None,
+    *,
+    deadlines: Sequence[Any],
+) -> StageResult:
     """The stage. `deadlines`: the engine's deadlines for the same case (compute_deadlines); the
     redemption period end is read from them."""
     if outcome is not None and outcome not in OUTCOMES:
@@ -101,8 +109,9 @@ def derive_stage(events: Sequence[Event], facts: CaseFacts, rulebook: Rulebook, 
     return StageResult(stage, current_outcome, tuple(history))
 
 
-def _after_sale(index: EventIndex, facts: CaseFacts, rulebook: Rulebook, today: date, enter, stage: str,
-                deadlines: Sequence[Any]) -> None:
+def _after_sale(
+    index: EventIndex, facts: CaseFacts, rulebook: Rulebook, today: date, enter, stage: str, deadlines: Sequence[Any]
+) -> None:
     sale = index.latest("sale_held")
     if sale is None:
         return

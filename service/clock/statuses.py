@@ -2,6 +2,7 @@
 the arithmetic, then every finding, then the citation. verify_manually follows the words.
 
 Pure: no Flask, no database."""
+
 from __future__ import annotations
 
 from . import calendar as cal
@@ -10,8 +11,15 @@ from .kinds import DEADLINE_KINDS, FORECLOSURE_KINDS
 
 _STAY_CITATION = "11 U.S.C. § 362(a)"
 # Kinds whose rule depends on the foreclosure process (judicial / nonjudicial).
-_PROCESS_KINDS = frozenset({"answer_due", "redemption_period_end", "deficiency_filing_deadline",
-                            "reinstatement_period_end", "fair_value_action_deadline"})
+_PROCESS_KINDS = frozenset(
+    {
+        "answer_due",
+        "redemption_period_end",
+        "deficiency_filing_deadline",
+        "reinstatement_period_end",
+        "fair_value_action_deadline",
+    }
+)
 
 
 def finish(case: CaseView, d: Draft) -> ComputedDeadline:
@@ -27,8 +35,11 @@ def finish(case: CaseView, d: Draft) -> ComputedDeadline:
         if d.kind in WAITING_KINDS:
             notes.append(f"next step taken {d.met_on.isoformat()}, after the waiting period")
         elif d.due_on is not None and d.met_on > d.due_on:
-            late = (cal.business_days_between(d.due_on, d.met_on) if d.kind in SERVICER_RESPONSE_KINDS
-                    else (d.met_on - d.due_on).days)
+            late = (
+                cal.business_days_between(d.due_on, d.met_on)
+                if d.kind in SERVICER_RESPONSE_KINDS
+                else (d.met_on - d.due_on).days
+            )
             unit = "business days" if d.kind in SERVICER_RESPONSE_KINDS else "days"
             notes.append(f"met {d.met_on.isoformat()}, late by {late} {unit}")
         else:
@@ -36,21 +47,27 @@ def finish(case: CaseView, d: Draft) -> ComputedDeadline:
     elif d.violation:
         status = "missed"
         notes.append(d.violation)
-    elif (stay is not None and d.kind in FORECLOSURE_KINDS
-          and (d.due_on is None or d.due_on >= stay.occurred_on)):
+    elif stay is not None and d.kind in FORECLOSURE_KINDS and (d.due_on is None or d.due_on >= stay.occurred_on):
         status = "tolled"
-        notes.append(f"tolled: bankruptcy filed {stay.occurred_on.isoformat()}, automatic stay ({_STAY_CITATION}); "
-                     f"11 U.S.C. § 108 may extend the period after the stay ends: verify after discharge or "
-                     f"dismissal")
+        notes.append(
+            f"tolled: bankruptcy filed {stay.occurred_on.isoformat()}, automatic stay ({_STAY_CITATION}); "
+            f"11 U.S.C. § 108 may extend the period after the stay ends: verify after discharge or "
+            f"dismissal"
+        )
         checks.append("tolled")
-    elif (d.expires_on or d.due_on) is not None and (d.expires_on or d.due_on) < case.today and (
-            binds in ("borrower", "court") or d.kind in SERVICER_RESPONSE_KINDS):
+    elif (
+        (d.expires_on or d.due_on) is not None
+        and (d.expires_on or d.due_on) < case.today
+        and (binds in ("borrower", "court") or d.kind in SERVICER_RESPONSE_KINDS)
+    ):
         status = "missed"  # never before the right itself has expired (expires_on)
     if status != "tolled" and d.kind in FORECLOSURE_KINDS:
         for filed, closed in case.past_stays:
             if d.due_on is None or d.due_on >= filed.occurred_on:
-                notes.append(f"bankruptcy {filed.occurred_on.isoformat()} to {closed.occurred_on.isoformat()}: "
-                             f"11 U.S.C. § 108 may have extended this date: verify")
+                notes.append(
+                    f"bankruptcy {filed.occurred_on.isoformat()} to {closed.occurred_on.isoformat()}: "
+                    f"11 U.S.C. § 108 may have extended this date: verify"
+                )
                 checks.append("past bankruptcy")
                 break
     if case.facts.process is None and case.process and d.kind in _PROCESS_KINDS:
@@ -63,8 +80,21 @@ def finish(case: CaseView, d: Draft) -> ComputedDeadline:
         explanation += "; " + "; ".join(notes)
     explanation += f" ({d.source.citation})"
     return ComputedDeadline(
-        key=d.key, kind=d.kind, title=d.title or spec.title, due_on=d.due_on, binds=binds, status=status,
-        met_on=d.met_on, rule_id=d.rule_id, citation=d.source.citation, source_url=d.source.source_url,
-        confidence=d.source.confidence, explanation=explanation, computed_from_event_type=d.trigger.type,
-        computed_from_occurred_on=d.trigger.occurred_on, verify_manually=bool(checks),
-        alternatives=d.alternatives, expires_on=d.expires_on or d.due_on)
+        key=d.key,
+        kind=d.kind,
+        title=d.title or spec.title,
+        due_on=d.due_on,
+        binds=binds,
+        status=status,
+        met_on=d.met_on,
+        rule_id=d.rule_id,
+        citation=d.source.citation,
+        source_url=d.source.source_url,
+        confidence=d.source.confidence,
+        explanation=explanation,
+        computed_from_event_type=d.trigger.type,
+        computed_from_occurred_on=d.trigger.occurred_on,
+        verify_manually=bool(checks),
+        alternatives=d.alternatives,
+        expires_on=d.expires_on or d.due_on,
+    )

@@ -3,6 +3,7 @@ period that might apply is computed, the earliest is the due date, the others ar
 deadline asks to be verified. Also the weekend and holiday ends of the borrower's statutory rights.
 
 Pure: no Flask, no database."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from .drafts import Alternative, CaseView, Draft, describe_weekday, event_label
 from .facts import Event, describe_facts, describe_when, match_when
 from .rules import RedemptionPeriod
 
+
 def _candidates(periods, case: CaseView) -> tuple[list[tuple[RedemptionPeriod, tuple[str, ...]]], bool, list]:
     """The periods that may apply, in file order: every one whose `when` might hold (a selecting fact
     unknown) up to and including the first whose `when` holds. Returns (candidates, settled, ruled_out):
@@ -20,8 +22,7 @@ def _candidates(periods, case: CaseView) -> tuple[list[tuple[RedemptionPeriod, t
     out = []
     ruled_out = []
     for period in periods:
-        matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable,
-                                      case.recorded)
+        matched, missing = match_when(period.when, case.facts, case.process, case.deficiency_recoverable, case.recorded)
         if matched is False:
             ruled_out.append(period.when)
             continue
@@ -43,8 +44,13 @@ def _window_end(case: CaseView, period: RedemptionPeriod) -> tuple[date, Event, 
             pending.append(event_label(tp.from_event))
             continue
         end = cal.add_period(ev.occurred_on, tp.period.amount, tp.period.unit)
-        ends.append((end, ev, cal.format_arithmetic(event_label(ev.type), ev.occurred_on, tp.period.amount,
-                                                     tp.period.unit, end)))
+        ends.append(
+            (
+                end,
+                ev,
+                cal.format_arithmetic(event_label(ev.type), ev.occurred_on, tp.period.amount, tp.period.unit, end),
+            )
+        )
     chosen = None
     if ends:
         if period.earlier_of:
@@ -65,8 +71,10 @@ def _window_end(case: CaseView, period: RedemptionPeriod) -> tuple[date, Event, 
             if period.before_sale.amount == 0:
                 words = f"until the sale scheduled for {sale.occurred_on.isoformat()}"
             else:
-                words = (f"{cal.describe_period(period.before_sale.amount, period.before_sale.unit)} before the sale "
-                         f"scheduled for {sale.occurred_on.isoformat()} = {by_sale.isoformat()}")
+                words = (
+                    f"{cal.describe_period(period.before_sale.amount, period.before_sale.unit)} before the sale "
+                    f"scheduled for {sale.occurred_on.isoformat()} = {by_sale.isoformat()}"
+                )
             if chosen is None or by_sale < chosen[0]:
                 arith = words if chosen is None else f"{chosen[2]}, but it closes {words}"
                 chosen = (by_sale, sale, arith)
@@ -84,8 +92,12 @@ def _closes_before_sale(case: CaseView, raw: date) -> tuple[date, date, list[str
     safe = raw
     while not cal.is_court_day(safe, state):
         safe -= timedelta(days=1)
-    return safe, raw, [f"the window closes on {cal.describe_date(raw, state)}: act by {safe.isoformat()}, when "
-                       f"offices are open"], False
+    return (
+        safe,
+        raw,
+        [f"the window closes on {cal.describe_date(raw, state)}: act by {safe.isoformat()}, when offices are open"],
+        False,
+    )
 
 
 def expiry(case: CaseView, raw: date) -> tuple[date, date, list[str], bool]:
@@ -108,19 +120,41 @@ def expiry(case: CaseView, raw: date) -> tuple[date, date, list[str], bool]:
     day = cal.describe_date(raw, state)
     if status == "rolls":
         expires = cal.roll_forward_to_court_day(raw, state)
-        return safe, expires, [f"the period ends on {day}: the last day to act safely is {safe.isoformat()}; "
-                               f"the right expires {expires.isoformat()}, the next day offices are open "
-                               f"({citation})"], False
+        return (
+            safe,
+            expires,
+            [
+                f"the period ends on {day}: the last day to act safely is {safe.isoformat()}; "
+                f"the right expires {expires.isoformat()}, the next day offices are open "
+                f"({citation})"
+            ],
+            False,
+        )
     if status == "does_not_roll":
-        return raw, raw, [f"the period ends on {day}, and {case.state} does not carry it to the next business day "
-                          f"({citation}): act by {safe.isoformat()}, when offices are open"], False
-    return safe, raw, [f"the period ends on {day}: act by {safe.isoformat()}, when offices are open; whether "
-                       f"{case.state}'s computation-of-time rule carries the end to "
-                       f"{cal.roll_forward_to_court_day(raw, state).isoformat()} is unknown: verify manually"], True
+        return (
+            raw,
+            raw,
+            [
+                f"the period ends on {day}, and {case.state} does not carry it to the next business day "
+                f"({citation}): act by {safe.isoformat()}, when offices are open"
+            ],
+            False,
+        )
+    return (
+        safe,
+        raw,
+        [
+            f"the period ends on {day}: act by {safe.isoformat()}, when offices are open; whether "
+            f"{case.state}'s computation-of-time rule carries the end to "
+            f"{cal.roll_forward_to_court_day(raw, state).isoformat()} is unknown: verify manually"
+        ],
+        True,
+    )
 
 
-def windows(case: CaseView, out: list[Draft], kind: str, key: str, rule_prefix: str, periods, met_type: str | None
-             ) -> Draft | None:
+def windows(
+    case: CaseView, out: list[Draft], kind: str, key: str, rule_prefix: str, periods, met_type: str | None
+) -> Draft | None:
     """One deadline from a list of windows. When the facts that select among them are unknown, the due date
     is the earliest candidate; the others are listed as alternatives, and the deadline is to be verified."""
     candidates, settled, ruled_out = _candidates(periods, case)
@@ -151,24 +185,44 @@ def windows(case: CaseView, out: list[Draft], kind: str, key: str, rule_prefix: 
         settled = True
     computed = distinct
     due, period, missing, trigger, arith, notes, verify, expires = computed[0]
-    d = Draft(key=key, kind=kind, due_on=due, rule_id=f"{rule_prefix}.{period.id}", source=period.source,
-               arithmetic=arith, trigger=trigger, notes=list(notes), verify_manually=verify, expires_on=expires)
+    d = Draft(
+        key=key,
+        kind=kind,
+        due_on=due,
+        rule_id=f"{rule_prefix}.{period.id}",
+        source=period.source,
+        arithmetic=arith,
+        trigger=trigger,
+        notes=list(notes),
+        verify_manually=verify,
+        expires_on=expires,
+    )
     if len(computed) > 1:
         d.alternatives = tuple(
-            Alternative(c[0], (f"if {describe_when(c[1].when)}" if c[2] else
-                               f"if none of the other conditions holds ({describe_when(c[1].when) or 'general rule'})")
-                        + f" ({c[1].source.citation})")
-            for c in computed[1:])
+            Alternative(
+                c[0],
+                (
+                    f"if {describe_when(c[1].when)}"
+                    if c[2]
+                    else f"if none of the other conditions holds ({describe_when(c[1].when) or 'general rule'})"
+                )
+                + f" ({c[1].source.citation})",
+            )
+            for c in computed[1:]
+        )
     if not settled:
         unknown = sorted({m for c in computed for m in c[2]})
         d.verify_manually = True
         if len(computed) > 1:
-            d.notes.append(f"the period depends on facts not entered ({', '.join(unknown)}): the earliest candidate "
-                           f"is shown (verify manually); the others: "
-                           + "; ".join(f"{a.due_on.isoformat()} {a.condition}" for a in d.alternatives))
+            d.notes.append(
+                f"the period depends on facts not entered ({', '.join(unknown)}): the earliest candidate "
+                f"is shown (verify manually); the others: "
+                + "; ".join(f"{a.due_on.isoformat()} {a.condition}" for a in d.alternatives)
+            )
         else:
-            d.notes.append(f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}: "
-                           f"verify manually")
+            d.notes.append(
+                f"applies only if {describe_when(period.when)}; not known here: {', '.join(unknown)}: verify manually"
+            )
     else:
         parts = [describe_facts(w, case.facts, case.process) for w in ruled_out + [period.when]]
         because = ", ".join(dict.fromkeys(p for text in parts for p in text.split(", ") if p))
@@ -182,8 +236,10 @@ def windows(case: CaseView, out: list[Draft], kind: str, key: str, rule_prefix: 
         held = case.ev.first_on_or_after("sale_held", date.min)
         if held is not None and held.occurred_on <= due:
             d.verify_manually = True
-            d.notes.append(f"sale held {held.occurred_on.isoformat()}, before this redemption period ended: the sale "
-                           f"may not be held before it ends ({period.source.citation}): possible defense, verify manually")
+            d.notes.append(
+                f"sale held {held.occurred_on.isoformat()}, before this redemption period ended: the sale "
+                f"may not be held before it ends ({period.source.citation}): possible defense, verify manually"
+            )
     out.append(d)
     return d
 

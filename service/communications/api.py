@@ -1,4 +1,5 @@
 """HTTP views for communications, their attachments, and the servicer-compliance view."""
+
 from __future__ import annotations
 
 from flask import current_app, request, send_file
@@ -6,10 +7,17 @@ from flask.views import MethodView
 
 from service import disclaimers
 from service.communications import attachments, compliance, service
-from service.communications.schemas import (AttachmentListSchema, AttachmentSchema, CommunicationCreateSchema,
-                                            CommunicationListQuerySchema, CommunicationListSchema,
-                                            CommunicationPatchSchema, CommunicationSchema,
-                                            CompliancePageQuerySchema, ServicerComplianceSchema)
+from service.communications.schemas import (
+    AttachmentListSchema,
+    AttachmentSchema,
+    CommunicationCreateSchema,
+    CommunicationListQuerySchema,
+    CommunicationListSchema,
+    CommunicationPatchSchema,
+    CommunicationSchema,
+    CompliancePageQuerySchema,
+    ServicerComplianceSchema,
+)
 from service.errors import Problem, validation_error
 from service.fields import PageQuerySchema
 from service.limits import UPLOADS, per_organisation
@@ -17,22 +25,36 @@ from service.http import Blueprint, caller, db, documents_errors, page, with_obj
 from service.rulebook import local_today
 from service.storage import storage_for
 
-blp = Blueprint("communications", __name__, url_prefix="/api/v1",
-                description="Lender communications, proof of submission, and the servicer's clocks")
+blp = Blueprint(
+    "communications",
+    __name__,
+    url_prefix="/api/v1",
+    description="Lender communications, proof of submission, and the servicer's clocks",
+)
 
 UPLOAD_BODY = {
     "required": True,
     "description": "multipart/form-data with the file in the field `file`: PDF, PNG, JPEG, TIFF or UTF-8 plain "
-                   "text (detected from the content), at most 20 MB.",
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary"}}}}},
+    "text (detected from the content), at most 20 MB.",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
 }
 FILE_RESPONSE = {
-    "200": {"description": "The file's bytes, with its type; X-Content-SHA256 carries its SHA-256 (hex)",
-            "headers": {"X-Content-SHA256": {"schema": {"type": "string"}},
-                        "Content-Disposition": {"schema": {"type": "string"}}},
-            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in attachments.ALLOWED_TYPES}},
+    "200": {
+        "description": "The file's bytes, with its type; X-Content-SHA256 carries its SHA-256 (hex)",
+        "headers": {
+            "X-Content-SHA256": {"schema": {"type": "string"}},
+            "Content-Disposition": {"schema": {"type": "string"}},
+        },
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in attachments.ALLOWED_TYPES},
+    },
 }
 
 
@@ -44,8 +66,9 @@ class CaseCommunications(MethodView):
     @documents_errors(blp, 401, 404, 422)
     def get(self, args, case):
         """The case's communications log, oldest first"""
-        rows, total = service.list_communications(db(), case, args["page"], args["per_page"], args.get("category"),
-                                                  args.get("direction"))
+        rows, total = service.list_communications(
+            db(), case, args["page"], args["per_page"], args.get("category"), args.get("direction")
+        )
         return page(service.views(db(), rows), total, args)  # CommunicationSchema dumps the views
 
     @with_case(write=True)
@@ -118,8 +141,9 @@ class CommunicationAttachments(MethodView):
         unknown = sorted((set(request.files) | set(request.form)) - {"file"})
         if unknown:
             raise validation_error({name: ["Unknown field."] for name in unknown})
-        attachment = attachments.store_attachment(db(), caller(), row, upload.stream, upload.filename,
-                                                  storage_for(settings(), db()))
+        attachment = attachments.store_attachment(
+            db(), caller(), row, upload.stream, upload.filename, storage_for(settings(), db())
+        )
         db().commit()
         return attachment, {"Location": f"/api/v1/attachments/{attachment.id}"}
 
@@ -132,8 +156,15 @@ class AttachmentFile(MethodView):
     def get(self, row):
         """The file itself, with its content type and SHA-256 (checked against the stored bytes before it is
         served: a file that no longer matches answers 500, "Stored file failed its integrity check")"""
-        response = send_file(attachments.verified_file(storage_for(settings()), row), mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                             etag=row.sha256, conditional=False, max_age=0)
+        response = send_file(
+            attachments.verified_file(storage_for(settings()), row),
+            mimetype=row.content_type,
+            as_attachment=True,
+            download_name=row.filename,
+            etag=row.sha256,
+            conditional=False,
+            max_age=0,
+        )
         response.content_length = row.size  # the bytes matched the SHA-256, so the size too
         response.headers["X-Content-SHA256"] = row.sha256
         response.headers["Cache-Control"] = "private, no-store"
@@ -152,6 +183,12 @@ class ServicerCompliance(MethodView):
         today = local_today(caller().timezone)
         clocks = compliance.servicer_clocks(db(), case, today)  # ServicerClockSchema dumps them
         start = (args["page"] - 1) * args["per_page"]
-        return {"items": clocks[start:start + args["per_page"]], "total": len(clocks), "page": args["page"],
-                "per_page": args["per_page"], "as_of": today, "summary": compliance.compliance_summary(clocks),
-                "disclaimer": disclaimers.COMMUNICATIONS}
+        return {
+            "items": clocks[start : start + args["per_page"]],
+            "total": len(clocks),
+            "page": args["page"],
+            "per_page": args["per_page"],
+            "as_of": today,
+            "summary": compliance.compliance_summary(clocks),
+            "disclaimer": disclaimers.COMMUNICATIONS,
+        }

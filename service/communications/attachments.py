@@ -1,6 +1,7 @@
 """Attachments: proof of submission kept with a communication. The upload is streamed into the storage
 (service.storage) while it is hashed, its type read from its content (magic bytes, not the name), and kept
 once under its SHA-256; it is served only after its bytes have matched that SHA-256 again."""
+
 from __future__ import annotations
 
 import codecs
@@ -31,8 +32,12 @@ def get_attachment(session, org_id: int, attachment_id: int) -> Attachment:
         select(Attachment)
         .join(Communication, Communication.id == Attachment.communication_id)
         .join(Case, Case.id == Attachment.case_id)
-        .where(Attachment.id == attachment_id, Attachment.org_id == org_id,
-               Communication.deleted_at.is_(None), Case.deleted_at.is_(None))
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.org_id == org_id,
+            Communication.deleted_at.is_(None),
+            Case.deleted_at.is_(None),
+        )
     ).one_or_none()
     if row is None:
         raise Problem(404, f"No attachment {attachment_id}.")
@@ -40,16 +45,26 @@ def get_attachment(session, org_id: int, attachment_id: int) -> Attachment:
 
 
 def attachment_document(row: Attachment) -> dict[str, Any]:
-    return {"id": row.id, "communication_id": row.communication_id, "case_id": row.case_id,
-            "filename": row.filename, "content_type": row.content_type, "size": row.size, "sha256": row.sha256,
-            "url": f"/api/v1/attachments/{row.id}", "created_at": row.created_at, "created_by": row.created_by_id}
+    return {
+        "id": row.id,
+        "communication_id": row.communication_id,
+        "case_id": row.case_id,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "url": f"/api/v1/attachments/{row.id}",
+        "created_at": row.created_at,
+        "created_by": row.created_by_id,
+    }
 
 
 def attachments_of(session, ids: list[int]) -> dict[int, list[Attachment]]:
     found: dict[int, list[Attachment]] = {i: [] for i in ids}
     if ids:
-        for row in session.scalars(select(Attachment).where(Attachment.communication_id.in_(ids))
-                                   .order_by(Attachment.id)).all():
+        for row in session.scalars(
+            select(Attachment).where(Attachment.communication_id.in_(ids)).order_by(Attachment.id)
+        ).all():
             found[row.communication_id].append(row)
     return found
 
@@ -94,7 +109,7 @@ class _Upload:
             if self.size > MAX_ATTACHMENT_BYTES:
                 raise Problem(413, "An attachment may be at most 20 MB (20,971,520 bytes).")
             if len(self.head) < 16:
-                self.head += chunk[:16 - len(self.head)]
+                self.head += chunk[: 16 - len(self.head)]
             self._check_text(chunk, final=False)
             return chunk
         if self.size == 0:
@@ -102,8 +117,14 @@ class _Upload:
         self._check_text(b"", final=True)
         self.content_type = detect_content_type(self.head, self.is_text)
         if self.content_type is None:
-            raise validation_error({"file": ["Only PDF, PNG, JPEG, TIFF or plain text (UTF-8) files are accepted; "
-                                              "the type is read from the file's content, not its name."]})
+            raise validation_error(
+                {
+                    "file": [
+                        "Only PDF, PNG, JPEG, TIFF or plain text (UTF-8) files are accepted; "
+                        "the type is read from the file's content, not its name."
+                    ]
+                }
+            )
         return b""
 
     def _check_text(self, chunk: bytes, final: bool) -> None:
@@ -123,21 +144,42 @@ def safe_filename(name: str | None) -> str:
     return base or "attachment"
 
 
-def store_attachment(session, caller: Caller, row: Communication, stream: IO[bytes], filename: str | None,
-                     storage: Storage) -> Attachment:
+def store_attachment(
+    session, caller: Caller, row: Communication, stream: IO[bytes], filename: str | None, storage: Storage
+) -> Attachment:
     """Stream the upload into the storage while it is hashed and its size and type checked; the storage
     keeps it under its SHA-256 (the same bytes are stored once)."""
     upload = _Upload(stream)
     sha256, size = storage.put(upload)
     content_type = upload.content_type
-    attachment = Attachment(org_id=row.org_id, case_id=row.case_id, communication_id=row.id, sha256=sha256,
-                            size=size, content_type=content_type, filename=safe_filename(filename),
-                            created_by_id=caller.user_id)
+    attachment = Attachment(
+        org_id=row.org_id,
+        case_id=row.case_id,
+        communication_id=row.id,
+        sha256=sha256,
+        size=size,
+        content_type=content_type,
+        filename=safe_filename(filename),
+        created_by_id=caller.user_id,
+    )
     session.add(attachment)
     session.flush()
-    audit.record(session, caller, "create", "attachment", attachment.id, org_id=row.org_id, case_id=row.case_id,
-                 after={"communication_id": row.id, "filename": attachment.filename, "sha256": sha256, "size": size,
-                        "content_type": content_type})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "attachment",
+        attachment.id,
+        org_id=row.org_id,
+        case_id=row.case_id,
+        after={
+            "communication_id": row.id,
+            "filename": attachment.filename,
+            "sha256": sha256,
+            "size": size,
+            "content_type": content_type,
+        },
+    )
     return attachment
 
 
@@ -152,14 +194,20 @@ def verified_file(storage: Storage, row: Attachment) -> IO[bytes]:
     except ObjectCorrupt as error:
         spool.close()
         log.error("attachment %s (org %s): %s", row.id, row.org_id, error)
-        raise Problem(500, f"The stored file of attachment {row.id} does not match its SHA-256 {row.sha256}; "
-                           "it is not served. The error has been logged.",
-                      title="Stored file failed its integrity check") from None
+        raise Problem(
+            500,
+            f"The stored file of attachment {row.id} does not match its SHA-256 {row.sha256}; "
+            "it is not served. The error has been logged.",
+            title="Stored file failed its integrity check",
+        ) from None
     except ObjectMissing as error:
         spool.close()
         log.error("attachment %s (org %s): %s", row.id, row.org_id, error)
-        raise Problem(500, f"The stored file of attachment {row.id} is missing from storage. "
-                           "The error has been logged.", title="Stored file missing") from None
+        raise Problem(
+            500,
+            f"The stored file of attachment {row.id} is missing from storage. The error has been logged.",
+            title="Stored file missing",
+        ) from None
     spool.seek(0)
     return spool
 

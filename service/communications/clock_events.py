@@ -13,6 +13,7 @@
 The events are added, changed and deleted through service.events.service in the same transaction, so the
 deadlines are recomputed as for any event. Received-on dates become details.received_on (the clocks run
 from receipt)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +29,19 @@ from service.events import service as events
 
 REQUEST_EVENT = {"notice_of_error": "notice_of_error_sent", "request_for_information": "request_for_information_sent"}
 REPLY_EVENT = {"acknowledgment": "servicer_acknowledged", "response": "servicer_responded"}
-DECISION_EVENT = {"denied": "loss_mit_denied", "modification_approved": "modification_approved",
-                  "modification_denied": "loss_mit_denied"}
+DECISION_EVENT = {
+    "denied": "loss_mit_denied",
+    "modification_approved": "modification_approved",
+    "modification_denied": "loss_mit_denied",
+}
 # An offered option is a determination (1024.41(c)(1)(ii)) that the borrower must accept or reject (1024.41(e)).
-OPTION_OFFERED = {"forbearance_offered": "forbearance", "repayment_plan_offered": "repayment_plan",
-                  "trial_modification_offered": "trial_modification", "short_sale_approved": "short_sale",
-                  "deed_in_lieu_approved": "deed_in_lieu"}
+OPTION_OFFERED = {
+    "forbearance_offered": "forbearance",
+    "repayment_plan_offered": "repayment_plan",
+    "trial_modification_offered": "trial_modification",
+    "short_sale_approved": "short_sale",
+    "deed_in_lieu_approved": "deed_in_lieu",
+}
 
 
 # Regulation X clocks start and stop only on writing: a notice of error (12 CFR 1024.35(a)), a request for
@@ -42,9 +50,11 @@ OPTION_OFFERED = {"forbearance_offered": "forbearance", "repayment_plan_offered"
 # notices. A phone call or a meeting is logged but starts or stops no clock.
 ORAL_CHANNELS = frozenset({"phone", "in_person"})
 WRITTEN_ONLY = {
-    ("outbound", "notice_of_error"): "12 CFR 1024.35(a)", ("outbound", "request_for_information"): "12 CFR 1024.36(a)",
+    ("outbound", "notice_of_error"): "12 CFR 1024.35(a)",
+    ("outbound", "request_for_information"): "12 CFR 1024.36(a)",
     ("outbound", "qualified_written_request"): "12 U.S.C. § 2605(e)(1)(B)",
-    ("inbound", "acknowledgment"): "12 CFR 1024.35(d), 1024.36(c)", ("inbound", "response"): "12 CFR 1024.35(e), 1024.36(d)",
+    ("inbound", "acknowledgment"): "12 CFR 1024.35(d), 1024.36(c)",
+    ("inbound", "response"): "12 CFR 1024.35(e), 1024.36(d)",
     ("inbound", "decision"): "12 CFR 1024.41(c)(1)(ii)",
 }
 
@@ -55,19 +65,24 @@ def oral_clock_note(row: Communication) -> str | None:
     if row.channel not in ORAL_CHANNELS or citation is None:
         return None
     if row.direction == "outbound":
-        return (f"An oral request starts no servicer clock: only a written request does ({citation}). "
-                f"Send it in writing and record the written follow-up as a new entry (letter, certified mail, "
-                f"fax, e-mail or portal).")
-    return (f"An oral {row.category.replace('_', ' ')} from the servicer does not satisfy or stop the clock: it "
-            f"must be in writing ({citation}). Record the written one when it arrives.")
+        return (
+            f"An oral request starts no servicer clock: only a written request does ({citation}). "
+            f"Send it in writing and record the written follow-up as a new entry (letter, certified mail, "
+            f"fax, e-mail or portal)."
+        )
+    return (
+        f"An oral {row.category.replace('_', ' ')} from the servicer does not satisfy or stop the clock: it "
+        f"must be in writing ({citation}). Record the written one when it arrives."
+    )
 
 
 def local_date(row: Communication, timezone: str) -> dt.date:
     return row.occurred_at.astimezone(ZoneInfo(timezone)).date()
 
 
-def _wanted_events(session, caller: Caller, row: Communication,
-                   extended: bool | None) -> tuple[dict | None, dict | None]:
+def _wanted_events(
+    session, caller: Caller, row: Communication, extended: bool | None
+) -> tuple[dict | None, dict | None]:
     """(primary event, completion event) this entry should have, as {type, occurred_on, details}, or None."""
     if row.deleted_at is not None or oral_clock_note(row):
         return None, None
@@ -84,16 +99,22 @@ def _wanted_events(session, caller: Caller, row: Communication,
         if row.category == "loss_mit_application":
             # The application events take no received_on; the servicer's receipt day is the event's date.
             received = row.received_on or on
-            complete = ({"type": "loss_mit_application_complete", "occurred_on": received, "details": {}}
-                        if row.application_complete else None)
+            complete = (
+                {"type": "loss_mit_application_complete", "occurred_on": received, "details": {}}
+                if row.application_complete
+                else None
+            )
             return {"type": "loss_mit_application_received", "occurred_on": received, "details": {}}, complete
         return None, None
     if row.category == "decision" and row.decision_result in DECISION_EVENT:
         details = {"option": "loan_modification"} if row.decision_result == "modification_denied" else {}
         return {"type": DECISION_EVENT[row.decision_result], "occurred_on": on, "details": details}, None
     if row.category == "decision" and row.decision_result in OPTION_OFFERED:
-        return {"type": "loss_mit_option_offered", "occurred_on": on,
-                "details": {"option": OPTION_OFFERED[row.decision_result]}}, None
+        return {
+            "type": "loss_mit_option_offered",
+            "occurred_on": on,
+            "details": {"option": OPTION_OFFERED[row.decision_result]},
+        }, None
     if row.category in REPLY_EVENT and row.in_reply_to_id:
         target = session.get(Communication, row.in_reply_to_id)
         if target is None or target.deleted_at is not None or target.event_id is None:
@@ -101,8 +122,9 @@ def _wanted_events(session, caller: Caller, row: Communication,
         details: dict[str, Any] = {"in_reply_to": target.event_id}
         if extended is None and row.event_id:  # a correction that does not mention it keeps the flag
             current = session.get(CaseEvent, row.event_id)
-            extended = bool(current and (current.details or {}).get("extended" if row.category == "acknowledgment"
-                                                                    else "extension"))
+            extended = bool(
+                current and (current.details or {}).get("extended" if row.category == "acknowledgment" else "extension")
+            )
         if extended:
             details["extended" if row.category == "acknowledgment" else "extension"] = True
         return {"type": REPLY_EVENT[row.category], "occurred_on": on, "details": details}, None
@@ -119,13 +141,18 @@ def _sync_one(session, caller: Caller, case: Case, event_id: int | None, wanted:
         return None
     if current is not None and current.type == wanted["type"]:
         if current.occurred_on != wanted["occurred_on"] or _json(current.details) != _json(wanted["details"]):
-            events.update_event(session, caller, current, {"occurred_on": wanted["occurred_on"],
-                                                           "details": _json(wanted["details"])})
+            events.update_event(
+                session, caller, current, {"occurred_on": wanted["occurred_on"], "details": _json(wanted["details"])}
+            )
         return current.id
     if current is not None:
         events.delete_event(session, caller, current)
-    created = events.add_event(session, caller, case, {"type": wanted["type"], "occurred_on": wanted["occurred_on"],
-                                                       "details": _json(wanted["details"])})
+    created = events.add_event(
+        session,
+        caller,
+        case,
+        {"type": wanted["type"], "occurred_on": wanted["occurred_on"], "details": _json(wanted["details"])},
+    )
     return created.id
 
 
@@ -142,7 +169,8 @@ def sync_events(session, caller: Caller, case: Case, row: Communication, extende
 
 def resync_replies(session, caller: Caller, case: Case, row: Communication) -> None:
     """Replies point at this entry's event: keep them in step when it changes or goes."""
-    for reply in session.scalars(select(Communication).where(
-            Communication.in_reply_to_id == row.id, Communication.deleted_at.is_(None))).all():
+    for reply in session.scalars(
+        select(Communication).where(Communication.in_reply_to_id == row.id, Communication.deleted_at.is_(None))
+    ).all():
         # A deleted request keeps the link for the record; the reply's clock event goes with the request's.
         sync_events(session, caller, case, reply, None)

@@ -1,5 +1,6 @@
 """Servicer compliance: each servicer clock of a case with its result (on time, late by N business days,
 missed, open), and the communications log the exhibit report prints."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,13 +25,14 @@ CLOCK_KINDS = tuple(sorted(SERVICER_RESPONSE_KINDS))
 @dataclass(frozen=True)
 class ServicerClock:
     """One servicer clock of a case and its result (ServicerClockSchema dumps it)."""
-    clock: str                    # the deadline kind
+
+    clock: str  # the deadline kind
     title: str
     deadline_id: int
     started_on: dt.date | None
     due_on: dt.date | None
     met_on: dt.date | None
-    result: str                   # open, on_time, late or missed
+    result: str  # open, on_time, late or missed
     late_by_business_days: int | None
     citation: str | None
     source_url: str | None
@@ -47,12 +49,24 @@ def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, A
 
 def servicer_clocks(session, case: Case, today: dt.date) -> list[ServicerClock]:
     """Each servicer clock of the case with its result: open, on_time, late (by N business days) or missed."""
-    rows = list(session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS))).all())
-    events = {e.id: e for e in session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))).all()}
-    comms = list(session.scalars(select(Communication).where(
-        Communication.case_id == case.id, Communication.deleted_at.is_(None))).all())
+    rows = list(
+        session.scalars(
+            select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS)
+            )
+        ).all()
+    )
+    events = {
+        e.id: e
+        for e in session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
+        ).all()
+    }
+    comms = list(
+        session.scalars(
+            select(Communication).where(Communication.case_id == case.id, Communication.deleted_at.is_(None))
+        ).all()
+    )
     by_event = {}
     for c in comms:
         for event_id in (c.event_id, c.complete_event_id):
@@ -71,13 +85,24 @@ def servicer_clocks(session, case: Case, today: dt.date) -> list[ServicerClock]:
             started_on = dt.date.fromisoformat(trigger.details["received_on"])
         request = by_event.get(trigger_id) if trigger_id else None
         result, late_by = clock_result(row.due_on, row.met_on, today)
-        clocks.append(ServicerClock(
-            clock=row.kind, title=row.title, deadline_id=row.id, started_on=started_on, due_on=row.due_on,
-            met_on=row.met_on, result=result, late_by_business_days=late_by, citation=row.citation,
-            source_url=row.source_url, explanation=row.explanation,
-            request_communication_id=request.id if request else None,
-            answered_by_communication_ids=sorted(replies.get(request.id, [])) if request else [],
-            deadline_status=row.status))
+        clocks.append(
+            ServicerClock(
+                clock=row.kind,
+                title=row.title,
+                deadline_id=row.id,
+                started_on=started_on,
+                due_on=row.due_on,
+                met_on=row.met_on,
+                result=result,
+                late_by_business_days=late_by,
+                citation=row.citation,
+                source_url=row.source_url,
+                explanation=row.explanation,
+                request_communication_id=request.id if request else None,
+                answered_by_communication_ids=sorted(replies.get(request.id, [])) if request else [],
+                deadline_status=row.status,
+            )
+        )
     clocks.sort(key=lambda c: (c.started_on or dt.date.max, c.due_on or dt.date.max, c.clock))
     return clocks
 
@@ -111,11 +136,19 @@ def communications_log(session, org_id: int, case_id: int, today: dt.date | None
     Plain dicts (dates and date-times as Python objects); scoped to the organisation (404 otherwise)."""
     case = get_case(session, org_id, case_id)
     today = today or local_today(session.get(Organization, org_id).timezone)
-    rows = list(session.scalars(select(Communication).where(
-        Communication.case_id == case.id, Communication.deleted_at.is_(None))
-        .order_by(Communication.occurred_at, Communication.id)).all())
+    rows = list(
+        session.scalars(
+            select(Communication)
+            .where(Communication.case_id == case.id, Communication.deleted_at.is_(None))
+            .order_by(Communication.occurred_at, Communication.id)
+        ).all()
+    )
     clocks = servicer_clocks(session, case, today)
-    return {"case": case_document(case, mask=True), "as_of": today, "entries": documents(session, rows),
-            "servicer_compliance": python_dump(ServicerClockSchema(many=True), clocks),
-            "compliance_summary": compliance_summary(clocks),
-            "disclaimer": disclaimers.COMMUNICATIONS}
+    return {
+        "case": case_document(case, mask=True),
+        "as_of": today,
+        "entries": documents(session, rows),
+        "servicer_compliance": python_dump(ServicerClockSchema(many=True), clocks),
+        "compliance_summary": compliance_summary(clocks),
+        "disclaimer": disclaimers.COMMUNICATIONS,
+    }

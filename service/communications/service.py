@@ -3,6 +3,7 @@ API shows, with earlier submissions of a requested document and corrections.
 
 The parts: attachments.py (proof of submission), clock_events.py (the servicer clocks an entry starts and
 stops, through case events) and compliance.py (each clock's result, and the log the exhibit report prints)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,22 +34,30 @@ EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 # --- loading ------------------------------------------------------------------------------------
 
+
 def get_communication(session, org_id: int, communication_id: int) -> Communication:
     """The entry, or 404 (another organisation's, a deleted case's or entry's, or none)."""
     row = session.scalars(
-        select(Communication).join(Case, Case.id == Communication.case_id)
-        .where(Communication.id == communication_id, Communication.org_id == org_id,
-               Communication.deleted_at.is_(None), Case.deleted_at.is_(None))
+        select(Communication)
+        .join(Case, Case.id == Communication.case_id)
+        .where(
+            Communication.id == communication_id,
+            Communication.org_id == org_id,
+            Communication.deleted_at.is_(None),
+            Case.deleted_at.is_(None),
+        )
     ).one_or_none()
     if row is None:
         raise Problem(404, f"No communication {communication_id}.")
     return row
 
 
-def list_communications(session, case: Case, page: int, per_page: int, category: str | None = None,
-                        direction: str | None = None) -> tuple[list[Communication], int]:
-    query = select(Communication).where(Communication.case_id == case.id, Communication.org_id == case.org_id,
-                                        Communication.deleted_at.is_(None))
+def list_communications(
+    session, case: Case, page: int, per_page: int, category: str | None = None, direction: str | None = None
+) -> tuple[list[Communication], int]:
+    query = select(Communication).where(
+        Communication.case_id == case.id, Communication.org_id == case.org_id, Communication.deleted_at.is_(None)
+    )
     if category:
         query = query.where(Communication.category == category)
     if direction:
@@ -58,14 +67,16 @@ def list_communications(session, case: Case, page: int, per_page: int, category:
 
 # --- documents ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PreviousSubmission:
     """An earlier outbound entry that sent a document a request asks for."""
+
     document: str
     communication_id: int
     occurred_at: dt.datetime
     channel: str
-    matched: str                  # documents_sent or attachment
+    matched: str  # documents_sent or attachment
     attachment_id: int | None = None
     sha256: str | None = None
 
@@ -73,6 +84,7 @@ class PreviousSubmission:
 @dataclass(frozen=True)
 class ClockEvent:
     """A case event an entry created: it drives the servicer clocks."""
+
     id: int
     type: str | None
 
@@ -82,8 +94,14 @@ class CommunicationView:
     beside it: attachments, earlier submissions of a requested document, corrections (audit entries) and the
     clock events. CommunicationSchema dumps it."""
 
-    def __init__(self, row: Communication, attachments: list[Attachment], previously_sent: list[PreviousSubmission],
-                 corrections: list[AuditEntry], clock_events: list[ClockEvent]):
+    def __init__(
+        self,
+        row: Communication,
+        attachments: list[Attachment],
+        previously_sent: list[PreviousSubmission],
+        corrections: list[AuditEntry],
+        clock_events: list[ClockEvent],
+    ):
         self.row = row
         self.attachments = attachments
         self.previously_sent = previously_sent
@@ -109,9 +127,16 @@ class CommunicationView:
 def _corrections_of(session, org_id: int, ids: list[int]) -> dict[int, list[AuditEntry]]:
     found: dict[int, list[AuditEntry]] = {i: [] for i in ids}
     if ids:
-        for entry in session.scalars(select(AuditEntry).where(
-                AuditEntry.org_id == org_id, AuditEntry.entity_type == "communication",
-                AuditEntry.action == "update", AuditEntry.entity_id.in_(ids)).order_by(AuditEntry.id)).all():
+        for entry in session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.org_id == org_id,
+                AuditEntry.entity_type == "communication",
+                AuditEntry.action == "update",
+                AuditEntry.entity_id.in_(ids),
+            )
+            .order_by(AuditEntry.id)
+        ).all():
             found[entry.entity_id].append(entry)
     return found
 
@@ -152,10 +177,27 @@ def _event_type(session, event_id: int) -> str | None:
     return event.type if event else None
 
 
-_AUDITED = CommunicationSchema(only=(
-    "occurred_at", "channel", "direction", "counterparty_type", "counterparty_name", "contact_person", "department",
-    "category", "subject", "summary", "in_reply_to", "qwr_treated_as", "application_complete", "decision_result",
-    "received_on", "documents_sent", "documents_requested"))
+_AUDITED = CommunicationSchema(
+    only=(
+        "occurred_at",
+        "channel",
+        "direction",
+        "counterparty_type",
+        "counterparty_name",
+        "contact_person",
+        "department",
+        "category",
+        "subject",
+        "summary",
+        "in_reply_to",
+        "qwr_treated_as",
+        "application_complete",
+        "decision_result",
+        "received_on",
+        "documents_sent",
+        "documents_requested",
+    )
+)
 
 
 def _audit_document(row: Communication) -> dict[str, Any]:
@@ -165,20 +207,30 @@ def _audit_document(row: Communication) -> dict[str, Any]:
 
 # --- duplicate document requests ------------------------------------------------------------------
 
+
 def normalize_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def _outbound_of_case(session, case_id: int) -> list[tuple[Communication, list[Attachment]]]:
-    rows = list(session.scalars(select(Communication).where(
-        Communication.case_id == case_id, Communication.direction == "outbound",
-        Communication.deleted_at.is_(None)).order_by(Communication.occurred_at, Communication.id)).all())
+    rows = list(
+        session.scalars(
+            select(Communication)
+            .where(
+                Communication.case_id == case_id,
+                Communication.direction == "outbound",
+                Communication.deleted_at.is_(None),
+            )
+            .order_by(Communication.occurred_at, Communication.id)
+        ).all()
+    )
     attachments = attachments_of(session, [r.id for r in rows])
     return [(r, attachments[r.id]) for r in rows]
 
 
-def match_previous_submissions(request: Communication,
-                               outbound: list[tuple[Communication, list[Attachment]]]) -> list[PreviousSubmission]:
+def match_previous_submissions(
+    request: Communication, outbound: list[tuple[Communication, list[Attachment]]]
+) -> list[PreviousSubmission]:
     """Earlier outbound entries that sent a document this request asks for.
 
     A name matches an earlier entry's documents_sent name, or an attachment's file name with or without its
@@ -190,20 +242,39 @@ def match_previous_submissions(request: Communication,
             if earlier.id == request.id or earlier.occurred_at > request.occurred_at:
                 continue
             if any(normalize_name(n) == key for n in earlier.documents_sent or []):
-                matches.append(PreviousSubmission(wanted, earlier.id, earlier.occurred_at, earlier.channel,
-                                                  "documents_sent"))
+                matches.append(
+                    PreviousSubmission(wanted, earlier.id, earlier.occurred_at, earlier.channel, "documents_sent")
+                )
             for file in files:
                 if key in (normalize_name(file.filename), normalize_name(Path(file.filename).stem)):
-                    matches.append(PreviousSubmission(wanted, earlier.id, earlier.occurred_at, earlier.channel,
-                                                      "attachment", file.id, file.sha256))
+                    matches.append(
+                        PreviousSubmission(
+                            wanted, earlier.id, earlier.occurred_at, earlier.channel, "attachment", file.id, file.sha256
+                        )
+                    )
     return matches
 
 
 # --- create, correct, delete ------------------------------------------------------------------------
 
-FIELDS = ("occurred_at", "channel", "direction", "counterparty_type", "counterparty_name", "contact_person",
-          "department", "category", "subject", "summary", "qwr_treated_as", "application_complete",
-          "decision_result", "received_on", "documents_sent", "documents_requested")
+FIELDS = (
+    "occurred_at",
+    "channel",
+    "direction",
+    "counterparty_type",
+    "counterparty_name",
+    "contact_person",
+    "department",
+    "category",
+    "subject",
+    "summary",
+    "qwr_treated_as",
+    "application_complete",
+    "decision_result",
+    "received_on",
+    "documents_sent",
+    "documents_requested",
+)
 
 
 def _aware(value: dt.datetime, timezone: str) -> dt.datetime:
@@ -213,8 +284,9 @@ def _aware(value: dt.datetime, timezone: str) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 
 
-def _check(session, caller: Caller, case: Case, row: Communication, reply_to: int | None,
-           extended: bool | None = None) -> None:
+def _check(
+    session, caller: Caller, case: Case, row: Communication, reply_to: int | None, extended: bool | None = None
+) -> None:
     errors: dict[str, list[str]] = {}
     now = utcnow()
     if row.occurred_at < EARLIEST:
@@ -236,9 +308,14 @@ def _check(session, caller: Caller, case: Case, row: Communication, reply_to: in
     if row.documents_requested and row.category != "document_request":
         errors["documents_requested"] = ["Only for a document_request."]
     if reply_to is not None:
-        target = session.scalars(select(Communication).where(
-            Communication.id == reply_to, Communication.org_id == caller.org_id, Communication.case_id == case.id,
-            Communication.deleted_at.is_(None))).one_or_none()
+        target = session.scalars(
+            select(Communication).where(
+                Communication.id == reply_to,
+                Communication.org_id == caller.org_id,
+                Communication.case_id == case.id,
+                Communication.deleted_at.is_(None),
+            )
+        ).one_or_none()
         if target is None or target.id == row.id:
             errors["in_reply_to"] = [f"No communication {reply_to} on this case."]
         elif target.occurred_at > row.occurred_at:
@@ -265,15 +342,29 @@ def _apply(row: Communication, data: dict[str, Any], timezone: str) -> None:
 
 
 def create_communication(session, caller: Caller, case: Case, data: dict[str, Any]) -> Communication:
-    row = Communication(org_id=case.org_id, case_id=case.id, created_by_id=caller.user_id,
-                        documents_sent=[], documents_requested=[], application_complete=False)
+    row = Communication(
+        org_id=case.org_id,
+        case_id=case.id,
+        created_by_id=caller.user_id,
+        documents_sent=[],
+        documents_requested=[],
+        application_complete=False,
+    )
     _apply(row, data, caller.timezone)
     _check(session, caller, case, row, data.get("in_reply_to"), data.get("servicer_extended"))
     session.add(row)
     session.flush()
     sync_events(session, caller, case, row, data.get("servicer_extended", False))
-    audit.record(session, caller, "create", "communication", row.id, org_id=case.org_id, case_id=case.id,
-                 after=_audit_document(row))
+    audit.record(
+        session,
+        caller,
+        "create",
+        "communication",
+        row.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        after=_audit_document(row),
+    )
     return row
 
 
@@ -295,8 +386,17 @@ def update_communication(session, caller: Caller, row: Communication, data: dict
     session.flush()
     sync_events(session, caller, case, row, data.get("servicer_extended"))
     after = _audit_document(row)
-    audit.record(session, caller, "update", "communication", row.id, org_id=case.org_id, case_id=case.id,
-                 before=before, after=after)
+    audit.record(
+        session,
+        caller,
+        "update",
+        "communication",
+        row.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        before=before,
+        after=after,
+    )
     resync_replies(session, caller, case, row)
     return row
 
@@ -307,6 +407,15 @@ def delete_communication(session, caller: Caller, row: Communication) -> None:
     row.deleted_at = utcnow()
     session.flush()
     sync_events(session, caller, case, row, None)
-    audit.record(session, caller, "delete", "communication", row.id, org_id=case.org_id, case_id=case.id,
-                 before=_audit_document(row), after=None)
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "communication",
+        row.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        before=_audit_document(row),
+        after=None,
+    )
     resync_replies(session, caller, case, row)

@@ -1,18 +1,28 @@
 """HTTP views for conflict checks: thin; the work is in service/conflicts/service.py."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from service.cases.api import with_case
 from service.conflicts import service
-from service.conflicts.schemas import (ConflictCheckAttachSchema, ConflictCheckCreateSchema, ConflictCheckListQuerySchema,
-                                       ConflictCheckListSchema, ConflictCheckSchema)
+from service.conflicts.schemas import (
+    ConflictCheckAttachSchema,
+    ConflictCheckCreateSchema,
+    ConflictCheckListQuerySchema,
+    ConflictCheckListSchema,
+    ConflictCheckSchema,
+)
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
 
-blp = Blueprint("conflicts", __name__, url_prefix="/api/v1",
-                description="Conflict checks before a case is opened (ABA Model Rules 1.7 and 1.10). Not legal "
-                            "advice: a match is a lead to review, and no match is not clearance")
+blp = Blueprint(
+    "conflicts",
+    __name__,
+    url_prefix="/api/v1",
+    description="Conflict checks before a case is opened (ABA Model Rules 1.7 and 1.10). Not legal "
+    "advice: a match is a lead to review, and no match is not clearance",
+)
 
 
 @blp.route("/conflict-checks")

@@ -13,6 +13,7 @@ What counts as the same:
 - organisations: names equal once legal suffixes (LLC, Inc., N.A., ...) are dropped and each side of a
   "d/b/a" counts as a name of its own, names an admin entered as aliases of one another, or close spellings.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,25 +32,81 @@ SAME_ORGANISATION = 0.95
 REVERSED_NAME = 0.95
 KNOWN_ALIAS = 0.9
 NICKNAME = 0.85
-FUZZY_CEILING = 0.85   # a close spelling scores its similarity times this, so never above a nickname
-FUZZY_THRESHOLD = 88   # rapidfuzz ratio (0..100) at or above which two spellings count as close
-LAST_NAME_THRESHOLD = 80   # "Smith" / "Smyth"
+FUZZY_CEILING = 0.85  # a close spelling scores its similarity times this, so never above a nickname
+FUZZY_THRESHOLD = 88  # rapidfuzz ratio (0..100) at or above which two spellings count as close
+LAST_NAME_THRESHOLD = 80  # "Smith" / "Smyth"
 ORGANISATION_THRESHOLD = 90
 
 # Legal forms and their abbreviations, as they end an organisation's name (after punctuation is removed).
 LEGAL_SUFFIXES = (
-    "llc", "l l c", "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "lp", "l p",
-    "llp", "l l p", "pllc", "pc", "p c", "pa", "p a", "plc", "na", "n a", "fsb", "f s b", "national association",
-    "trust company", "lllp",
+    "llc",
+    "l l c",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "lp",
+    "l p",
+    "llp",
+    "l l p",
+    "pllc",
+    "pc",
+    "p c",
+    "pa",
+    "p a",
+    "plc",
+    "na",
+    "n a",
+    "fsb",
+    "f s b",
+    "national association",
+    "trust company",
+    "lllp",
 )
 # "X d/b/a Y": X and Y are both names of the party. Also formerly-known-as and also-known-as.
-ALTERNATE_NAME_MARKERS = re.compile(r"\b(?:d\s*/\s*b\s*/\s*a|dba|a\s*/\s*k\s*/\s*a|aka|f\s*/\s*k\s*/\s*a|fka|"
-                                    r"doing business as|formerly known as|also known as)\b", re.IGNORECASE)
-ORGANISATION_WORDS = frozenset({
-    "bank", "mortgage", "servicing", "services", "financial", "finance", "loans", "lending", "trust", "trustee",
-    "credit", "union", "association", "fund", "capital", "holdings", "group", "federal", "savings", "partners",
-    "law", "firm", "attorneys", "investments", "realty", "properties", "homes", "county", "city", "department",
-})
+ALTERNATE_NAME_MARKERS = re.compile(
+    r"\b(?:d\s*/\s*b\s*/\s*a|dba|a\s*/\s*k\s*/\s*a|aka|f\s*/\s*k\s*/\s*a|fka|"
+    r"doing business as|formerly known as|also known as)\b",
+    re.IGNORECASE,
+)
+ORGANISATION_WORDS = frozenset(
+    {
+        "bank",
+        "mortgage",
+        "servicing",
+        "services",
+        "financial",
+        "finance",
+        "loans",
+        "lending",
+        "trust",
+        "trustee",
+        "credit",
+        "union",
+        "association",
+        "fund",
+        "capital",
+        "holdings",
+        "group",
+        "federal",
+        "savings",
+        "partners",
+        "law",
+        "firm",
+        "attorneys",
+        "investments",
+        "realty",
+        "properties",
+        "homes",
+        "county",
+        "city",
+        "department",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +165,7 @@ class AliasBook:
 
 
 # ------------------------------------------------------------------------------------------ normalising
+
 
 def fold(text: str | None) -> str:
     """Lower case, no accents, punctuation as spaces, single spaces: "José  GARCÍA-Ruiz" -> "jose garcia ruiz"."""
@@ -208,6 +266,7 @@ def name_key(name: str, is_organisation: bool) -> str:
 
 # ------------------------------------------------------------------------------------------- nicknames
 
+
 @lru_cache(maxsize=1)
 def _nicknamer():  # noqa: ANN202
     from nicknames import NickNamer
@@ -231,10 +290,14 @@ def are_nicknames(left: str, right: str) -> bool:
 
 # ------------------------------------------------------------------------------------------- comparing
 
+
 def compare(prospective: PartyName, existing: PartyName, aliases: AliasBook | None = None) -> Match | None:
     """The strongest reason to think the two are one party, or None."""
-    matches = [m for m in (_compare_identifiers(prospective, existing), _compare_names(prospective, existing, aliases))
-               if m is not None]
+    matches = [
+        m
+        for m in (_compare_identifiers(prospective, existing), _compare_names(prospective, existing, aliases))
+        if m is not None
+    ]
     if not matches:
         return None
     best = max(matches, key=lambda m: m.score)
@@ -267,16 +330,21 @@ def _compare_people(left: str, right: str) -> Match | None:
     same_order = ("," in left) == ("," in right)
     if left_first == right_first and left_last == right_last:
         if fold(left) == fold(right) or not same_order:
-            reason = ("same name once case, accents, spacing and punctuation are set aside" if same_order
-                      else "same name, one written \"Last, First\"")
+            reason = (
+                "same name once case, accents, spacing and punctuation are set aside"
+                if same_order
+                else "same name, one written \"Last, First\""
+            )
             return Match(reason, SAME_NAME if same_order else REVERSED_NAME)
         return Match("same first and last name (middle names or initials differ)", SAME_NAME - 0.05)
     last_similarity = fuzz.ratio(left_last, right_last)
     if last_similarity < LAST_NAME_THRESHOLD:
         return None  # the surnames differ: a shared first name is not a match
     if left_last == right_last and are_nicknames(left_first, right_first):
-        return Match(f"same last name, and \"{left_first.title()}\" and \"{right_first.title()}\" are forms of one "
-                     f"first name", NICKNAME)
+        return Match(
+            f"same last name, and \"{left_first.title()}\" and \"{right_first.title()}\" are forms of one first name",
+            NICKNAME,
+        )
     first_similarity = fuzz.ratio(left_first, right_first)
     if first_similarity < FUZZY_THRESHOLD and not (left_last == right_last and _initial_of(left_first, right_first)):
         return None
@@ -298,8 +366,10 @@ def _compare_organisations(left: str, right: str, aliases: AliasBook | None) -> 
     if shared:
         if fold(left) == fold(right):
             return Match("same organisation name once case and punctuation are set aside", SAME_NAME)
-        return Match(f"same organisation name (\"{sorted(shared)[0]}\") once legal suffixes and \"d/b/a\" are "
-                     f"set aside", SAME_ORGANISATION)
+        return Match(
+            f"same organisation name (\"{sorted(shared)[0]}\") once legal suffixes and \"d/b/a\" are set aside",
+            SAME_ORGANISATION,
+        )
     if aliases is not None and aliases.same_group(left_keys, right_keys):
         return Match("known alias of the same servicer (the organisation's servicer alias table)", KNOWN_ALIAS)
     best = max(fuzz.ratio(a, b) for a in left_keys for b in right_keys)

@@ -4,6 +4,7 @@ and the case page's rerun. Thin: the checks are service/conflicts/service.py's, 
 A match on the same side (the servicer adverse on another case too, a returning client) is shown for
 information; any other match (opposed: one ours and one adverse, or a party of another kind) must be
 acknowledged before the case is opened, and the acknowledgment is recorded in the audit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,12 @@ def needing_review(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _prospective(name: str, role: str, email: str | None = None, phone: str | None = None) -> dict[str, Any] | None:
     """One prospective party as the API's schema takes it; a contact detail it refuses is left out."""
-    candidate = {"name": name.strip(), "role": role, "email": (email or "").strip() or None,
-                 "phone": (phone or "").strip() or None}
+    candidate = {
+        "name": name.strip(),
+        "role": role,
+        "email": (email or "").strip() or None,
+        "phone": (phone or "").strip() or None,
+    }
     for attempt in (candidate, {**candidate, "email": None, "phone": None}):
         try:
             return ProspectivePartySchema().load({k: v for k, v in attempt.items() if v is not None})
@@ -45,6 +50,7 @@ def _prospective(name: str, role: str, email: str | None = None, phone: str | No
 
 def intake_parties(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The names entered on the intake form: the client, the co-borrower (if any) and the servicer."""
+
     def value(name: str) -> str:
         return (form.get(name) or "").strip()
 
@@ -72,9 +78,13 @@ def run_for_intake(form: Mapping[str, Any]) -> ConflictCheck | None:
             check = service.get_check(g.db, me.org_id, int(shown))
         except Problem:
             check = None
-        if check is not None and check.case_id is None and check.ran_by_id == me.user_id \
-                and check.parties == [service.prospective_party(p) for p in parties] \
-                and check.ran_at >= utcnow() - REUSE_WITHIN:
+        if (
+            check is not None
+            and check.case_id is None
+            and check.ran_by_id == me.user_id
+            and check.parties == [service.prospective_party(p) for p in parties]
+            and check.ran_at >= utcnow() - REUSE_WITHIN
+        ):
             return check
     return service.run_check(g.db, me, {"parties": parties})  # the same call the API makes
 
@@ -90,15 +100,29 @@ def file_under_case(check: ConflictCheck, case_id: int) -> None:
     service.attach_check(g.db, me, check, {"case_id": case_id})
     review = needing_review(check.matches)
     if review:
-        audit.record(g.db, me, "acknowledge", "conflict_check", check.id, org_id=me.org_id, case_id=case_id,
-                     after={"acknowledged_by": me.user_id, "matches": len(review),
-                            "cases": sorted({m["case_id"] for m in review})})
+        audit.record(
+            g.db,
+            me,
+            "acknowledge",
+            "conflict_check",
+            check.id,
+            org_id=me.org_id,
+            case_id=case_id,
+            after={
+                "acknowledged_by": me.user_id,
+                "matches": len(review),
+                "cases": sorted({m["case_id"] for m in review}),
+            },
+        )
 
 
 def panel_context(check: ConflictCheck | None, errors: Mapping[str, str] | None = None) -> dict[str, Any]:
-    return {"conflict_check": check, "conflict_review": needing_review(check.matches) if check else [],
-            "conflict_same_side": [m for m in check.matches if m.get("relation") == "same_side"] if check else [],
-            "conflict_errors": errors or {}}
+    return {
+        "conflict_check": check,
+        "conflict_review": needing_review(check.matches) if check else [],
+        "conflict_same_side": [m for m in check.matches if m.get("relation") == "same_side"] if check else [],
+        "conflict_errors": errors or {},
+    }
 
 
 def summary(check: ConflictCheck | None) -> str:
@@ -139,5 +163,6 @@ def rerun(case_id: int):
         return respond_with_case(case, "The case has no parties to check.", anchor="#conflict-checks")
     check = service.run_check(g.db, caller(), {"parties": wanted, "case_id": case.id})
     g.db.commit()
-    return respond_with_case(case, "Conflict check run: " + summary(check).lower().rstrip(".") + ".",
-                             anchor="#conflict-checks")
+    return respond_with_case(
+        case, "Conflict check run: " + summary(check).lower().rstrip(".") + ".", anchor="#conflict-checks"
+    )

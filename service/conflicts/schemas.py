@@ -1,4 +1,5 @@
 """Conflict checks as the API shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -14,17 +15,26 @@ from service.http import ID_MAX
 class ProspectivePartySchema(StrictSchema):
     name = Text(required=True, validate=[validate.Length(min=1, max=200), single_line])
     role = ma.fields.String(required=True, validate=validate.OneOf(PARTY_ROLES))
-    is_organisation = ma.fields.Boolean(allow_none=True, metadata={
-        "description": "Default: true for a servicer, investor, plaintiff or trustee, or a name like \"... LLC\""})
+    is_organisation = ma.fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "Default: true for a servicer, investor, plaintiff or trustee, or a name like \"... LLC\""
+        },
+    )
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
     phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
 
 
 class ConflictCheckCreateSchema(StrictSchema):
-    parties = ma.fields.List(ma.fields.Nested(ProspectivePartySchema), required=True,
-                             validate=validate.Length(min=1, max=50))
-    case_id = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX),
-                                metadata={"description": "The case it is run for, when it exists already"})
+    parties = ma.fields.List(
+        ma.fields.Nested(ProspectivePartySchema), required=True, validate=validate.Length(min=1, max=50)
+    )
+    case_id = ma.fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "The case it is run for, when it exists already"},
+    )
 
 
 class ConflictCheckAttachSchema(StrictSchema):

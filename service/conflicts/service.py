@@ -3,6 +3,7 @@
 The database narrows the organisation's parties to candidates by indexed keys (same e-mail, same phone,
 same name key, same last name, a name key in the same servicer alias group, and close spellings: the
 trigram index on PostgreSQL, a prefix range elsewhere); the matcher (matching.py) then decides and explains."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -31,8 +32,13 @@ def prospective_party(data: dict[str, Any]) -> dict[str, Any]:
     is_organisation = data.get("is_organisation")
     if is_organisation is None:
         is_organisation = data["role"] in ORGANISATION_ROLES or looks_like_organisation(data["name"])
-    return {"name": data["name"], "role": data["role"], "is_organisation": bool(is_organisation),
-            "email": data.get("email"), "phone": data.get("phone")}
+    return {
+        "name": data["name"],
+        "role": data["role"],
+        "is_organisation": bool(is_organisation),
+        "email": data.get("email"),
+        "phone": data.get("phone"),
+    }
 
 
 def _lookups(session: Session, org_id: int, party: dict[str, Any], aliases: AliasBook) -> list:
@@ -76,12 +82,26 @@ def _lookups(session: Session, org_id: int, party: dict[str, Any], aliases: Alia
     return lookups
 
 
-CANDIDATE_COLUMNS = (Party.id, Party.case_id, Party.name, Party.role, Party.side, Party.is_organisation, Party.email,
-                     Party.phone)
+CANDIDATE_COLUMNS = (
+    Party.id,
+    Party.case_id,
+    Party.name,
+    Party.role,
+    Party.side,
+    Party.is_organisation,
+    Party.email,
+    Party.phone,
+)
 
 
-def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]], *,
-                 exclude_case_id: int | None = None, aliases: AliasBook | None = None) -> list[dict[str, Any]]:
+def find_matches(
+    session: Session,
+    org_id: int,
+    parties: Iterable[dict[str, Any]],
+    *,
+    exclude_case_id: int | None = None,
+    aliases: AliasBook | None = None,
+) -> list[dict[str, Any]]:
     """Every existing party of the organisation's cases (closed ones too; not deleted ones) that may be one
     of `parties`: those on the opposite side first, then the strongest; at most MATCHES_PER_PARTY each."""
     aliases = aliases if aliases is not None else AliasBook.from_pairs(all_alias_pairs(session, org_id))
@@ -95,15 +115,19 @@ def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     for prospective in parties:
         side = default_side(prospective["role"])
-        wanted = PartyName(prospective["name"], prospective["is_organisation"], prospective["email"],
-                           prospective["phone"])
+        wanted = PartyName(
+            prospective["name"], prospective["is_organisation"], prospective["email"], prospective["phone"]
+        )
         seen: set[int] = set()
         found: list[dict[str, Any]] = []
         verdicts: dict[tuple, Any] = {}  # one servicer on 5,000 cases is compared once
         queries = []
         for where, by_side in _lookups(session, org_id, prospective, aliases):
-            query = (select(*CANDIDATE_COLUMNS).join(Case, Case.id == Party.case_id)
-                     .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None)))
+            query = (
+                select(*CANDIDATE_COLUMNS)
+                .join(Case, Case.id == Party.case_id)
+                .where(where, Party.deleted_at.is_(None), Case.deleted_at.is_(None))
+            )
             if exclude_case_id is not None:
                 query = query.where(Party.case_id != exclude_case_id)
             if not by_side:  # an e-mail or a phone number: a handful of rows, by its own index
@@ -126,11 +150,16 @@ def find_matches(session: Session, org_id: int, parties: Iterable[dict[str, Any]
                 match = verdicts[signature]
                 if match is None:
                     continue
-                found.append({
-                    "case_id": case_id, "party": {"id": party_id, "name": name, "role": role, "side": existing_side},
-                    "prospective": {"name": prospective["name"], "role": prospective["role"]},
-                    "relation": _relation(side, existing_side), "reason": match.reason, "score": match.score,
-                })
+                found.append(
+                    {
+                        "case_id": case_id,
+                        "party": {"id": party_id, "name": name, "role": role, "side": existing_side},
+                        "prospective": {"name": prospective["name"], "role": prospective["role"]},
+                        "relation": _relation(side, existing_side),
+                        "reason": match.reason,
+                        "score": match.score,
+                    }
+                )
         found.sort(key=lambda m: (m["relation"] != "opposed", -m["score"], -m["case_id"], m["party"]["id"]))
         matches.extend(found[:MATCHES_PER_PARTY])
     return matches
@@ -156,12 +185,21 @@ def run_check(session: Session, caller: Caller, data: dict[str, Any]) -> Conflic
     case_id = data.get("case_id")
     _check_case(session, caller.org_id, case_id)
     matches = find_matches(session, caller.org_id, parties, exclude_case_id=case_id)
-    check = ConflictCheck(org_id=caller.org_id, ran_by_id=caller.user_id, case_id=case_id, parties=parties,
-                          matches=matches)
+    check = ConflictCheck(
+        org_id=caller.org_id, ran_by_id=caller.user_id, case_id=case_id, parties=parties, matches=matches
+    )
     session.add(check)
     session.flush()
-    audit.record(session, caller, "create", "conflict_check", check.id, org_id=caller.org_id, case_id=case_id,
-                 after={"parties": [p["name"] for p in parties], "matches": len(matches)})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "conflict_check",
+        check.id,
+        org_id=caller.org_id,
+        case_id=case_id,
+        after={"parties": [p["name"] for p in parties], "matches": len(matches)},
+    )
     return check
 
 
@@ -173,28 +211,41 @@ def attach_check(session: Session, caller: Caller, check: ConflictCheck, data: d
     before = {"case_id": check.case_id}
     check.case_id = data["case_id"]
     session.flush()
-    audit.record(session, caller, "update", "conflict_check", check.id, org_id=caller.org_id, case_id=check.case_id,
-                 before=before, after={"case_id": check.case_id})
+    audit.record(
+        session,
+        caller,
+        "update",
+        "conflict_check",
+        check.id,
+        org_id=caller.org_id,
+        case_id=check.case_id,
+        before=before,
+        after={"case_id": check.case_id},
+    )
     return check
 
 
 def get_check(session: Session, org_id: int, check_id: int) -> ConflictCheck:
-    check = session.scalars(select(ConflictCheck).where(ConflictCheck.id == check_id,
-                                                        ConflictCheck.org_id == org_id)).one_or_none()
+    check = session.scalars(
+        select(ConflictCheck).where(ConflictCheck.id == check_id, ConflictCheck.org_id == org_id)
+    ).one_or_none()
     if check is None:
         raise Problem(404, f"No conflict check {check_id}.")
     return check
 
 
-def list_checks(session: Session, org_id: int, page: int, per_page: int,
-                case_id: int | None = None) -> tuple[list[ConflictCheck], int]:
+def list_checks(
+    session: Session, org_id: int, page: int, per_page: int, case_id: int | None = None
+) -> tuple[list[ConflictCheck], int]:
     query = select(ConflictCheck).where(ConflictCheck.org_id == org_id)
     if case_id is not None:
         query = query.where(ConflictCheck.case_id == case_id)
     return paginate(session, query.order_by(ConflictCheck.id.desc()), page, per_page)
 
 
-def checks_touching_case(session: Session, org_id: int, case_id: int, limit: int = 20) -> tuple[list[ConflictCheck], int]:
+def checks_touching_case(
+    session: Session, org_id: int, case_id: int, limit: int = 20
+) -> tuple[list[ConflictCheck], int]:
     """The checks filed under the case, and those run for other cases or intakes that matched one of its
     parties; newest first (at most `limit`), with their number."""
     if session.get_bind().dialect.name == "postgresql":
@@ -202,8 +253,10 @@ def checks_touching_case(session: Session, org_id: int, case_id: int, limit: int
 
         found_it = ConflictCheck.matches.op("@>")(sa_cast([{"case_id": case_id}], JSONB))
     else:  # SQLite: the JSON1 functions
-        found_it = text("EXISTS (SELECT 1 FROM json_each(conflict_checks.matches) AS m "
-                        "WHERE json_extract(m.value, '$.case_id') = :touched_case_id)").bindparams(touched_case_id=case_id)
+        found_it = text(
+            "EXISTS (SELECT 1 FROM json_each(conflict_checks.matches) AS m "
+            "WHERE json_extract(m.value, '$.case_id') = :touched_case_id)"
+        ).bindparams(touched_case_id=case_id)
     where = and_(ConflictCheck.org_id == org_id, or_(ConflictCheck.case_id == case_id, found_it))
     total = session.scalar(select(func.count()).select_from(ConflictCheck).where(where)) or 0
     rows = list(session.scalars(select(ConflictCheck).where(where).order_by(ConflictCheck.id.desc()).limit(limit)))
@@ -211,8 +264,22 @@ def checks_touching_case(session: Session, org_id: int, case_id: int, limit: int
 
 
 def check_document(check: ConflictCheck) -> dict[str, Any]:
-    return {"id": check.id, "ran_at": check.ran_at, "ran_by": check.ran_by_id, "case_id": check.case_id,
-            "parties": check.parties, "matches": check.matches}
+    return {
+        "id": check.id,
+        "ran_at": check.ran_at,
+        "ran_by": check.ran_by_id,
+        "case_id": check.case_id,
+        "parties": check.parties,
+        "matches": check.matches,
+    }
 
 
-__all__ = ["find_matches", "run_check", "attach_check", "get_check", "list_checks", "checks_touching_case", "check_document"]
+__all__ = [
+    "find_matches",
+    "run_check",
+    "attach_check",
+    "get_check",
+    "list_checks",
+    "checks_touching_case",
+    "check_document",
+]

@@ -12,6 +12,7 @@ HUD's published CSV, see parse_income_limits_csv):
 - an income at or below a limit is within it (HUD's limits are "not exceeding"): at or below 30% -> lt30,
   at or below 50% -> 30_49, at or below 80% -> 50_79, at or below 100% -> 80_100, above -> gt100.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,13 +22,27 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 BANDS = ("lt30", "30_49", "50_79", "80_100", "gt100", "no_response")
-BAND_LABELS = {"lt30": "below 30%", "30_49": "30-49%", "50_79": "50-79%", "80_100": "80-100%",
-               "gt100": "above 100%", "no_response": "chose not to respond"}
+BAND_LABELS = {
+    "lt30": "below 30%",
+    "30_49": "30-49%",
+    "50_79": "50-79%",
+    "80_100": "80-100%",
+    "gt100": "above 100%",
+    "no_response": "chose not to respond",
+}
 PERCENTS = (30, 50, 80)
 MONTHS = Decimal(12)
 FIFTY = Decimal(50)
-SIZE_FACTORS = {1: Decimal("0.70"), 2: Decimal("0.80"), 3: Decimal("0.90"), 4: Decimal("1.00"),
-                5: Decimal("1.08"), 6: Decimal("1.16"), 7: Decimal("1.24"), 8: Decimal("1.32")}
+SIZE_FACTORS = {
+    1: Decimal("0.70"),
+    2: Decimal("0.80"),
+    3: Decimal("0.90"),
+    4: Decimal("1.00"),
+    5: Decimal("1.08"),
+    6: Decimal("1.16"),
+    7: Decimal("1.24"),
+    8: Decimal("1.32"),
+}
 EXTRA_PERSON = Decimal("0.08")
 
 
@@ -35,8 +50,8 @@ EXTRA_PERSON = Decimal("0.08")
 class IncomeLimits:
     fiscal_year: int
     state: str
-    county: str                       # as HUD names it, e.g. "Cook County"
-    median_income: Decimal            # the area median family income (4 people)
+    county: str  # as HUD names it, e.g. "Cook County"
+    median_income: Decimal  # the area median family income (4 people)
     limits: dict[int, tuple[Decimal, ...]]  # {30: (1 person, ..., 8 people), 50: (...), 80: (...)}
 
 
@@ -44,7 +59,7 @@ class IncomeLimits:
 class BandResult:
     band: str
     annual_income: Decimal
-    thresholds: dict[int, Decimal]    # {30: ..., 50: ..., 80: ..., 100: ...} for the household's size
+    thresholds: dict[int, Decimal]  # {30: ..., 50: ..., 80: ..., 100: ...} for the household's size
     derivation: str
 
 
@@ -87,10 +102,12 @@ def compute_band(household_size: int, gross_monthly_income: Decimal, limits: Inc
             break
     people = "person" if household_size == 1 else "people"
     limits_text = ", ".join(f"{p}% {money(thresholds[p])}" for p in (*PERCENTS, 100))
-    derivation = (f"household of {household_size} {people}, {money(Decimal(gross_monthly_income))}/month x 12 = "
-                  f"{money(annual)}/year; {limits.county}, {limits.state} FY{limits.fiscal_year} income limits for "
-                  f"{household_size}: {limits_text} (100%: area median {money(limits.median_income)} adjusted for "
-                  f"household size); {money(annual)} is {reason}: band {BAND_LABELS[band]}")
+    derivation = (
+        f"household of {household_size} {people}, {money(Decimal(gross_monthly_income))}/month x 12 = "
+        f"{money(annual)}/year; {limits.county}, {limits.state} FY{limits.fiscal_year} income limits for "
+        f"{household_size}: {limits_text} (100%: area median {money(limits.median_income)} adjusted for "
+        f"household size); {money(annual)} is {reason}: band {BAND_LABELS[band]}"
+    )
     return BandResult(band, annual, thresholds, derivation)
 
 
@@ -135,8 +152,10 @@ def parse_income_limits_csv(text: str, fiscal_year: int) -> list[IncomeLimits]:
     median_col = next((columns[c] for c in columns if re.fullmatch(r"median(\d{4})?", c)), None)
     if median_col is None:
         raise IncomeLimitsError("no median column (median or median<year>)")
-    limit_cols = {p: [find(tuple(f"{prefix}{n}" for prefix in prefixes), f"{p}% limit for {n}")
-                      for n in range(1, 9)] for p, prefixes in LIMIT_PREFIXES.items()}
+    limit_cols = {
+        p: [find(tuple(f"{prefix}{n}" for prefix in prefixes), f"{p}% limit for {n}") for n in range(1, 9)]
+        for p, prefixes in LIMIT_PREFIXES.items()
+    }
     result: list[IncomeLimits] = []
     seen: set[tuple[str, str]] = set()
     for number, row in enumerate(reader, start=2):
@@ -151,8 +170,9 @@ def parse_income_limits_csv(text: str, fiscal_year: int) -> list[IncomeLimits]:
             raise IncomeLimitsError(f"row {number}: {county}, {state} appears twice")
         seen.add(key)
         limits = {p: tuple(_decimal(row.get(c, ""), number, c) for c in cols) for p, cols in limit_cols.items()}
-        result.append(IncomeLimits(fiscal_year, state, county, _decimal(row.get(median_col, ""), number, median_col),
-                                   limits))
+        result.append(
+            IncomeLimits(fiscal_year, state, county, _decimal(row.get(median_col, ""), number, median_col), limits)
+        )
     if not result:
         raise IncomeLimitsError("the file has no rows")
     return result

@@ -1,5 +1,6 @@
 """HTTP views for counseling records: household, sessions, outcomes, legal-aid closing; the caller's profile;
 users' HUD counselor IDs; the organisation's income limits. Thin: the work is in service.py."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -7,17 +8,34 @@ from flask.views import MethodView
 from service import permissions
 from service.cases.api import with_case
 from service.counseling import service
-from service.counseling.schemas import (ClosingInputSchema, ClosingSchema, HouseholdInputSchema, HouseholdSchema,
-                                        IncomeLimitListSchema, IncomeLimitQuerySchema, IncomeLimitsLoadedSchema,
-                                        IncomeLimitsLoadSchema, MeSchema, OutcomeCreateSchema, OutcomeListSchema,
-                                        OutcomeSchema, SessionCreateSchema, SessionListSchema, SessionSchema,
-                                        SuggestionListSchema)
+from service.counseling.schemas import (
+    ClosingInputSchema,
+    ClosingSchema,
+    HouseholdInputSchema,
+    HouseholdSchema,
+    IncomeLimitListSchema,
+    IncomeLimitQuerySchema,
+    IncomeLimitsLoadedSchema,
+    IncomeLimitsLoadSchema,
+    MeSchema,
+    OutcomeCreateSchema,
+    OutcomeListSchema,
+    OutcomeSchema,
+    SessionCreateSchema,
+    SessionListSchema,
+    SessionSchema,
+    SuggestionListSchema,
+)
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, requires
 
-blp = Blueprint("counseling", __name__, url_prefix="/api/v1",
-                description="Housing counseling records: household, sessions, outcomes (HUD-9902), legal-aid "
-                            "closing (LSC CSR), income limits")
+blp = Blueprint(
+    "counseling",
+    __name__,
+    url_prefix="/api/v1",
+    description="Housing counseling records: household, sessions, outcomes (HUD-9902), legal-aid "
+    "closing (LSC CSR), income limits",
+)
 
 
 @blp.route("/cases/<id:case_id>/household")
@@ -131,8 +149,9 @@ class IncomeLimits(MethodView):
     @documents_errors(blp, 401, 422)
     def get(self, args):
         """The organisation's HUD income limits, by fiscal year and county"""
-        items, total = service.list_income_limits(db(), caller().org_id, args["page"], args["per_page"],
-                                                  args.get("fiscal_year"), args.get("state"))
+        items, total = service.list_income_limits(
+            db(), caller().org_id, args["page"], args["per_page"], args.get("fiscal_year"), args.get("state")
+        )
         return page(items, total, args)
 
     @requires(permissions.can_change_org_settings, "load income limits")

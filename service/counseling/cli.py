@@ -1,4 +1,5 @@
 """`forestall load-income-limits`: load HUD's income limits CSV for an organisation and fiscal year."""
+
 from __future__ import annotations
 
 import sys
@@ -25,8 +26,7 @@ def load_income_limits_command(org_slug: str, fiscal_year: int, csv_file: Path) 
     with _session() as session:
         try:
             org = get_org(session, org_slug)
-            counties = load_income_limits(session, None, org.id, fiscal_year,
-                                          csv_file.read_text(encoding="utf-8-sig"))
+            counties = load_income_limits(session, None, org.id, fiscal_year, csv_file.read_text(encoding="utf-8-sig"))
             session.commit()
         except Problem as problem:
             click.echo(f"error: {problem.detail}", err=True)

@@ -1,6 +1,7 @@
 """Page actions for counseling records on a case (household, counseling sessions, outcomes, legal-aid closing)
 and the organisation's income limits (Settings, admins). Thin: the same service calls as the JSON API
 (service/counseling/api.py), the same schemas validate the posted forms, and a form with errors writes nothing."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,31 +24,61 @@ from service.web.labels import choices
 bp = page_blueprint("counseling_pages", __name__)
 
 HOUSEHOLD_FIELDS = {
-    "household_size": forms.INTEGER, "gross_monthly_income": forms.MONEY, "ami_band": forms.TEXT,
-    "ami_band_override_reason": forms.TEXT, "ethnicity": forms.TEXT, "race": forms.TEXT, "rural": forms.TEXT,
-    "limited_english": forms.TEXT, "preferred_language": forms.TEXT, "disability": forms.TEXT,
-    "head_of_household": forms.TEXT, "intake_on": forms.TEXT,
+    "household_size": forms.INTEGER,
+    "gross_monthly_income": forms.MONEY,
+    "ami_band": forms.TEXT,
+    "ami_band_override_reason": forms.TEXT,
+    "ethnicity": forms.TEXT,
+    "race": forms.TEXT,
+    "rural": forms.TEXT,
+    "limited_english": forms.TEXT,
+    "preferred_language": forms.TEXT,
+    "disability": forms.TEXT,
+    "head_of_household": forms.TEXT,
+    "intake_on": forms.TEXT,
 }
 # Labels are what people (and screen readers, and the browser tests) find the fields by: on the case page no
 # label may contain another one.
 HOUSEHOLD_LABELS = {
-    "household_size": "Household size", "gross_monthly_income": "Gross monthly income",
-    "ami_band": "Income band (AMI)", "ami_band_override_reason": "Reason for a different band",
-    "ethnicity": "Ethnicity", "race": "Race", "rural": "Rural area status",
-    "limited_english": "Limited English proficiency", "preferred_language": "Household's preferred language",
-    "disability": "Disability in the household", "head_of_household": "Head of household",
+    "household_size": "Household size",
+    "gross_monthly_income": "Gross monthly income",
+    "ami_band": "Income band (AMI)",
+    "ami_band_override_reason": "Reason for a different band",
+    "ethnicity": "Ethnicity",
+    "race": "Race",
+    "rural": "Rural area status",
+    "limited_english": "Limited English proficiency",
+    "preferred_language": "Household's preferred language",
+    "disability": "Disability in the household",
+    "head_of_household": "Head of household",
     "intake_on": "Intake date",
 }
-SESSION_FIELDS = {"started_at": forms.TEXT, "duration_minutes": forms.INTEGER, "counselor_id": forms.INTEGER,
-                  "type": forms.TEXT, "purpose": forms.TEXT, "hud_billable": forms.TEXT, "notes": forms.TEXT}
-SESSION_LABELS = {"started_at": "Session started at", "duration_minutes": "Duration in minutes",
-                  "counselor_id": "Counselor", "type": "Session type", "purpose": "Purpose (HUD-9902 line)",
-                  "hud_billable": "Billed to the HUD grant", "notes": "Session notes"}
+SESSION_FIELDS = {
+    "started_at": forms.TEXT,
+    "duration_minutes": forms.INTEGER,
+    "counselor_id": forms.INTEGER,
+    "type": forms.TEXT,
+    "purpose": forms.TEXT,
+    "hud_billable": forms.TEXT,
+    "notes": forms.TEXT,
+}
+SESSION_LABELS = {
+    "started_at": "Session started at",
+    "duration_minutes": "Duration in minutes",
+    "counselor_id": "Counselor",
+    "type": "Session type",
+    "purpose": "Purpose (HUD-9902 line)",
+    "hud_billable": "Billed to the HUD grant",
+    "notes": "Session notes",
+}
 OUTCOME_FIELDS = {"code": forms.TEXT, "achieved_on": forms.TEXT, "note": forms.TEXT}
 OUTCOME_LABELS = {"code": "Outcome (HUD-9902 section 10)", "achieved_on": "Achieved on", "note": "Outcome note"}
 CLOSING_FIELDS = {"lsc_problem_code": forms.TEXT, "lsc_closing_code": forms.TEXT, "closed_on": forms.TEXT}
-CLOSING_LABELS = {"lsc_problem_code": "LSC problem code", "lsc_closing_code": "LSC closing code",
-                  "closed_on": "Closed on"}
+CLOSING_LABELS = {
+    "lsc_problem_code": "LSC problem code",
+    "lsc_closing_code": "LSC closing code",
+    "closed_on": "Closed on",
+}
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "no_response": "Chose not to respond"}
 
 
@@ -60,13 +91,19 @@ def _demographic_choices(field: str) -> list[tuple[str, str]]:
 
 
 def purpose_choices() -> list[tuple[str, str]]:
-    return [(f"{n}{letter}", f"{n}{letter}: {line['label']}") for n in ("9", "8")
-            for letter, line in hud_9902()[n]["lines"].items()]
+    return [
+        (f"{n}{letter}", f"{n}{letter}: {line['label']}")
+        for n in ("9", "8")
+        for letter, line in hud_9902()[n]["lines"].items()
+    ]
 
 
 def outcome_choices() -> list[tuple[str, str]]:
-    return [(f"10{letter}", f"10{letter}: {line['label']}") for letter, line in hud_9902()["10"]["lines"].items()
-            if not line.get("derived")]
+    return [
+        (f"10{letter}", f"10{letter}: {line['label']}")
+        for letter, line in hud_9902()["10"]["lines"].items()
+        if not line.get("derived")
+    ]
 
 
 def counseling_context(case) -> dict[str, Any]:  # noqa: ANN001
@@ -78,34 +115,61 @@ def counseling_context(case) -> dict[str, Any]:  # noqa: ANN001
     sessions, sessions_total = service.list_sessions(g.db, case, 1, 100)
     outcome_rows, outcomes_total = service.list_outcomes(g.db, case, 1, 100)
     day = household["intake_on"] or local_today(me.timezone)
-    limits = service.income_limits_for(g.db, case.org_id, case.property_state, case.property_county,
-                                       fiscal_year_of(day))
+    limits = service.income_limits_for(
+        g.db, case.org_id, case.property_state, case.property_county, fiscal_year_of(day)
+    )
     codes = lsc_csr()
     return {
-        "household": household, "income_limits": limits, "band_labels": BAND_LABELS,
-        "sessions": sessions, "sessions_total": sessions_total,
+        "household": household,
+        "income_limits": limits,
+        "band_labels": BAND_LABELS,
+        "sessions": sessions,
+        "sessions_total": sessions_total,
         "counselors": user_names(g.db, {s["counselor_id"] for s in sessions}),
-        "outcomes": [service.outcome_document(r) for r in outcome_rows], "outcomes_total": outcomes_total,
+        "outcomes": [service.outcome_document(r) for r in outcome_rows],
+        "outcomes_total": outcomes_total,
         "suggestions": service.outcome_suggestions(g.db, case),
         "closing": service.closing_document(g.db, case),
         "household_options": {
             "ami_band": [(b, BAND_LABELS[b]) for b in schemas.BANDS],
-            "ethnicity": _demographic_choices("ethnicity"), "race": _demographic_choices("race"),
-            "rural": _demographic_choices("rural"), "limited_english": _demographic_choices("limited_english"),
-            "disability": list(YES_NO_LABELS.items()), "head_of_household": choices(schemas.HEADS_OF_HOUSEHOLD)},
-        "household_labels": HOUSEHOLD_LABELS, "session_labels": SESSION_LABELS, "outcome_labels": OUTCOME_LABELS,
+            "ethnicity": _demographic_choices("ethnicity"),
+            "race": _demographic_choices("race"),
+            "rural": _demographic_choices("rural"),
+            "limited_english": _demographic_choices("limited_english"),
+            "disability": list(YES_NO_LABELS.items()),
+            "head_of_household": choices(schemas.HEADS_OF_HOUSEHOLD),
+        },
+        "household_labels": HOUSEHOLD_LABELS,
+        "session_labels": SESSION_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
         "closing_labels": CLOSING_LABELS,
-        "session_types": choices(schemas.SESSION_TYPES), "purposes": purpose_choices(),
-        "counselor_choices": assignable_users(g.db, case.org_id), "outcome_codes": outcome_choices(),
+        "session_types": choices(schemas.SESSION_TYPES),
+        "purposes": purpose_choices(),
+        "counselor_choices": assignable_users(g.db, case.org_id),
+        "outcome_codes": outcome_choices(),
         "problem_codes": [(c, f"{c}: {label}") for c, label in codes["problem_codes"].items()],
         "closing_codes": [(c, f"{c}: {label}") for c, label in codes["closing_codes"].items()],
-        "household_errors": {}, "household_values": None, "session_errors": {}, "session_values": {},
-        "outcome_errors": {}, "outcome_values": {}, "closing_errors": {}, "closing_values": None,
+        "household_errors": {},
+        "household_values": None,
+        "session_errors": {},
+        "session_values": {},
+        "outcome_errors": {},
+        "outcome_values": {},
+        "closing_errors": {},
+        "closing_values": None,
     }
 
 
-def _save(case, section: str, labels: dict[str, str], schema, data: dict[str, Any], write,  # noqa: ANN001
-          done: str, failed: str):
+def _save(
+    case,
+    section: str,
+    labels: dict[str, str],
+    schema,
+    data: dict[str, Any],
+    write,  # noqa: ANN001
+    done: str,
+    failed: str,
+):
     """Validate with the API's schema, call the service, commit; on any field error show the form again
     (422) with each message next to its field, nothing written."""
     loaded, errors = forms.load(schema, data, labels)
@@ -119,8 +183,13 @@ def _save(case, section: str, labels: dict[str, str], schema, data: dict[str, An
         else:
             return respond_with_case(case, done, anchor=f"#{section}")
     prefix = {"household": "household", "sessions": "session", "outcomes": "outcome", "closing": "closing"}[section]
-    return respond_with_case(case, failed + " " + " ".join(errors.values()), status=422, focus=section,
-                             **{f"{prefix}_errors": errors, f"{prefix}_values": request.form})
+    return respond_with_case(
+        case,
+        failed + " " + " ".join(errors.values()),
+        status=422,
+        focus=section,
+        **{f"{prefix}_errors": errors, f"{prefix}_values": request.form},
+    )
 
 
 @bp.route("/cases/<id:case_id>/household", methods=["POST"])
@@ -131,9 +200,16 @@ def household(case_id: int):
     existing = service.get_household(g.db, case)
     if existing is not None and existing.termination_reason:  # not on this form: kept as it is
         data["termination_reason"] = existing.termination_reason
-    return _save(case, "household", HOUSEHOLD_LABELS, schemas.HouseholdInputSchema(), data,
-                 lambda loaded: service.put_household(g.db, caller(), case, loaded),
-                 "Household saved.", "The household was not saved:")
+    return _save(
+        case,
+        "household",
+        HOUSEHOLD_LABELS,
+        schemas.HouseholdInputSchema(),
+        data,
+        lambda loaded: service.put_household(g.db, caller(), case, loaded),
+        "Household saved.",
+        "The household was not saved:",
+    )
 
 
 PREVIEW_FIELDS = {"household_size": forms.INTEGER, "gross_monthly_income": forms.MONEY, "intake_on": forms.TEXT}
@@ -144,13 +220,19 @@ def band_preview(case_id: int):
     """The band the income limits give for the size and income typed so far, with its derivation (htmx asks
     on each change; nothing is saved). Without JavaScript the derivation shows once the household is saved."""
     case = get_case(g.db, caller().org_id, case_id)
-    data, errors = forms.load(schemas.HouseholdInputSchema(only=tuple(PREVIEW_FIELDS)),
-                              forms.nested_from_form(request.args, PREVIEW_FIELDS), HOUSEHOLD_LABELS)
+    data, errors = forms.load(
+        schemas.HouseholdInputSchema(only=tuple(PREVIEW_FIELDS)),
+        forms.nested_from_form(request.args, PREVIEW_FIELDS),
+        HOUSEHOLD_LABELS,
+    )
     result = service.compute_band(g.db, caller(), case, data) if data else None
-    return render_template("counseling/_band_preview.html", result=result, errors=errors,
-                           complete=bool(data and data.get("household_size") and
-                                         data.get("gross_monthly_income") is not None),
-                           band_labels=BAND_LABELS)
+    return render_template(
+        "counseling/_band_preview.html",
+        result=result,
+        errors=errors,
+        complete=bool(data and data.get("household_size") and data.get("gross_monthly_income") is not None),
+        band_labels=BAND_LABELS,
+    )
 
 
 @bp.route("/cases/<id:case_id>/counseling-sessions", methods=["POST"])
@@ -159,9 +241,16 @@ def add_session(case_id: int):
     ensure_can_edit(case)
     data = forms.nested_from_form(request.form, SESSION_FIELDS)
     data["hud_billable"] = request.form.get("hud_billable") == "on"
-    return _save(case, "sessions", SESSION_LABELS, schemas.SessionCreateSchema(), data,
-                 lambda loaded: service.add_session(g.db, caller(), case, loaded),
-                 "Counseling session logged.", "The session was not logged:")
+    return _save(
+        case,
+        "sessions",
+        SESSION_LABELS,
+        schemas.SessionCreateSchema(),
+        data,
+        lambda loaded: service.add_session(g.db, caller(), case, loaded),
+        "Counseling session logged.",
+        "The session was not logged:",
+    )
 
 
 @bp.route("/cases/<id:case_id>/outcomes", methods=["POST"])
@@ -171,9 +260,16 @@ def add_outcome(case_id: int):
     data = forms.nested_from_form(request.form, OUTCOME_FIELDS)
     code = data.get("code", "")
     label = dict(outcome_choices()).get(code, code)
-    return _save(case, "outcomes", OUTCOME_LABELS, schemas.OutcomeCreateSchema(), data,
-                 lambda loaded: service.add_outcome(g.db, caller(), case, loaded),
-                 f"Outcome recorded: {label}.", "The outcome was not recorded:")
+    return _save(
+        case,
+        "outcomes",
+        OUTCOME_LABELS,
+        schemas.OutcomeCreateSchema(),
+        data,
+        lambda loaded: service.add_outcome(g.db, caller(), case, loaded),
+        f"Outcome recorded: {label}.",
+        "The outcome was not recorded:",
+    )
 
 
 @bp.route("/cases/<id:case_id>/legal-aid-closing", methods=["POST"])
@@ -183,9 +279,16 @@ def closing(case_id: int):
     data = forms.nested_from_form(request.form, CLOSING_FIELDS)
     # The time by funding source is not on this form: it is kept as it is (the service replaces it).
     data["funding"] = service.closing_document(g.db, case)["funding"]
-    return _save(case, "closing", CLOSING_LABELS, schemas.ClosingInputSchema(), data,
-                 lambda loaded: service.put_closing(g.db, caller(), case, loaded),
-                 "Legal-aid closing saved.", "The closing was not saved:")
+    return _save(
+        case,
+        "closing",
+        CLOSING_LABELS,
+        schemas.ClosingInputSchema(),
+        data,
+        lambda loaded: service.put_closing(g.db, caller(), case, loaded),
+        "Legal-aid closing saved.",
+        "The closing was not saved:",
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -203,19 +306,30 @@ def _loaded_years() -> list[tuple[int, int]]:
 
     from models.counseling import IncomeLimit
 
-    return [tuple(row) for row in g.db.execute(
-        select(IncomeLimit.fiscal_year, func.count(IncomeLimit.id)).where(IncomeLimit.org_id == caller().org_id)
-        .group_by(IncomeLimit.fiscal_year).order_by(IncomeLimit.fiscal_year.desc())).all()]
+    return [
+        tuple(row)
+        for row in g.db.execute(
+            select(IncomeLimit.fiscal_year, func.count(IncomeLimit.id))
+            .where(IncomeLimit.org_id == caller().org_id)
+            .group_by(IncomeLimit.fiscal_year)
+            .order_by(IncomeLimit.fiscal_year.desc())
+        ).all()
+    ]
 
 
 def _income_page(errors: dict[str, str] | None = None, values: dict[str, Any] | None = None, status: int = 200):
     from flask import get_flashed_messages
 
     today = local_today(caller().timezone)
-    return render_template("counseling/income_limits.html", errors=errors or {},
-                           values=values or {"fiscal_year": fiscal_year_of(today)}, years=_loaded_years(),
-                           labels=INCOME_LABELS, active_section="settings",
-                           status_message=" ".join(get_flashed_messages())), status
+    return render_template(
+        "counseling/income_limits.html",
+        errors=errors or {},
+        values=values or {"fiscal_year": fiscal_year_of(today)},
+        years=_loaded_years(),
+        labels=INCOME_LABELS,
+        active_section="settings",
+        status_message=" ".join(get_flashed_messages()),
+    ), status
 
 
 @bp.route("/settings/income-limits", methods=["GET", "POST"])
@@ -231,8 +345,9 @@ def income_limits():
         try:
             data["csv"] = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return _income_page({"csv": "The file is not UTF-8 text: save it from the spreadsheet as CSV (UTF-8)."},
-                                values, 422)
+            return _income_page(
+                {"csv": "The file is not UTF-8 text: save it from the spreadsheet as CSV (UTF-8)."}, values, 422
+            )
     loaded, errors = forms.load(schemas.IncomeLimitsLoadSchema(), data, INCOME_LABELS)
     if errors:
         if "csv" in errors and "csv" not in data:
@@ -244,7 +359,5 @@ def income_limits():
         g.db.rollback()
         return _income_page(forms.problem_errors(problem, INCOME_LABELS), values, 422)
     g.db.commit()
-    flash(f"Loaded FY{loaded['fiscal_year']} income limits for {counties} "
-          f"count{'y' if counties == 1 else 'ies'}.")
+    flash(f"Loaded FY{loaded['fiscal_year']} income limits for {counties} count{'y' if counties == 1 else 'ies'}.")
     return redirect(url_for("counseling_pages.income_limits"), code=303)
-

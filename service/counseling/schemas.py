@@ -1,4 +1,5 @@
 """Counseling records as the API accepts and shows them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,11 +12,26 @@ from service.http import ID_MAX
 
 YES_NO = ("yes", "no", "no_response")
 ETHNICITIES = ("hispanic", "not_hispanic", "no_response")
-RACES = ("american_indian_alaska_native", "asian", "black", "native_hawaiian_pacific_islander", "white",
-         "more_than_one", "no_response")
+RACES = (
+    "american_indian_alaska_native",
+    "asian",
+    "black",
+    "native_hawaiian_pacific_islander",
+    "white",
+    "more_than_one",
+    "no_response",
+)
 # HUD's household types (the client-level data HUD's systems take).
-HEADS_OF_HOUSEHOLD = ("single_adult", "female_single_parent", "male_single_parent", "married_without_children",
-                      "married_with_children", "two_or_more_unrelated_adults", "other", "no_response")
+HEADS_OF_HOUSEHOLD = (
+    "single_adult",
+    "female_single_parent",
+    "male_single_parent",
+    "married_without_children",
+    "married_with_children",
+    "two_or_more_unrelated_adults",
+    "other",
+    "no_response",
+)
 TERMINATION_REASONS = ("completed", "withdrew", "unreachable", "referred", "ineligible", "other")
 SESSION_TYPES = ("one_on_one", "group_education")
 
@@ -27,9 +43,13 @@ def choice(values, **kwargs) -> ma.fields.String:  # noqa: ANN001
 class HouseholdInputSchema(StrictSchema):
     household_size = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=30))
     gross_monthly_income = Money(allow_none=True, metadata={"description": "Gross monthly income of the household"})
-    ami_band = choice(BANDS, metadata={
-        "description": "Computed from size, income and the county's income limits when it can be; a different band "
-                       "is an override and needs ami_band_override_reason"})
+    ami_band = choice(
+        BANDS,
+        metadata={
+            "description": "Computed from size, income and the county's income limits when it can be; a different band "
+            "is an override and needs ami_band_override_reason"
+        },
+    )
     ami_band_override_reason = long_text(allow_none=True)
     ethnicity = choice(ETHNICITIES)
     race = choice(RACES)
@@ -48,21 +68,28 @@ class HouseholdSchema(HouseholdInputSchema):
 
     case_id = ma.fields.Integer()
     ami_band_computed = ma.fields.String(allow_none=True)
-    ami_band_derivation = ma.fields.String(allow_none=True, metadata={
-        "description": "How the band was computed, in words"})
+    ami_band_derivation = ma.fields.String(
+        allow_none=True, metadata={"description": "How the band was computed, in words"}
+    )
     ami_band_source = ma.fields.String(allow_none=True, metadata={"description": "computed, override or entered"})
     updated_at = ma.fields.DateTime(allow_none=True)
 
 
 class SessionCreateSchema(StrictSchema):
-    started_at = ma.fields.DateTime(required=True, metadata={
-        "description": "On or after 1970-01-01; without an offset: in the organisation's time zone"})
+    started_at = ma.fields.DateTime(
+        required=True,
+        metadata={"description": "On or after 1970-01-01; without an offset: in the organisation's time zone"},
+    )
     duration_minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=24 * 60))
-    counselor_id = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=ID_MAX), metadata={
-        "description": "Default: the caller"})
+    counselor_id = ma.fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=ID_MAX), metadata={"description": "Default: the caller"}
+    )
     type = ma.fields.String(required=True, validate=validate.OneOf(SESSION_TYPES))
-    purpose = ma.fields.String(required=True, validate=validate.OneOf(tuple(session_purposes())), metadata={
-        "description": "A HUD-9902 line: 9f/9g for one-on-one, 8b/8h for group education"})
+    purpose = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(tuple(session_purposes())),
+        metadata={"description": "A HUD-9902 line: 9f/9g for one-on-one, 8b/8h for group education"},
+    )
     hud_billable = ma.fields.Boolean(load_default=False)
     notes = long_text(allow_none=True)
 
@@ -89,8 +116,11 @@ class SessionListSchema(PageSchema):
 
 
 class OutcomeCreateSchema(StrictSchema):
-    code = ma.fields.String(required=True, validate=validate.OneOf(outcome_codes()), metadata={
-        "description": "A HUD-9902 section 10 line, e.g. 10p"})
+    code = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(outcome_codes()),
+        metadata={"description": "A HUD-9902 section 10 line, e.g. 10p"},
+    )
     achieved_on = ma.fields.Date(required=True)
     note = long_text(allow_none=True)
 
@@ -119,8 +149,12 @@ class ClosingInputSchema(StrictSchema):
     lsc_problem_code = choice(lsc_problem_codes(), metadata={"description": "LSC CSR problem code, e.g. 67"})
     lsc_closing_code = choice(lsc_closing_codes(), metadata={"description": "LSC CSR closing code, e.g. IB"})
     closed_on = ma.fields.Date(allow_none=True)
-    funding = ma.fields.List(ma.fields.Nested(FundingSchema), load_default=list, validate=validate.Length(max=20),
-                             metadata={"description": "Time on the case by funding source"})
+    funding = ma.fields.List(
+        ma.fields.Nested(FundingSchema),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Time on the case by funding source"},
+    )
 
 
 class ClosingSchema(ClosingInputSchema):
@@ -141,9 +175,14 @@ class MeSchema(ma.Schema):
 
 class IncomeLimitsLoadSchema(StrictSchema):
     fiscal_year = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    csv = ma.fields.String(required=True, validate=validate.Length(min=1), metadata={
-        "description": "HUD's income limits CSV (State_Alpha, County_Name, median<year>, ELI_1..8, l50_1..8, "
-                       "l80_1..8), as text"})
+    csv = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "HUD's income limits CSV (State_Alpha, County_Name, median<year>, ELI_1..8, l50_1..8, "
+            "l80_1..8), as text"
+        },
+    )
 
 
 class IncomeLimitsLoadedSchema(ma.Schema):

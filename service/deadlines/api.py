@@ -1,19 +1,31 @@
 """HTTP views for deadlines: per case, the caseload view, manual deadlines, statuses, kinds and stages."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from service.clock.kinds import DEADLINE_KINDS, STAGES
 from service.deadlines import service
-from service.deadlines.schemas import (CaseDeadlineQuerySchema, CaseloadQuerySchema, DeadlineKindSchema,
-                                       DeadlineListSchema, DeadlinePatchSchema, DeadlineSchema, ManualDeadlineSchema,
-                                       StageHistorySchema)
+from service.deadlines.schemas import (
+    CaseDeadlineQuerySchema,
+    CaseloadQuerySchema,
+    DeadlineKindSchema,
+    DeadlineListSchema,
+    DeadlinePatchSchema,
+    DeadlineSchema,
+    ManualDeadlineSchema,
+    StageHistorySchema,
+)
 from service.errors import validation_error
 from service.http import Blueprint, caller, db, documented_body, documents_errors, page, with_object, with_case
 from service.rulebook import local_today
 
-blp = Blueprint("deadlines", __name__, url_prefix="/api/v1",
-                description="Deadlines computed from events and jurisdiction rules, each showing its work")
+blp = Blueprint(
+    "deadlines",
+    __name__,
+    url_prefix="/api/v1",
+    description="Deadlines computed from events and jurisdiction rules, each showing its work",
+)
 
 # The schemas dump the Deadline rows themselves (with their case's summary): the views return rows.
 
@@ -50,8 +62,9 @@ class Caseload(MethodView):
         if args.get("due_after") and args.get("due_before") and args["due_after"] > args["due_before"]:
             raise validation_error({"due_before": ["Must be on or after due_after."]})
         filters = {k: v for k, v in args.items() if k not in ("page", "per_page")}
-        rows, total = service.caseload_deadlines(db(), caller().org_id, page=args["page"], per_page=args["per_page"],
-                                                 **filters)
+        rows, total = service.caseload_deadlines(
+            db(), caller().org_id, page=args["page"], per_page=args["per_page"], **filters
+        )
         return page(rows, total, args)
 
 
@@ -106,8 +119,13 @@ class DeadlineKinds(MethodView):
 @blp.route("/stages")
 class Stages(MethodView):
     @blp.response(200, description="The stages a case moves through, in order")
-    @blp.doc(responses=documented_body("The stages a case moves through, in order", "application/json",
-                                       {"type": "array", "items": {"type": "string"}}))
+    @blp.doc(
+        responses=documented_body(
+            "The stages a case moves through, in order",
+            "application/json",
+            {"type": "array", "items": {"type": "string"}},
+        )
+    )
     @documents_errors(blp, 401)
     def get(self):
         """The stages, in order"""

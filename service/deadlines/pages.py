@@ -1,5 +1,6 @@
 """Pages for deadlines: Today (mine for the next 14 days, and what is overdue), and the actions on a
 deadline from the case page (mark met, waive, reopen, add one by hand)."""
+
 from __future__ import annotations
 
 from flask import g, request
@@ -29,13 +30,24 @@ def today():
     day = local_today(me.timezone)
     whose = "all" if request.args.get("whose") == "all" else "mine"
     page_no = _page_number(request.args.get("page"))
-    rows, has_more = today_deadlines(g.db, me.org_id, day, assigned_to=None if whose == "all" else me.user_id,
-                                  page=page_no, per_page=PER_PAGE)
+    rows, has_more = today_deadlines(
+        g.db, me.org_id, day, assigned_to=None if whose == "all" else me.user_id, page=page_no, per_page=PER_PAGE
+    )
     summaries = service.case_summaries(g.db, {r.case_id for r in rows})
     assignees = user_names(g.db, {s["assigned_to"] for s in summaries.values() if s["assigned_to"]})
-    return render("deadlines/today.html", rows=rows, has_more=has_more, page=page_no, per_page=PER_PAGE, today=day,
-                  summaries=summaries, assignees=assignees, whose=whose, days=AHEAD_DAYS,
-                  can_edit=permissions.can_write(me))
+    return render(
+        "deadlines/today.html",
+        rows=rows,
+        has_more=has_more,
+        page=page_no,
+        per_page=PER_PAGE,
+        today=day,
+        summaries=summaries,
+        assignees=assignees,
+        whose=whose,
+        days=AHEAD_DAYS,
+        can_edit=permissions.can_write(me),
+    )
 
 
 PER_PAGE = 50
@@ -72,9 +84,11 @@ def set_status(deadline_id: int):
 def add_manual(case_id: int):
     case = get_case(g.db, caller().org_id, case_id)
     ensure_can_edit(case)
-    data, errors = forms.load(ManualDeadlineSchema(),
-                              forms.nested_from_form(request.form, {"title": forms.TEXT, "due_on": forms.DATE,
-                                                                    "binds": forms.TEXT}), MANUAL_LABELS)
+    data, errors = forms.load(
+        ManualDeadlineSchema(),
+        forms.nested_from_form(request.form, {"title": forms.TEXT, "due_on": forms.DATE, "binds": forms.TEXT}),
+        MANUAL_LABELS,
+    )
     if not errors:
         try:
             row = service.add_manual_deadline(g.db, caller(), case, data)
@@ -83,7 +97,14 @@ def add_manual(case_id: int):
             g.db.rollback()
             errors = forms.problem_errors(problem, MANUAL_LABELS)
         else:
-            return respond_with_case(case, f"Added the deadline {row.title}.", focus=f"deadline-{row.id}",
-                                     anchor=f"#deadline-{row.id}")
-    return respond_with_case(case, "The deadline was not added: " + " ".join(errors.values()), status=422,
-                             deadline_errors=errors, deadline_values=request.form, focus="deadlines")
+            return respond_with_case(
+                case, f"Added the deadline {row.title}.", focus=f"deadline-{row.id}", anchor=f"#deadline-{row.id}"
+            )
+    return respond_with_case(
+        case,
+        "The deadline was not added: " + " ".join(errors.values()),
+        status=422,
+        deadline_errors=errors,
+        deadline_values=request.form,
+        focus="deadlines",
+    )

@@ -1,4 +1,5 @@
 """Deadlines as the API shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -15,12 +16,14 @@ KIND_NAMES = tuple(DEADLINE_KINDS)
 
 class ComputedFromSchema(ma.Schema):
     """Dumped from a Deadline row: its computed_from_* columns."""
+
     event_type = ma.fields.String(allow_none=True, attribute="computed_from_event_type")
     occurred_on = ma.fields.Date(allow_none=True, attribute="computed_from_occurred_on")
 
 
 class CaseSummarySchema(ma.Schema):
     """Dumped from a Case row: who the deadline is for."""
+
     case_id = ma.fields.Integer(attribute="id")
     client_name = computed(ma.fields.String(allow_none=True), client_name)
     assigned_to = ma.fields.Integer(allow_none=True, attribute="assigned_to_id")
@@ -35,6 +38,7 @@ class AlternativeSchema(ma.Schema):
 
 class DeadlineSchema(ma.Schema):
     """A deadline as the API shows it, dumped from the Deadline row (and its case)."""
+
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     kind = ma.fields.String()
@@ -49,16 +53,30 @@ class DeadlineSchema(ma.Schema):
     source_url = ma.fields.String(allow_none=True)
     confidence = ma.fields.String(allow_none=True, metadata={"description": "verified, secondary_source or unverified"})
     explanation = ma.fields.String(allow_none=True)
-    computed_from = computed(ma.fields.Nested(ComputedFromSchema, allow_none=True),
-                             lambda row: row if row.computed_from_event_type else None)
+    computed_from = computed(
+        ma.fields.Nested(ComputedFromSchema, allow_none=True), lambda row: row if row.computed_from_event_type else None
+    )
     verify_manually = ma.fields.Boolean(metadata={"description": "true whenever the explanation asks for a check"})
-    alternatives = computed(ma.fields.List(ma.fields.Nested(AlternativeSchema), metadata={
-        "description": "Other candidate dates when a fact that selects the period is unknown (due_on is then the "
-                       "earliest candidate)"}), lambda row: row.alternatives or [])
-    expires_on = computed(ma.fields.Date(allow_none=True, metadata={
-        "description": "The day the right actually ends when the state's computation-of-time rule carries a weekend "
-                       "or holiday end forward; due_on is then the last day to act safely. Otherwise equal to due_on."}),
-        lambda row: row.expires_on or row.due_on)
+    alternatives = computed(
+        ma.fields.List(
+            ma.fields.Nested(AlternativeSchema),
+            metadata={
+                "description": "Other candidate dates when a fact that selects the period is unknown (due_on is then the "
+                "earliest candidate)"
+            },
+        ),
+        lambda row: row.alternatives or [],
+    )
+    expires_on = computed(
+        ma.fields.Date(
+            allow_none=True,
+            metadata={
+                "description": "The day the right actually ends when the state's computation-of-time rule carries a weekend "
+                "or holiday end forward; due_on is then the last day to act safely. Otherwise equal to due_on."
+            },
+        ),
+        lambda row: row.expires_on or row.due_on,
+    )
     manual = ma.fields.Boolean(attribute="is_manual")
     sequence = ma.fields.Integer(metadata={"description": "Grows each time the due date moves"})
     case = ma.fields.Nested(CaseSummarySchema, allow_none=True)
@@ -78,8 +96,9 @@ class ManualDeadlineSchema(StrictSchema):
 
 
 class DeadlinePatchSchema(StrictSchema):
-    status = ma.fields.String(validate=validate.OneOf(DEADLINE_STATUSES),
-                              metadata={"description": "open hands the status back to the engine"})
+    status = ma.fields.String(
+        validate=validate.OneOf(DEADLINE_STATUSES), metadata={"description": "open hands the status back to the engine"}
+    )
     met_on = ma.fields.Date(allow_none=True)
     title = short_text(min_length=1)
     due_on = ma.fields.Date()

@@ -1,5 +1,6 @@
 """Deadlines: recompute a case's from its events (idempotently), manual deadlines, user-set statuses,
 and the caseload view. The arithmetic itself lives in the pure engine (service/clock)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,14 +30,24 @@ USER_STATUSES = ("open", "met", "missed", "waived", "tolled")
 
 def case_facts(case: Case) -> CaseFacts:
     return CaseFacts(
-        state=case.property_state, process=case.foreclosure_process, occupancy=case.property_occupancy,
-        dwelling_units=case.property_dwelling_units, acreage=case.property_acreage, purpose=case.loan_purpose,
-        lien_position=case.loan_lien_position, investor=case.loan_investor,
-        unpaid_principal=case.loan_unpaid_principal, accrued_interest=case.loan_accrued_interest,
-        fees_and_costs=case.loan_fees_and_costs, credits=case.loan_credits,
-        homestead_claimed=case.property_homestead_claimed, agricultural_use=case.property_agricultural_use,
-        original_principal=case.loan_original_principal, amount_claimed_at_sale=case.loan_amount_claimed_at_sale,
-        executed_on=case.loan_executed_on, deficiency_waived_by_lender=case.loan_deficiency_waived_by_lender,
+        state=case.property_state,
+        process=case.foreclosure_process,
+        occupancy=case.property_occupancy,
+        dwelling_units=case.property_dwelling_units,
+        acreage=case.property_acreage,
+        purpose=case.loan_purpose,
+        lien_position=case.loan_lien_position,
+        investor=case.loan_investor,
+        unpaid_principal=case.loan_unpaid_principal,
+        accrued_interest=case.loan_accrued_interest,
+        fees_and_costs=case.loan_fees_and_costs,
+        credits=case.loan_credits,
+        homestead_claimed=case.property_homestead_claimed,
+        agricultural_use=case.property_agricultural_use,
+        original_principal=case.loan_original_principal,
+        amount_claimed_at_sale=case.loan_amount_claimed_at_sale,
+        executed_on=case.loan_executed_on,
+        deficiency_waived_by_lender=case.loan_deficiency_waived_by_lender,
     )
 
 
@@ -46,12 +57,15 @@ def engine_events(session, case: Case) -> list[Event]:
 
 def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event]]:
     grouped: dict[int, list[Event]] = {case_id: [] for case_id in case_ids}
-    rows = session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.type, CaseEvent.occurred_on,
-                                  CaseEvent.details)
-                           .where(CaseEvent.case_id.in_(case_ids), CaseEvent.deleted_at.is_(None))).all()
+    rows = session.execute(
+        select(CaseEvent.case_id, CaseEvent.id, CaseEvent.type, CaseEvent.occurred_on, CaseEvent.details).where(
+            CaseEvent.case_id.in_(case_ids), CaseEvent.deleted_at.is_(None)
+        )
+    ).all()
     for case_id, event_id, event_type, occurred_on, details in rows:
-        grouped[case_id].append(Event(id=str(event_id), type=event_type, occurred_on=occurred_on,
-                                      details=dict(details or {})))
+        grouped[case_id].append(
+            Event(id=str(event_id), type=event_type, occurred_on=occurred_on, details=dict(details or {}))
+        )
     return grouped
 
 
@@ -65,10 +79,27 @@ def recompute_case(session, case: Case, today: dt.date) -> None:
 
 
 # The columns the engine owns on a computed deadline row.
-_ENGINE_COLUMNS = ("kind", "title", "due_on", "binds", "engine_status", "status", "met_on", "rule_id", "citation",
-                   "source_url", "confidence", "explanation", "computed_from_event_type",
-                   "computed_from_occurred_on", "verify_manually", "alternatives", "expires_on", "removed_at",
-                   "sequence")
+_ENGINE_COLUMNS = (
+    "kind",
+    "title",
+    "due_on",
+    "binds",
+    "engine_status",
+    "status",
+    "met_on",
+    "rule_id",
+    "citation",
+    "source_url",
+    "confidence",
+    "explanation",
+    "computed_from_event_type",
+    "computed_from_occurred_on",
+    "verify_manually",
+    "alternatives",
+    "expires_on",
+    "removed_at",
+    "sequence",
+)
 
 
 def recompute_cases(session, cases: list[Case], today_for_org) -> None:
@@ -93,9 +124,18 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:
         for item in computed:
             row = existing.pop(item.key, None)
             if row is None:
-                inserts.append({"org_id": case.org_id, "case_id": case.id, "key": item.key, "is_manual": False,
-                                "user_status": None, "created_at": now, "updated_at": now,
-                                **_computed_values(item, None, None, 0, moved=False)})
+                inserts.append(
+                    {
+                        "org_id": case.org_id,
+                        "case_id": case.id,
+                        "key": item.key,
+                        "is_manual": False,
+                        "user_status": None,
+                        "created_at": now,
+                        "updated_at": now,
+                        **_computed_values(item, None, None, 0, moved=False),
+                    }
+                )
                 continue
             moved = row.removed_at is not None or row.due_on != item.due_on
             values = _computed_values(item, row.user_status, row.met_on, row.sequence, moved)
@@ -103,8 +143,14 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:
                 updates.append({"id": row.id, "updated_at": now, **values})
         for row in existing.values():
             if row.removed_at is None:  # its trigger disappeared: keep the row, marked removed
-                updates.append({"id": row.id, "updated_at": now,
-                                **{name: getattr(row, name) for name in _ENGINE_COLUMNS}, "removed_at": now})
+                updates.append(
+                    {
+                        "id": row.id,
+                        "updated_at": now,
+                        **{name: getattr(row, name) for name in _ENGINE_COLUMNS},
+                        "removed_at": now,
+                    }
+                )
         stage = derive_stage(events, facts, rulebook, today, outcome=case.outcome, deadlines=computed)
         case.stage = stage.stage
         case.event_outcome = None if case.outcome else stage.outcome
@@ -120,18 +166,30 @@ def recompute_cases(session, cases: list[Case], today_for_org) -> None:
         _after_recompute(session, case)
 
 
-def _computed_values(item, user_status: str | None, met_on: dt.date | None, sequence: int, moved: bool) -> dict[str, Any]:
+def _computed_values(
+    item, user_status: str | None, met_on: dt.date | None, sequence: int, moved: bool
+) -> dict[str, Any]:
     return {
-        "kind": item.kind, "title": item.title, "due_on": item.due_on, "binds": item.binds,
-        "engine_status": item.status, "status": user_status or item.status,
+        "kind": item.kind,
+        "title": item.title,
+        "due_on": item.due_on,
+        "binds": item.binds,
+        "engine_status": item.status,
+        "status": user_status or item.status,
         # A user's "met" keeps the day they gave; otherwise the engine's satisfying event decides.
         "met_on": item.met_on if user_status is None else (met_on or item.met_on),
-        "rule_id": item.rule_id, "citation": item.citation, "source_url": item.source_url,
-        "confidence": item.confidence, "explanation": item.explanation,
+        "rule_id": item.rule_id,
+        "citation": item.citation,
+        "source_url": item.source_url,
+        "confidence": item.confidence,
+        "explanation": item.explanation,
         "computed_from_event_type": item.computed_from_event_type,
-        "computed_from_occurred_on": item.computed_from_occurred_on, "verify_manually": item.verify_manually,
-        "alternatives": [a.as_dict() for a in item.alternatives], "expires_on": item.expires_on,
-        "removed_at": None, "sequence": sequence + (1 if moved else 0),
+        "computed_from_occurred_on": item.computed_from_occurred_on,
+        "verify_manually": item.verify_manually,
+        "alternatives": [a.as_dict() for a in item.alternatives],
+        "expires_on": item.expires_on,
+        "removed_at": None,
+        "sequence": sequence + (1 if moved else 0),
     }
 
 
@@ -142,15 +200,26 @@ def _after_recompute(session, case: Case) -> None:
 
 def stage_history(session, case: Case, today: dt.date):
     facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
-    return derive_stage(events, facts, rulebook, today, outcome=case.outcome,
-                        deadlines=compute_deadlines(facts, events, rulebook, today))
+    return derive_stage(
+        events,
+        facts,
+        rulebook,
+        today,
+        outcome=case.outcome,
+        deadlines=compute_deadlines(facts, events, rulebook, today),
+    )
 
 
 def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:
     row = session.scalars(
-        select(Deadline).join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.id == deadline_id, Deadline.org_id == org_id, Deadline.removed_at.is_(None),
-               Case.deleted_at.is_(None))
+        select(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.id == deadline_id,
+            Deadline.org_id == org_id,
+            Deadline.removed_at.is_(None),
+            Case.deleted_at.is_(None),
+        )
     ).one_or_none()
     if row is None:
         raise Problem(404, f"No deadline {deadline_id}.")
@@ -172,16 +241,37 @@ def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any
     except KeyError:
         raise validation_error({"kind": [f"Unknown kind {kind!r}; see GET /api/v1/deadline-kinds."]}) from None
     row = Deadline(
-        org_id=case.org_id, case_id=case.id, key=f"manual:{uuid.uuid4().hex}", kind=kind, title=data["title"],
-        due_on=data["due_on"], binds=data.get("binds") or spec.binds, status="open", engine_status=None,
-        rule_id="manual", citation=None, source_url=None, confidence=None, is_manual=True,
-        explanation=data.get("explanation") or f"Entered by {caller.email}.", created_by_id=caller.user_id,
-        sequence=0, verify_manually=False,
+        org_id=case.org_id,
+        case_id=case.id,
+        key=f"manual:{uuid.uuid4().hex}",
+        kind=kind,
+        title=data["title"],
+        due_on=data["due_on"],
+        binds=data.get("binds") or spec.binds,
+        status="open",
+        engine_status=None,
+        rule_id="manual",
+        citation=None,
+        source_url=None,
+        confidence=None,
+        is_manual=True,
+        explanation=data.get("explanation") or f"Entered by {caller.email}.",
+        created_by_id=caller.user_id,
+        sequence=0,
+        verify_manually=False,
     )
     session.add(row)
     session.flush()
-    audit.record(session, caller, "create", "deadline", row.id, org_id=case.org_id, case_id=case.id,
-                 after=_deadline_document(row))
+    audit.record(
+        session,
+        caller,
+        "create",
+        "deadline",
+        row.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        after=_deadline_document(row),
+    )
     _after_recompute(session, case)
     return row
 
@@ -190,8 +280,15 @@ def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any]
     before = _deadline_document(row)
     manual_only = sorted(set(data) & {"title", "due_on", "explanation", "binds"})
     if manual_only and not row.is_manual:
-        raise validation_error({name: ["Only a manual deadline's fields can be changed; a computed one follows "
-                                        "its events (change the event instead)."] for name in manual_only})
+        raise validation_error(
+            {
+                name: [
+                    "Only a manual deadline's fields can be changed; a computed one follows "
+                    "its events (change the event instead)."
+                ]
+                for name in manual_only
+            }
+        )
     if "due_on" in data and data["due_on"] != row.due_on:
         row.sequence += 1
     for name in manual_only:
@@ -209,8 +306,17 @@ def update_deadline(session, caller: Caller, row: Deadline, data: dict[str, Any]
     elif "met_on" in data:
         row.met_on = data["met_on"]
     session.flush()
-    audit.record(session, caller, "update", "deadline", row.id, org_id=row.org_id, case_id=row.case_id,
-                 before=before, after=_deadline_document(row))
+    audit.record(
+        session,
+        caller,
+        "update",
+        "deadline",
+        row.id,
+        org_id=row.org_id,
+        case_id=row.case_id,
+        before=before,
+        after=_deadline_document(row),
+    )
     case = session.get(Case, row.case_id)
     _after_recompute(session, case)
     return row
@@ -220,8 +326,16 @@ def delete_manual_deadline(session, caller: Caller, row: Deadline) -> None:
     if not row.is_manual:
         raise Problem(409, "A computed deadline goes away when its trigger event does; mark it waived instead.")
     row.removed_at = utcnow()
-    audit.record(session, caller, "delete", "deadline", row.id, org_id=row.org_id, case_id=row.case_id,
-                 before=_deadline_document(row))
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "deadline",
+        row.id,
+        org_id=row.org_id,
+        case_id=row.case_id,
+        before=_deadline_document(row),
+    )
     _after_recompute(session, session.get(Case, row.case_id))
 
 
@@ -232,12 +346,25 @@ def case_deadlines(session, case: Case, page: int, per_page: int, status: str | 
     return paginate(session, query.order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
 
 
-def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_after: dt.date | None = None,
-                       due_before: dt.date | None = None, assigned_to: int | None = None,
-                       status: str | None = None, kind: str | None = None, case_id: int | None = None):
+def caseload_deadlines(
+    session,
+    org_id: int,
+    *,
+    page: int,
+    per_page: int,
+    due_after: dt.date | None = None,
+    due_before: dt.date | None = None,
+    assigned_to: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    case_id: int | None = None,
+):
     """The organisation's deadlines across cases, soonest first (unknown dates last)."""
-    query = (select(Deadline).join(Case, Case.id == Deadline.case_id)
-             .where(Deadline.org_id == org_id, Deadline.removed_at.is_(None), Case.deleted_at.is_(None)))
+    query = (
+        select(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.org_id == org_id, Deadline.removed_at.is_(None), Case.deleted_at.is_(None))
+    )
     if due_after:
         query = query.where(Deadline.due_on >= due_after)
     if due_before:
@@ -250,8 +377,12 @@ def caseload_deadlines(session, org_id: int, *, page: int, per_page: int, due_af
         query = query.where(Deadline.kind == kind)
     if case_id:
         query = query.where(Deadline.case_id == case_id)
-    return paginate(session, query.options(selectinload(Deadline.case))
-                    .order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id), page, per_page)
+    return paginate(
+        session,
+        query.options(selectinload(Deadline.case)).order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id),
+        page,
+        per_page,
+    )
 
 
 def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -259,8 +390,16 @@ def case_summaries(session, case_ids: set[int]) -> dict[int, dict[str, Any]]:
     if not case_ids:
         return {}
     cases = session.scalars(select(Case).where(Case.id.in_(case_ids))).all()
-    return {c.id: {"case_id": c.id, "client_name": client_name(c), "assigned_to": c.assigned_to_id,
-                   "state": c.property_state, "stage": c.stage} for c in cases}
+    return {
+        c.id: {
+            "case_id": c.id,
+            "client_name": client_name(c),
+            "assigned_to": c.assigned_to_id,
+            "state": c.property_state,
+            "stage": c.stage,
+        }
+        for c in cases
+    }
 
 
 def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:
@@ -268,9 +407,13 @@ def refresh_all(session, today_for_org, chunk_size: int = 500) -> int:
     open -> missed, redemption -> post_sale, without any new event)."""
     count, last_id = 0, 0
     while True:
-        cases = session.scalars(select(Case).where(Case.deleted_at.is_(None), Case.stage != "closed", Case.id > last_id)
-                                .options(lazyload(Case.borrowers))  # facts need no names
-                                .order_by(Case.id).limit(chunk_size)).all()
+        cases = session.scalars(
+            select(Case)
+            .where(Case.deleted_at.is_(None), Case.stage != "closed", Case.id > last_id)
+            .options(lazyload(Case.borrowers))  # facts need no names
+            .order_by(Case.id)
+            .limit(chunk_size)
+        ).all()
         if not cases:
             return count
         recompute_cases(session, list(cases), today_for_org)

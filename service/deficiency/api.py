@@ -1,4 +1,5 @@
 """The deficiency exposure of a case: the arithmetic, whether the lender may recover it, and by when."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,6 +12,7 @@ from service.http import Blueprint, caller, db, documents_errors, with_case
 from service.rulebook import local_today
 
 blp = Blueprint("deficiency", __name__, url_prefix="/api/v1", description="Deficiency exposure after a sale")
+
 
 class DeficiencySchema(ma.Schema):
     amount_owed = Money(allow_none=True)

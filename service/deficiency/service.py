@@ -1,4 +1,5 @@
 """The deficiency exposure of a case, shared by the API, the reports and the waiver requests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from service.clock.deficiency import compute_deficiency
 from service.clock.engine import compute_deadlines
 from service.deadlines.service import case_facts, engine_events
 from service.rulebook import rules
+
 
 def case_deficiency(session: Session, case: Case, today: dt.date):  # the engine's result
     """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline."""

@@ -1,13 +1,22 @@
 """HTTP views for case events."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from service.events import service
-from service.events.schemas import EventCreateSchema, EventListQuerySchema, EventListSchema, EventPatchSchema, EventSchema
+from service.events.schemas import (
+    EventCreateSchema,
+    EventListQuerySchema,
+    EventListSchema,
+    EventPatchSchema,
+    EventSchema,
+)
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 
-blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Dated events of a case; each change recomputes its deadlines")
+blp = Blueprint(
+    "events", __name__, url_prefix="/api/v1", description="Dated events of a case; each change recomputes its deadlines"
+)
 
 
 @blp.route("/cases/<id:case_id>/events")

@@ -1,30 +1,49 @@
 """HTTP views for the funders' reports: HUD-9902 (fiscal-year quarter) and LSC's Case Service Report
 (calendar year), as JSON with the cases behind every cell, or as CSV (?format=csv)."""
+
 from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
 
 from service.funder_reports import hud9902, lsc_csr, service
-from service.funder_reports.schemas import (ClientDataQuerySchema, Hud9902QuerySchema, Hud9902Schema,
-                                            LscCsrQuerySchema, LscCsrSchema)
+from service.funder_reports.schemas import (
+    ClientDataQuerySchema,
+    Hud9902QuerySchema,
+    Hud9902Schema,
+    LscCsrQuerySchema,
+    LscCsrSchema,
+)
 from service.http import Blueprint, caller, db, documents_errors
 from service.rulebook import local_today
 
-blp = Blueprint("funder_reports", __name__, url_prefix="/api/v1",
-                description="Funders' reports: HUD-9902 and LSC's Case Service Report, each cell with its cases")
+blp = Blueprint(
+    "funder_reports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Funders' reports: HUD-9902 and LSC's Case Service Report, each cell with its cases",
+)
 
 
 def json_or_csv(schema_name: str) -> dict:
     """?format=csv answers text/csv: documented beside the JSON body."""
-    return {"200": {"description": "The report (JSON), or with ?format=csv a CSV file",
-                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}},
-                                "text/csv": {"schema": {"type": "string"}}}}}
+    return {
+        "200": {
+            "description": "The report (JSON), or with ?format=csv a CSV file",
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
 
 
 def _csv(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @blp.route("/funder-reports/hud-9902")

@@ -1,4 +1,5 @@
 """The funders' codes, read once from the data files beside this module (each file cites its sources)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

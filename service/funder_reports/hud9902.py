@@ -17,6 +17,7 @@ How HUD counts (the sources are cited in hud_9902_lines.yaml):
 - A household whose demographic field is missing is counted in section 8/9 but in no line of that
   section; the check "missing_<field>" names it, and "section_totals" shows the sections that disagree.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,16 +43,16 @@ class Household(NamedTuple):
 
 class Session(NamedTuple):
     case_id: int
-    on: dt.date                 # the session's date in the organisation's time zone
-    type: str                   # one_on_one, group_education
-    purpose: str                # "9f", "8b", ...
+    on: dt.date  # the session's date in the organisation's time zone
+    type: str  # one_on_one, group_education
+    purpose: str  # "9f", "8b", ...
     hud_billable: bool
-    counselor_certified: bool   # the counselor has a HUD counselor certification ID
+    counselor_certified: bool  # the counselor has a HUD counselor certification ID
 
 
 class Outcome(NamedTuple):
     case_id: int
-    code: str                   # "10p", ...
+    code: str  # "10p", ...
     achieved_on: dt.date
 
 
@@ -59,6 +60,7 @@ class Outcome(NamedTuple):
 class Cell:
     """One figure of the form: every count is a case id appended (a household counted twice appears twice);
     the figures are the lengths, the drill-down the distinct ids."""
+
     section: str
     line: str
     label: str
@@ -71,9 +73,15 @@ class Cell:
             self.counted_hud.append(case_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "line": self.line, "label": self.label, "all": len(self.counted),
-                "hud": len(self.counted_hud), "case_ids": sorted(set(self.counted)),
-                "hud_case_ids": sorted(set(self.counted_hud))}
+        return {
+            "section": self.section,
+            "line": self.line,
+            "label": self.label,
+            "all": len(self.counted),
+            "hud": len(self.counted_hud),
+            "case_ids": sorted(set(self.counted)),
+            "hud_case_ids": sorted(set(self.counted_hud)),
+        }
 
 
 def period(fiscal_year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -88,8 +96,13 @@ def fiscal_year_of(day: dt.date) -> int:
     return day.year + 1 if day.month >= 10 else day.year
 
 
-def compute(fiscal_year: int, quarter: int, households: Iterable[Household], sessions: Iterable[Session],
-            outcomes: Iterable[Outcome]) -> dict[str, Any]:
+def compute(
+    fiscal_year: int,
+    quarter: int,
+    households: Iterable[Household],
+    sessions: Iterable[Session],
+    outcomes: Iterable[Outcome],
+) -> dict[str, Any]:
     start, end = period(fiscal_year, quarter)
     form = hud_9902()
     by_case = {h.case_id: h for h in households}
@@ -110,11 +123,21 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
 
     # Per demographic section: the household field it counts, and value -> the lists of its line and total
     # (all, HUD). The loop below runs once per service per section: plain list appends, for speed.
-    demographics = [(form[n]["field"], {line["value"]: (cells[(n, letter)].counted, cells[(n, "total")].counted,
-                                                         cells[(n, letter)].counted_hud,
-                                                         cells[(n, "total")].counted_hud)
-                                        for letter, line in form[n]["lines"].items()})
-                    for n in DEMOGRAPHIC_SECTIONS]
+    demographics = [
+        (
+            form[n]["field"],
+            {
+                line["value"]: (
+                    cells[(n, letter)].counted,
+                    cells[(n, "total")].counted,
+                    cells[(n, letter)].counted_hud,
+                    cells[(n, "total")].counted_hud,
+                )
+                for letter, line in form[n]["lines"].items()
+            },
+        )
+        for n in DEMOGRAPHIC_SECTIONS
+    ]
     missing: dict[str, set[int]] = defaultdict(set)
     nobody = Household(0)
     for (case_id, purpose), hud in sorted(services.items()):
@@ -156,12 +179,18 @@ def compute(fiscal_year: int, quarter: int, households: Iterable[Household], ses
     del cells[("10", "total")]  # section 10 has no total on the form: its lines are independent
 
     checks = _checks(cells, uncertified, missing, without_session)
-    return {"fiscal_year": fiscal_year, "quarter": quarter, "period": {"start": start, "end": end},
-            "lines": [cell.as_dict() for cell in cells.values()], "checks": checks}
+    return {
+        "fiscal_year": fiscal_year,
+        "quarter": quarter,
+        "period": {"start": start, "end": end},
+        "lines": [cell.as_dict() for cell in cells.values()],
+        "checks": checks,
+    }
 
 
-def _checks(cells: dict[tuple[str, str], Cell], uncertified: list[int], missing: dict[str, set[int]],
-            without_session: set[int]) -> list[dict[str, Any]]:
+def _checks(
+    cells: dict[tuple[str, str], Cell], uncertified: list[int], missing: dict[str, set[int]], without_session: set[int]
+) -> list[dict[str, Any]]:
     def figures(section: str) -> tuple[int, int]:
         return len(cells[(section, "total")].counted), len(cells[(section, "total")].counted_hud)
 
@@ -169,30 +198,52 @@ def _checks(cells: dict[tuple[str, str], Cell], uncertified: list[int], missing:
     services_hud = figures("8")[1] + figures("9")[1]
     disagreeing = [n for n in DEMOGRAPHIC_SECTIONS if figures(n) != (services_all, services_hud)]
     missing_cases = set().union(*missing.values()) if missing else set()
-    checks = [{
-        "rule": "section_totals",
-        "ok": not disagreeing,
-        "detail": (f"Sections 3-7 totals equal section 8 + section 9 ({services_all} all, {services_hud} HUD)."
-                   if not disagreeing else
-                   f"Sections {', '.join(disagreeing)} do not total section 8 + section 9 ({services_all} all, "
-                   f"{services_hud} HUD): a household lacks the field the section counts."),
-        "case_ids": sorted(missing_cases),
-    }, {
-        "rule": "uncertified_counselor",
-        "ok": not uncertified,
-        "detail": "Sessions by a counselor without a HUD counselor certification ID are not reportable and are "
-                  "left out; add the ID to the counselor's profile.",
-        "case_ids": uncertified,
-    }]
-    for field_name, label in (("ami_band", "income band"), ("ethnicity", "ethnicity"), ("race", "race"),
-                              ("rural", "rural area status"), ("limited_english", "limited English proficiency")):
+    checks = [
+        {
+            "rule": "section_totals",
+            "ok": not disagreeing,
+            "detail": (
+                f"Sections 3-7 totals equal section 8 + section 9 ({services_all} all, {services_hud} HUD)."
+                if not disagreeing
+                else f"Sections {', '.join(disagreeing)} do not total section 8 + section 9 ({services_all} all, "
+                f"{services_hud} HUD): a household lacks the field the section counts."
+            ),
+            "case_ids": sorted(missing_cases),
+        },
+        {
+            "rule": "uncertified_counselor",
+            "ok": not uncertified,
+            "detail": "Sessions by a counselor without a HUD counselor certification ID are not reportable and are "
+            "left out; add the ID to the counselor's profile.",
+            "case_ids": uncertified,
+        },
+    ]
+    for field_name, label in (
+        ("ami_band", "income band"),
+        ("ethnicity", "ethnicity"),
+        ("race", "race"),
+        ("rural", "rural area status"),
+        ("limited_english", "limited English proficiency"),
+    ):
         cases = sorted(missing.get(field_name, ()))
-        checks.append({"rule": f"missing_{field_name}", "ok": not cases,
-                       "detail": f"Households counted in section 8 or 9 without their {label} "
-                                 "(record it, or 'chose not to respond').", "case_ids": cases})
-    checks.append({"rule": "outcome_without_one_on_one", "ok": not without_session,
-                   "detail": "Outcomes achieved in the period on cases with no reportable one-on-one session in it "
-                             "are not counted in section 10.", "case_ids": sorted(without_session)})
+        checks.append(
+            {
+                "rule": f"missing_{field_name}",
+                "ok": not cases,
+                "detail": f"Households counted in section 8 or 9 without their {label} "
+                "(record it, or 'chose not to respond').",
+                "case_ids": cases,
+            }
+        )
+    checks.append(
+        {
+            "rule": "outcome_without_one_on_one",
+            "ok": not without_session,
+            "detail": "Outcomes achieved in the period on cases with no reportable one-on-one session in it "
+            "are not counted in section 10.",
+            "case_ids": sorted(without_session),
+        }
+    )
     return checks
 
 
@@ -200,11 +251,27 @@ def csv_rows(report: dict[str, Any]) -> list[list[str]]:
     """The report as rows for a CSV file: one per cell, with its cases."""
     rows = [["section", "line", "label", "all", "hud", "case_ids"]]
     for line in report["lines"]:
-        rows.append([line["section"], line["line"], line["label"], str(line["all"]), str(line["hud"]),
-                     " ".join(str(c) for c in line["case_ids"])])
+        rows.append(
+            [
+                line["section"],
+                line["line"],
+                line["label"],
+                str(line["all"]),
+                str(line["hud"]),
+                " ".join(str(c) for c in line["case_ids"]),
+            ]
+        )
     rows.append([])
     rows.append(["check", "ok", "detail", "", "", "case_ids"])
     for check in report["checks"]:
-        rows.append([check["rule"], "yes" if check["ok"] else "no", check["detail"], "", "",
-                     " ".join(str(c) for c in check["case_ids"])])
+        rows.append(
+            [
+                check["rule"],
+                "yes" if check["ok"] else "no",
+                check["detail"],
+                "",
+                "",
+                " ".join(str(c) for c in check["case_ids"]),
+            ]
+        )
     return rows

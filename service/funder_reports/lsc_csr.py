@@ -1,4 +1,5 @@
 """LSC Case Service Report: closed cases of a calendar year by problem code and closing code. Pure."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,19 +35,44 @@ def compute(year: int, cases: Iterable[ClosedCase]) -> dict[str, Any]:
     def order(key: tuple[str, str]) -> tuple[int, int]:
         return problem_order.index(key[0]), closing_order.index(key[1])
 
-    lines = [{"problem_code": p, "problem": codes["problem_codes"][p], "closing_code": c,
-              "closing": codes["closing_codes"][c], "count": len(ids), "case_ids": sorted(ids)}
-             for (p, c), ids in sorted(cells.items(), key=lambda item: order(item[0]))]
-    return {"year": year, "period": {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)},
-            "total": sum(line["count"] for line in lines), "lines": lines,
-            "checks": [{"rule": "closed_without_codes", "ok": not incomplete,
-                        "detail": "Cases closed in the year without a problem code or closing code are not counted.",
-                        "case_ids": sorted(incomplete)}]}
+    lines = [
+        {
+            "problem_code": p,
+            "problem": codes["problem_codes"][p],
+            "closing_code": c,
+            "closing": codes["closing_codes"][c],
+            "count": len(ids),
+            "case_ids": sorted(ids),
+        }
+        for (p, c), ids in sorted(cells.items(), key=lambda item: order(item[0]))
+    ]
+    return {
+        "year": year,
+        "period": {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)},
+        "total": sum(line["count"] for line in lines),
+        "lines": lines,
+        "checks": [
+            {
+                "rule": "closed_without_codes",
+                "ok": not incomplete,
+                "detail": "Cases closed in the year without a problem code or closing code are not counted.",
+                "case_ids": sorted(incomplete),
+            }
+        ],
+    }
 
 
 def csv_rows(report: dict[str, Any]) -> list[list[str]]:
     rows = [["problem_code", "problem", "closing_code", "closing", "count", "case_ids"]]
     for line in report["lines"]:
-        rows.append([line["problem_code"], line["problem"], line["closing_code"], line["closing"],
-                     str(line["count"]), " ".join(str(c) for c in line["case_ids"])])
+        rows.append(
+            [
+                line["problem_code"],
+                line["problem"],
+                line["closing_code"],
+                line["closing"],
+                str(line["count"]),
+                " ".join(str(c) for c in line["case_ids"]),
+            ]
+        )
     return rows

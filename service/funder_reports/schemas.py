@@ -1,4 +1,5 @@
 """The funders' reports as the API shows them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -10,23 +11,31 @@ FORMATS = ("json", "csv")
 
 
 class Hud9902QuerySchema(StrictSchema):
-    fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
-        "description": "HUD's fiscal year (FY2026 runs from 2025-10-01); default: the current one"})
-    quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4), metadata={
-        "description": "1 to 4 (Q1 ends December 31); default: the current one"})
+    fiscal_year = ma.fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "HUD's fiscal year (FY2026 runs from 2025-10-01); default: the current one"},
+    )
+    quarter = ma.fields.Integer(
+        validate=validate.Range(min=1, max=4),
+        metadata={"description": "1 to 4 (Q1 ends December 31); default: the current one"},
+    )
     format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
 
 class ClientDataQuerySchema(StrictSchema):
-    fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
-        "description": "HUD's fiscal year; default: the current one"})
-    quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4), metadata={
-        "description": "1 to 4; default: the current one"})
+    fiscal_year = ma.fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "HUD's fiscal year; default: the current one"},
+    )
+    quarter = ma.fields.Integer(
+        validate=validate.Range(min=1, max=4), metadata={"description": "1 to 4; default: the current one"}
+    )
 
 
 class LscCsrQuerySchema(StrictSchema):
-    year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={
-        "description": "Calendar year; default: the current one"})
+    year = ma.fields.Integer(
+        validate=validate.Range(min=2000, max=2100), metadata={"description": "Calendar year; default: the current one"}
+    )
     format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS))
 
 

@@ -1,5 +1,6 @@
 """HTTP views for imports (202, then poll, then commit), the failed rows as CSV, the CSV export of cases and
 the organisation's intake settings. Thin: the work is in service/imports/service.py."""
+
 from __future__ import annotations
 
 import json
@@ -12,28 +13,46 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, requires, with_object, writes
 from service.imports import exports, service
 from service.imports.reading import MAX_FILE_BYTES
-from service.imports.schemas import (ImportListSchema, SavedImportMappingCreateSchema, SavedImportMappingListSchema,
-                                    SavedImportMappingSchema, ImportSchema, IntakeSettingsSchema)
+from service.imports.schemas import (
+    ImportListSchema,
+    SavedImportMappingCreateSchema,
+    SavedImportMappingListSchema,
+    SavedImportMappingSchema,
+    ImportSchema,
+    IntakeSettingsSchema,
+)
 from service.permissions import can_change_org_settings
 from workers.imports import enqueue_import
 
-blp = Blueprint("imports", __name__, url_prefix="/api/v1",
-                description="Spreadsheet imports (CSV, XLSX): a dry run that writes nothing, then a commit; and "
-                            "the CSV export of cases with the same columns")
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Spreadsheet imports (CSV, XLSX): a dry run that writes nothing, then a commit; and "
+    "the CSV export of cases with the same columns",
+)
 
 FORM_FIELDS = {"file", "mapping", "date_order", "reuse_mapping_of"}
 UPLOAD_BODY = {
     "required": True,
     "description": "multipart/form-data: `file` (CSV in UTF-8, or XLSX; at most 50 MB; no formulas), optional "
-                   "`mapping` (JSON {column: field}; default: guessed from the headers), `date_order` "
-                   "(month_first or day_first; default: the organisation's setting), `reuse_mapping_of` (an "
-                   "earlier import's id, to use its mapping).",
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {"file": {"type": "string", "format": "binary"},
-                       "mapping": {"type": "string", "description": "JSON object"},
-                       "date_order": {"type": "string", "enum": ["month_first", "day_first"]},
-                       "reuse_mapping_of": {"type": "integer", "minimum": 1}}}}},
+    "`mapping` (JSON {column: field}; default: guessed from the headers), `date_order` "
+    "(month_first or day_first; default: the organisation's setting), `reuse_mapping_of` (an "
+    "earlier import's id, to use its mapping).",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "mapping": {"type": "string", "description": "JSON object"},
+                    "date_order": {"type": "string", "enum": ["month_first", "day_first"]},
+                    "reuse_mapping_of": {"type": "integer", "minimum": 1},
+                },
+            }
+        }
+    },
 }
 CSV_RESPONSE = {"200": {"description": "CSV (UTF-8)", "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
@@ -59,7 +78,9 @@ def _form() -> dict:
             mapping = json.loads(request.form["mapping"])
         except ValueError:
             raise validation_error({"mapping": ["Must be JSON, e.g. {\"Borrower Name\": \"client.name\"}."]}) from None
-        if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
             raise validation_error({"mapping": ["Must be a JSON object from column names to field names."]})
     date_order = request.form.get("date_order") or None
     if date_order not in (None, "month_first", "day_first"):
@@ -69,8 +90,13 @@ def _form() -> dict:
         if not reuse.isdigit() or not 0 < int(reuse) < 2**31:
             raise validation_error({"reuse_mapping_of": ["Must be an import id."]})
         reuse = int(reuse)
-    return {"content": content, "filename": upload.filename or "upload", "mapping": mapping,
-            "date_order": date_order, "reuse_mapping_of": reuse}
+    return {
+        "content": content,
+        "filename": upload.filename or "upload",
+        "mapping": mapping,
+        "date_order": date_order,
+        "reuse_mapping_of": reuse,
+    }
 
 
 @blp.route("/imports")
@@ -82,8 +108,15 @@ class Imports(MethodView):
     def post(self):
         """Upload a CSV or XLSX with its column mapping; the dry run checks every row and writes nothing"""
         form = _form()
-        row = service.create_import(db(), caller(), form["content"], form["filename"], form["mapping"],
-                                    form["date_order"], form["reuse_mapping_of"])
+        row = service.create_import(
+            db(),
+            caller(),
+            form["content"],
+            form["filename"],
+            form["mapping"],
+            form["date_order"],
+            form["reuse_mapping_of"],
+        )
         db().commit()
         enqueue_import(row.id)
         document = service.import_document(row)

@@ -1,5 +1,6 @@
 """`forestall import FILE --org SLUG [--mapping M.json] [--commit]`: the same import as the API, run in this
 process (no worker needed): the dry run always, then the commit when asked."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,19 @@ import click
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_slug", required=True, help="The organisation's slug.")
-@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="JSON {column: field}; default: guessed from the headers.")
-@click.option("--date-order", type=click.Choice(["month_first", "day_first"]), default=None,
-              help="How to read 03/04/2026; default: the organisation's setting.")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON {column: field}; default: guessed from the headers.",
+)
+@click.option(
+    "--date-order",
+    type=click.Choice(["month_first", "day_first"]),
+    default=None,
+    help="How to read 03/04/2026; default: the organisation's setting.",
+)
 @click.option("--commit", "commit", is_flag=True, help="Create the cases (without it: a dry run that writes no case).")
 def import_command(file: Path, org_slug: str, mapping_file: Path | None, date_order: str | None, commit: bool) -> None:
     """Import cases from a CSV or XLSX file: a dry run, then with --commit the cases."""
@@ -35,8 +45,13 @@ def import_command(file: Path, org_slug: str, mapping_file: Path | None, date_or
     with _session() as session:
         try:
             org = get_org(session, org_slug)
-            caller = Caller(user_id=None, org_id=org.id, role="admin", email="forestall import",  # type: ignore[arg-type]
-                            timezone=org.timezone)
+            caller = Caller(
+                user_id=None,
+                org_id=org.id,
+                role="admin",
+                email="forestall import",  # type: ignore[arg-type]
+                timezone=org.timezone,
+            )
             row = service.create_import(session, caller, file.read_bytes(), file.name, mapping, date_order)
             session.commit()
         except Problem as problem:
@@ -60,8 +75,10 @@ def import_command(file: Path, org_slug: str, mapping_file: Path | None, date_or
 
 
 def _report(row) -> None:  # noqa: ANN001
-    counts = (f"import {row.id}: {row.state}; rows {row.rows_total}, valid {row.rows_valid}, invalid {row.rows_invalid}, "
-              f"duplicates {row.rows_duplicates}")
+    counts = (
+        f"import {row.id}: {row.state}; rows {row.rows_total}, valid {row.rows_valid}, invalid {row.rows_invalid}, "
+        f"duplicates {row.rows_duplicates}"
+    )
     if row.state == "committed":
         counts += f", created {row.rows_created}, skipped {row.rows_skipped}, failed {row.rows_failed}"
     click.echo(counts)

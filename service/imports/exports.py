@@ -1,5 +1,6 @@
 """Imports' CSV files going out: the rows that failed, to fix and import again, and every case of the
 organisation with the columns an import reads back. Every cell is made safe for spreadsheet programs."""
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,9 @@ def _csv_safe(value: object) -> str:
     """A cell a spreadsheet program will not run as a formula (CSV injection): a leading =, +, - or @ that
     is not part of a number or phone number gets a quote mark before it."""
     text = cell_text(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not all(c in "0123456789+-(). " for c in text)):
+    if text[:1] in ("=", "@", "\t", "\r") or (
+        text[:1] in ("+", "-") and not all(c in "0123456789+-(). " for c in text)
+    ):
         return "'" + text
     return text
 
@@ -46,23 +49,36 @@ def failed_rows_csv(session: Session, row: Import) -> str:
 def export_cases_csv(session: Session, org_id: int) -> Iterator[str]:
     """Every case of the organisation as one CSV row, with the columns the import reads back (events: the
     earliest of each type), so an office can leave as easily as it came."""
-    event_types = sorted(session.scalars(select(CaseEvent.type).join(Case, Case.id == CaseEvent.case_id).where(
-        CaseEvent.org_id == org_id, CaseEvent.deleted_at.is_(None), Case.deleted_at.is_(None)).distinct()))
+    event_types = sorted(
+        session.scalars(
+            select(CaseEvent.type)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(CaseEvent.org_id == org_id, CaseEvent.deleted_at.is_(None), Case.deleted_at.is_(None))
+            .distinct()
+        )
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([header for header, _ in EXPORT_COLUMNS] + [event_column(t) for t in event_types])
     yield _drain(out)
     last_id = 0
     while True:
-        cases = list(session.scalars(select(Case).where(Case.org_id == org_id, Case.deleted_at.is_(None),
-                                                        Case.id > last_id).order_by(Case.id).limit(500)))
+        cases = list(
+            session.scalars(
+                select(Case)
+                .where(Case.org_id == org_id, Case.deleted_at.is_(None), Case.id > last_id)
+                .order_by(Case.id)
+                .limit(500)
+            )
+        )
         if not cases:
             return
         events: dict[tuple[int, str], dt.date] = {}
         for case_id, event_type, occurred_on in session.execute(
-                select(CaseEvent.case_id, CaseEvent.type, func.min(CaseEvent.occurred_on))
-                .where(CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.deleted_at.is_(None))
-                .group_by(CaseEvent.case_id, CaseEvent.type)):
+            select(CaseEvent.case_id, CaseEvent.type, func.min(CaseEvent.occurred_on))
+            .where(CaseEvent.case_id.in_([c.id for c in cases]), CaseEvent.deleted_at.is_(None))
+            .group_by(CaseEvent.case_id, CaseEvent.type)
+        ):
             events[(case_id, event_type)] = occurred_on
         for case in cases:
             document = case_document(case)

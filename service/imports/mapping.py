@@ -8,6 +8,7 @@ A mapping is {column header: field}. Fields:
 - `deadline:TITLE` (the column holds a manual deadline's due date);
 - `key`: the column that identifies a row (re-importing it never creates the case twice).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,17 @@ from service.imports.reading import cell_text
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
 PROPERTY_FIELDS = ("street", "city", "state", "zip", "county", "occupancy", "dwelling_units", "acreage")
-LOAN_FIELDS = ("servicer", "investor", "loan_number", "purpose", "lien_position", "unpaid_principal",
-               "accrued_interest", "fees_and_costs", "credits")
+LOAN_FIELDS = (
+    "servicer",
+    "investor",
+    "loan_number",
+    "purpose",
+    "lien_position",
+    "unpaid_principal",
+    "accrued_interest",
+    "fees_and_costs",
+    "credits",
+)
 TOP_FIELDS = ("foreclosure_process", "outcome", "notes")
 CHOICE_FIELDS = {"property.occupancy", "loan.investor", "loan.purpose", "foreclosure_process", "outcome"}
 INTEGER_FIELDS = {"property.dwelling_units", "loan.lien_position"}
@@ -35,49 +45,116 @@ MONEY_FIELDS = {f"loan.{n}" for n in ("unpaid_principal", "accrued_interest", "f
 EVENT_MONEY_DETAILS = {"sale_price", "fair_market_value", "amount"}
 
 FIELDS: tuple[str, ...] = (
-    "key", "client.name", *(f"client.{n}" for n in PERSON_FIELDS), "co_borrowers",
-    *(f"property.{n}" for n in PROPERTY_FIELDS), *(f"loan.{n}" for n in LOAN_FIELDS), *TOP_FIELDS,
+    "key",
+    "client.name",
+    *(f"client.{n}" for n in PERSON_FIELDS),
+    "co_borrowers",
+    *(f"property.{n}" for n in PROPERTY_FIELDS),
+    *(f"loan.{n}" for n in LOAN_FIELDS),
+    *TOP_FIELDS,
 )
 
 # The columns of the CSV export, in order; the automatic guess reads each back to its field.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Case ID", "key"), ("First Name", "client.first_name"), ("Last Name", "client.last_name"),
-    ("Email", "client.email"), ("Phone", "client.phone"), ("Preferred Language", "client.preferred_language"),
-    ("Co-borrowers", "co_borrowers"), ("Street", "property.street"), ("City", "property.city"),
-    ("State", "property.state"), ("ZIP", "property.zip"), ("County", "property.county"),
-    ("Occupancy", "property.occupancy"), ("Dwelling Units", "property.dwelling_units"), ("Acreage", "property.acreage"),
-    ("Servicer", "loan.servicer"), ("Investor", "loan.investor"), ("Loan Number", "loan.loan_number"),
-    ("Loan Purpose", "loan.purpose"), ("Lien Position", "loan.lien_position"),
-    ("Unpaid Principal", "loan.unpaid_principal"), ("Accrued Interest", "loan.accrued_interest"),
-    ("Fees and Costs", "loan.fees_and_costs"), ("Credits", "loan.credits"),
-    ("Foreclosure Process", "foreclosure_process"), ("Outcome", "outcome"), ("Notes", "notes"),
+    ("Case ID", "key"),
+    ("First Name", "client.first_name"),
+    ("Last Name", "client.last_name"),
+    ("Email", "client.email"),
+    ("Phone", "client.phone"),
+    ("Preferred Language", "client.preferred_language"),
+    ("Co-borrowers", "co_borrowers"),
+    ("Street", "property.street"),
+    ("City", "property.city"),
+    ("State", "property.state"),
+    ("ZIP", "property.zip"),
+    ("County", "property.county"),
+    ("Occupancy", "property.occupancy"),
+    ("Dwelling Units", "property.dwelling_units"),
+    ("Acreage", "property.acreage"),
+    ("Servicer", "loan.servicer"),
+    ("Investor", "loan.investor"),
+    ("Loan Number", "loan.loan_number"),
+    ("Loan Purpose", "loan.purpose"),
+    ("Lien Position", "loan.lien_position"),
+    ("Unpaid Principal", "loan.unpaid_principal"),
+    ("Accrued Interest", "loan.accrued_interest"),
+    ("Fees and Costs", "loan.fees_and_costs"),
+    ("Credits", "loan.credits"),
+    ("Foreclosure Process", "foreclosure_process"),
+    ("Outcome", "outcome"),
+    ("Notes", "notes"),
 )
 
 # Headers people use, folded (lower case, no punctuation), to fields; event columns are added below.
 HEADER_SYNONYMS: dict[str, str] = {
     **{fold(header): name for header, name in EXPORT_COLUMNS},
-    "id": "key", "case number": "key", "case no": "key", "file number": "key", "file no": "key", "matter id": "key",
-    "borrower name": "client.name", "client name": "client.name", "borrower": "client.name", "client": "client.name",
-    "homeowner": "client.name", "homeowner name": "client.name", "name": "client.name", "full name": "client.name",
-    "borrower first name": "client.first_name", "client first name": "client.first_name", "first": "client.first_name",
-    "borrower last name": "client.last_name", "client last name": "client.last_name", "surname": "client.last_name",
-    "last": "client.last_name", "e mail": "client.email", "email address": "client.email",
-    "borrower email": "client.email", "client email": "client.email", "telephone": "client.phone",
-    "phone number": "client.phone", "cell": "client.phone", "mobile": "client.phone", "borrower phone": "client.phone",
-    "language": "client.preferred_language", "co borrower": "co_borrowers", "co borrower name": "co_borrowers",
-    "co borrowers": "co_borrowers", "address": "property.street", "property address": "property.street",
-    "street address": "property.street", "zip code": "property.zip", "zipcode": "property.zip",
-    "postal code": "property.zip", "units": "property.dwelling_units", "loan servicer": "loan.servicer",
-    "servicer name": "loan.servicer", "lender": "loan.servicer", "loan no": "loan.loan_number",
-    "loan": "loan.loan_number", "account number": "loan.loan_number", "upb": "loan.unpaid_principal",
-    "unpaid principal balance": "loan.unpaid_principal", "principal balance": "loan.unpaid_principal",
-    "balance": "loan.unpaid_principal", "investor type": "loan.investor", "loan type": "loan.investor",
-    "process": "foreclosure_process", "foreclosure type": "foreclosure_process", "comments": "notes",
-    "sale date": "event:sale_scheduled", "scheduled sale date": "event:sale_scheduled",
-    "auction date": "event:sale_scheduled", "date of default": "event:first_missed_payment",
-    "default date": "event:first_missed_payment", "first missed payment date": "event:first_missed_payment",
-    "filing date": "event:complaint_filed", "date filed": "event:complaint_filed", "service date": "event:complaint_served",
-    "date served": "event:complaint_served", "nod recorded": "event:notice_of_default_recorded",
+    "id": "key",
+    "case number": "key",
+    "case no": "key",
+    "file number": "key",
+    "file no": "key",
+    "matter id": "key",
+    "borrower name": "client.name",
+    "client name": "client.name",
+    "borrower": "client.name",
+    "client": "client.name",
+    "homeowner": "client.name",
+    "homeowner name": "client.name",
+    "name": "client.name",
+    "full name": "client.name",
+    "borrower first name": "client.first_name",
+    "client first name": "client.first_name",
+    "first": "client.first_name",
+    "borrower last name": "client.last_name",
+    "client last name": "client.last_name",
+    "surname": "client.last_name",
+    "last": "client.last_name",
+    "e mail": "client.email",
+    "email address": "client.email",
+    "borrower email": "client.email",
+    "client email": "client.email",
+    "telephone": "client.phone",
+    "phone number": "client.phone",
+    "cell": "client.phone",
+    "mobile": "client.phone",
+    "borrower phone": "client.phone",
+    "language": "client.preferred_language",
+    "co borrower": "co_borrowers",
+    "co borrower name": "co_borrowers",
+    "co borrowers": "co_borrowers",
+    "address": "property.street",
+    "property address": "property.street",
+    "street address": "property.street",
+    "zip code": "property.zip",
+    "zipcode": "property.zip",
+    "postal code": "property.zip",
+    "units": "property.dwelling_units",
+    "loan servicer": "loan.servicer",
+    "servicer name": "loan.servicer",
+    "lender": "loan.servicer",
+    "loan no": "loan.loan_number",
+    "loan": "loan.loan_number",
+    "account number": "loan.loan_number",
+    "upb": "loan.unpaid_principal",
+    "unpaid principal balance": "loan.unpaid_principal",
+    "principal balance": "loan.unpaid_principal",
+    "balance": "loan.unpaid_principal",
+    "investor type": "loan.investor",
+    "loan type": "loan.investor",
+    "process": "foreclosure_process",
+    "foreclosure type": "foreclosure_process",
+    "comments": "notes",
+    "sale date": "event:sale_scheduled",
+    "scheduled sale date": "event:sale_scheduled",
+    "auction date": "event:sale_scheduled",
+    "date of default": "event:first_missed_payment",
+    "default date": "event:first_missed_payment",
+    "first missed payment date": "event:first_missed_payment",
+    "filing date": "event:complaint_filed",
+    "date filed": "event:complaint_filed",
+    "service date": "event:complaint_served",
+    "date served": "event:complaint_served",
+    "nod recorded": "event:notice_of_default_recorded",
     "sale price": "event:sale_held.sale_price",
 }
 for _type in EVENT_TYPES:
@@ -109,15 +186,19 @@ def check_mapping(mapping: Any, headers: list[str]) -> dict[str, list[str]]:
     no client name at all."""
     errors: dict[str, list[str]] = {}
     if not isinstance(mapping, dict) or not mapping:
-        return {"mapping": ["Must be a JSON object from column names to fields, e.g. {\"Borrower Name\": \"client.name\"}."]}
+        return {
+            "mapping": ["Must be a JSON object from column names to fields, e.g. {\"Borrower Name\": \"client.name\"}."]
+        }
     used: dict[str, str] = {}
     for column, name in mapping.items():
         problems = []
         if column not in headers:
             problems.append(f"The file has no column \"{column}\" (its columns: {', '.join(headers)}).")
         if not isinstance(name, str) or not is_field(name):
-            problems.append(f"Unknown field {name!r}: use a case field such as client.last_name, event:TYPE, "
-                            f"event:TYPE.DETAIL, deadline:TITLE or key.")
+            problems.append(
+                f"Unknown field {name!r}: use a case field such as client.last_name, event:TYPE, "
+                f"event:TYPE.DETAIL, deadline:TITLE or key."
+            )
         elif name in used:
             problems.append(f"Field {name} is mapped from \"{used[name]}\" already.")
         else:
@@ -126,8 +207,9 @@ def check_mapping(mapping: Any, headers: list[str]) -> dict[str, list[str]]:
             errors[f"mapping.{column}"] = problems
     if not errors:
         if "client.name" not in used and not {"client.first_name", "client.last_name"} <= set(used):
-            errors["mapping"] = ["Map the client's name: one column to client.name, or two to client.first_name "
-                                 "and client.last_name."]
+            errors["mapping"] = [
+                "Map the client's name: one column to client.name, or two to client.first_name and client.last_name."
+            ]
         elif "property.state" not in used:
             errors["mapping"] = ["Map the property's state (property.state): deadlines depend on it."]
     return errors
@@ -137,7 +219,7 @@ def is_field(name: str) -> bool:
     if name in FIELDS:
         return True
     if name.startswith("event:"):
-        event_type, _, detail = name[len("event:"):].partition(".")
+        event_type, _, detail = name[len("event:") :].partition(".")
         return event_type in EVENT_TYPES and (not detail or re.fullmatch(r"[a-z_]{1,40}", detail) is not None)
     if name.startswith("deadline:"):
         return 0 < len(name) - len("deadline:") <= 200
@@ -146,14 +228,15 @@ def is_field(name: str) -> bool:
 
 # ------------------------------------------------------------------------------------------ values
 
+
 @dataclass
 class ParsedRow:
-    number: int                      # the row's number in the spreadsheet (the header is row 1)
+    number: int  # the row's number in the spreadsheet (the header is row 1)
     key: str
-    body: dict[str, Any]             # what POST /api/v1/cases takes
-    events: list[dict[str, Any]]     # [{type, occurred_on, details}]
+    body: dict[str, Any]  # what POST /api/v1/cases takes
+    events: list[dict[str, Any]]  # [{type, occurred_on, details}]
     deadlines: list[dict[str, Any]]  # [{title, due_on}]
-    errors: dict[str, list[str]] = field(default_factory=dict)    # by column
+    errors: dict[str, list[str]] = field(default_factory=dict)  # by column
     warnings: dict[str, list[str]] = field(default_factory=dict)  # by column (e.g. an ambiguous date)
 
 
@@ -191,11 +274,15 @@ def parse_date(value: object, date_order: str) -> tuple[dt.date | None, str | No
         first, second = int(ambiguous.group(1)), int(ambiguous.group(2))
         if first <= 12 and second <= 12 and first != second:
             order = "day first" if day_first else "month first"
-            warning = (f"\"{text}\" could be read two ways; read as {parsed.isoformat()} ({order}, the "
-                       f"organisation's setting). Check it.")
+            warning = (
+                f"\"{text}\" could be read two ways; read as {parsed.isoformat()} ({order}, the "
+                f"organisation's setting). Check it."
+            )
         elif (first > 12 and not day_first) or (second > 12 and day_first):
-            warning = (f"\"{text}\" read as {parsed.isoformat()}: {max(first, second)} cannot be a month, so this "
-                       f"date is not in the organisation's order. Check the column.")
+            warning = (
+                f"\"{text}\" read as {parsed.isoformat()}: {max(first, second)} cannot be a month, so this "
+                f"date is not in the organisation's order. Check the column."
+            )
         if len(ambiguous.group(3)) == 2:
             warning = (warning + " " if warning else "") + f"Two-digit year read as {parsed.year}."
     return parsed, None, warning
@@ -238,7 +325,7 @@ def split_full_name(text: str) -> tuple[str, str]:
 
 
 def choice(value: str) -> str:
-    """"Primary Residence" -> "primary_residence", "FHA" -> "fha"."""
+    """ "Primary Residence" -> "primary_residence", "FHA" -> "fha"."""
     return fold(value).replace(" ", "_")
 
 
@@ -252,8 +339,9 @@ def row_key(cells: list[object], headers: list[str], mapping: dict[str, str]) ->
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def parse_row(number: int, cells: list[object], headers: list[str], mapping: dict[str, str],
-              date_order: str) -> ParsedRow:
+def parse_row(
+    number: int, cells: list[object], headers: list[str], mapping: dict[str, str], date_order: str
+) -> ParsedRow:
     row = ParsedRow(number=number, key=row_key(cells, headers, mapping), body={}, events=[], deadlines=[])
     body: dict[str, Any] = {}
     events: dict[str, dict[str, Any]] = {}
@@ -281,7 +369,7 @@ def parse_row(number: int, cells: list[object], headers: list[str], mapping: dic
                 people.append({"first_name": first, "last_name": last})
             body["co_borrowers"] = people
         elif name.startswith("event:"):
-            event_type, _, detail = name[len("event:"):].partition(".")
+            event_type, _, detail = name[len("event:") :].partition(".")
             event = events.setdefault(event_type, {"type": event_type, "details": {}, "column": None})
             if detail:
                 if detail in EVENT_MONEY_DETAILS:
@@ -305,7 +393,7 @@ def parse_row(number: int, cells: list[object], headers: list[str], mapping: dic
             if warning:
                 row.warnings.setdefault(column, []).append(warning)
             if day:
-                row.deadlines.append({"title": name[len("deadline:"):], "due_on": day, "column": column})
+                row.deadlines.append({"title": name[len("deadline:") :], "due_on": day, "column": column})
         else:
             section, _, attribute = name.rpartition(".")
             if name in MONEY_FIELDS:
@@ -339,9 +427,14 @@ def parse_row(number: int, cells: list[object], headers: list[str], mapping: dic
                 column = next(c for c, n in mapping.items() if n.startswith(f"event:{event['type']}."))
                 row.errors.setdefault(column, []).append(f"A {event['type']} detail without the event's date column.")
             continue
-        row.events.append({"type": event["type"], "occurred_on": event["occurred_on"],
-                           "details": {k: v for k, v in event["details"].items() if v not in (None, "")},
-                           "column": event["column"]})
+        row.events.append(
+            {
+                "type": event["type"],
+                "occurred_on": event["occurred_on"],
+                "details": {k: v for k, v in event["details"].items() if v not in (None, "")},
+                "column": event["column"],
+            }
+        )
     row.body = body
     return row
 

@@ -6,6 +6,7 @@ commit. Thin: the work is service/imports/service.py's, the same calls the API m
 Between the upload and the mapping the file waits in a staging folder (var/import-staging), named for the
 organisation and the user who uploaded it; it is deleted once the import holds it, and staged files older
 than a day are swept at the next upload."""
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,16 @@ bp = page_blueprint("imports_pages", __name__)
 STAGING_TTL_SECONDS = 24 * 3600
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SAMPLE_ROWS = 3
-DATE_ORDERS = [("month_first", "Month first (03/04/2026 is March 4)"), ("day_first", "Day first (03/04/2026 is 3 April)")]
+DATE_ORDERS = [
+    ("month_first", "Month first (03/04/2026 is March 4)"),
+    ("day_first", "Day first (03/04/2026 is 3 April)"),
+]
 SECTIONS = {"client": "Client", "property": "Property", "loan": "Loan"}
-SPECIAL_LABELS = {"key": "Row ID (a re-import never creates the same case twice)", "client.name": "Client: full name",
-                  "co_borrowers": "Co-borrowers (full names separated by ;)"}
+SPECIAL_LABELS = {
+    "key": "Row ID (a re-import never creates the same case twice)",
+    "client.name": "Client: full name",
+    "co_borrowers": "Co-borrowers (full names separated by ;)",
+}
 
 
 @bp.before_app_request
@@ -50,19 +57,23 @@ def field_label(name: str) -> str:
     if name in SPECIAL_LABELS:
         return SPECIAL_LABELS[name]
     if name.startswith("event:"):
-        event_type, _, detail = name[len("event:"):].partition(".")
-        return f"Event date: {humanize(event_type).lower()}" if not detail else \
-            f"Event {humanize(event_type).lower()}: {humanize(detail).lower()}"
+        event_type, _, detail = name[len("event:") :].partition(".")
+        return (
+            f"Event date: {humanize(event_type).lower()}"
+            if not detail
+            else f"Event {humanize(event_type).lower()}: {humanize(detail).lower()}"
+        )
     if name.startswith("deadline:"):
-        return f"Deadline due: {name[len('deadline:'):]}"
+        return f"Deadline due: {name[len('deadline:') :]}"
     section, _, attribute = name.partition(".")
     if attribute and section in SECTIONS:
         return f"{SECTIONS[section]}: {humanize(attribute).lower()}"
     return humanize(name)
 
 
-FIELD_CHOICES: list[tuple[str, str]] = [(name, field_label(name)) for name in FIELDS] + \
-    [(f"event:{t}", field_label(f"event:{t}")) for t in EVENT_TYPES]
+FIELD_CHOICES: list[tuple[str, str]] = [(name, field_label(name)) for name in FIELDS] + [
+    (f"event:{t}", field_label(f"event:{t}")) for t in EVENT_TYPES
+]
 
 
 def _staging_dir() -> Path:
@@ -92,26 +103,53 @@ def _stage(content: bytes) -> str:
     return token
 
 
-def _mapping_context(table: Table, token: str, filename: str, mapping: dict[str, str], date_order: str,
-                     errors: dict[str, str] | None = None) -> dict[str, Any]:
+def _mapping_context(
+    table: Table,
+    token: str,
+    filename: str,
+    mapping: dict[str, str],
+    date_order: str,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
     choices = list(FIELD_CHOICES)
     known = {name for name, _ in choices}
     choices += [(name, field_label(name)) for name in mapping.values() if name not in known]
-    columns = [{"index": i, "header": header, "field": mapping.get(header, ""),
-                "samples": [cell_text(row[i]) for row in table.rows[:SAMPLE_ROWS] if i < len(row) and cell_text(row[i])]}
-               for i, header in enumerate(table.headers)]
+    columns = [
+        {
+            "index": i,
+            "header": header,
+            "field": mapping.get(header, ""),
+            "samples": [cell_text(row[i]) for row in table.rows[:SAMPLE_ROWS] if i < len(row) and cell_text(row[i])],
+        }
+        for i, header in enumerate(table.headers)
+    ]
     saved, _ = service.list_mappings(g.db, caller().org_id, 1, 100)
-    return {"columns": columns, "choices": choices, "token": token, "filename": filename, "rows": len(table.rows),
-            "date_order": date_order, "date_orders": DATE_ORDERS, "errors": errors or {},
-            "saved_mappings": [(m.id, m.name) for m in saved], "is_admin": permissions.can_change_org_settings(caller()),
-            "save_as": request.form.get("save_as", ""), "active_section": "caseload"}
+    return {
+        "columns": columns,
+        "choices": choices,
+        "token": token,
+        "filename": filename,
+        "rows": len(table.rows),
+        "date_order": date_order,
+        "date_orders": DATE_ORDERS,
+        "errors": errors or {},
+        "saved_mappings": [(m.id, m.name) for m in saved],
+        "is_admin": permissions.can_change_org_settings(caller()),
+        "save_as": request.form.get("save_as", ""),
+        "active_section": "caseload",
+    }
 
 
 @bp.route("/imports")
 def index():
     rows, total = service.list_imports(g.db, caller().org_id, 1, 50)
-    return render("imports/index.html", imports=rows, total=total, can_write=permissions.can_write(caller()),
-                  active_section="caseload")
+    return render(
+        "imports/index.html",
+        imports=rows,
+        total=total,
+        can_write=permissions.can_write(caller()),
+        active_section="caseload",
+    )
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -130,8 +168,10 @@ def new():
         return render("imports/new.html", status=422, errors={"file": refused.message}, active_section="caseload")
     token = _stage(content)
     date_order = service.date_order_of(g.db, caller().org_id)
-    return render("imports/map.html", **_mapping_context(table, token, upload.filename or "upload", guess_mapping(table.headers),
-                                                         date_order))
+    return render(
+        "imports/map.html",
+        **_mapping_context(table, token, upload.filename or "upload", guess_mapping(table.headers), date_order),
+    )
 
 
 @bp.route("/imports/map", methods=["POST"])
@@ -162,8 +202,11 @@ def map_columns():
             g.db.rollback()
             if problem.code not in (409, 422):
                 raise
-            errors["save_as"] = problem.detail if problem.code == 409 else " ".join(
-                m for messages in (problem.errors or {}).values() for m in messages)
+            errors["save_as"] = (
+                problem.detail
+                if problem.code == 409
+                else " ".join(m for messages in (problem.errors or {}).values() for m in messages)
+            )
     if not errors:
         try:
             row = service.create_import(g.db, caller(), content, filename, mapping, date_order)
@@ -174,15 +217,18 @@ def map_columns():
                 raise
             index_of = {header: i for i, header in enumerate(table.headers)}
             for name, messages in problem.errors.items():
-                column = name[len("mapping."):] if name.startswith("mapping.") else None
+                column = name[len("mapping.") :] if name.startswith("mapping.") else None
                 key = f"map-{index_of[column]}" if column in index_of else "mapping"
                 errors[key] = " ".join(([errors[key]] if key in errors else []) + list(messages))
         else:
             enqueue_import(row.id)  # a broker that is down loses nothing: the rescan finds it by its state
             path.unlink(missing_ok=True)
             return redirect(url_for("imports_pages.show", import_id=row.id), code=303)
-    return render("imports/map.html", status=422,
-                  **_mapping_context(table, token, filename, mapping, date_order or "month_first", errors))
+    return render(
+        "imports/map.html",
+        status=422,
+        **_mapping_context(table, token, filename, mapping, date_order or "month_first", errors),
+    )
 
 
 @bp.route("/imports/map/apply", methods=["POST"])
@@ -195,24 +241,45 @@ def apply_saved():
         flash("The uploaded file is no longer waiting (it is kept for a day): upload it again.", "error")
         return redirect(url_for("imports_pages.new"), code=303)
     table = read_table(path.read_bytes(), filename)
-    date_order = request.form.get("date_order") if request.form.get("date_order") in ("month_first", "day_first") \
+    date_order = (
+        request.form.get("date_order")
+        if request.form.get("date_order") in ("month_first", "day_first")
         else service.date_order_of(g.db, caller().org_id)
+    )
     chosen = request.form.get("saved_mapping", "")
     if not chosen.isdigit() or not 0 < int(chosen) < 2**31:
-        return render("imports/map.html", status=422, **_mapping_context(
-            table, token, filename, guess_mapping(table.headers), date_order, {"saved_mapping": "Choose a saved mapping."}))
+        return render(
+            "imports/map.html",
+            status=422,
+            **_mapping_context(
+                table,
+                token,
+                filename,
+                guess_mapping(table.headers),
+                date_order,
+                {"saved_mapping": "Choose a saved mapping."},
+            ),
+        )
     saved = service.get_mapping(g.db, caller().org_id, int(chosen))
     mapping = {header: saved.mapping[header] for header in table.headers if header in saved.mapping}
     message = f"Applied the mapping \"{saved.name}\": {len(mapping)} of {len(table.headers)} columns matched."
-    return render("imports/map.html", status_message=message, applied=message,
-                  **_mapping_context(table, token, filename, mapping, date_order))
+    return render(
+        "imports/map.html",
+        status_message=message,
+        applied=message,
+        **_mapping_context(table, token, filename, mapping, date_order),
+    )
 
 
 def _show_context(row) -> dict[str, Any]:  # noqa: ANN001
     preview = row.preview if row.state in ("checked", "committing", "committed") else []
-    return {"row": row, "conflict_rows": [p for p in preview if p.get("conflicts")],
-            "warnings": [(p["row"], w) for p in preview for w in p.get("warnings", [])][:200],
-            "can_write": permissions.can_write(caller()), "active_section": "caseload"}
+    return {
+        "row": row,
+        "conflict_rows": [p for p in preview if p.get("conflicts")],
+        "warnings": [(p["row"], w) for p in preview for w in p.get("warnings", [])][:200],
+        "can_write": permissions.can_write(caller()),
+        "active_section": "caseload",
+    }
 
 
 @bp.route("/imports/<id:import_id>")
@@ -271,15 +338,26 @@ def _require_admin() -> None:
     permissions.require(caller(), permissions.can_change_org_settings, "change the organisation's intake settings")
 
 
-def _intake_settings(status: int = 200, errors: dict[str, str] | None = None, values: Any = None,
-                     status_message: str | None = None):
+def _intake_settings(
+    status: int = 200, errors: dict[str, str] | None = None, values: Any = None, status_message: str | None = None
+):
     from service.parties.service import list_aliases
 
     aliases, total = list_aliases(g.db, caller().org_id, 1, 500)
-    return render("imports/settings.html", status=status, aliases=aliases, alias_total=total,
-                  date_order=service.date_order_of(g.db, caller().org_id), date_orders=DATE_ORDERS,
-                  is_admin=permissions.can_change_org_settings(caller()), errors=errors or {}, values=values or {},
-                  labels=ALIAS_LABELS, status_message=status_message, active_section="settings")
+    return render(
+        "imports/settings.html",
+        status=status,
+        aliases=aliases,
+        alias_total=total,
+        date_order=service.date_order_of(g.db, caller().org_id),
+        date_orders=DATE_ORDERS,
+        is_admin=permissions.can_change_org_settings(caller()),
+        errors=errors or {},
+        values=values or {},
+        labels=ALIAS_LABELS,
+        status_message=status_message,
+        active_section="settings",
+    )
 
 
 @bp.route("/settings/intake")
@@ -294,9 +372,11 @@ def add_alias():
     from service.web import forms
 
     _require_admin()
-    data, errors = forms.load(AliasCreateSchema(), forms.nested_from_form(request.form, {"name": forms.TEXT,
-                                                                                         "alias": forms.TEXT}),
-                              ALIAS_LABELS)
+    data, errors = forms.load(
+        AliasCreateSchema(),
+        forms.nested_from_form(request.form, {"name": forms.TEXT, "alias": forms.TEXT}),
+        ALIAS_LABELS,
+    )
     if not errors:
         try:
             alias = parties.add_alias(g.db, caller(), data)
@@ -333,6 +413,8 @@ def set_date_order():
         return _intake_settings(status=422, errors={"date_order": "Choose month first or day first."})
     service.set_date_order(g.db, caller(), chosen)
     g.db.commit()
-    flash("Imports now read dates like 03/04/2026 " + ("day first." if chosen == "day_first" else "month first."),
-          "success")
+    flash(
+        "Imports now read dates like 03/04/2026 " + ("day first." if chosen == "day_first" else "month first."),
+        "success",
+    )
     return redirect(url_for("imports_pages.intake_settings") + "#dates", code=303)

@@ -4,6 +4,7 @@ Refused with a clear reason (ImportRefused), before anything is stored: a file t
 an encoding other than UTF-8 (Windows-1252 is recognised and named), more than 50 MB, and formulas in
 cells. Formulas are never evaluated: XLSX is opened without computing anything, and a CSV cell that starts
 with "=" is a formula a spreadsheet program would run (CSV injection)."""
+
 from __future__ import annotations
 
 import csv
@@ -29,15 +30,18 @@ class ImportRefused(Exception):
 
 @dataclass(frozen=True)
 class Table:
-    file_format: str          # csv, xlsx
+    file_format: str  # csv, xlsx
     headers: list[str]
     rows: list[list[object]]  # cell values: str, or date/datetime/int/float/Decimal from XLSX
 
 
 def read_table(content: bytes, filename: str = "") -> Table:
     if len(content) > MAX_FILE_BYTES:
-        raise ImportRefused(f"The file is {len(content):,} bytes; an import may be at most 50 MB "
-                            f"({MAX_FILE_BYTES:,} bytes). Split it into smaller files.", status=413)
+        raise ImportRefused(
+            f"The file is {len(content):,} bytes; an import may be at most 50 MB "
+            f"({MAX_FILE_BYTES:,} bytes). Split it into smaller files.",
+            status=413,
+        )
     if not content.strip():
         raise ImportRefused("The file is empty.")
     if content.startswith(XLSX_MAGIC):
@@ -45,8 +49,10 @@ def read_table(content: bytes, filename: str = "") -> Table:
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV (UTF-8) and upload that.")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRefused("The file is encoded as UTF-16; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma "
-                            "delimited)\") and upload it again.")
+        raise ImportRefused(
+            "The file is encoded as UTF-16; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma "
+            "delimited)\") and upload it again."
+        )
     if content.startswith(b"%PDF") or b"\x00" in content[:4096]:
         raise ImportRefused("The file is neither CSV nor XLSX. Export the spreadsheet as CSV (UTF-8) or .xlsx.")
     return _read_csv(content)
@@ -54,19 +60,24 @@ def read_table(content: bytes, filename: str = "") -> Table:
 
 def _decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRefused("The file is encoded as UTF-16; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma "
-                            "delimited)\") and upload it again.")
+        raise ImportRefused(
+            "The file is encoded as UTF-16; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma "
+            "delimited)\") and upload it again."
+        )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         try:
             content.decode("cp1252")
         except UnicodeDecodeError:
-            raise ImportRefused(f"The file is not UTF-8 text (byte {error.start + 1} cannot be read): save it as "
-                                f"CSV UTF-8 or .xlsx.") from None
-        raise ImportRefused(f"The file is encoded as Windows-1252 (byte {error.start + 1}, {content[error.start:error.start + 1]!r}, "
-                            f"is not UTF-8): save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma delimited)\") and "
-                            f"upload it again, so names like \"José\" arrive intact.") from None
+            raise ImportRefused(
+                f"The file is not UTF-8 text (byte {error.start + 1} cannot be read): save it as CSV UTF-8 or .xlsx."
+            ) from None
+        raise ImportRefused(
+            f"The file is encoded as Windows-1252 (byte {error.start + 1}, {content[error.start : error.start + 1]!r}, "
+            f"is not UTF-8): save it as CSV UTF-8 (Excel: \"CSV UTF-8 (Comma delimited)\") and "
+            f"upload it again, so names like \"José\" arrive intact."
+        ) from None
 
 
 def _read_csv(content: bytes) -> Table:
@@ -91,7 +102,9 @@ def _read_xlsx(content: bytes) -> Table:
         # data_only=False: a formula cell is seen as a formula (never computed, never trusted as a cached value).
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportRefused(f"The file looks like a ZIP archive but is not a readable .xlsx workbook ({error}).") from None
+        raise ImportRefused(
+            f"The file looks like a ZIP archive but is not a readable .xlsx workbook ({error})."
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         records = []
@@ -99,9 +112,11 @@ def _read_xlsx(content: bytes) -> Table:
             values = []
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
-                    raise ImportRefused(f"Cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}); formulas are "
-                                        f"never evaluated. Replace formulas by their values (copy, paste values) and "
-                                        f"upload again.")
+                    raise ImportRefused(
+                        f"Cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}); formulas are "
+                        f"never evaluated. Replace formulas by their values (copy, paste values) and "
+                        f"upload again."
+                    )
                 values.append(cell.value)
             records.append(values)
             if len(records) > MAX_ROWS + 1:
@@ -144,11 +159,13 @@ def _table(file_format: str, records: list[list[object]]) -> Table:
         seen.add(header)
     rows = []
     for number, record in enumerate(records[1:], start=2):
-        cells = list(record[:len(headers)]) + [None] * (len(headers) - len(record))
+        cells = list(record[: len(headers)]) + [None] * (len(headers) - len(record))
         for index, value in enumerate(cells):
             if isinstance(value, str) and value.lstrip().startswith(FORMULA_STARTS):
-                raise ImportRefused(f"Row {number}, column \"{headers[index]}\" starts with \"=\" ({value[:40]}): a "
-                                    f"formula, which is never evaluated. Put the value itself in the cell.")
+                raise ImportRefused(
+                    f"Row {number}, column \"{headers[index]}\" starts with \"=\" ({value[:40]}): a "
+                    f"formula, which is never evaluated. Put the value itself in the cell."
+                )
         rows.append(cells)
     if len(rows) > MAX_ROWS:
         raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows; split it.")

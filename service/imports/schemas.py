@@ -1,4 +1,5 @@
 """Imports as the API shows them; the upload itself is multipart/form-data (see UPLOAD_BODY in api.py)."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -40,9 +41,13 @@ class ImportSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(ImportErrorSchema))
     error = ma.fields.String(allow_none=True)
     url = ma.fields.String()
-    preview = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "Each row: action (create, skip, invalid), warnings (e.g. an ambiguous date), possible "
-                       "duplicates of existing cases, conflicts, and what would be created"})
+    preview = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "Each row: action (create, skip, invalid), warnings (e.g. an ambiguous date), possible "
+            "duplicates of existing cases, conflicts, and what would be created"
+        },
+    )
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
@@ -52,16 +57,22 @@ class ImportListSchema(PageSchema):
 
 
 class IntakeSettingsSchema(StrictSchema):
-    date_order = ma.fields.String(required=True, validate=validate.OneOf(DATE_ORDERS), metadata={
-        "description": "How an ambiguous date like 03/04/2026 is read in imports (month_first: March 4)"})
+    date_order = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(DATE_ORDERS),
+        metadata={"description": "How an ambiguous date like 03/04/2026 is read in imports (month_first: March 4)"},
+    )
 
 
 class SavedImportMappingCreateSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
-    mapping = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(min=1, max=200)),
-                             values=ma.fields.String(validate=validate.Length(min=1, max=210)), required=True,
-                             validate=validate.Length(min=1, max=200),
-                             metadata={"description": "{column header: field}, as an import's mapping"})
+    mapping = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(min=1, max=200)),
+        values=ma.fields.String(validate=validate.Length(min=1, max=210)),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "{column header: field}, as an import's mapping"},
+    )
 
 
 class SavedImportMappingSchema(ma.Schema):

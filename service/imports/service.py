@@ -3,6 +3,7 @@ then commit it in batches, each row becoming a case exactly as POST /api/v1/case
 would make it. The import row is the truth: its state says what is left to do, a lease says who is doing
 it, and rows already made into cases are known by their keys (import_rows), so a task run twice, or again
 after its worker died, creates nothing twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ from service import audit
 from service.auth import Caller
 from service.db import paginate
 from service.errors import Problem, flatten_messages, validation_error
-from service.imports.mapping import (ParsedRow, check_mapping, column_for, guess_mapping, is_field, parse_row)
+from service.imports.mapping import ParsedRow, check_mapping, column_for, guess_mapping, is_field, parse_row
 from service.imports.reading import ImportRefused, Table, read_table
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,12 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 100  # one transaction each: short enough that the API's writes never wait long on SQLite
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-DUPLICATE_SCORE = 0.9   # a row whose client matches an existing client this closely is a possible duplicate
+DUPLICATE_SCORE = 0.9  # a row whose client matches an existing client this closely is a possible duplicate
 PREVIEW_LIMIT = 10_000  # rows kept in the stored preview
 
 
 # ------------------------------------------------------------------------------------------ settings
+
 
 def date_order_of(session: Session, org_id: int) -> str:
     settings = session.get(IntakeSettings, org_id)
@@ -50,16 +52,31 @@ def set_date_order(session: Session, caller: Caller, date_order: str) -> IntakeS
         session.add(settings)
     settings.date_order = date_order
     session.flush()
-    audit.record(session, caller, "update", "intake_settings", caller.org_id, org_id=caller.org_id, case_id=None,
-                 before=before, after={"date_order": date_order})
+    audit.record(
+        session,
+        caller,
+        "update",
+        "intake_settings",
+        caller.org_id,
+        org_id=caller.org_id,
+        case_id=None,
+        before=before,
+        after={"date_order": date_order},
+    )
     return settings
 
 
 # ----------------------------------------------------------------------------------- saved mappings
 
+
 def mapping_document(row: ImportMapping) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "mapping": row.mapping, "created_at": row.created_at,
-            "updated_at": row.updated_at}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "mapping": row.mapping,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
 
 
 def list_mappings(session: Session, org_id: int, page: int = 1, per_page: int = 100) -> tuple[list[ImportMapping], int]:
@@ -68,8 +85,9 @@ def list_mappings(session: Session, org_id: int, page: int = 1, per_page: int = 
 
 
 def get_mapping(session: Session, org_id: int, mapping_id: int) -> ImportMapping:
-    row = session.scalars(select(ImportMapping).where(ImportMapping.id == mapping_id,
-                                                      ImportMapping.org_id == org_id)).one_or_none()
+    row = session.scalars(
+        select(ImportMapping).where(ImportMapping.id == mapping_id, ImportMapping.org_id == org_id)
+    ).one_or_none()
     if row is None:
         raise Problem(404, f"No import mapping {mapping_id}.")
     return row
@@ -93,22 +111,39 @@ def save_mapping(session: Session, caller: Caller, name: str, mapping: dict[str,
         errors.setdefault("mapping", []).append(f"Field {field_name} is mapped from more than one column.")
     if errors:
         raise validation_error(errors)
-    duplicate = session.scalar(select(ImportMapping.id).where(ImportMapping.org_id == caller.org_id,
-                                                              ImportMapping.name == name))
+    duplicate = session.scalar(
+        select(ImportMapping.id).where(ImportMapping.org_id == caller.org_id, ImportMapping.name == name)
+    )
     if duplicate is not None:
         raise Problem(409, f"A mapping named \"{name}\" exists already (id {duplicate}).")
     row = ImportMapping(org_id=caller.org_id, name=name, mapping=dict(mapping), created_by_id=caller.user_id)
     session.add(row)
     session.flush()
-    audit.record(session, caller, "create", "import_mapping", row.id, org_id=caller.org_id, case_id=None,
-                 after={"name": name, "mapping": dict(mapping)})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "import_mapping",
+        row.id,
+        org_id=caller.org_id,
+        case_id=None,
+        after={"name": name, "mapping": dict(mapping)},
+    )
     return row
 
 
 # ------------------------------------------------------------------------------------------- accept
 
-def create_import(session: Session, caller: Caller, content: bytes, filename: str, mapping: dict | None,
-                  date_order: str | None = None, reuse_mapping_of: int | None = None) -> Import:
+
+def create_import(
+    session: Session,
+    caller: Caller,
+    content: bytes,
+    filename: str,
+    mapping: dict | None,
+    date_order: str | None = None,
+    reuse_mapping_of: int | None = None,
+) -> Import:
     """Refuse a bad file or mapping now (nothing is stored); otherwise store the import, queued for its dry run."""
     try:
         table = read_table(content, filename)
@@ -118,8 +153,9 @@ def create_import(session: Session, caller: Caller, content: bytes, filename: st
         raise validation_error({refused.field: [refused.message]}, refused.message) from None
     guessed = False
     if reuse_mapping_of is not None:
-        previous = session.scalars(select(Import).where(Import.id == reuse_mapping_of,
-                                                        Import.org_id == caller.org_id)).one_or_none()
+        previous = session.scalars(
+            select(Import).where(Import.id == reuse_mapping_of, Import.org_id == caller.org_id)
+        ).one_or_none()
         if previous is None:
             raise validation_error({"reuse_mapping_of": [f"No import {reuse_mapping_of}."]})
         mapping = dict(previous.mapping)
@@ -129,16 +165,35 @@ def create_import(session: Session, caller: Caller, content: bytes, filename: st
     if errors:
         hint = "" if not guessed else " (the mapping was guessed from the headers: send one)"
         raise validation_error(errors, "The mapping does not fit the file" + hint + ".")
-    row = Import(org_id=caller.org_id, created_by_id=caller.user_id, state="queued", filename=(filename or "upload")[:200],
-                 file_format=table.file_format, sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                 mapping=mapping, mapping_guessed=guessed,
-                 id_column=next((c for c, n in mapping.items() if n == "key"), None),
-                 date_order=date_order or date_order_of(session, caller.org_id), rows_total=len(table.rows),
-                 errors=[], preview=[], content=content)
+    row = Import(
+        org_id=caller.org_id,
+        created_by_id=caller.user_id,
+        state="queued",
+        filename=(filename or "upload")[:200],
+        file_format=table.file_format,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        mapping=mapping,
+        mapping_guessed=guessed,
+        id_column=next((c for c, n in mapping.items() if n == "key"), None),
+        date_order=date_order or date_order_of(session, caller.org_id),
+        rows_total=len(table.rows),
+        errors=[],
+        preview=[],
+        content=content,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, caller, "create", "import", row.id, org_id=caller.org_id, case_id=None,
-                 after={"filename": row.filename, "sha256": row.sha256, "rows": row.rows_total, "mapping": mapping})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "import",
+        row.id,
+        org_id=caller.org_id,
+        case_id=None,
+        after={"filename": row.filename, "sha256": row.sha256, "rows": row.rows_total, "mapping": mapping},
+    )
     return row
 
 
@@ -155,14 +210,30 @@ def list_imports(session: Session, org_id: int, page: int, per_page: int) -> tup
 
 def import_document(row: Import, *, with_preview: bool = False) -> dict[str, Any]:
     document = {
-        "id": row.id, "state": row.state, "filename": row.filename, "format": row.file_format, "sha256": row.sha256,
-        "size": row.size, "mapping": row.mapping, "mapping_guessed": row.mapping_guessed, "date_order": row.date_order,
+        "id": row.id,
+        "state": row.state,
+        "filename": row.filename,
+        "format": row.file_format,
+        "sha256": row.sha256,
+        "size": row.size,
+        "mapping": row.mapping,
+        "mapping_guessed": row.mapping_guessed,
+        "date_order": row.date_order,
         "progress": row.progress,
-        "rows": {"total": row.rows_total, "valid": row.rows_valid, "invalid": row.rows_invalid,
-                 "duplicates": row.rows_duplicates, "created": row.rows_created, "skipped": row.rows_skipped,
-                 "failed": row.rows_failed},
-        "errors": row.errors, "error": row.error, "url": f"/api/v1/imports/{row.id}",
-        "created_at": row.created_at, "updated_at": row.updated_at,
+        "rows": {
+            "total": row.rows_total,
+            "valid": row.rows_valid,
+            "invalid": row.rows_invalid,
+            "duplicates": row.rows_duplicates,
+            "created": row.rows_created,
+            "skipped": row.rows_skipped,
+            "failed": row.rows_failed,
+        },
+        "errors": row.errors,
+        "error": row.error,
+        "url": f"/api/v1/imports/{row.id}",
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
     if with_preview:
         document["preview"] = row.preview
@@ -176,17 +247,30 @@ def request_commit(session: Session, caller: Caller, row: Import) -> Import:
         raise Problem(409, f"The import is {row.state}: it can be committed once its dry run is checked.")
     if row.rows_valid == 0:
         raise Problem(409, "No row passed the dry run: fix the file and import it again.")
-    session.execute(update(Import).where(Import.id == row.id, Import.state == "checked")
-                    .values(state="committing", progress=0, lease_expires_at=None, attempts=0, updated_at=utcnow())
-                    .execution_options(synchronize_session=False))
-    audit.record(session, caller, "commit", "import", row.id, org_id=row.org_id, case_id=None,
-                 before={"state": "checked"}, after={"state": "committing"})
+    session.execute(
+        update(Import)
+        .where(Import.id == row.id, Import.state == "checked")
+        .values(state="committing", progress=0, lease_expires_at=None, attempts=0, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session,
+        caller,
+        "commit",
+        "import",
+        row.id,
+        org_id=row.org_id,
+        case_id=None,
+        before={"state": "checked"},
+        after={"state": "committing"},
+    )
     session.flush()
     session.refresh(row)
     return row
 
 
 # ---------------------------------------------------------------------------------------- the work
+
 
 def _claim(session: Session, import_id: int, now: dt.datetime) -> str | None:
     """Compare-and-set: queued -> checking; checking or committing nobody holds (no lease, or an expired one)
@@ -197,15 +281,21 @@ def _claim(session: Session, import_id: int, now: dt.datetime) -> str | None:
     free = or_(Import.lease_expires_at.is_(None), Import.lease_expires_at < now)
     claimable = or_(Import.state == "queued", and_(Import.state.in_(("checking", "committing")), free))
     target = "checking" if row.state in ("queued", "checking") else "committing"
-    result = session.execute(update(Import).where(Import.id == import_id, claimable, Import.attempts < MAX_ATTEMPTS)
-                             .values(state=target, attempts=Import.attempts + 1, lease_expires_at=now + LEASE,
-                                     updated_at=now)
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(Import)
+        .where(Import.id == import_id, claimable, Import.attempts < MAX_ATTEMPTS)
+        .values(state=target, attempts=Import.attempts + 1, lease_expires_at=now + LEASE, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         session.rollback()
         stuck = session.get(Import, import_id, populate_existing=True)
-        if stuck is not None and stuck.state in ("checking", "committing") and stuck.attempts >= MAX_ATTEMPTS \
-                and (stuck.lease_expires_at is None or stuck.lease_expires_at < now):
+        if (
+            stuck is not None
+            and stuck.state in ("checking", "committing")
+            and stuck.attempts >= MAX_ATTEMPTS
+            and (stuck.lease_expires_at is None or stuck.lease_expires_at < now)
+        ):
             stuck.state, stuck.error = "failed", f"Gave up after {MAX_ATTEMPTS} attempts (a worker died each time)."
             session.commit()
         return None
@@ -237,8 +327,13 @@ def _caller_for(session: Session, row: Import) -> Caller:
     org = session.get(Organization, row.org_id)
     user = session.get(User, row.created_by_id) if row.created_by_id else None
     if user is None:  # the CLI: the system acts
-        return Caller(user_id=None, org_id=row.org_id, role="admin", email="forestall import",  # type: ignore[arg-type]
-                      timezone=org.timezone)
+        return Caller(
+            user_id=None,
+            org_id=row.org_id,
+            role="admin",
+            email="forestall import",  # type: ignore[arg-type]
+            timezone=org.timezone,
+        )
     return Caller(user_id=user.id, org_id=row.org_id, role=user.role, email=user.email, timezone=org.timezone)
 
 
@@ -262,8 +357,9 @@ def validate_row(parsed: ParsedRow, mapping: dict[str, str], today: dt.date) -> 
     except ma.ValidationError as error:
         for name, messages in flatten_messages(error.messages).items():
             column = column_for(name, mapping) or next(iter(mapping))
-            parsed.errors.setdefault(column, []).extend(f"{name}: {m}" if column_for(name, mapping) is None else m
-                                                       for m in messages)
+            parsed.errors.setdefault(column, []).extend(
+                f"{name}: {m}" if column_for(name, mapping) is None else m for m in messages
+            )
     for event in parsed.events:
         try:
             _check_date(event["type"], event["occurred_on"], today)
@@ -275,16 +371,26 @@ def validate_row(parsed: ParsedRow, mapping: dict[str, str], today: dt.date) -> 
 def _existing_keys(session: Session, org_id: int, keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        found.update(session.execute(select(ImportRow.row_key, ImportRow.case_id).where(
-            ImportRow.org_id == org_id, ImportRow.row_key.in_(chunk))).tuples().all())
+        chunk = keys[start : start + 500]
+        found.update(
+            session.execute(
+                select(ImportRow.row_key, ImportRow.case_id).where(
+                    ImportRow.org_id == org_id, ImportRow.row_key.in_(chunk)
+                )
+            )
+            .tuples()
+            .all()
+        )
     return found
 
 
 def _progress(session: Session, row: Import, percent: int) -> None:
-    session.execute(update(Import).where(Import.id == row.id)
-                    .values(progress=percent, updated_at=utcnow(), lease_expires_at=utcnow() + LEASE)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Import)
+        .where(Import.id == row.id)
+        .values(progress=percent, updated_at=utcnow(), lease_expires_at=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
 
 
@@ -308,8 +414,13 @@ def dry_run(session: Session, row: Import, progress: Callable[[Session, Import, 
     valid = invalid = duplicates = 0
     for index, parsed in enumerate(parsed_rows):
         validate_row(parsed, row.mapping, today)
-        entry: dict[str, Any] = {"row": parsed.number, "key": parsed.key, "warnings": [], "duplicates": [],
-                                 "conflicts": []}
+        entry: dict[str, Any] = {
+            "row": parsed.number,
+            "key": parsed.key,
+            "warnings": [],
+            "duplicates": [],
+            "conflicts": [],
+        }
         for column, messages in parsed.warnings.items():
             entry["warnings"] += [{"column": column, "message": m} for m in messages]
         if parsed.errors:
@@ -336,12 +447,21 @@ def dry_run(session: Session, row: Import, progress: Callable[[Session, Import, 
                     known_matches[signature] = find_matches(session, row.org_id, [prospective], aliases=aliases)
                 found += known_matches[signature]
             for match in found:
-                summary = {"case_id": match["case_id"], "party": match["party"], "prospective": match["prospective"],
-                           "reason": match["reason"], "score": match["score"]}
+                summary = {
+                    "case_id": match["case_id"],
+                    "party": match["party"],
+                    "prospective": match["prospective"],
+                    "reason": match["reason"],
+                    "score": match["score"],
+                }
                 if match["relation"] == "opposed":
                     entry["conflicts"].append(summary)
-                elif match["relation"] == "same_side" and match["score"] >= DUPLICATE_SCORE \
-                        and match["party"]["role"] == "client" and match["prospective"]["role"] == "client":
+                elif (
+                    match["relation"] == "same_side"
+                    and match["score"] >= DUPLICATE_SCORE
+                    and match["party"]["role"] == "client"
+                    and match["prospective"]["role"] == "client"
+                ):
                     entry["duplicates"].append(summary)
             if entry["duplicates"]:
                 duplicates += 1
@@ -361,8 +481,15 @@ def _prospective_parties(body: dict[str, Any]) -> list[dict[str, Any]]:
     parties = []
     for role, person in [("client", body.get("client"))] + [("co_borrower", p) for p in body.get("co_borrowers", [])]:
         if person:
-            parties.append({"name": f"{person['first_name']} {person['last_name']}", "role": role,
-                            "is_organisation": False, "email": person.get("email"), "phone": person.get("phone")})
+            parties.append(
+                {
+                    "name": f"{person['first_name']} {person['last_name']}",
+                    "role": role,
+                    "is_organisation": False,
+                    "email": person.get("email"),
+                    "phone": person.get("phone"),
+                }
+            )
     servicer = (body.get("loan") or {}).get("servicer")
     if servicer:
         parties.append({"name": servicer, "role": "servicer", "is_organisation": True, "email": None, "phone": None})
@@ -371,10 +498,12 @@ def _prospective_parties(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _summary(parsed: ParsedRow) -> dict[str, Any]:
     client = parsed.body.get("client") or {}
-    return {"client": f"{client.get('first_name', '')} {client.get('last_name', '')}".strip(),
-            "state": (parsed.body.get("property") or {}).get("state"),
-            "events": [{"type": e["type"], "occurred_on": e["occurred_on"].isoformat()} for e in parsed.events],
-            "deadlines": [{"title": d["title"], "due_on": d["due_on"].isoformat()} for d in parsed.deadlines]}
+    return {
+        "client": f"{client.get('first_name', '')} {client.get('last_name', '')}".strip(),
+        "state": (parsed.body.get("property") or {}).get("state"),
+        "events": [{"type": e["type"], "occurred_on": e["occurred_on"].isoformat()} for e in parsed.events],
+        "deadlines": [{"title": d["title"], "due_on": d["due_on"].isoformat()} for d in parsed.deadlines],
+    }
 
 
 def commit_rows(session: Session, row: Import, progress: Callable[[Session, Import, int], None] = _progress) -> Import:
@@ -393,7 +522,7 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
     failures: list[dict[str, Any]] = [e for e in row.errors if e.get("phase") != "commit"]
     done_here: set[str] = set()
     for start in range(0, len(parsed_rows), BATCH_SIZE):
-        batch = parsed_rows[start:start + BATCH_SIZE]
+        batch = parsed_rows[start : start + BATCH_SIZE]
         existing = _existing_keys(session, row.org_id, [p.key for p in batch])
         for parsed in batch:
             validate_row(parsed, row.mapping, today)
@@ -404,13 +533,25 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
             try:
                 case = create_case(session, caller, CaseCreateSchema().load(parsed.body))
                 for event in parsed.events:
-                    add_event(session, caller, case, {"type": event["type"], "occurred_on": event["occurred_on"],
-                                                      "details": event["details"]})
+                    add_event(
+                        session,
+                        caller,
+                        case,
+                        {"type": event["type"], "occurred_on": event["occurred_on"], "details": event["details"]},
+                    )
                 for deadline in parsed.deadlines:
-                    add_manual_deadline(session, caller, case, {"title": deadline["title"][:200],
-                                                                "due_on": deadline["due_on"]})
-                session.add(ImportRow(org_id=row.org_id, import_id=row.id, row_number=parsed.number,
-                                      row_key=parsed.key, case_id=case.id))
+                    add_manual_deadline(
+                        session, caller, case, {"title": deadline["title"][:200], "due_on": deadline["due_on"]}
+                    )
+                session.add(
+                    ImportRow(
+                        org_id=row.org_id,
+                        import_id=row.id,
+                        row_number=parsed.number,
+                        row_key=parsed.key,
+                        case_id=case.id,
+                    )
+                )
                 savepoint.commit()
             except IntegrityError:
                 savepoint.rollback()  # another run made this row into a case meanwhile: skipped, not twice
@@ -419,8 +560,9 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
                 savepoint.rollback()
                 for name, messages in (problem.errors or {"": [problem.detail]}).items():
                     column = column_for(name, row.mapping) or ""
-                    failures += [{"row": parsed.number, "column": column, "message": m, "phase": "commit"}
-                                 for m in messages]
+                    failures += [
+                        {"row": parsed.number, "column": column, "message": m, "phase": "commit"} for m in messages
+                    ]
         session.commit()  # the batch: its cases, their events and deadlines, and their keys
         progress(session, row, int(100 * min(start + BATCH_SIZE, len(parsed_rows)) / max(len(parsed_rows), 1)))
     created = session.scalar(select(func.count()).select_from(ImportRow).where(ImportRow.import_id == row.id)) or 0
@@ -429,8 +571,17 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
     row.rows_created, row.rows_failed = created, len(failed_rows)
     row.rows_skipped = max(row.rows_total - row.rows_invalid - created - len(failed_rows), 0)
     row.errors, row.state, row.progress, row.lease_expires_at = failures, "committed", 100, None
-    audit.record(session, caller, "update", "import", row.id, org_id=row.org_id, case_id=None,
-                 before={"state": "committing"}, after={"state": "committed", "created": created})
+    audit.record(
+        session,
+        caller,
+        "update",
+        "import",
+        row.id,
+        org_id=row.org_id,
+        case_id=None,
+        before={"state": "committing"},
+        after={"state": "committed", "created": created},
+    )
     session.commit()
     return row
 
@@ -440,12 +591,27 @@ def imports_to_enqueue(session: Session, now: dt.datetime | None = None) -> list
     holding them, or checking/committing with an expired lease."""
     now = now or utcnow()
     stale = now - dt.timedelta(minutes=1)
-    waiting = and_(Import.state.in_(("queued", "committing")), Import.lease_expires_at.is_(None),
-                   Import.updated_at < stale)
+    waiting = and_(
+        Import.state.in_(("queued", "committing")), Import.lease_expires_at.is_(None), Import.updated_at < stale
+    )
     abandoned = and_(Import.state.in_(("checking", "committing")), Import.lease_expires_at < now)
     return list(session.scalars(select(Import.id).where(or_(waiting, abandoned)).order_by(Import.id).limit(100)))
 
 
-__all__ = ["create_import", "get_import", "list_imports", "import_document", "request_commit",
-           "process_import", "dry_run", "commit_rows", "imports_to_enqueue",
-           "date_order_of", "set_date_order", "mapping_document", "list_mappings", "get_mapping", "save_mapping"]
+__all__ = [
+    "create_import",
+    "get_import",
+    "list_imports",
+    "import_document",
+    "request_commit",
+    "process_import",
+    "dry_run",
+    "commit_rows",
+    "imports_to_enqueue",
+    "date_order_of",
+    "set_date_order",
+    "mapping_document",
+    "list_mappings",
+    "get_mapping",
+    "save_mapping",
+]

@@ -1,4 +1,5 @@
 """The jurisdiction rules, as reviewed data with their citations, sources and dates checked."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,12 @@ from service.http import Blueprint, caller, documents_errors
 from service.rulebook import local_today, rules
 from service.rules.maintenance import MAX_AGE_DAYS, stale_items
 
-blp = Blueprint("jurisdictions", __name__, url_prefix="/api/v1",
-                description="Foreclosure rules of the 50 states and DC, each with citation, source and date checked")
-
+blp = Blueprint(
+    "jurisdictions",
+    __name__,
+    url_prefix="/api/v1",
+    description="Foreclosure rules of the 50 states and DC, each with citation, source and date checked",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -34,12 +38,14 @@ RESEARCH_NOTES = "notes"  # how a reviewer read a source: for reviewers of the r
 def public_rules(raw: Any) -> Any:
     """The rules as users see them: each rule, its citation, source, date checked, confidence and unknowns,
     without the reviewers' research notes (kept in the rules files) and without repeating code and name."""
+
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items() if k != RESEARCH_NOTES}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
+
     return {k: v for k, v in strip(raw).items() if k not in ("code", "name")}
 
 
@@ -59,9 +65,13 @@ def verify_manually(raw: Any, path: str = "") -> list[str]:
 
 def summary(j) -> dict[str, Any]:
     return {
-        "code": j.code, "name": j.name, "usual_process": j.foreclosure_process.usual,
-        "processes": list(j.foreclosure_process.available), "deficiency": j.deficiency.general.status,
-        "redemption": j.redemption.status, "verify_manually": len(verify_manually(_plain(dict(j.raw)))),
+        "code": j.code,
+        "name": j.name,
+        "usual_process": j.foreclosure_process.usual,
+        "processes": list(j.foreclosure_process.available),
+        "deficiency": j.deficiency.general.status,
+        "redemption": j.redemption.status,
+        "verify_manually": len(verify_manually(_plain(dict(j.raw)))),
     }
 
 
@@ -84,11 +94,17 @@ class StaleItemSchema(ma.Schema):
 class JurisdictionSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
-    rules = ma.fields.Dict(metadata={"description": "The reviewed rules: each with its citation, source, date checked, "
-                                                    "confidence, and status unknown where it is not known"})
+    rules = ma.fields.Dict(
+        metadata={
+            "description": "The reviewed rules: each with its citation, source, date checked, "
+            "confidence, and status unknown where it is not known"
+        }
+    )
     verify_manually = ma.fields.List(ma.fields.String(), metadata={"description": "Unknown or unverified items"})
-    stale = ma.fields.List(ma.fields.Nested(StaleItemSchema), metadata={
-        "description": f"Items last checked more than {MAX_AGE_DAYS} days ago: due for review, oldest first"})
+    stale = ma.fields.List(
+        ma.fields.Nested(StaleItemSchema),
+        metadata={"description": f"Items last checked more than {MAX_AGE_DAYS} days ago: due for review, oldest first"},
+    )
     disclaimer = ma.fields.String()
 
 
@@ -112,5 +128,11 @@ class JurisdictionItem(MethodView):
         if j is None:
             raise Problem(404, f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
         raw = public_rules(_plain(dict(j.raw)))
-        return {"code": j.code, "name": j.name, "rules": raw, "verify_manually": verify_manually(raw),
-                "stale": stale_items(raw, local_today(caller().timezone)), "disclaimer": disclaimers.JURISDICTION_RULES}
+        return {
+            "code": j.code,
+            "name": j.name,
+            "rules": raw,
+            "verify_manually": verify_manually(raw),
+            "stale": stale_items(raw, local_today(caller().timezone)),
+            "disclaimer": disclaimers.JURISDICTION_RULES,
+        }

@@ -1,5 +1,6 @@
 """Pages for jurisdictions: every state's rules as a reviewable page (citation, source, date checked,
 confidence, and what is unknown)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,10 @@ ITEM_FIELDS = ("status", "summary", "citation", "source_url", "checked_on", "con
 @bp.route("/jurisdictions")
 def index():
     book = rules()
-    return render("jurisdictions/index.html",
-                  jurisdictions=[summary(book.jurisdictions[code]) for code in sorted(book.jurisdictions)])
+    return render(
+        "jurisdictions/index.html",
+        jurisdictions=[summary(book.jurisdictions[code]) for code in sorted(book.jurisdictions)],
+    )
 
 
 @bp.route("/jurisdictions/<string(length=2):code>")
@@ -30,8 +33,14 @@ def show(code: str):
     if jurisdiction is None:
         abort(404, description=f"No jurisdiction {code!r}: use a USPS code of a state or DC.")
     raw = public_rules(_plain(dict(jurisdiction.raw)))
-    return render("jurisdictions/show.html", jurisdiction=jurisdiction, reviewed=raw.get("reviewed") or {},
-                  items=rule_items(raw), unknown=verify_manually(raw), disclaimer=disclaimers.JURISDICTION_RULES)
+    return render(
+        "jurisdictions/show.html",
+        jurisdiction=jurisdiction,
+        reviewed=raw.get("reviewed") or {},
+        items=rule_items(raw),
+        unknown=verify_manually(raw),
+        disclaimer=disclaimers.JURISDICTION_RULES,
+    )
 
 
 def rule_items(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,12 +51,16 @@ def rule_items(raw: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(value, dict):
             if "citation" in value or "summary" in value:
                 extra = {k: v for k, v in value.items() if k not in ITEM_FIELDS and not isinstance(v, (dict, list))}
-                items.append({
-                    "title": ": ".join(humanize(p) for p in path) or "Rule", "anchor": "-".join(path),
-                    **{k: value.get(k) for k in ITEM_FIELDS}, "extra": extra,
-                    "period": value.get("period"),
-                    "verify": value.get("status") == "unknown" or value.get("confidence") == "unverified",
-                })
+                items.append(
+                    {
+                        "title": ": ".join(humanize(p) for p in path) or "Rule",
+                        "anchor": "-".join(path),
+                        **{k: value.get(k) for k in ITEM_FIELDS},
+                        "extra": extra,
+                        "period": value.get("period"),
+                        "verify": value.get("status") == "unknown" or value.get("confidence") == "unverified",
+                    }
+                )
             for key, child in value.items():
                 if isinstance(child, (dict, list)) and key not in ("period",):
                     walk(child, path + [str(key)])

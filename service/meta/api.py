@@ -1,4 +1,5 @@
 """Health, readiness, and the lists of names the API uses."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -13,9 +14,14 @@ from workers import broker_answers
 blp = Blueprint("meta", __name__, description="Health and readiness")
 
 HEALTH = {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]}
-READINESS = {"type": "object", "required": ["status", "checks"], "properties": {
-    "status": {"type": "string", "enum": ["ready"]},
-    "checks": {"type": "object", "additionalProperties": {"type": "boolean"}}}}
+READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "boolean"}},
+    },
+}
 
 
 @blp.route("/healthz")
@@ -32,14 +38,23 @@ class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="The database and the broker answer")
     @blp.alt_response(503, description="The database or the broker does not answer, or the process is stopping")
-    @blp.doc(responses={**documented_body("The database and the broker answer", "application/json", READINESS),
-                        **documented_body("The database or the broker does not answer, or the process is stopping",
-                                          "application/problem+json", {"$ref": "#/components/schemas/Problem"}, "503")})
+    @blp.doc(
+        responses={
+            **documented_body("The database and the broker answer", "application/json", READINESS),
+            **documented_body(
+                "The database or the broker does not answer, or the process is stopping",
+                "application/problem+json",
+                {"$ref": "#/components/schemas/Problem"},
+                "503",
+            ),
+        }
+    )
     def get(self):
         retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
         if draining.is_draining():
-            return problem_response(503, "Service Unavailable", "Not ready: this process is shutting down.",
-                                    headers=retry)
+            return problem_response(
+                503, "Service Unavailable", "Not ready: this process is shutting down.", headers=retry
+            )
         checks = {"database": _database_answers(), "broker": _broker_answers()}
         if all(checks.values()):
             return {"status": "ready", "checks": checks}

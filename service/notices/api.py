@@ -1,6 +1,7 @@
 """HTTP views for notices, notification preferences and calendars (thin: see service.py, calendar.py).
 
 Importing this module (the app does) registers the reminder planner in the deadline engine's hooks."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -8,11 +9,21 @@ from flask.views import MethodView
 
 from service.http import Blueprint, caller, db, documented_body, documents_errors, page, writes, with_case, settings
 from service.notices import calendar, service
-from service.notices.schemas import (CalendarTokenSchema, MyPreferencesInputSchema, NoticeListSchema,
-                                     NoticeQuerySchema, OrgPreferencesInputSchema, PreferencesSchema)
+from service.notices.schemas import (
+    CalendarTokenSchema,
+    MyPreferencesInputSchema,
+    NoticeListSchema,
+    NoticeQuerySchema,
+    OrgPreferencesInputSchema,
+    PreferencesSchema,
+)
 
-blp = Blueprint("notices", __name__, url_prefix="/api/v1",
-                description="Reminder e-mails (planned, sent, failed), notification preferences, calendars")
+blp = Blueprint(
+    "notices",
+    __name__,
+    url_prefix="/api/v1",
+    description="Reminder e-mails (planned, sent, failed), notification preferences, calendars",
+)
 # The calendar feed lives outside /api/v1: calendar programs send no Authorization header.
 public_blp = Blueprint("calendar_feed", __name__, description="The secret per-user iCalendar feed")
 
@@ -20,16 +31,32 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 def notice_document(row) -> dict:
-    return {"id": row.id, "case_id": row.case_id, "deadline_id": row.deadline_id,
-            "deadline_sequence": row.deadline_sequence, "due_on": row.due_on, "kind": row.kind,
-            "offset_days": row.offset_days, "recipient": row.recipient, "send_at": row.send_at, "state": row.state,
-            "attempts": row.attempts, "next_attempt_at": row.attempt_at if row.state in ("pending", "sending") else None,
-            "sent_at": row.sent_at, "message_id": row.message_id, "error": row.error}
+    return {
+        "id": row.id,
+        "case_id": row.case_id,
+        "deadline_id": row.deadline_id,
+        "deadline_sequence": row.deadline_sequence,
+        "due_on": row.due_on,
+        "kind": row.kind,
+        "offset_days": row.offset_days,
+        "recipient": row.recipient,
+        "send_at": row.send_at,
+        "state": row.state,
+        "attempts": row.attempts,
+        "next_attempt_at": row.attempt_at if row.state in ("pending", "sending") else None,
+        "sent_at": row.sent_at,
+        "message_id": row.message_id,
+        "error": row.error,
+    }
 
 
 def ics_response(body: bytes, filename: str) -> Response:
-    return Response(body, status=200, content_type=CALENDAR_TYPE,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        body,
+        status=200,
+        content_type=CALENDAR_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 @blp.route("/cases/<id:case_id>/notices")
@@ -47,9 +74,14 @@ class CaseNotices(MethodView):
 @blp.route("/cases/<id:case_id>/calendar.ics")
 class CaseCalendar(MethodView):
     @with_case()
-    @blp.response(200, description="An iCalendar file: one all-day event per open deadline",
-                  content_type="text/calendar")
-    @blp.doc(responses=documented_body("An iCalendar file: one all-day event per open deadline", "text/calendar", {"type": "string"}))
+    @blp.response(
+        200, description="An iCalendar file: one all-day event per open deadline", content_type="text/calendar"
+    )
+    @blp.doc(
+        responses=documented_body(
+            "An iCalendar file: one all-day event per open deadline", "text/calendar", {"type": "string"}
+        )
+    )
     @documents_errors(blp, 401, 404)
     def get(self, case):
         """The case's open deadlines as an iCalendar file (to import once)"""
@@ -116,9 +148,16 @@ class MyCalendarToken(MethodView):
 @public_blp.route("/calendar/<token>.ics")
 class CalendarFeed(MethodView):
     @public_blp.doc(security=[])
-    @public_blp.response(200, description="iCalendar feed: one all-day event per open deadline of your cases",
-                         content_type="text/calendar")
-    @public_blp.doc(responses=documented_body("iCalendar feed: one all-day event per open deadline of your cases", "text/calendar", {"type": "string"}))
+    @public_blp.response(
+        200,
+        description="iCalendar feed: one all-day event per open deadline of your cases",
+        content_type="text/calendar",
+    )
+    @public_blp.doc(
+        responses=documented_body(
+            "iCalendar feed: one all-day event per open deadline of your cases", "text/calendar", {"type": "string"}
+        )
+    )
     @documents_errors(public_blp, 404)
     def get(self, token):
         """Your deadlines as a calendar subscription (no Authorization header: the token is the secret).

@@ -4,6 +4,7 @@ One all-day VEVENT per open deadline, UID deadline-<id>@<host of BASE_URL> (stab
 moved due date updates the event instead of adding one; the installation's host keeps two offices'
 feeds from colliding in one calendar) and SEQUENCE = the deadline's sequence (grows when the due
 date moves). Subscribed calendars refresh slowly (hours): e-mail is the primary channel."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,20 +57,37 @@ def issue_token(session: Session, caller: Caller, settings: Settings) -> dict:
     row = CalendarToken(org_id=caller.org_id, user_id=caller.user_id, token_sha256=token_digest(token))
     session.add(row)
     session.flush()
-    audit.record(session, caller, "create", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
-                 after={"user_id": caller.user_id})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "calendar_token",
+        row.id,
+        org_id=caller.org_id,
+        case_id=None,
+        after={"user_id": caller.user_id},
+    )
     return {"token": token, "url": feed_url(settings, token)}
 
 
 def revoke_tokens(session: Session, caller: Caller, audit_it: bool = True) -> int:
-    rows = session.scalars(select(CalendarToken).where(CalendarToken.user_id == caller.user_id,
-                                                       CalendarToken.revoked_at.is_(None))).all()
+    rows = session.scalars(
+        select(CalendarToken).where(CalendarToken.user_id == caller.user_id, CalendarToken.revoked_at.is_(None))
+    ).all()
     now = utcnow()
     for row in rows:
         row.revoked_at = now
         if audit_it:
-            audit.record(session, caller, "delete", "calendar_token", row.id, org_id=caller.org_id, case_id=None,
-                         before={"user_id": caller.user_id})
+            audit.record(
+                session,
+                caller,
+                "delete",
+                "calendar_token",
+                row.id,
+                org_id=caller.org_id,
+                case_id=None,
+                before={"user_id": caller.user_id},
+            )
     session.flush()
     return len(rows)
 
@@ -89,11 +107,20 @@ def user_for_token(session: Session, token: str) -> User:
 
 
 def _open_deadlines(session: Session, *where) -> list[tuple[Deadline, Case]]:
-    return list(session.execute(
-        select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.removed_at.is_(None), Deadline.status == "open", Deadline.due_on.is_not(None),
-               Case.deleted_at.is_(None), *where)
-        .order_by(Deadline.due_on, Deadline.id)).all())
+    return list(
+        session.execute(
+            select(Deadline, Case)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(
+                Deadline.removed_at.is_(None),
+                Deadline.status == "open",
+                Deadline.due_on.is_not(None),
+                Case.deleted_at.is_(None),
+                *where,
+            )
+            .order_by(Deadline.due_on, Deadline.id)
+        ).all()
+    )
 
 
 def user_feed(session: Session, token: str, settings: Settings) -> bytes:
@@ -102,22 +129,31 @@ def user_feed(session: Session, token: str, settings: Settings) -> bytes:
     user = user_for_token(session, token)
     where = [Deadline.org_id == user.org_id, my_cases(user)]
     org = session.get(Organization, user.org_id)
-    body = build_calendar(_open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}",
-                          org.timezone, settings)
+    body = build_calendar(
+        _open_deadlines(session, *where), f"Forestall deadlines: {user.full_name or user.email}", org.timezone, settings
+    )
     session.commit()  # last_used_at
     return body
 
 
 def case_calendar(session: Session, case: Case, settings: Settings) -> bytes:
     org = session.get(Organization, case.org_id)
-    return build_calendar(_open_deadlines(session, Deadline.case_id == case.id),
-                          f"Forestall: {client_label(case)} (case {case.id})", org.timezone, settings)
+    return build_calendar(
+        _open_deadlines(session, Deadline.case_id == case.id),
+        f"Forestall: {client_label(case)} (case {case.id})",
+        org.timezone,
+        settings,
+    )
 
 
 def _description(deadline: Deadline, case: Case, url: str) -> str:
-    lines = [f"Client: {client_label(case)} (case {case.id})", f"Deadline: {deadline.title}",
-             f"Binds: {deadline.binds}", f"Rule: {deadline.rule_id or 'manual'}",
-             f"Citation: {deadline.citation or '(none: entered by hand)'}"]
+    lines = [
+        f"Client: {client_label(case)} (case {case.id})",
+        f"Deadline: {deadline.title}",
+        f"Binds: {deadline.binds}",
+        f"Rule: {deadline.rule_id or 'manual'}",
+        f"Citation: {deadline.citation or '(none: entered by hand)'}",
+    ]
     if deadline.source_url:
         lines.append(f"Source: {deadline.source_url}")
     if deadline.explanation:

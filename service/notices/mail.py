@@ -1,5 +1,6 @@
 """Reminder, escalation and digest e-mails: built from templates (HTML and plain text), sent through SMTP
 (SMTP_URL) or, without it, written as .eml files to the outbox directory."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,12 +25,15 @@ from service.notices.queries import DIGEST_DAYS, digest_deadlines
 from service.notices.subjects import reminder_subject
 from service.rulebook import local_today
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 SMTP_TIMEOUT = 20  # seconds; CLAIM_BATCH x this stays inside the claim's lease
-
 
 
 class PermanentMailError(Exception):
@@ -85,8 +89,9 @@ class Mailer:
         options = {k: v[-1] for k, v in parse_qs(url.query).items()}
         host = url.hostname or "localhost"
         if url.scheme == "smtps":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, url.port or 465, timeout=SMTP_TIMEOUT,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, url.port or 465, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+            )
         elif url.scheme == "smtp":
             smtp = smtplib.SMTP(host, url.port or 25, timeout=SMTP_TIMEOUT)
             if options.get("starttls") in ("1", "true", "yes"):
@@ -106,7 +111,6 @@ class Mailer:
             self._smtp = None
 
 
-
 def client_label(case: Case) -> str:
     """The client's name in a subject or calendar line; a case without one: "Case N"."""
     return client_name(case) or f"Case {case.id}"
@@ -117,8 +121,9 @@ def case_url(settings: Settings, case_id: int) -> str:
     return f"{settings.base_url.rstrip('/')}/cases/{case_id}"
 
 
-def _message(settings: Settings, to: str, subject: str, message_id: str, text: str, html: str,
-             reference: str) -> EmailMessage:
+def _message(
+    settings: Settings, to: str, subject: str, message_id: str, text: str, html: str, reference: str
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
@@ -133,16 +138,26 @@ def _message(settings: Settings, to: str, subject: str, message_id: str, text: s
 
 
 def deadline_context(settings: Settings, case: Case, deadline: Deadline, today: dt.date) -> dict:
-    return {"client": client_label(case), "case_id": case.id, "case_url": case_url(settings, case.id),
-            "title": deadline.title, "due_on": deadline.due_on, "status": deadline.status, "binds": deadline.binds,
-            "rule_id": deadline.rule_id or "manual", "citation": deadline.citation or "(none: entered by hand)",
-            "source_url": deadline.source_url, "explanation": deadline.explanation,
-            "days_left": (deadline.due_on - today).days if deadline.due_on else None,
-            "verify_manually": deadline.verify_manually}
+    return {
+        "client": client_label(case),
+        "case_id": case.id,
+        "case_url": case_url(settings, case.id),
+        "title": deadline.title,
+        "due_on": deadline.due_on,
+        "status": deadline.status,
+        "binds": deadline.binds,
+        "rule_id": deadline.rule_id or "manual",
+        "citation": deadline.citation or "(none: entered by hand)",
+        "source_url": deadline.source_url,
+        "explanation": deadline.explanation,
+        "days_left": (deadline.due_on - today).days if deadline.due_on else None,
+        "verify_manually": deadline.verify_manually,
+    }
 
 
-def reminder_message(session: Session, notice: Notice, settings: Settings,
-                     now: dt.datetime | None = None) -> EmailMessage:
+def reminder_message(
+    session: Session, notice: Notice, settings: Settings, now: dt.datetime | None = None
+) -> EmailMessage:
     case = session.get(Case, notice.case_id)
     deadline = session.get(Deadline, notice.deadline_id)
     org = session.get(Organization, notice.org_id)
@@ -150,11 +165,23 @@ def reminder_message(session: Session, notice: Notice, settings: Settings,
     item = deadline_context(settings, case, deadline, today)
     escalation = notice.kind == "escalation"
     subject = reminder_subject(deadline.title, deadline.due_on, item["client"], overdue=escalation)
-    values = {"item": item, "escalation": escalation, "offset_days": notice.offset_days, "org": org.name,
-              "not_legal_advice": disclaimers.REMINDERS, "subject": subject}
-    return _message(settings, notice.recipient, subject, notice.message_id,
-                    TEMPLATES.get_template("reminder.txt").render(**values),
-                    TEMPLATES.get_template("reminder.html").render(**values), f"notice-{notice.id}")
+    values = {
+        "item": item,
+        "escalation": escalation,
+        "offset_days": notice.offset_days,
+        "org": org.name,
+        "not_legal_advice": disclaimers.REMINDERS,
+        "subject": subject,
+    }
+    return _message(
+        settings,
+        notice.recipient,
+        subject,
+        notice.message_id,
+        TEMPLATES.get_template("reminder.txt").render(**values),
+        TEMPLATES.get_template("reminder.html").render(**values),
+        f"notice-{notice.id}",
+    )
 
 
 def digest_message(session: Session, digest: Digest, settings: Settings) -> EmailMessage | None:
@@ -169,10 +196,24 @@ def digest_message(session: Session, digest: Digest, settings: Settings) -> Emai
     items = [deadline_context(settings, cases[r.case_id], r, today) for r in rows]
     overdue = [i for i in items if i["due_on"] < today]
     upcoming = [i for i in items if i["due_on"] >= today]
-    subject = (f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {DIGEST_DAYS} days "
-               f"({today.isoformat()})")
-    values = {"overdue": overdue, "upcoming": upcoming, "today": today, "org": org.name,
-              "not_legal_advice": disclaimers.REMINDERS, "subject": subject, "name": user.full_name or user.email}
-    return _message(settings, digest.recipient, subject, digest.message_id,
-                    TEMPLATES.get_template("digest.txt").render(**values),
-                    TEMPLATES.get_template("digest.html").render(**values), f"digest-{digest.id}")
+    subject = (
+        f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {DIGEST_DAYS} days ({today.isoformat()})"
+    )
+    values = {
+        "overdue": overdue,
+        "upcoming": upcoming,
+        "today": today,
+        "org": org.name,
+        "not_legal_advice": disclaimers.REMINDERS,
+        "subject": subject,
+        "name": user.full_name or user.email,
+    }
+    return _message(
+        settings,
+        digest.recipient,
+        subject,
+        digest.message_id,
+        TEMPLATES.get_template("digest.txt").render(**values),
+        TEMPLATES.get_template("digest.html").render(**values),
+        f"digest-{digest.id}",
+    )

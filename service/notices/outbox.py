@@ -8,6 +8,7 @@
   same Message-ID (the one duplicate the contract allows).
 - Transient SMTP errors put the row back to pending with a backoff (30 s doubling, at most 5 minutes);
   permanent ones (5xx) mark it failed with the server's answer in `error`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,21 +32,28 @@ from service.notices.planning import cancel_reason, case_is_live, reminders_want
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=2)            # a dead worker's claim is taken over after this
+LEASE = dt.timedelta(minutes=2)  # a dead worker's claim is taken over after this
 BACKOFF_FIRST = dt.timedelta(seconds=30)
-BACKOFF_CAP = dt.timedelta(minutes=5)      # contract: sent within 5 minutes of the fault ending
-CLAIM_BATCH = 5                            # claimed at once; 5 x the SMTP timeout (20 s) stays inside the lease
+BACKOFF_CAP = dt.timedelta(minutes=5)  # contract: sent within 5 minutes of the fault ending
+CLAIM_BATCH = 5  # claimed at once; 5 x the SMTP timeout (20 s) stays inside the lease
 
 
 def count_due(session: Session, now: dt.datetime) -> int:
     total = 0
     for model in (Notice, Digest):
-        total += session.scalar(select(func.count()).select_from(model).where(
-            model.state.in_(("pending", "sending")), model.attempt_at <= now)) or 0
+        total += (
+            session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.state.in_(("pending", "sending")), model.attempt_at <= now)
+            )
+            or 0
+        )
     return total
 
 
 # Claiming
+
 
 def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
@@ -54,22 +62,37 @@ def _is_postgresql(session: Session) -> bool:
 def claim_candidates(session: Session, model: type, now: dt.datetime, limit: int, lock: bool = True) -> list[int]:
     """Due rows: pending and due, or claimed by a worker whose lease ran out. On PostgreSQL the rows are
     locked (SKIP LOCKED: concurrent claimers take different rows) until the claim commits."""
-    query = (select(model.id).where(model.state.in_(("pending", "sending")), model.attempt_at <= now)
-             .order_by(model.attempt_at, model.id).limit(limit))
+    query = (
+        select(model.id)
+        .where(model.state.in_(("pending", "sending")), model.attempt_at <= now)
+        .order_by(model.attempt_at, model.id)
+        .limit(limit)
+    )
     if lock and _is_postgresql(session):
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query).all())
 
 
-def take_claims(session: Session, model: type, ids: list[int], now: dt.datetime, naive: bool = False) -> list[tuple[int, str]]:
+def take_claims(
+    session: Session, model: type, ids: list[int], now: dt.datetime, naive: bool = False
+) -> list[tuple[int, str]]:
     """Compare-and-set each candidate to `sending` with a lease; commit before any sending. `naive`: the
     negative control of the tests (no condition: two claimers may both win)."""
     token = uuid.uuid4().hex
     won: list[tuple[int, str]] = []
     claimable = [] if naive else [model.state.in_(("pending", "sending")), model.attempt_at <= now]
     for row_id in ids:
-        if take_lease(session, model, row_id, *claimable, lease_column="attempt_at", until=now + LEASE,
-                      state="sending", claim_token=token, updated_at=utcnow()):
+        if take_lease(
+            session,
+            model,
+            row_id,
+            *claimable,
+            lease_column="attempt_at",
+            until=now + LEASE,
+            state="sending",
+            claim_token=token,
+            updated_at=utcnow(),
+        ):
             won.append((row_id, token))
     session.commit()
     return won
@@ -80,6 +103,7 @@ def claim(session: Session, model: type, now: dt.datetime, limit: int = CLAIM_BA
 
 
 # Sending
+
 
 def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
@@ -102,21 +126,31 @@ def _why_not_send(session: Session, notice: Notice, now: dt.datetime) -> tuple[s
         return "cancelled", "The deadline moved; replanned."
     if notice.kind == "reminder" and not reminders_wanted(deadline, case):
         return "cancelled", cancel_reason(deadline, case)
-    if notice.kind == "escalation" and not (case_is_live(case) and deadline.removed_at is None
-                                            and deadline.status in ("open", "missed")):
+    if notice.kind == "escalation" and not (
+        case_is_live(case) and deadline.removed_at is None and deadline.status in ("open", "missed")
+    ):
         return "cancelled", cancel_reason(deadline, case)
-    later = session.scalar(select(Notice.id).where(
-        Notice.deadline_id == notice.deadline_id, Notice.deadline_sequence == notice.deadline_sequence,
-        Notice.kind == notice.kind, Notice.recipient_user_id == notice.recipient_user_id,
-        Notice.offset_days < notice.offset_days, Notice.send_at <= now,
-        Notice.state.in_(("pending", "sending", "sent"))).limit(1))
+    later = session.scalar(
+        select(Notice.id)
+        .where(
+            Notice.deadline_id == notice.deadline_id,
+            Notice.deadline_sequence == notice.deadline_sequence,
+            Notice.kind == notice.kind,
+            Notice.recipient_user_id == notice.recipient_user_id,
+            Notice.offset_days < notice.offset_days,
+            Notice.send_at <= now,
+            Notice.state.in_(("pending", "sending", "sent")),
+        )
+        .limit(1)
+    )
     if later is not None:
         return "skipped", "Superseded by a later notice."
     return None
 
 
-def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer,
-                settings: Settings) -> str:
+def deliver_one(
+    session: Session, model: type, row_id: int, token: str, now: dt.datetime, mailer, settings: Settings
+) -> str:
     row = session.get(model, row_id, populate_existing=True)
     if row is None or row.claim_token != token or row.state != "sending":
         session.commit()
@@ -130,8 +164,15 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
     else:
         message = mail.digest_message(session, row, settings)
         if message is None:
-            _finish(session, model, row_id, token, state="skipped", error="Nothing due in the next 14 days.",
-                    claim_token=None)
+            _finish(
+                session,
+                model,
+                row_id,
+                token,
+                state="skipped",
+                error="Nothing due in the next 14 days.",
+                claim_token=None,
+            )
             return "skipped"
     attempts = row.attempts
     session.commit()  # no transaction (and no lock) stays open during the SMTP conversation
@@ -144,16 +185,30 @@ def deliver_one(session: Session, model: type, row_id: int, token: str, now: dt.
             _finish(session, model, row_id, token, state="failed", error=text, claim_token=None)
             return "failed"
         log.warning("transient mail error for %s %s: %s", model.__tablename__, row_id, text)
-        _finish(session, model, row_id, token, state="pending", error=text, claim_token=None,
-                attempt_at=max(now, utcnow()) + backoff(attempts))
+        _finish(
+            session,
+            model,
+            row_id,
+            token,
+            state="pending",
+            error=text,
+            claim_token=None,
+            attempt_at=max(now, utcnow()) + backoff(attempts),
+        )
         return "retry"
     _finish(session, model, row_id, token, state="sent", sent_at=utcnow(), error=None, claim_token=None)
     return "sent"
 
 
-def deliver_due(make_session: Callable[[], Session], settings: Settings, now: dt.datetime | None = None, *,
-                max_rows: int = 1000,
-                time_budget: float = 50.0, mailer=None) -> Counter:
+def deliver_due(
+    make_session: Callable[[], Session],
+    settings: Settings,
+    now: dt.datetime | None = None,
+    *,
+    max_rows: int = 1000,
+    time_budget: float = 50.0,
+    mailer=None,
+) -> Counter:
     """Claim and send due notices and digests until none is due (or the budget is spent)."""
     started = time.monotonic()
     results: Counter = Counter()

@@ -4,6 +4,7 @@ The plan is rows in `notices` (unique key: deadline, its sequence, kind, offset,
 deadlines_changed signal (service/signals.py, connected in service/wiring.py) and again by the every-minute
 scan, idempotently (INSERT ... ON CONFLICT DO NOTHING): planning twice changes nothing. A pending row is
 moved or cancelled with a compare-and-set on its state, so a planner never clobbers a worker's claim."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,14 +22,20 @@ from models.base import utcnow
 from models.notices import Digest, Notice, NoticeDailyRun, NoticeScanState
 from service.config import Settings
 from service.leases import compare_and_set
-from service.notices.preferences import (Preferences, effective_preferences, local_send_at, org_defaults,
-                                         org_settings, user_preference)
+from service.notices.preferences import (
+    Preferences,
+    effective_preferences,
+    local_send_at,
+    org_defaults,
+    org_settings,
+    user_preference,
+)
 from service.notices.queries import digest_deadlines
 from service.rulebook import local_today
 
 # Escalations: daily to the admins, for past deadlines that bind the borrower or the court.
 ESCALATED_BINDS = ("borrower", "court")
-REPLAN_MARGIN = dt.timedelta(minutes=10)   # a transaction committed late is still seen by the next scans
+REPLAN_MARGIN = dt.timedelta(minutes=10)  # a transaction committed late is still seen by the next scans
 
 
 class PlanContext:
@@ -54,7 +61,9 @@ class PlanContext:
 
     def prefs(self, user: User) -> Preferences:
         if user.id not in self._prefs:
-            self._prefs[user.id] = effective_preferences(self.org(user.org_id)[1], user_preference(self.session, user.id))
+            self._prefs[user.id] = effective_preferences(
+                self.org(user.org_id)[1], user_preference(self.session, user.id)
+            )
         return self._prefs[user.id]
 
     def user(self, user_id: int | None) -> User | None:
@@ -66,9 +75,13 @@ class PlanContext:
 
     def admins(self, org_id: int) -> list[User]:
         if org_id not in self._admins:
-            self._admins[org_id] = list(self.session.scalars(
-                select(User).where(User.org_id == org_id, User.role == "admin", User.is_active.is_(True))
-                .order_by(User.id)).all())
+            self._admins[org_id] = list(
+                self.session.scalars(
+                    select(User)
+                    .where(User.org_id == org_id, User.role == "admin", User.is_active.is_(True))
+                    .order_by(User.id)
+                ).all()
+            )
         return self._admins[org_id]
 
 
@@ -95,16 +108,25 @@ def _insert_ignoring_duplicates(ctx: PlanContext, model: type, values: dict[str,
     """INSERT ... ON CONFLICT DO NOTHING: the hook and the scan may plan the same row at once."""
     insert = postgresql_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    values = {"state": "pending", "attempts": 0, "attempt_at": values["send_at"], "message_id": _new_message_id(ctx.settings.mail_domain),
-              "created_at": now, "updated_at": now, **values}
+    values = {
+        "state": "pending",
+        "attempts": 0,
+        "attempt_at": values["send_at"],
+        "message_id": _new_message_id(ctx.settings.mail_domain),
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
     ctx.session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
-def _set_state(session: Session, model: type, row_id: int, new_state: str, from_states: Iterable[str],
-               **values: Any) -> bool:
+def _set_state(
+    session: Session, model: type, row_id: int, new_state: str, from_states: Iterable[str], **values: Any
+) -> bool:
     """Compare-and-set a row's state (never clobbers a worker's claim)."""
-    return compare_and_set(session, model, row_id, model.state.in_(tuple(from_states)), state=new_state,
-                           updated_at=utcnow(), **values)
+    return compare_and_set(
+        session, model, row_id, model.state.in_(tuple(from_states)), state=new_state, updated_at=utcnow(), **values
+    )
 
 
 def case_is_live(case: Case) -> bool:
@@ -112,24 +134,33 @@ def case_is_live(case: Case) -> bool:
 
 
 def reminders_wanted(deadline: Deadline, case: Case) -> bool:
-    return (case_is_live(case) and deadline.removed_at is None and deadline.status == "open"
-            and deadline.due_on is not None)
+    return (
+        case_is_live(case) and deadline.removed_at is None and deadline.status == "open" and deadline.due_on is not None
+    )
 
 
 def escalation_wanted(deadline: Deadline, case: Case, today: dt.date) -> bool:
-    return (case_is_live(case) and deadline.removed_at is None and deadline.status in ("open", "missed")
-            and deadline.binds in ESCALATED_BINDS and deadline.due_on is not None and deadline.due_on < today)
+    return (
+        case_is_live(case)
+        and deadline.removed_at is None
+        and deadline.status in ("open", "missed")
+        and deadline.binds in ESCALATED_BINDS
+        and deadline.due_on is not None
+        and deadline.due_on < today
+    )
 
 
-def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime | None = None,
-              ctx: PlanContext | None = None) -> None:
+def plan_case(
+    session: Session, case: Case, settings: Settings, now: dt.datetime | None = None, ctx: PlanContext | None = None
+) -> None:
     """(Re)plan every notice of the case: idempotent, and safe to run alongside a worker or another planner."""
     now = now or utcnow()
     ctx = ctx or PlanContext(session, now, settings)
     deadlines = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
     notices_by_deadline: dict[int, list[Notice]] = defaultdict(list)
-    for notice in session.execute(select(Notice).where(Notice.case_id == case.id)
-                                  .execution_options(populate_existing=True)).scalars():
+    for notice in session.execute(
+        select(Notice).where(Notice.case_id == case.id).execution_options(populate_existing=True)
+    ).scalars():
         notices_by_deadline[notice.deadline_id].append(notice)
     recipients = case_recipients(ctx, case)
     for deadline in deadlines:
@@ -137,8 +168,9 @@ def plan_case(session: Session, case: Case, settings: Settings, now: dt.datetime
     session.flush()
 
 
-def _plan_deadline(ctx: PlanContext, case: Case, deadline: Deadline, recipients: list[User],
-                   existing: list[Notice]) -> None:
+def _plan_deadline(
+    ctx: PlanContext, case: Case, deadline: Deadline, recipients: list[User], existing: list[Notice]
+) -> None:
     session, now = ctx.session, ctx.now
     timezone, _ = ctx.org(case.org_id)
     today = ctx.today(case.org_id)
@@ -157,8 +189,13 @@ def _plan_deadline(ctx: PlanContext, case: Case, deadline: Deadline, recipients:
         if notice.kind != "reminder" or notice.state != "pending" or notice.deadline_sequence != seq:
             continue
         user = ctx.user(notice.recipient_user_id)
-        still = (wanted_reminders and user is not None and user.id in recipient_ids and not ctx.prefs(user).digest_only
-                 and notice.offset_days in ctx.prefs(user).offsets_for(deadline.kind))
+        still = (
+            wanted_reminders
+            and user is not None
+            and user.id in recipient_ids
+            and not ctx.prefs(user).digest_only
+            and notice.offset_days in ctx.prefs(user).offsets_for(deadline.kind)
+        )
         if not still:
             _set_state(session, Notice, notice.id, "cancelled", ("pending",), error=cancel_reason(deadline, case))
     if wanted_reminders:
@@ -184,13 +221,24 @@ def _plan_deadline(ctx: PlanContext, case: Case, deadline: Deadline, recipients:
                 key = (seq, "reminder", offset, user.id)
                 row = by_key.get(key)
                 if offset != latest and row is not None and row.state == "pending":
-                    _set_state(session, Notice, row.id, "skipped", ("pending",),
-                               error=f"Superseded by the {latest}-day reminder.")
+                    _set_state(
+                        session,
+                        Notice,
+                        row.id,
+                        "skipped",
+                        ("pending",),
+                        error=f"Superseded by the {latest}-day reminder.",
+                    )
             if deadline.due_on >= today:
                 key = (seq, "reminder", latest, user.id)
-                already = any(n.state in ("sent", "sending", "pending", "failed") and n.kind == "reminder"
-                              and n.recipient_user_id == user.id and n.deadline_sequence == seq
-                              and n.offset_days <= latest for n in existing)
+                already = any(
+                    n.state in ("sent", "sending", "pending", "failed")
+                    and n.kind == "reminder"
+                    and n.recipient_user_id == user.id
+                    and n.deadline_sequence == seq
+                    and n.offset_days <= latest
+                    for n in existing
+                )
                 if not already:
                     send_at = local_send_at(deadline.due_on - dt.timedelta(days=latest), prefs.local_hour, timezone)
                     _ensure(ctx, case, deadline, key, user, send_at, by_key.get(key))
@@ -202,14 +250,27 @@ def _plan_deadline(ctx: PlanContext, case: Case, deadline: Deadline, recipients:
             current = wanted_escalation and notice.offset_days == -(today - deadline.due_on).days
             if not current:
                 reason = "Superseded by a later escalation." if wanted_escalation else cancel_reason(deadline, case)
-                _set_state(session, Notice, notice.id, "skipped" if wanted_escalation else "cancelled",
-                           ("pending",), error=reason)
+                _set_state(
+                    session,
+                    Notice,
+                    notice.id,
+                    "skipped" if wanted_escalation else "cancelled",
+                    ("pending",),
+                    error=reason,
+                )
     if wanted_escalation:
         offset = -(today - deadline.due_on).days
         for admin in ctx.admins(case.org_id):
             key = (seq, "escalation", offset, admin.id)
-            _ensure(ctx, case, deadline, key, admin, local_send_at(today, ctx.prefs(admin).local_hour, timezone),
-                    by_key.get(key))
+            _ensure(
+                ctx,
+                case,
+                deadline,
+                key,
+                admin,
+                local_send_at(today, ctx.prefs(admin).local_hour, timezone),
+                by_key.get(key),
+            )
 
 
 def cancel_reason(deadline: Deadline, case: Case) -> str:
@@ -224,22 +285,52 @@ def cancel_reason(deadline: Deadline, case: Case) -> str:
     return "No longer planned (recipient or preferences changed)."
 
 
-def _ensure(ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: User, send_at: dt.datetime,
-            row: Notice | None) -> None:
+def _ensure(
+    ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: User, send_at: dt.datetime, row: Notice | None
+) -> None:
     seq, kind, offset, _user_id = key
     if row is None:
-        _insert_ignoring_duplicates(ctx, Notice, {
-            "org_id": case.org_id, "case_id": case.id, "deadline_id": deadline.id, "deadline_sequence": seq,
-            "kind": kind, "offset_days": offset, "recipient_user_id": user.id, "recipient": user.email,
-            "due_on": deadline.due_on, "send_at": send_at})
+        _insert_ignoring_duplicates(
+            ctx,
+            Notice,
+            {
+                "org_id": case.org_id,
+                "case_id": case.id,
+                "deadline_id": deadline.id,
+                "deadline_sequence": seq,
+                "kind": kind,
+                "offset_days": offset,
+                "recipient_user_id": user.id,
+                "recipient": user.email,
+                "due_on": deadline.due_on,
+                "send_at": send_at,
+            },
+        )
     elif row.state == "cancelled":
         # Wanted again (e.g. a status set back to open): the same row, the same Message-ID.
-        _set_state(ctx.session, Notice, row.id, "pending", ("cancelled",), send_at=send_at, attempt_at=send_at,
-                   error=None, recipient=user.email)
+        _set_state(
+            ctx.session,
+            Notice,
+            row.id,
+            "pending",
+            ("cancelled",),
+            send_at=send_at,
+            attempt_at=send_at,
+            error=None,
+            recipient=user.email,
+        )
     elif row.state == "pending" and (row.send_at != send_at or row.recipient != user.email) and row.attempts == 0:
         # The hour preference changed: move the row (a retrying row keeps its backoff).
-        _set_state(ctx.session, Notice, row.id, "pending", ("pending",), send_at=send_at, attempt_at=send_at,
-                   recipient=user.email)
+        _set_state(
+            ctx.session,
+            Notice,
+            row.id,
+            "pending",
+            ("pending",),
+            send_at=send_at,
+            attempt_at=send_at,
+            recipient=user.email,
+        )
 
 
 def plan_case_on_change(case: Case, *, session: Session, settings: Settings) -> None:
@@ -280,15 +371,24 @@ def run_daily(session: Session, now: dt.datetime, ctx: PlanContext) -> int:
     done = 0
     for org in session.scalars(select(Organization).order_by(Organization.id)).all():
         today = ctx.today(org.id)
-        exists = session.scalar(select(NoticeDailyRun.id).where(NoticeDailyRun.org_id == org.id,
-                                                                NoticeDailyRun.run_on == today))
+        exists = session.scalar(
+            select(NoticeDailyRun.id).where(NoticeDailyRun.org_id == org.id, NoticeDailyRun.run_on == today)
+        )
         if exists is not None:
             continue
         overdue_cases = session.scalars(
-            select(Deadline.case_id).distinct().join(Case, Case.id == Deadline.case_id)
-            .where(Deadline.org_id == org.id, Deadline.removed_at.is_(None), Deadline.due_on < today,
-                   Deadline.status.in_(("open", "missed")), Deadline.binds.in_(ESCALATED_BINDS),
-                   Case.deleted_at.is_(None))).all()
+            select(Deadline.case_id)
+            .distinct()
+            .join(Case, Case.id == Deadline.case_id)
+            .where(
+                Deadline.org_id == org.id,
+                Deadline.removed_at.is_(None),
+                Deadline.due_on < today,
+                Deadline.status.in_(("open", "missed")),
+                Deadline.binds.in_(ESCALATED_BINDS),
+                Case.deleted_at.is_(None),
+            )
+        ).all()
         plan_cases(session, overdue_cases, ctx)
         plan_digests(session, org, today, ctx)
         session.add(NoticeDailyRun(org_id=org.id, run_on=today, created_at=utcnow()))
@@ -303,9 +403,17 @@ def plan_digests(session: Session, org: Organization, today: dt.date, ctx: PlanC
         prefs = ctx.prefs(user)
         if not prefs.daily_digest or not digest_deadlines(session, user, today, limit=1):
             continue
-        _insert_ignoring_duplicates(ctx, Digest, {
-            "org_id": org.id, "user_id": user.id, "recipient": user.email, "digest_on": today,
-            "send_at": local_send_at(today, prefs.local_hour, org.timezone)})
+        _insert_ignoring_duplicates(
+            ctx,
+            Digest,
+            {
+                "org_id": org.id,
+                "user_id": user.id,
+                "recipient": user.email,
+                "digest_on": today,
+                "send_at": local_send_at(today, prefs.local_hour, org.timezone),
+            },
+        )
         count += 1
     return count
 
@@ -313,9 +421,15 @@ def plan_digests(session: Session, org: Organization, today: dt.date, ctx: PlanC
 def skip_superseded(session: Session, now: dt.datetime) -> int:
     """Of the due pending notices of one deadline and recipient, only the latest offset is sent."""
     due = session.execute(
-        select(Notice.id, Notice.deadline_id, Notice.deadline_sequence, Notice.kind, Notice.recipient_user_id,
-               Notice.offset_days)
-        .where(Notice.state == "pending", Notice.attempt_at <= now)).all()
+        select(
+            Notice.id,
+            Notice.deadline_id,
+            Notice.deadline_sequence,
+            Notice.kind,
+            Notice.recipient_user_id,
+            Notice.offset_days,
+        ).where(Notice.state == "pending", Notice.attempt_at <= now)
+    ).all()
     groups: dict[tuple, list] = defaultdict(list)
     for row in due:
         groups[(row.deadline_id, row.deadline_sequence, row.kind, row.recipient_user_id)].append(row)
@@ -323,7 +437,8 @@ def skip_superseded(session: Session, now: dt.datetime) -> int:
     for rows in groups.values():
         latest = min(r.offset_days for r in rows)
         for row in rows:
-            if row.offset_days != latest and _set_state(session, Notice, row.id, "skipped", ("pending",),
-                                                        error=f"Superseded by the notice for offset {latest}."):
+            if row.offset_days != latest and _set_state(
+                session, Notice, row.id, "skipped", ("pending",), error=f"Superseded by the notice for offset {latest}."
+            ):
                 skipped += 1
     return skipped

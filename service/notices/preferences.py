@@ -1,5 +1,6 @@
 """Notification preferences: the organisation's defaults and each user's own, merged into the
 Preferences a plan uses; and the local send time of a reminder."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,26 +34,39 @@ class Preferences:
         return self.grave_offsets if severity == "grave" else self.informational_offsets
 
     def as_dict(self) -> dict[str, Any]:
-        return {"grave_offsets": list(self.grave_offsets), "informational_offsets": list(self.informational_offsets),
-                "local_hour": self.local_hour, "daily_digest": self.daily_digest, "digest_only": self.digest_only}
+        return {
+            "grave_offsets": list(self.grave_offsets),
+            "informational_offsets": list(self.informational_offsets),
+            "local_hour": self.local_hour,
+            "daily_digest": self.daily_digest,
+            "digest_only": self.digest_only,
+        }
 
 
 def org_settings(session: Session, org_id: int) -> OrgNotificationSettings | None:
-    return session.scalars(select(OrgNotificationSettings).where(OrgNotificationSettings.org_id == org_id)).one_or_none()
+    return session.scalars(
+        select(OrgNotificationSettings).where(OrgNotificationSettings.org_id == org_id)
+    ).one_or_none()
 
 
 def user_preference(session: Session, user_id: int) -> UserNotificationPreference | None:
-    return session.scalars(select(UserNotificationPreference)
-                           .where(UserNotificationPreference.user_id == user_id)).one_or_none()
+    return session.scalars(
+        select(UserNotificationPreference).where(UserNotificationPreference.user_id == user_id)
+    ).one_or_none()
 
 
 def org_defaults(settings: OrgNotificationSettings | None) -> Preferences:
     def pick(name: str, default: Any) -> Any:
         value = getattr(settings, name, None) if settings is not None else None
         return default if value is None else value
-    return Preferences(grave_offsets=tuple(pick("grave_offsets", DEFAULT_OFFSETS["grave"])),
-                       informational_offsets=tuple(pick("informational_offsets", DEFAULT_OFFSETS["informational"])),
-                       local_hour=pick("local_hour", DEFAULT_LOCAL_HOUR), daily_digest=True, digest_only=False)
+
+    return Preferences(
+        grave_offsets=tuple(pick("grave_offsets", DEFAULT_OFFSETS["grave"])),
+        informational_offsets=tuple(pick("informational_offsets", DEFAULT_OFFSETS["informational"])),
+        local_hour=pick("local_hour", DEFAULT_LOCAL_HOUR),
+        daily_digest=True,
+        digest_only=False,
+    )
 
 
 def effective_preferences(org: Preferences, own: UserNotificationPreference | None) -> Preferences:
@@ -60,10 +74,13 @@ def effective_preferences(org: Preferences, own: UserNotificationPreference | No
         return org
     return Preferences(
         grave_offsets=tuple(own.grave_offsets) if own.grave_offsets is not None else org.grave_offsets,
-        informational_offsets=(tuple(own.informational_offsets) if own.informational_offsets is not None
-                               else org.informational_offsets),
+        informational_offsets=(
+            tuple(own.informational_offsets) if own.informational_offsets is not None else org.informational_offsets
+        ),
         local_hour=own.local_hour if own.local_hour is not None else org.local_hour,
-        daily_digest=own.daily_digest, digest_only=own.digest_only)
+        daily_digest=own.daily_digest,
+        digest_only=own.digest_only,
+    )
 
 
 def local_send_at(day: dt.date, hour: int, timezone: str) -> dt.datetime:

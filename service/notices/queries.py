@@ -1,5 +1,6 @@
 """Reads: whose cases are whose ("my cases", one rule for reminders, digests and the calendar feed),
 the deadlines a digest lists, and a case's notices."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,14 +33,25 @@ def digest_deadlines(session: Session, user: User, today: dt.date, limit: int | 
     borrower or the court, or entered by hand. A computed mark of the servicer's or lender's that is simply
     past (the early-intervention day, the 120-day mark) is not the staff's overdue work, and is left out."""
     upcoming = Deadline.status.in_(("open", "missed")) & (Deadline.due_on >= today)
-    still_to_act = (Deadline.status == "missed") | ((Deadline.status == "open") & (
-        Deadline.is_manual.is_(True) | Deadline.binds.in_(("borrower", "court"))))
+    still_to_act = (Deadline.status == "missed") | (
+        (Deadline.status == "open") & (Deadline.is_manual.is_(True) | Deadline.binds.in_(("borrower", "court")))
+    )
     overdue = (Deadline.due_on < today) & still_to_act
-    query = (select(Deadline).join(Case, Case.id == Deadline.case_id)
-             .where(Deadline.org_id == user.org_id, Deadline.removed_at.is_(None), Case.deleted_at.is_(None),
-                    Case.stage != "closed", Deadline.due_on.is_not(None), or_(upcoming, overdue),
-                    Deadline.due_on <= today + dt.timedelta(days=DIGEST_DAYS), my_cases(user))
-             .order_by(Deadline.due_on, Deadline.id))
+    query = (
+        select(Deadline)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.org_id == user.org_id,
+            Deadline.removed_at.is_(None),
+            Case.deleted_at.is_(None),
+            Case.stage != "closed",
+            Deadline.due_on.is_not(None),
+            or_(upcoming, overdue),
+            Deadline.due_on <= today + dt.timedelta(days=DIGEST_DAYS),
+            my_cases(user),
+        )
+        .order_by(Deadline.due_on, Deadline.id)
+    )
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query).all())

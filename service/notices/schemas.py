@@ -1,4 +1,5 @@
 """Notices, notification preferences and calendar tokens as the API shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -12,11 +13,14 @@ class NoticeSchema(ma.Schema):
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     deadline_id = ma.fields.Integer()
-    deadline_sequence = ma.fields.Integer(metadata={"description": "The deadline's sequence the notice was planned for"})
+    deadline_sequence = ma.fields.Integer(
+        metadata={"description": "The deadline's sequence the notice was planned for"}
+    )
     due_on = ma.fields.Date(metadata={"description": "The due date the notice was planned for"})
     kind = ma.fields.String(metadata={"description": "reminder or escalation"})
-    offset_days = ma.fields.Integer(metadata={"description": "Days before the due date (escalations: minus the days "
-                                                             "past it)"})
+    offset_days = ma.fields.Integer(
+        metadata={"description": "Days before the due date (escalations: minus the days past it)"}
+    )
     recipient = ma.fields.String(metadata={"description": "One staff member's e-mail address"})
     send_at = ma.fields.DateTime(metadata={"description": "When it is planned to go out (UTC)"})
     state = ma.fields.String(metadata={"description": "pending, sending, sent, failed, cancelled or skipped"})
@@ -24,7 +28,9 @@ class NoticeSchema(ma.Schema):
     next_attempt_at = ma.fields.DateTime(allow_none=True)
     sent_at = ma.fields.DateTime(allow_none=True)
     message_id = ma.fields.String(metadata={"description": "Fixed before the first attempt, reused on every attempt"})
-    error = ma.fields.String(allow_none=True, metadata={"description": "The last error, or why it was cancelled/skipped"})
+    error = ma.fields.String(
+        allow_none=True, metadata={"description": "The last error, or why it was cancelled/skipped"}
+    )
 
 
 class NoticeListSchema(PageSchema):
@@ -37,22 +43,32 @@ class NoticeQuerySchema(PageQuerySchema):
 
 
 def _offsets(**kwargs) -> ma.fields.List:
-    return ma.fields.List(ma.fields.Integer(validate=validate.Range(min=0, max=365)),
-                          validate=validate.Length(min=1, max=20), allow_none=True, load_default=None,
-                          metadata={"description": "Days before the due date; null: the default"}, **kwargs)
+    return ma.fields.List(
+        ma.fields.Integer(validate=validate.Range(min=0, max=365)),
+        validate=validate.Length(min=1, max=20),
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Days before the due date; null: the default"},
+        **kwargs,
+    )
 
 
 class OrgPreferencesInputSchema(StrictSchema):
     grave_offsets = _offsets()
     informational_offsets = _offsets()
-    local_hour = ma.fields.Integer(validate=validate.Range(min=0, max=23), allow_none=True, load_default=None,
-                                   metadata={"description": "Local hour (organisation's time zone); null: 8"})
+    local_hour = ma.fields.Integer(
+        validate=validate.Range(min=0, max=23),
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Local hour (organisation's time zone); null: 8"},
+    )
 
 
 class MyPreferencesInputSchema(OrgPreferencesInputSchema):
     daily_digest = ma.fields.Boolean(load_default=True)
-    digest_only = ma.fields.Boolean(load_default=False, metadata={"description": "No per-deadline reminders, only "
-                                                                                "the daily digest"})
+    digest_only = ma.fields.Boolean(
+        load_default=False, metadata={"description": "No per-deadline reminders, only the daily digest"}
+    )
 
 
 class PreferenceValuesSchema(ma.Schema):

@@ -3,6 +3,7 @@
 "Reminder: Answer to the foreclosure complaint, due Mon, Nov 30, 2026 (Grace Lee)". Titles of some
 deadline kinds already end in "due"; the word is said once, by the subject, not twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt

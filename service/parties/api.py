@@ -1,4 +1,5 @@
 """HTTP views for parties, the servicer alias table and conflicts marked on a case: thin."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -7,12 +8,26 @@ from service.cases.api import with_case
 from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, writes
 from service.parties import service
-from service.parties.schemas import (AliasCreateSchema, AliasListSchema, AliasSchema, ConflictCreateSchema,
-                                     ConflictListSchema, ConflictPatchSchema, ConflictSchema, PartyCreateSchema,
-                                     PartyListSchema, PartyPatchSchema, PartySchema)
+from service.parties.schemas import (
+    AliasCreateSchema,
+    AliasListSchema,
+    AliasSchema,
+    ConflictCreateSchema,
+    ConflictListSchema,
+    ConflictPatchSchema,
+    ConflictSchema,
+    PartyCreateSchema,
+    PartyListSchema,
+    PartyPatchSchema,
+    PartySchema,
+)
 
-blp = Blueprint("parties", __name__, url_prefix="/api/v1",
-                description="Parties on a case (ours, adverse, other), servicer aliases, conflicts marked and waived")
+blp = Blueprint(
+    "parties",
+    __name__,
+    url_prefix="/api/v1",
+    description="Parties on a case (ours, adverse, other), servicer aliases, conflicts marked and waived",
+)
 
 
 @blp.route("/cases/<id:case_id>/parties")

@@ -1,6 +1,7 @@
 """Page actions on a case's parties: add one, change one (on its own page), remove one. Thin: the work is
 service/parties/service.py's, the same calls the API makes. A party that mirrors the case (its client, a
 co-borrower, its servicer) is changed on the case; here only its address."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -20,16 +21,26 @@ from service.web.labels import humanize
 bp = page_blueprint("parties_pages", __name__)
 
 # Labels unlike any other on the case page (a label search matches parts of words too).
-PARTY_LABELS = {"role": "Party's role", "side": "Side", "name": "Party's name", "is_organisation": "Organisation or person",
-                "email": "Party's email", "phone": "Party's phone", "address": "Party's address"}
+PARTY_LABELS = {
+    "role": "Party's role",
+    "side": "Side",
+    "name": "Party's name",
+    "is_organisation": "Organisation or person",
+    "email": "Party's email",
+    "phone": "Party's phone",
+    "address": "Party's address",
+}
 PARTY_FIELDS = {name: forms.TEXT for name in PARTY_LABELS}
 CLEARABLE = ("email", "phone", "address")
 
 
 def party_options() -> dict[str, Any]:
-    return {"party_roles": [(r, humanize(r)) for r in PARTY_ROLES if r != "client"],
-            "party_sides": [("ours", "Ours"), ("adverse", "Adverse"), ("other", "Other")],
-            "party_kinds": [("true", "Organisation"), ("false", "Person")], "party_labels": PARTY_LABELS}
+    return {
+        "party_roles": [(r, humanize(r)) for r in PARTY_ROLES if r != "client"],
+        "party_sides": [("ours", "Ours"), ("adverse", "Adverse"), ("other", "Other")],
+        "party_kinds": [("true", "Organisation"), ("false", "Person")],
+        "party_labels": PARTY_LABELS,
+    }
 
 
 def _data(form: Mapping[str, str], *, clear_blanks: bool) -> dict[str, Any]:
@@ -55,8 +66,14 @@ def add(case_id: int):
             errors = forms.problem_errors(problem, PARTY_LABELS)
         else:
             return respond_with_case(case, f"Party added: {party.name}.", anchor="#parties")
-    return respond_with_case(case, "The party was not added: " + " ".join(errors.values()), status=422,
-                             party_errors=errors, party_values=request.form, focus="parties")
+    return respond_with_case(
+        case,
+        "The party was not added: " + " ".join(errors.values()),
+        status=422,
+        party_errors=errors,
+        party_values=request.form,
+        focus="parties",
+    )
 
 
 def _party_and_case(party_id: int):  # noqa: ANN202
@@ -90,8 +107,9 @@ def edit(party_id: int):
         else:
             flash(f"Party changed: {party.name}.", "success")
             return redirect(url_for("cases_pages.show", case_id=case.id) + "#parties", code=303)
-    return render("parties/edit.html", status=422, party=party, case=case, values=request.form, errors=errors,
-                  **party_options())
+    return render(
+        "parties/edit.html", status=422, party=party, case=case, values=request.form, errors=errors, **party_options()
+    )
 
 
 @bp.route("/parties/<id:party_id>/delete", methods=["POST"])

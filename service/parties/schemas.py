@@ -1,4 +1,5 @@
 """Parties, servicer aliases and marked conflicts as the API shows and accepts them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -13,12 +14,17 @@ from service.http import ID_MAX
 
 class PartyCreateSchema(StrictSchema):
     role = ma.fields.String(required=True, validate=validate.OneOf(PARTY_ROLES))
-    side = ma.fields.String(validate=validate.OneOf(PARTY_SIDES),
-                            metadata={"description": "Default: ours for borrowers, adverse for the servicer, "
-                                                     "investor, plaintiff, trustee and opposing counsel, else other"})
+    side = ma.fields.String(
+        validate=validate.OneOf(PARTY_SIDES),
+        metadata={
+            "description": "Default: ours for borrowers, adverse for the servicer, "
+            "investor, plaintiff, trustee and opposing counsel, else other"
+        },
+    )
     name = Text(required=True, validate=[validate.Length(min=1, max=200), single_line])
-    is_organisation = ma.fields.Boolean(allow_none=True, metadata={
-        "description": "Default: true for a servicer, investor, plaintiff or trustee"})
+    is_organisation = ma.fields.Boolean(
+        allow_none=True, metadata={"description": "Default: true for a servicer, investor, plaintiff or trustee"}
+    )
     email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
     phone = ma.fields.String(allow_none=True, validate=[validate.Length(max=40), PHONE, no_control_characters])
     address = ma.fields.String(allow_none=True, validate=validate.Length(max=500))
@@ -47,8 +53,11 @@ class PartySchema(ma.Schema):
     phone = ma.fields.String(allow_none=True)
     address = ma.fields.String(allow_none=True)
     preferred_language = ma.fields.String(allow_none=True)
-    mirrors_case = ma.fields.Boolean(metadata={"description": "The case's client, a co-borrower or its servicer: "
-                                                              "changed on the case, except the address"})
+    mirrors_case = ma.fields.Boolean(
+        metadata={
+            "description": "The case's client, a co-borrower or its servicer: changed on the case, except the address"
+        }
+    )
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
@@ -75,8 +84,11 @@ class AliasListSchema(PageSchema):
 
 class ConflictCreateSchema(StrictSchema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(CONFLICT_KINDS))
-    party_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=ID_MAX)),
-                               load_default=list, validate=validate.Length(max=20))
+    party_ids = ma.fields.List(
+        ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=ID_MAX)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
     conflict_check_id = ma.fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=ID_MAX))
     description = Text(required=True, validate=validate.Length(min=1, max=10_000))
 

@@ -1,5 +1,6 @@
 """Parties on a case, the servicer alias table, and conflicts marked on a case. Every query is scoped to
 the caller's organisation; every change is audited."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,14 @@ def default_side(role: str) -> str:
 
 
 def party_document(party: Party) -> dict[str, Any]:
-    return {"id": party.id, "case_id": party.case_id, **{name: getattr(party, name) for name in PARTY_FIELDS},
-            "mirrors_case": party.mirrors is not None, "created_at": party.created_at, "updated_at": party.updated_at}
+    return {
+        "id": party.id,
+        "case_id": party.case_id,
+        **{name: getattr(party, name) for name in PARTY_FIELDS},
+        "mirrors_case": party.mirrors is not None,
+        "created_at": party.created_at,
+        "updated_at": party.updated_at,
+    }
 
 
 def _audit_document(party: Party) -> dict[str, Any]:
@@ -51,6 +58,7 @@ def _set_keys(party: Party) -> None:
 
 # --------------------------------------------------------------------------- the case's own parties
 
+
 def sync_case_parties(session: Session, case: Case) -> None:
     """Make the case's client and co-borrowers parties on our side and its servicer an adverse party.
 
@@ -60,15 +68,30 @@ def sync_case_parties(session: Session, case: Case) -> None:
     for borrower in case.borrowers:
         mirrors = "client" if borrower.position == 0 else f"co_borrower:{borrower.position}"
         wanted[mirrors] = {
-            "role": "client" if borrower.position == 0 else "co_borrower", "side": "ours",
-            "name": f"{borrower.first_name} {borrower.last_name}".strip()[:200], "is_organisation": False,
-            "email": borrower.email, "phone": borrower.phone,
-            "preferred_language": language_code(borrower.preferred_language)}
+            "role": "client" if borrower.position == 0 else "co_borrower",
+            "side": "ours",
+            "name": f"{borrower.first_name} {borrower.last_name}".strip()[:200],
+            "is_organisation": False,
+            "email": borrower.email,
+            "phone": borrower.phone,
+            "preferred_language": language_code(borrower.preferred_language),
+        }
     if case.loan_servicer and case.loan_servicer.strip():
-        wanted["loan.servicer"] = {"role": "servicer", "side": "adverse", "name": case.loan_servicer.strip()[:200],
-                                   "is_organisation": True, "email": None, "phone": None, "preferred_language": None}
-    existing = {p.mirrors: p for p in session.scalars(select(Party).where(
-        Party.case_id == case.id, Party.mirrors.is_not(None), Party.deleted_at.is_(None)))}
+        wanted["loan.servicer"] = {
+            "role": "servicer",
+            "side": "adverse",
+            "name": case.loan_servicer.strip()[:200],
+            "is_organisation": True,
+            "email": None,
+            "phone": None,
+            "preferred_language": None,
+        }
+    existing = {
+        p.mirrors: p
+        for p in session.scalars(
+            select(Party).where(Party.case_id == case.id, Party.mirrors.is_not(None), Party.deleted_at.is_(None))
+        )
+    }
     now = utcnow()
     for mirrors, party in existing.items():
         if mirrors not in wanted:
@@ -86,9 +109,12 @@ def sync_case_parties(session: Session, case: Case) -> None:
 
 # ------------------------------------------------------------------------------------ parties CRUD
 
+
 def get_party(session: Session, org_id: int, party_id: int) -> Party:
-    party = session.scalars(select(Party).join(Case, Case.id == Party.case_id).where(
-        Party.id == party_id, Party.org_id == org_id, Party.deleted_at.is_(None), Case.deleted_at.is_(None))
+    party = session.scalars(
+        select(Party)
+        .join(Case, Case.id == Party.case_id)
+        .where(Party.id == party_id, Party.org_id == org_id, Party.deleted_at.is_(None), Case.deleted_at.is_(None))
     ).one_or_none()
     if party is None:
         raise Problem(404, f"No party {party_id}.")
@@ -114,15 +140,25 @@ def add_party(session: Session, caller: Caller, case: Case, data: dict[str, Any]
     is_organisation = data.get("is_organisation")
     if is_organisation is None:
         is_organisation = role in ORGANISATION_ROLES
-    party = Party(org_id=case.org_id, case_id=case.id, role=role, side=side, name=data["name"],
-                  is_organisation=is_organisation, email=data.get("email"), phone=data.get("phone"),
-                  address=data.get("address"), preferred_language=data.get("preferred_language"),
-                  created_by_id=caller.user_id)
+    party = Party(
+        org_id=case.org_id,
+        case_id=case.id,
+        role=role,
+        side=side,
+        name=data["name"],
+        is_organisation=is_organisation,
+        email=data.get("email"),
+        phone=data.get("phone"),
+        address=data.get("address"),
+        preferred_language=data.get("preferred_language"),
+        created_by_id=caller.user_id,
+    )
     _set_keys(party)
     session.add(party)
     session.flush()
-    audit.record(session, caller, "create", "party", party.id, org_id=case.org_id, case_id=case.id,
-                 after=_audit_document(party))
+    audit.record(
+        session, caller, "create", "party", party.id, org_id=case.org_id, case_id=case.id, after=_audit_document(party)
+    )
     return party
 
 
@@ -130,8 +166,15 @@ def update_party(session: Session, caller: Caller, party: Party, data: dict[str,
     if party.mirrors is not None:
         locked = sorted(set(data) - MIRRORED_EDITABLE)
         if locked:
-            raise validation_error({name: ["This party mirrors the case (its client, a co-borrower or the servicer): "
-                                           "change it on the case."] for name in locked})
+            raise validation_error(
+                {
+                    name: [
+                        "This party mirrors the case (its client, a co-borrower or the servicer): "
+                        "change it on the case."
+                    ]
+                    for name in locked
+                }
+            )
     if data.get("role") == "client":
         raise validation_error({"role": ["The case's client is its client: change the case's client instead."]})
     before = _audit_document(party)
@@ -140,22 +183,42 @@ def update_party(session: Session, caller: Caller, party: Party, data: dict[str,
     _check_role_and_side(party.role, party.side)
     _set_keys(party)
     session.flush()
-    audit.record(session, caller, "update", "party", party.id, org_id=party.org_id, case_id=party.case_id,
-                 before=before, after=_audit_document(party))
+    audit.record(
+        session,
+        caller,
+        "update",
+        "party",
+        party.id,
+        org_id=party.org_id,
+        case_id=party.case_id,
+        before=before,
+        after=_audit_document(party),
+    )
     return party
 
 
 def delete_party(session: Session, caller: Caller, party: Party) -> None:
     if party.mirrors is not None:
-        raise Problem(409, "This party mirrors the case (its client, a co-borrower or the servicer): change the "
-                           "case instead.")
+        raise Problem(
+            409, "This party mirrors the case (its client, a co-borrower or the servicer): change the case instead."
+        )
     party.deleted_at = utcnow()
     session.flush()
-    audit.record(session, caller, "delete", "party", party.id, org_id=party.org_id, case_id=party.case_id,
-                 before=_audit_document(party), after=None)
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "party",
+        party.id,
+        org_id=party.org_id,
+        case_id=party.case_id,
+        before=_audit_document(party),
+        after=None,
+    )
 
 
 # ---------------------------------------------------------------------------------- servicer aliases
+
 
 def alias_document(alias: ServicerAlias) -> dict[str, Any]:
     return {"id": alias.id, "name": alias.name, "alias": alias.alias, "created_at": alias.created_at}
@@ -174,21 +237,35 @@ def add_alias(session: Session, caller: Caller, data: dict[str, Any]) -> Service
     require(caller, is_org_admin, ALIAS_TABLE)
     if set(organisation_keys(data["name"])) & set(organisation_keys(data["alias"])):
         raise validation_error({"alias": ["The matcher already takes these for one name."]})
-    duplicate = session.scalar(select(ServicerAlias.id).where(
-        ServicerAlias.org_id == caller.org_id, ServicerAlias.name == data["name"], ServicerAlias.alias == data["alias"]))
+    duplicate = session.scalar(
+        select(ServicerAlias.id).where(
+            ServicerAlias.org_id == caller.org_id,
+            ServicerAlias.name == data["name"],
+            ServicerAlias.alias == data["alias"],
+        )
+    )
     if duplicate is not None:
         raise Problem(409, f"That alias is in the table already (id {duplicate}).")
     alias = ServicerAlias(org_id=caller.org_id, name=data["name"], alias=data["alias"], created_by_id=caller.user_id)
     session.add(alias)
     session.flush()
-    audit.record(session, caller, "create", "servicer_alias", alias.id, org_id=caller.org_id, case_id=None,
-                 after={"name": alias.name, "alias": alias.alias})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "servicer_alias",
+        alias.id,
+        org_id=caller.org_id,
+        case_id=None,
+        after={"name": alias.name, "alias": alias.alias},
+    )
     return alias
 
 
 def get_alias(session: Session, org_id: int, alias_id: int) -> ServicerAlias:
-    alias = session.scalars(select(ServicerAlias).where(ServicerAlias.id == alias_id,
-                                                        ServicerAlias.org_id == org_id)).one_or_none()
+    alias = session.scalars(
+        select(ServicerAlias).where(ServicerAlias.id == alias_id, ServicerAlias.org_id == org_id)
+    ).one_or_none()
     if alias is None:
         raise Problem(404, f"No servicer alias {alias_id}.")
     return alias
@@ -196,24 +273,55 @@ def get_alias(session: Session, org_id: int, alias_id: int) -> ServicerAlias:
 
 def delete_alias(session: Session, caller: Caller, alias: ServicerAlias) -> None:
     require(caller, is_org_admin, ALIAS_TABLE)
-    audit.record(session, caller, "delete", "servicer_alias", alias.id, org_id=caller.org_id, case_id=None,
-                 before={"name": alias.name, "alias": alias.alias}, after=None)
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "servicer_alias",
+        alias.id,
+        org_id=caller.org_id,
+        case_id=None,
+        before={"name": alias.name, "alias": alias.alias},
+        after=None,
+    )
     session.delete(alias)
     session.flush()
 
 
 # ------------------------------------------------------------------------------------ marked conflicts
 
+
 def conflict_document(conflict: CaseConflict) -> dict[str, Any]:
-    return {name: getattr(conflict, name) for name in (
-        "id", "case_id", "kind", "party_ids", "conflict_check_id", "description", "status", "created_by_id",
-        "waived_by_id", "waived_at", "waiver_reason", "created_at", "updated_at")}
+    return {
+        name: getattr(conflict, name)
+        for name in (
+            "id",
+            "case_id",
+            "kind",
+            "party_ids",
+            "conflict_check_id",
+            "description",
+            "status",
+            "created_by_id",
+            "waived_by_id",
+            "waived_at",
+            "waiver_reason",
+            "created_at",
+            "updated_at",
+        )
+    }
 
 
 def _conflict_audit(conflict: CaseConflict) -> dict[str, Any]:
-    return {"kind": conflict.kind, "party_ids": list(conflict.party_ids), "description": conflict.description,
-            "status": conflict.status, "waived_by": conflict.waived_by_id, "waiver_reason": conflict.waiver_reason,
-            "conflict_check_id": conflict.conflict_check_id}
+    return {
+        "kind": conflict.kind,
+        "party_ids": list(conflict.party_ids),
+        "description": conflict.description,
+        "status": conflict.status,
+        "waived_by": conflict.waived_by_id,
+        "waiver_reason": conflict.waiver_reason,
+        "conflict_check_id": conflict.conflict_check_id,
+    }
 
 
 def list_conflicts(session: Session, case: Case, page: int, per_page: int) -> tuple[list[CaseConflict], int]:
@@ -222,8 +330,11 @@ def list_conflicts(session: Session, case: Case, page: int, per_page: int) -> tu
 
 
 def get_conflict(session: Session, org_id: int, conflict_id: int) -> CaseConflict:
-    conflict = session.scalars(select(CaseConflict).join(Case, Case.id == CaseConflict.case_id).where(
-        CaseConflict.id == conflict_id, CaseConflict.org_id == org_id, Case.deleted_at.is_(None))).one_or_none()
+    conflict = session.scalars(
+        select(CaseConflict)
+        .join(Case, Case.id == CaseConflict.case_id)
+        .where(CaseConflict.id == conflict_id, CaseConflict.org_id == org_id, Case.deleted_at.is_(None))
+    ).one_or_none()
     if conflict is None:
         raise Problem(404, f"No conflict {conflict_id}.")
     return conflict
@@ -234,8 +345,17 @@ def mark_conflict(session: Session, caller: Caller, case: Case, data: dict[str, 
     another case (a conflict check's finding), or other."""
     errors: dict[str, list[str]] = {}
     party_ids = list(dict.fromkeys(data.get("party_ids") or []))
-    parties = {p.id: p for p in session.scalars(select(Party).where(
-        Party.id.in_(party_ids), Party.case_id == case.id, Party.org_id == case.org_id, Party.deleted_at.is_(None)))}
+    parties = {
+        p.id: p
+        for p in session.scalars(
+            select(Party).where(
+                Party.id.in_(party_ids),
+                Party.case_id == case.id,
+                Party.org_id == case.org_id,
+                Party.deleted_at.is_(None),
+            )
+        )
+    }
     unknown = [i for i in party_ids if i not in parties]
     if unknown:
         errors["party_ids"] = [f"No party {', '.join(map(str, unknown))} on this case."]
@@ -243,18 +363,38 @@ def mark_conflict(session: Session, caller: Caller, case: Case, data: dict[str, 
         if len(party_ids) < 2 or any(parties[i].role not in OUR_ROLES for i in party_ids):
             errors["party_ids"] = ["A conflict between co-borrowers names at least two of the case's borrowers."]
     check_id = data.get("conflict_check_id")
-    if check_id is not None and session.scalar(select(ConflictCheck.id).where(
-            ConflictCheck.id == check_id, ConflictCheck.org_id == case.org_id)) is None:
+    if (
+        check_id is not None
+        and session.scalar(
+            select(ConflictCheck.id).where(ConflictCheck.id == check_id, ConflictCheck.org_id == case.org_id)
+        )
+        is None
+    ):
         errors["conflict_check_id"] = [f"No conflict check {check_id}."]
     if errors:
         raise validation_error(errors)
-    conflict = CaseConflict(org_id=case.org_id, case_id=case.id, kind=data["kind"], party_ids=party_ids,
-                            conflict_check_id=check_id, description=data["description"], status="open",
-                            created_by_id=caller.user_id)
+    conflict = CaseConflict(
+        org_id=case.org_id,
+        case_id=case.id,
+        kind=data["kind"],
+        party_ids=party_ids,
+        conflict_check_id=check_id,
+        description=data["description"],
+        status="open",
+        created_by_id=caller.user_id,
+    )
     session.add(conflict)
     session.flush()
-    audit.record(session, caller, "create", "conflict", conflict.id, org_id=case.org_id, case_id=case.id,
-                 after=_conflict_audit(conflict))
+    audit.record(
+        session,
+        caller,
+        "create",
+        "conflict",
+        conflict.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        after=_conflict_audit(conflict),
+    )
     return conflict
 
 
@@ -262,8 +402,9 @@ def update_conflict(session: Session, caller: Caller, conflict: CaseConflict, da
     """Waive (the office goes ahead: who and why are recorded, in the audit too), resolve or reopen."""
     status = data.get("status", conflict.status)
     if status == "waived" and not (data.get("waiver_reason") or "").strip():
-        raise validation_error({"waiver_reason": ["Say why the conflict is waived (e.g. informed consent, "
-                                                  "confirmed in writing)."]})
+        raise validation_error(
+            {"waiver_reason": ["Say why the conflict is waived (e.g. informed consent, confirmed in writing)."]}
+        )
     before = _conflict_audit(conflict)
     if "description" in data:
         conflict.description = data["description"]
@@ -278,7 +419,15 @@ def update_conflict(session: Session, caller: Caller, conflict: CaseConflict, da
     elif status == "waived" and "waiver_reason" in data:
         conflict.waiver_reason = data["waiver_reason"].strip()
     session.flush()
-    audit.record(session, caller, "waive" if conflict.status == "waived" and before["status"] != "waived" else "update",
-                 "conflict", conflict.id, org_id=conflict.org_id, case_id=conflict.case_id, before=before,
-                 after=_conflict_audit(conflict))
+    audit.record(
+        session,
+        caller,
+        "waive" if conflict.status == "waived" and before["status"] != "waived" else "update",
+        "conflict",
+        conflict.id,
+        org_id=conflict.org_id,
+        case_id=conflict.case_id,
+        before=before,
+        after=_conflict_audit(conflict),
+    )
     return conflict

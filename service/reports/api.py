@@ -1,4 +1,5 @@
 """HTTP views for reports: request (202 + Location), poll, download, list per case."""
+
 from __future__ import annotations
 
 from flask import Response
@@ -8,13 +9,22 @@ from service.fields import PageQuerySchema
 from service.http import Blueprint, caller, db, documented_body, documents_errors, page, with_object, writes, with_case
 from service.limits import REPORT_REQUESTS, per_organisation
 from service.reports import service
-from service.reports.schemas import (OrgReportRequestSchema, ReportListSchema, ReportRequestSchema, ReportSchema,
-                                     report_url)
+from service.reports.schemas import (
+    OrgReportRequestSchema,
+    ReportListSchema,
+    ReportRequestSchema,
+    ReportSchema,
+    report_url,
+)
 from workers.reports import enqueue_report
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1",
-                description="PDF reports rendered by a worker: case timeline, communications log, waiver letter "
-                            "and summary, caseload deadlines")
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1",
+    description="PDF reports rendered by a worker: case timeline, communications log, waiver letter "
+    "and summary, caseload deadlines",
+)
 
 
 def _accepted(report):
@@ -71,8 +81,12 @@ class ReportItem(MethodView):
 @blp.route("/reports/<id:report_id>/pdf")
 class ReportPdf(MethodView):
     @with_object(service.get_report, "report_id", "report")
-    @blp.response(200, content_type="application/pdf", description="The PDF",
-                  headers={"ETag": {"description": "The PDF's SHA-256", "schema": {"type": "string"}}})
+    @blp.response(
+        200,
+        content_type="application/pdf",
+        description="The PDF",
+        headers={"ETag": {"description": "The PDF's SHA-256", "schema": {"type": "string"}}},
+    )
     @blp.doc(responses=documented_body("The PDF", "application/pdf", {"type": "string", "format": "binary"}))
     @documents_errors(blp, 401, 404, 409)
     def get(self, report):

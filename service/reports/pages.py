@@ -1,4 +1,5 @@
 """Page actions on reports: request one for a case, watch its progress (htmx polls), download the PDF."""
+
 from __future__ import annotations
 
 from flask import Response, g, request
@@ -31,8 +32,9 @@ def request_report(case_id: int):
         return respond_with_case(case, f"The report was not requested: {problem.detail}", status=422, focus="reports")
     g.db.commit()
     enqueue_report(report.id)
-    return respond_with_case(case, f"Requested the {humanize(report_type).lower()}; it appears below when ready.",
-                             anchor="#reports")
+    return respond_with_case(
+        case, f"Requested the {humanize(report_type).lower()}; it appears below when ready.", anchor="#reports"
+    )
 
 
 @bp.route("/reports/<id:report_id>/status")

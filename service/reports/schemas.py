@@ -1,4 +1,5 @@
 """Reports as the API accepts and shows them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,21 +13,35 @@ from service.fields import ID_MAX
 
 
 class ReportRequestSchema(StrictSchema):
-    type = ma.fields.String(required=True, validate=validate.OneOf(REPORT_TYPES), metadata={
-        "description": "Each option below belongs to the types it names; an option another type does not take is "
-                       "refused (422), as is waiver_request_letter without waiver_request_id."})
-    waiver_request_id = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX),
-                                          metadata={"description": "waiver_request_letter: the request to write"})
-    days = ma.fields.Integer(validate=validate.Range(min=1, max=366),
-                             metadata={"description": "caseload_deadlines: how many days ahead (default 30)"})
-    assigned_to = ma.fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
-        "description": "caseload_deadlines: one user's cases (default: the whole organisation)"})
+    type = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(REPORT_TYPES),
+        metadata={
+            "description": "Each option below belongs to the types it names; an option another type does not take is "
+            "refused (422), as is waiver_request_letter without waiver_request_id."
+        },
+    )
+    waiver_request_id = ma.fields.Integer(
+        validate=validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "waiver_request_letter: the request to write"},
+    )
+    days = ma.fields.Integer(
+        validate=validate.Range(min=1, max=366),
+        metadata={"description": "caseload_deadlines: how many days ahead (default 30)"},
+    )
+    assigned_to = ma.fields.Integer(
+        validate=validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "caseload_deadlines: one user's cases (default: the whole organisation)"},
+    )
 
-
-    fiscal_year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100),
-                                    metadata={"description": "hud_9902: HUD's fiscal year (default: the current one)"})
-    quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4),
-                                metadata={"description": "hud_9902: the quarter, 1 to 4 (default: the current one)"})
+    fiscal_year = ma.fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "hud_9902: HUD's fiscal year (default: the current one)"},
+    )
+    quarter = ma.fields.Integer(
+        validate=validate.Range(min=1, max=4),
+        metadata={"description": "hud_9902: the quarter, 1 to 4 (default: the current one)"},
+    )
 
 
 class OrgReportRequestSchema(ReportRequestSchema):
@@ -39,17 +54,21 @@ def report_url(report: Any) -> str:
 
 class ReportSchema(ma.Schema):
     """A report as the API shows it, dumped from the Report row."""
+
     id = ma.fields.Integer()
     case_id = ma.fields.Integer(allow_none=True)
     type = ma.fields.String(metadata={"description": ", ".join(REPORT_TYPES)})
     params = computed(ma.fields.Dict(), lambda report: report.params or {})
     state = ma.fields.String(metadata={"description": ", ".join(REPORT_STATES)})
-    progress = computed(ma.fields.Integer(metadata={"description": "percent done while rendering"}),
-                        lambda report: report.progress if report.state != "queued" else 0)
+    progress = computed(
+        ma.fields.Integer(metadata={"description": "percent done while rendering"}),
+        lambda report: report.progress if report.state != "queued" else 0,
+    )
     error = ma.fields.String(allow_none=True, metadata={"description": "why it failed"})
     url = computed(ma.fields.String(metadata={"description": "this report's status URL"}), report_url)
-    pdf_url = computed(ma.fields.String(metadata={"description": "the PDF, once ready"}),
-                       lambda report: f"{report_url(report)}/pdf")
+    pdf_url = computed(
+        ma.fields.String(metadata={"description": "the PDF, once ready"}), lambda report: f"{report_url(report)}/pdf"
+    )
     title = ma.fields.String(allow_none=True)
     filename = ma.fields.String(allow_none=True)
     sha256 = ma.fields.String(allow_none=True)

@@ -4,6 +4,7 @@ audit), read, list, and the rescan that re-enqueues what a lost broker message o
 The row is the truth. A render claims its row with an atomic compare-and-set (service/leases.py:
 queued -> rendering, with a lease), so two workers given the same message never both render it, and a worker that dies mid-render
 leaves a lease that expires and is picked up again (at most MAX_ATTEMPTS times, then failed with a reason)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,8 @@ from service.rulebook import local_today
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=10)         # a render takes seconds; a lease this old means its worker died
-QUEUED_GRACE = dt.timedelta(minutes=1)   # a queued report nobody claimed after this: its message was lost
+LEASE = dt.timedelta(minutes=10)  # a render takes seconds; a lease this old means its worker died
+QUEUED_GRACE = dt.timedelta(minutes=1)  # a queued report nobody claimed after this: its message was lost
 MAX_ATTEMPTS = 3
 ORG_LEVEL_TYPES = ("caseload_deadlines", "hud_9902")
 ERROR_LIMIT = 2000
@@ -38,11 +39,14 @@ ERROR_LIMIT = 2000
 
 # ------------------------------------------------------------------------------------------ requests
 
+
 def get_report(session: Session, org_id: int, report_id: int) -> Report:
     """The report, or 404 (another organisation's, a deleted case's, or none)."""
     report = session.scalars(
-        select(Report).outerjoin(Case, Case.id == Report.case_id)
-        .where(Report.id == report_id, Report.org_id == org_id, Case.deleted_at.is_(None))).one_or_none()
+        select(Report)
+        .outerjoin(Case, Case.id == Report.case_id)
+        .where(Report.id == report_id, Report.org_id == org_id, Case.deleted_at.is_(None))
+    ).one_or_none()
     if report is None:
         raise Problem(404, f"No report {report_id}.")
     return report
@@ -57,16 +61,22 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
     """The type's options, checked against the organisation's data (an id naming another organisation's
     object answers 422, as if it did not exist). Options that do not apply to the type answer 422."""
     report_type = data["type"]
-    allowed = {"waiver_request_letter": {"waiver_request_id"},
-               "caseload_deadlines": {"days", "assigned_to"},
-               "hud_9902": {"fiscal_year", "quarter"}}.get(report_type, set())
-    stray = sorted(name for name in ("waiver_request_id", "days", "assigned_to", "fiscal_year", "quarter")
-                   if name in data and name not in allowed)
+    allowed = {
+        "waiver_request_letter": {"waiver_request_id"},
+        "caseload_deadlines": {"days", "assigned_to"},
+        "hud_9902": {"fiscal_year", "quarter"},
+    }.get(report_type, set())
+    stray = sorted(
+        name
+        for name in ("waiver_request_id", "days", "assigned_to", "fiscal_year", "quarter")
+        if name in data and name not in allowed
+    )
     if stray:
         raise validation_error({name: [f"Not an option of a {report_type} report."] for name in stray})
     if case is None and report_type not in ORG_LEVEL_TYPES:
-        raise validation_error({"type": [f"A {report_type} report is about one case: "
-                                         "POST /api/v1/cases/{id}/reports."]})
+        raise validation_error(
+            {"type": [f"A {report_type} report is about one case: POST /api/v1/cases/{{id}}/reports."]}
+        )
     params: dict[str, Any] = {}
     if report_type == "hud_9902":  # the funder_reports domain's PDF
         org = session.get(Organization, org_id)
@@ -86,33 +96,63 @@ def validate_params(session: Session, org_id: int, case: Case | None, data: dict
     return params
 
 
-def request_report(session: Session, caller: Caller | None, org_id: int, case: Case | None,
-                   data: dict[str, Any]) -> Report:
+def request_report(
+    session: Session, caller: Caller | None, org_id: int, case: Case | None, data: dict[str, Any]
+) -> Report:
     """A queued report row (flushed, audited); the caller commits, then hands it to a worker
     (service/reports/api.py, through workers.reports.enqueue_report)."""
     params = validate_params(session, org_id, case, data)
     if data["type"] == "waiver_request_letter":
         # Who signs the letter: the person who asked for it (the CLI: the case's assignee).
         params["signer_id"] = caller.user_id if caller else (case.assigned_to_id if case else None)
-    report = Report(org_id=org_id, case_id=case.id if case else None, type=data["type"], params=params,
-                    state="queued", progress=0, attempts=0, requested_by_id=caller.user_id if caller else None)
+    report = Report(
+        org_id=org_id,
+        case_id=case.id if case else None,
+        type=data["type"],
+        params=params,
+        state="queued",
+        progress=0,
+        attempts=0,
+        requested_by_id=caller.user_id if caller else None,
+    )
     session.add(report)
     session.flush()
-    audit.record(session, caller, "create", "report", report.id, org_id=org_id, case_id=report.case_id,
-                 after={"type": report.type, "params": params, "state": "queued"})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "report",
+        report.id,
+        org_id=org_id,
+        case_id=report.case_id,
+        after={"type": report.type, "params": params, "state": "queued"},
+    )
     return report
 
 
 # ------------------------------------------------------------------------------------------- render
 
+
 def _claim(session: Session, report_id: int, now: dt.datetime) -> int | None:
     """Atomic compare-and-set (SQLite has no FOR UPDATE): queued, or rendering with an expired lease ->
     rendering with a fresh lease. Returns the attempt number claimed, or None if another worker has it
     (or it is finished)."""
-    claimable = or_(Report.state == "queued",
-                    and_(Report.state == "rendering", Report.lease_expires_at < now, Report.attempts < MAX_ATTEMPTS))
-    won = take_lease(session, Report, report_id, claimable, lease_column="lease_expires_at", until=now + LEASE,
-                     state="rendering", progress=5, updated_at=now, error=None)
+    claimable = or_(
+        Report.state == "queued",
+        and_(Report.state == "rendering", Report.lease_expires_at < now, Report.attempts < MAX_ATTEMPTS),
+    )
+    won = take_lease(
+        session,
+        Report,
+        report_id,
+        claimable,
+        lease_column="lease_expires_at",
+        until=now + LEASE,
+        state="rendering",
+        progress=5,
+        updated_at=now,
+        error=None,
+    )
     if not won:
         session.rollback()
         return None
@@ -125,8 +165,9 @@ def _mine(attempt: int):
     return and_(Report.state == "rendering", Report.attempts == attempt)
 
 
-def build(session: Session, report: Report, now: dt.datetime,
-          progress: Callable[[int], None] | None = None) -> tuple[RenderedPdf, str]:
+def build(
+    session: Session, report: Report, now: dt.datetime, progress: Callable[[int], None] | None = None
+) -> tuple[RenderedPdf, str]:
     """Gather the data and render the PDF: the one path the worker and the CLI share. -> (pdf, title)."""
     org = session.get(Organization, report.org_id)
     today = local_today(org.timezone)
@@ -157,8 +198,15 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
     report = session.get(Report, report_id, populate_existing=True)
 
     def set_progress(percent: int) -> None:
-        compare_and_set(session, Report, report_id, _mine(attempt), progress=percent, updated_at=utcnow(),
-                        lease_expires_at=utcnow() + LEASE)
+        compare_and_set(
+            session,
+            Report,
+            report_id,
+            _mine(attempt),
+            progress=percent,
+            updated_at=utcnow(),
+            lease_expires_at=utcnow() + LEASE,
+        )
         session.commit()
 
     try:
@@ -168,10 +216,22 @@ def render_report(session: Session, report_id: int, now: dt.datetime | None = No
         reason = str(error) if isinstance(error, ReportError) else f"{type(error).__name__}: {error}"
         log.warning("report %s failed: %s", report_id, reason, exc_info=not isinstance(error, ReportError))
         return _finish(session, report_id, attempt, {"state": "failed", "error": reason[:ERROR_LIMIT]})
-    return _finish(session, report_id, attempt, {
-        "state": "ready", "progress": 100, "content": pdf.content, "sha256": pdf.sha256, "size": len(pdf.content),
-        "page_count": pdf.page_count, "title": title[:200], "filename": filename_for(report, title),
-        "completed_at": utcnow()})
+    return _finish(
+        session,
+        report_id,
+        attempt,
+        {
+            "state": "ready",
+            "progress": 100,
+            "content": pdf.content,
+            "sha256": pdf.sha256,
+            "size": len(pdf.content),
+            "page_count": pdf.page_count,
+            "title": title[:200],
+            "filename": filename_for(report, title),
+            "completed_at": utcnow(),
+        },
+    )
 
 
 def _finish(session: Session, report_id: int, attempt: int, values: dict[str, Any]) -> Report | None:
@@ -183,47 +243,86 @@ def _finish(session: Session, report_id: int, attempt: int, values: dict[str, An
     report = session.get(Report, report_id, populate_existing=True)
     after = {"state": values["state"]}
     after.update({k: values[k] for k in ("sha256", "size", "page_count", "error") if k in values})
-    audit.record(session, None, "update", "report", report_id, org_id=report.org_id, case_id=report.case_id,
-                 before={"state": "rendering"}, after=after)
+    audit.record(
+        session,
+        None,
+        "update",
+        "report",
+        report_id,
+        org_id=report.org_id,
+        case_id=report.case_id,
+        before={"state": "rendering"},
+        after=after,
+    )
     session.commit()
     return report
 
 
 # --------------------------------------------------------------------------------------------- rescan
 
+
 def reports_to_enqueue(session: Session, now: dt.datetime | None = None) -> list[int]:
     """Queued reports older than a minute (their message was lost) and renders whose lease expired (their
     worker died). Renders that used up their attempts are failed here, with the reason."""
     now = now or utcnow()
-    exhausted = session.scalars(select(Report.id).where(Report.state == "rendering", Report.lease_expires_at < now,
-                                                        Report.attempts >= MAX_ATTEMPTS)).all()
+    exhausted = session.scalars(
+        select(Report.id).where(
+            Report.state == "rendering", Report.lease_expires_at < now, Report.attempts >= MAX_ATTEMPTS
+        )
+    ).all()
     for report_id in exhausted:
         report = session.get(Report, report_id, populate_existing=True)
-        _finish(session, report_id, report.attempts, {
-            "state": "failed",
-            "error": f"The render was interrupted {report.attempts} times (its worker stopped); request it again."})
-    stale = session.scalars(select(Report.id).where(or_(
-        and_(Report.state == "queued", Report.updated_at < now - QUEUED_GRACE),
-        and_(Report.state == "rendering", Report.lease_expires_at < now)))
-        .order_by(Report.id).limit(500)).all()
+        _finish(
+            session,
+            report_id,
+            report.attempts,
+            {
+                "state": "failed",
+                "error": f"The render was interrupted {report.attempts} times (its worker stopped); request it again.",
+            },
+        )
+    stale = session.scalars(
+        select(Report.id)
+        .where(
+            or_(
+                and_(Report.state == "queued", Report.updated_at < now - QUEUED_GRACE),
+                and_(Report.state == "rendering", Report.lease_expires_at < now),
+            )
+        )
+        .order_by(Report.id)
+        .limit(500)
+    ).all()
     # Touch the queued ones: a backlog gets one more message a minute, not one per scan per report.
-    session.execute(update(Report).where(Report.id.in_(stale), Report.state == "queued").values(updated_at=now)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Report)
+        .where(Report.id.in_(stale), Report.state == "queued")
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return list(stale)
 
 
 def report_content(session: Session, report: Report) -> bytes:
     if report.state != "ready":
-        detail = (f"Report {report.id} failed: {report.error}" if report.state == "failed"
-                  else f"Report {report.id} is {report.state}; poll /api/v1/reports/{report.id} until it is ready.")
+        detail = (
+            f"Report {report.id} failed: {report.error}"
+            if report.state == "failed"
+            else f"Report {report.id} is {report.state}; poll /api/v1/reports/{report.id} until it is ready."
+        )
         raise Problem(409, detail)
     return session.scalar(select(Report.content).where(Report.id == report.id))
 
 
 # ------------------------------------------------------------------------------------------------ CLI
 
-def render_inline(session: Session, report_type: str, case_id: int | None, options: dict[str, Any] | None = None,
-                  org_id: int | None = None) -> Report:
+
+def render_inline(
+    session: Session,
+    report_type: str,
+    case_id: int | None,
+    options: dict[str, Any] | None = None,
+    org_id: int | None = None,
+) -> Report:
     """Request and render a report in this process, without a worker (`forestall report`): the same row,
     audit, render and SHA-256 as through the API. Raises Problem for a bad request; returns the report,
     ready or failed. An organisation-wide report (caseload_deadlines) may name the organisation instead."""

@@ -2,6 +2,7 @@
 
 stale_items is pure (today is a parameter); check_links does the network requests for
 `forestall rules check-links`. The review process itself is described in service/rules/README.md."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,16 +42,19 @@ def stale_items(raw: Any, today: dt.date, max_age_days: int = MAX_AGE_DAYS) -> l
 
 def source_urls(raw: Any, prefix: str = "") -> list[tuple[str, str]]:
     """(where, url) for every source_url in a rules file; where is "<prefix>:<path>"."""
-    return [(f"{prefix}:{path}" if prefix else path, item["source_url"])
-            for path, item in _walk(raw) if isinstance(item.get("source_url"), str)]
+    return [
+        (f"{prefix}:{path}" if prefix else path, item["source_url"])
+        for path, item in _walk(raw)
+        if isinstance(item.get("source_url"), str)
+    ]
 
 
 @dataclass(frozen=True)
 class LinkResult:
     url: str
-    where: tuple[str, ...]     # the rule items that cite it
-    outcome: str               # ok | failed | not reachable
-    detail: str                # the HTTP status or the network error
+    where: tuple[str, ...]  # the rule items that cite it
+    outcome: str  # ok | failed | not reachable
+    detail: str  # the HTTP status or the network error
 
 
 def _check(url: str, timeout: float) -> tuple[str, str]:

@@ -8,6 +8,7 @@ backends, chosen by ATTACHMENTS_STORAGE:
 Both write chunk by chunk while hashing and read chunk by chunk; every read checks the SHA-256 as it goes
 and raises ObjectCorrupt at the end when the bytes are not the ones stored, so a reader must not treat
 what it has read as good before the iterator is exhausted (see service.communications.attachments)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,9 @@ def verified(sha256: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
         digest.update(chunk)
         yield chunk
     if digest.hexdigest() != sha256:
-        raise ObjectCorrupt(sha256, f"The stored object {sha256} does not match its SHA-256 "
-                                    f"(it reads as {digest.hexdigest()}).")
+        raise ObjectCorrupt(
+            sha256, f"The stored object {sha256} does not match its SHA-256 (it reads as {digest.hexdigest()})."
+        )
 
 
 def storage_for(settings, session=None) -> Storage:  # noqa: ANN001 - service.config.Settings, a Session

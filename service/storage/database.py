@@ -3,6 +3,7 @@
 An upload is written chunk by chunk under a temporary key while it is hashed, then renamed to its SHA-256
 in the same transaction (or dropped when the object is already stored). Reads take one chunk per query, each
 on a short connection of their own."""
+
 from __future__ import annotations
 
 import hashlib
@@ -83,8 +84,7 @@ class DatabaseStorage:
         seq = 0
         while True:
             with self.engine.connect() as connection:
-                data = connection.scalar(select(_chunks.c.data).where(_chunks.c.sha256 == sha256,
-                                                                      _chunks.c.seq == seq))
+                data = connection.scalar(select(_chunks.c.data).where(_chunks.c.sha256 == sha256, _chunks.c.seq == seq))
             if data is None:
                 return
             yield bytes(data)

@@ -1,4 +1,5 @@
 """Objects as files: ROOT/ab/abcdef... (the first two hex digits make 256 directories)."""
+
 from __future__ import annotations
 
 import hashlib

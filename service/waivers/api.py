@@ -1,15 +1,26 @@
 """HTTP views for deficiency-waiver requests and their offers."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 
 from service.http import Blueprint, caller, db, documents_errors, page, with_object, with_case
 from service.waivers import service
-from service.waivers.schemas import (OfferCreateSchema, WaiverCreateSchema, WaiverListQuerySchema, WaiverListSchema,
-                                     WaiverPatchSchema, WaiverSchema)
+from service.waivers.schemas import (
+    OfferCreateSchema,
+    WaiverCreateSchema,
+    WaiverListQuerySchema,
+    WaiverListSchema,
+    WaiverPatchSchema,
+    WaiverSchema,
+)
 
-blp = Blueprint("waivers", __name__, url_prefix="/api/v1",
-                description="Deficiency-waiver requests: get the waiver in writing before signing")
+blp = Blueprint(
+    "waivers",
+    __name__,
+    url_prefix="/api/v1",
+    description="Deficiency-waiver requests: get the waiver in writing before signing",
+)
 
 
 @blp.route("/cases/<id:case_id>/waiver-requests")

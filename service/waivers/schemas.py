@@ -1,12 +1,21 @@
 """Deficiency-waiver requests as the API accepts and shows them."""
+
 from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import validate
 
 from service import disclaimers
-from service.fields import (DecimalString, Money, PageQuerySchema, PageSchema, StrictSchema, constant, long_text,
-                            short_text)
+from service.fields import (
+    DecimalString,
+    Money,
+    PageQuerySchema,
+    PageSchema,
+    StrictSchema,
+    constant,
+    long_text,
+    short_text,
+)
 from service.fields import ID_MAX
 
 RESOLUTIONS = ("short_sale", "deed_in_lieu", "settlement", "modification", "post_sale")
@@ -19,21 +28,35 @@ OFFER_PARTIES = ("borrower", "lender")
 class WaiverFields(StrictSchema):
     resolution = ma.fields.String(validate=validate.OneOf(RESOLUTIONS))
     recipient = short_text(min_length=1, metadata={"description": "To whom (the lender, servicer or investor)"})
-    deficiency_amount = Money(allow_none=True, metadata={
-        "description": "The deficiency at stake; default: the deficiency calculator's (GET /cases/{id}/deficiency)"})
+    deficiency_amount = Money(
+        allow_none=True,
+        metadata={
+            "description": "The deficiency at stake; default: the deficiency calculator's (GET /cases/{id}/deficiency)"
+        },
+    )
     ask = ma.fields.String(validate=validate.OneOf(ASKS))
-    settlement_amount = Money(allow_none=True, metadata={"description": "For ask = settlement: what the client "
-                                                                        "offers to pay"})
+    settlement_amount = Money(
+        allow_none=True, metadata={"description": "For ask = settlement: what the client offers to pay"}
+    )
     sent_on = ma.fields.Date(allow_none=True)
     method = ma.fields.String(allow_none=True, validate=validate.OneOf(METHODS))
-    follow_up_days = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=365), metadata={
-        "description": "Days after sending with no answer before the follow-up deadline (default 30)"})
-    written_waiver_attachment_id = ma.fields.Integer(allow_none=True, strict=True,
-                                                     validate=validate.Range(min=1, max=ID_MAX), metadata={
-        "description": "The signed written waiver: an attachment of a communication on the same case (required "
-                       "for granted and partially_granted)"})
-    client_told_about_1099c = ma.fields.Boolean(metadata={"description": "Checklist: the client was told that "
-                                                                         "forgiven debt may bring a Form 1099-C"})
+    follow_up_days = ma.fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "Days after sending with no answer before the follow-up deadline (default 30)"},
+    )
+    written_waiver_attachment_id = ma.fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=ID_MAX),
+        metadata={
+            "description": "The signed written waiver: an attachment of a communication on the same case (required "
+            "for granted and partially_granted)"
+        },
+    )
+    client_told_about_1099c = ma.fields.Boolean(
+        metadata={"description": "Checklist: the client was told that forgiven debt may bring a Form 1099-C"}
+    )
     notes = long_text(allow_none=True)
 
 
@@ -41,17 +64,23 @@ class WaiverCreateSchema(WaiverFields):
     resolution = ma.fields.String(required=True, validate=validate.OneOf(RESOLUTIONS))
     recipient = short_text(min_length=1, required=True)
     ask = ma.fields.String(required=True, validate=validate.OneOf(ASKS))
-    status = ma.fields.String(validate=validate.OneOf(("draft", "sent")), metadata={
-        "description": "draft (default) or sent (then sent_on and method are required)"})
+    status = ma.fields.String(
+        validate=validate.OneOf(("draft", "sent")),
+        metadata={"description": "draft (default) or sent (then sent_on and method are required)"},
+    )
 
 
 class WaiverPatchSchema(WaiverFields):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES), metadata={
-        "description": "draft -> sent (needs sent_on and method) or withdrawn; sent -> acknowledged, granted, "
-                       "partially_granted, denied or withdrawn; acknowledged -> granted, partially_granted, denied "
-                       "or withdrawn; granted, partially_granted, denied and withdrawn are final. granted and "
-                       "partially_granted need written_waiver_attachment_id. Terms (resolution, recipient, amounts, "
-                       "ask) change only in draft: afterwards record an offer."})
+    status = ma.fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={
+            "description": "draft -> sent (needs sent_on and method) or withdrawn; sent -> acknowledged, granted, "
+            "partially_granted, denied or withdrawn; acknowledged -> granted, partially_granted, denied "
+            "or withdrawn; granted, partially_granted, denied and withdrawn are final. granted and "
+            "partially_granted need written_waiver_attachment_id. Terms (resolution, recipient, amounts, "
+            "ask) change only in draft: afterwards record an offer."
+        },
+    )
     answered_on = ma.fields.Date(allow_none=True, metadata={"description": "When the lender answered; default today"})
 
 
@@ -65,6 +94,7 @@ class OfferCreateSchema(StrictSchema):
 
 class OfferSchema(ma.Schema):
     """Dumped from a WaiverOffer row."""
+
     id = ma.fields.Integer()
     position = ma.fields.Integer()
     offered_by = ma.fields.String()
@@ -91,6 +121,7 @@ class Form1099CSchema(ma.Schema):
 
 class WaiverSchema(ma.Schema):
     """Dumped from service.waivers.service.WaiverView: the row, its follow-up deadline, and what follows."""
+
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     resolution = ma.fields.String()
@@ -99,8 +130,10 @@ class WaiverSchema(ma.Schema):
     deficiency_source = ma.fields.String(metadata={"description": "calculator, entered or unknown"})
     ask = ma.fields.String()
     settlement_amount = Money(allow_none=True)
-    settlement_percentage = DecimalString(allow_none=True, metadata={
-        "description": "settlement_amount / deficiency_amount in percent, two places, half-up"})
+    settlement_percentage = DecimalString(
+        allow_none=True,
+        metadata={"description": "settlement_amount / deficiency_amount in percent, two places, half-up"},
+    )
     sent_on = ma.fields.Date(allow_none=True)
     method = ma.fields.String(allow_none=True)
     status = ma.fields.String()
@@ -122,6 +155,7 @@ class WaiverSchema(ma.Schema):
 
 class WaiverAuditSchema(WaiverSchema):
     """The request as the audit log compares it (dumped from the row, with the fields a user sets)."""
+
     client_told_about_1099c = ma.fields.Boolean()
 
 

@@ -13,6 +13,7 @@ negotiation is recorded as offers (POST /waiver-requests/{id}/offers), kept in o
 Follow-up: when a request is sent, a deadline of kind waiver_follow_up (key "waiver_follow_up:<id>", kept
 like a manual deadline, so recomputes leave it alone) falls due follow_up_days (default 30) after sent_on;
 an answer marks it met, withdrawing (or going back to draft) removes it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,10 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "draft": ("sent", "withdrawn"),
     "sent": ("acknowledged", "granted", "partially_granted", "denied", "withdrawn"),
     "acknowledged": ("granted", "partially_granted", "denied", "withdrawn"),
-    "granted": (), "partially_granted": (), "denied": (), "withdrawn": (),
+    "granted": (),
+    "partially_granted": (),
+    "denied": (),
+    "withdrawn": (),
 }
 ANSWERED = ("acknowledged", "granted", "partially_granted", "denied")
 FINAL = tuple(s for s, nxt in NEXT_STATUSES.items() if not nxt)
@@ -59,8 +63,10 @@ FORM_1099C_SOURCES = (
     "IRS Publication 4681, Canceled Debts, Foreclosures, Repossessions, and Abandonments: "
     "https://www.irs.gov/publications/p4681",
 )
-FORM_1099C_ADVICE = ("Forgiven debt may be taxable income and may be reported on Form 1099-C (cancellation of "
-                     "debt): tell the client to see a tax adviser before signing. Not tax or legal advice.")
+FORM_1099C_ADVICE = (
+    "Forgiven debt may be taxable income and may be reported on Form 1099-C (cancellation of "
+    "debt): tell the client to see a tax adviser before signing. Not tax or legal advice."
+)
 
 
 def follow_up_key(request_id: int) -> str:
@@ -76,9 +82,11 @@ def percentage(amount: Decimal | None, deficiency: Decimal | None) -> Decimal | 
 
 # --- loading and documents -------------------------------------------------------------------------
 
+
 def get_waiver_request(session, org_id: int, request_id: int) -> WaiverRequest:
     row = session.scalars(
-        select(WaiverRequest).join(Case, Case.id == WaiverRequest.case_id)
+        select(WaiverRequest)
+        .join(Case, Case.id == WaiverRequest.case_id)
         .where(WaiverRequest.id == request_id, WaiverRequest.org_id == org_id, Case.deleted_at.is_(None))
     ).one_or_none()
     if row is None:
@@ -94,8 +102,9 @@ def list_waiver_requests(session, case: Case, page: int, per_page: int, status: 
 
 
 def _follow_up(session, row: WaiverRequest) -> Deadline | None:
-    return session.scalars(select(Deadline).where(Deadline.case_id == row.case_id,
-                                                  Deadline.key == follow_up_key(row.id))).one_or_none()
+    return session.scalars(
+        select(Deadline).where(Deadline.case_id == row.case_id, Deadline.key == follow_up_key(row.id))
+    ).one_or_none()
 
 
 @dataclass(frozen=True)
@@ -122,19 +131,27 @@ def form_1099c(row: WaiverRequest) -> Form1099C:
         forgiven = "the whole deficiency" if row.ask == "full_waiver" else "the deficiency less the settlement paid"
         state = "was forgiven" if row.status in ("granted", "partially_granted") else "would be forgiven"
         possible, why = True, f"If the waiver is granted, {forgiven} {state}: canceled debt."
-    return Form1099C(possible, why, FORM_1099C_ADVICE if possible else "", row.client_told_about_1099c,
-                     FORM_1099C_SOURCES)
+    return Form1099C(
+        possible, why, FORM_1099C_ADVICE if possible else "", row.client_told_about_1099c, FORM_1099C_SOURCES
+    )
 
 
 def checklist(row: WaiverRequest) -> list[ChecklistItem]:
     items = [
         ChecklistItem("Send the request and record the date and method", bool(row.sent_on and row.method)),
-        ChecklistItem("Get the waiver in writing, signed by the lender, before the client signs the "
-                      f"{row.resolution.replace('_', ' ')}; attach it here", row.written_waiver_attachment_id is not None),
+        ChecklistItem(
+            "Get the waiver in writing, signed by the lender, before the client signs the "
+            f"{row.resolution.replace('_', ' ')}; attach it here",
+            row.written_waiver_attachment_id is not None,
+        ),
     ]
     if form_1099c(row).possible:
-        items.append(ChecklistItem("Tell the client that forgiven debt may bring a Form 1099-C and to see a tax "
-                                   "adviser", row.client_told_about_1099c))
+        items.append(
+            ChecklistItem(
+                "Tell the client that forgiven debt may bring a Form 1099-C and to see a tax adviser",
+                row.client_told_about_1099c,
+            )
+        )
     return items
 
 
@@ -184,9 +201,23 @@ def document(session, row: WaiverRequest) -> dict[str, Any]:
     return python_dump(WaiverSchema(), view(session, row))
 
 
-_AUDITED = WaiverAuditSchema(only=(
-    "resolution", "recipient", "deficiency_amount", "ask", "settlement_amount", "sent_on", "method", "status",
-    "answered_on", "follow_up_days", "written_waiver_attachment_id", "client_told_about_1099c", "notes"))
+_AUDITED = WaiverAuditSchema(
+    only=(
+        "resolution",
+        "recipient",
+        "deficiency_amount",
+        "ask",
+        "settlement_amount",
+        "sent_on",
+        "method",
+        "status",
+        "answered_on",
+        "follow_up_days",
+        "written_waiver_attachment_id",
+        "client_told_about_1099c",
+        "notes",
+    )
+)
 
 
 def _audit_document(row: WaiverRequest) -> dict[str, Any]:
@@ -196,14 +227,20 @@ def _audit_document(row: WaiverRequest) -> dict[str, Any]:
 
 # --- rules -------------------------------------------------------------------------------------------
 
+
 def _check_terms(row: WaiverRequest, today: dt.date) -> None:
     errors: dict[str, list[str]] = {}
     if row.ask == "settlement" and row.settlement_amount is None:
         errors["settlement_amount"] = ["Required when ask is settlement."]
     if row.ask == "full_waiver" and row.settlement_amount is not None:
-        errors["settlement_amount"] = ["Only for ask = settlement (a full waiver asks the lender to forgive all of it)."]
-    if (row.settlement_amount is not None and row.deficiency_amount is not None
-            and row.settlement_amount > row.deficiency_amount):
+        errors["settlement_amount"] = [
+            "Only for ask = settlement (a full waiver asks the lender to forgive all of it)."
+        ]
+    if (
+        row.settlement_amount is not None
+        and row.deficiency_amount is not None
+        and row.settlement_amount > row.deficiency_amount
+    ):
         errors["settlement_amount"] = [f"More than the deficiency ({row.deficiency_amount:.2f})."]
     if row.sent_on is not None and row.sent_on > today:
         errors["sent_on"] = [f"Cannot be in the future (today is {today.isoformat()})."]
@@ -219,12 +256,23 @@ def _check_attachment(session, row: WaiverRequest, attachment_id: int | None) ->
     if attachment_id is None:
         return
     found = session.scalar(
-        select(Attachment.id).join(Communication, Communication.id == Attachment.communication_id)
-        .where(Attachment.id == attachment_id, Attachment.org_id == row.org_id, Attachment.case_id == row.case_id,
-               Communication.deleted_at.is_(None)))
+        select(Attachment.id)
+        .join(Communication, Communication.id == Attachment.communication_id)
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.org_id == row.org_id,
+            Attachment.case_id == row.case_id,
+            Communication.deleted_at.is_(None),
+        )
+    )
     if found is None:
-        raise validation_error({"written_waiver_attachment_id": [
-            f"No attachment {attachment_id} on this case (attach the written waiver to a communication first)."]})
+        raise validation_error(
+            {
+                "written_waiver_attachment_id": [
+                    f"No attachment {attachment_id} on this case (attach the written waiver to a communication first)."
+                ]
+            }
+        )
 
 
 def _check_move(row: WaiverRequest, new: str) -> None:
@@ -234,8 +282,11 @@ def _check_move(row: WaiverRequest, new: str) -> None:
     if new not in allowed:
         if not allowed:
             raise Problem(409, f"A {row.status} waiver request is final; start a new request instead.")
-        raise Problem(409, f"A waiver request cannot go from {row.status} to {new}; from {row.status} it may go to "
-                           f"{', '.join(allowed)}.")
+        raise Problem(
+            409,
+            f"A waiver request cannot go from {row.status} to {new}; from {row.status} it may go to "
+            f"{', '.join(allowed)}.",
+        )
 
 
 def _check_status_rules(row: WaiverRequest) -> None:
@@ -247,12 +298,14 @@ def _check_status_rules(row: WaiverRequest) -> None:
     if row.status in ("granted", "partially_granted") and row.written_waiver_attachment_id is None:
         errors["written_waiver_attachment_id"] = [
             f"A {row.status.replace('_', ' ')} waiver needs the lender's written waiver attached: upload it to a "
-            f"communication on this case and give its attachment id."]
+            f"communication on this case and give its attachment id."
+        ]
     if errors:
         raise validation_error(errors)
 
 
 # --- create, change, offers -----------------------------------------------------------------------
+
 
 def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | None:
     return case_deficiency(session, case, today).deficiency
@@ -260,10 +313,26 @@ def _calculator_deficiency(session, case: Case, today: dt.date) -> Decimal | Non
 
 def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, Any]) -> WaiverRequest:
     today = local_today(caller.timezone)
-    row = WaiverRequest(org_id=case.org_id, case_id=case.id, created_by_id=caller.user_id, status="draft",
-                        follow_up_days=30, client_told_about_1099c=False)
-    for name in ("resolution", "recipient", "ask", "settlement_amount", "sent_on", "method", "follow_up_days",
-                 "written_waiver_attachment_id", "client_told_about_1099c", "notes"):
+    row = WaiverRequest(
+        org_id=case.org_id,
+        case_id=case.id,
+        created_by_id=caller.user_id,
+        status="draft",
+        follow_up_days=30,
+        client_told_about_1099c=False,
+    )
+    for name in (
+        "resolution",
+        "recipient",
+        "ask",
+        "settlement_amount",
+        "sent_on",
+        "method",
+        "follow_up_days",
+        "written_waiver_attachment_id",
+        "client_told_about_1099c",
+        "notes",
+    ):
         if name in data:
             setattr(row, name, data[name])
     if data.get("deficiency_amount") is not None:
@@ -277,8 +346,16 @@ def create_waiver_request(session, caller: Caller, case: Case, data: dict[str, A
     _check_status_rules(row)
     session.add(row)
     session.flush()
-    audit.record(session, caller, "create", "waiver_request", row.id, org_id=case.org_id, case_id=case.id,
-                 after=_audit_document(row))
+    audit.record(
+        session,
+        caller,
+        "create",
+        "waiver_request",
+        row.id,
+        org_id=case.org_id,
+        case_id=case.id,
+        after=_audit_document(row),
+    )
     sync_follow_up(session, caller, case, row)
     return row
 
@@ -289,18 +366,37 @@ def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dic
     before = _audit_document(row)
     changed_terms = [n for n in TERMS if n in data and data[n] != getattr(row, n)]
     if changed_terms and row.status != "draft":
-        raise Problem(409, f"The terms ({', '.join(changed_terms)}) of a {row.status} request cannot change; record "
-                           f"the lender's answer or a counter-offer as an offer instead.")
+        raise Problem(
+            409,
+            f"The terms ({', '.join(changed_terms)}) of a {row.status} request cannot change; record "
+            f"the lender's answer or a counter-offer as an offer instead.",
+        )
     if row.status in FINAL:
-        frozen = [n for n in data if n not in ("notes", "client_told_about_1099c", "status")
-                  and data[n] != getattr(row, n, None)]
+        frozen = [
+            n
+            for n in data
+            if n not in ("notes", "client_told_about_1099c", "status") and data[n] != getattr(row, n, None)
+        ]
         if frozen or data.get("status", row.status) != row.status:
-            raise Problem(409, f"A {row.status} waiver request is final; only notes and the Form 1099-C checklist "
-                               f"item can change.")
+            raise Problem(
+                409,
+                f"A {row.status} waiver request is final; only notes and the Form 1099-C checklist item can change.",
+            )
     new_status = data.get("status", row.status)
     _check_move(row, new_status)
-    for name in ("resolution", "recipient", "ask", "settlement_amount", "sent_on", "method", "follow_up_days",
-                 "written_waiver_attachment_id", "client_told_about_1099c", "notes", "answered_on"):
+    for name in (
+        "resolution",
+        "recipient",
+        "ask",
+        "settlement_amount",
+        "sent_on",
+        "method",
+        "follow_up_days",
+        "written_waiver_attachment_id",
+        "client_told_about_1099c",
+        "notes",
+        "answered_on",
+    ):
         if name in data:
             setattr(row, name, data[name])
     if "deficiency_amount" in data:
@@ -319,8 +415,17 @@ def update_waiver_request(session, caller: Caller, row: WaiverRequest, data: dic
     _check_status_rules(row)
     row.updated_at = utcnow()
     session.flush()
-    audit.record(session, caller, "update", "waiver_request", row.id, org_id=row.org_id, case_id=row.case_id,
-                 before=before, after=_audit_document(row))
+    audit.record(
+        session,
+        caller,
+        "update",
+        "waiver_request",
+        row.id,
+        org_id=row.org_id,
+        case_id=row.case_id,
+        before=before,
+        after=_audit_document(row),
+    )
     sync_follow_up(session, caller, case, row)
     return row
 
@@ -342,22 +447,43 @@ def add_offer(session, caller: Caller, row: WaiverRequest, data: dict[str, Any])
     if errors:
         raise validation_error(errors)
     amount = data.get("amount")
-    offer = WaiverOffer(waiver_request_id=row.id, position=len(row.offers) + 1, offered_by=data["offered_by"],
-                        offered_on=data["offered_on"], terms=data["terms"], amount=amount,
-                        percentage=percentage(amount, row.deficiency_amount) if amount is not None else None,
-                        note=data.get("note"), created_by_id=caller.user_id)
+    offer = WaiverOffer(
+        waiver_request_id=row.id,
+        position=len(row.offers) + 1,
+        offered_by=data["offered_by"],
+        offered_on=data["offered_on"],
+        terms=data["terms"],
+        amount=amount,
+        percentage=percentage(amount, row.deficiency_amount) if amount is not None else None,
+        note=data.get("note"),
+        created_by_id=caller.user_id,
+    )
     row.offers.append(offer)
     row.updated_at = utcnow()
     session.flush()
-    audit.record(session, caller, "create", "waiver_offer", offer.id, org_id=row.org_id, case_id=row.case_id,
-                 after={"waiver_request_id": row.id, "position": offer.position, "offered_by": offer.offered_by,
-                        "offered_on": offer.offered_on.isoformat(), "terms": offer.terms,
-                        "amount": None if amount is None else f"{amount:.2f}",
-                        "percentage": None if offer.percentage is None else f"{offer.percentage:.2f}"})
+    audit.record(
+        session,
+        caller,
+        "create",
+        "waiver_offer",
+        offer.id,
+        org_id=row.org_id,
+        case_id=row.case_id,
+        after={
+            "waiver_request_id": row.id,
+            "position": offer.position,
+            "offered_by": offer.offered_by,
+            "offered_on": offer.offered_on.isoformat(),
+            "terms": offer.terms,
+            "amount": None if amount is None else f"{amount:.2f}",
+            "percentage": None if offer.percentage is None else f"{offer.percentage:.2f}",
+        },
+    )
     return offer
 
 
 # --- the follow-up deadline ---------------------------------------------------------------------------
+
 
 def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverRequest) -> Deadline | None:
     """Keep the follow-up deadline in step with the request (idempotent)."""
@@ -367,10 +493,19 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
     if deadline is None and not wanted:
         return None
     if deadline is None:
-        deadline = Deadline(org_id=row.org_id, case_id=row.case_id, key=follow_up_key(row.id), kind=FOLLOW_UP_KIND,
-                            binds=deadline_kind(FOLLOW_UP_KIND).binds, status="open", is_manual=True, sequence=0,
-                            verify_manually=False, rule_id="waiver_follow_up",
-                            created_by_id=caller.user_id if caller else None)
+        deadline = Deadline(
+            org_id=row.org_id,
+            case_id=row.case_id,
+            key=follow_up_key(row.id),
+            kind=FOLLOW_UP_KIND,
+            binds=deadline_kind(FOLLOW_UP_KIND).binds,
+            status="open",
+            is_manual=True,
+            sequence=0,
+            verify_manually=False,
+            rule_id="waiver_follow_up",
+            created_by_id=caller.user_id if caller else None,
+        )
         session.add(deadline)
     due_on = row.sent_on + dt.timedelta(days=row.follow_up_days) if row.sent_on else deadline.due_on
     if deadline.due_on is not None and due_on != deadline.due_on:
@@ -382,7 +517,8 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
         f"{row.sent_on.isoformat() if row.sent_on else 'an unknown date'}"
         f"{' by ' + row.method.replace('_', ' ') if row.method else ''}: with no answer, follow up "
         f"{row.follow_up_days} days later ({due_on.isoformat() if due_on else 'date unknown'}). Get any waiver in "
-        f"writing before the client signs. Not legal advice.")
+        f"writing before the client signs. Not legal advice."
+    )
     if wanted:
         deadline.removed_at = None
         deadline.user_status = None
@@ -401,6 +537,7 @@ def sync_follow_up(session, caller: Caller | None, case: Case, row: WaiverReques
 
 
 # --- for reports --------------------------------------------------------------------------------------
+
 
 def waiver_letter_data(session, org_id: int, request_id: int, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the waiver request letter prints: the organisation, the client, property and loan (full loan

@@ -3,6 +3,7 @@
 init_web(app) is called once from create_app. Each domain package may have a pages.py with a blueprint
 `bp` (made with service.web.helpers.page_blueprint) and its templates under service/web/templates/<domain>/.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -18,15 +19,31 @@ from service.web import formatting, helpers, labels, session as web_session
 
 csrf = CSRFProtect()
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
 # The browsable API documentation (/docs) loads Swagger UI, which needs its own scripts: no page CSP there.
 NO_CSP_PATHS = ("/docs",)
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ERROR_TITLES = {400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Not allowed here",
-                413: "Too large", 500: "Something went wrong"}
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed here",
+    413: "Too large",
+    500: "Something went wrong",
+}
 
 
 def init_web(app: Flask) -> None:
@@ -40,8 +57,11 @@ def init_web(app: Flask) -> None:
     @app.before_request
     def check_csrf():
         # Programs use bearer tokens (no cookies), so the JSON API and the calendar feed need no CSRF token.
-        if request.method in STATE_CHANGING and request.blueprint not in api_blueprints \
-                and not request.path.startswith("/api/"):
+        if (
+            request.method in STATE_CHANGING
+            and request.blueprint not in api_blueprints
+            and not request.path.startswith("/api/")
+        ):
             csrf.protect()
 
     @app.after_request
@@ -77,9 +97,12 @@ def init_web(app: Flask) -> None:
         status = error.code or 500
         message = getattr(error, "detail", None) or error.description
         if status == 400 and getattr(error, "name", "") == "Bad Request" and "CSRF" in (error.description or ""):
-            message = "The form was sent without its security token, or the token expired. Reload the page and try again."
-        return render_template("web/error.html", status=status, title=ERROR_TITLES.get(status, error.name),
-                               message=message), status
+            message = (
+                "The form was sent without its security token, or the token expired. Reload the page and try again."
+            )
+        return render_template(
+            "web/error.html", status=status, title=ERROR_TITLES.get(status, error.name), message=message
+        ), status
 
     def page_unexpected(error: Exception):
         if not _is_page_request():

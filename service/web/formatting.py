@@ -1,4 +1,5 @@
 """How pages show dates and money: as people read them, in the organisation's time zone."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Field names are dotted paths ("client.first_name", "loan.unpaid_principal"). A b
 (as if the JSON omitted it); integers become ints when they look like one (else the schema says
 "Not a valid integer."), money may be typed as "$250,000.00".
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def nested_from_form(form: Mapping[str, str], fields: Mapping[str, str]) -> dict
     return data
 
 
-def load(schema: ma.Schema, data: dict[str, Any], labels: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def load(
+    schema: ma.Schema, data: dict[str, Any], labels: Mapping[str, str]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """(validated data, {}) or (None, {field: message}) with messages fit for a person."""
     try:
         return schema.load(data), {}

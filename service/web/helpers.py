@@ -1,4 +1,5 @@
 """What every page blueprint shares: signed-in callers, permission refusals, rendering, htmx."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,15 +1,35 @@
 """Words for the stored names (complaint_served -> "Complaint served"), in one place for every page."""
+
 from __future__ import annotations
 
 SPECIAL = {
-    "fannie_mae": "Fannie Mae", "freddie_mac": "Freddie Mac", "fha": "FHA", "va": "VA", "usda": "USDA",
-    "private": "Private investor", "portfolio": "Held in portfolio (the lender's own)",
-    "primary_residence": "Primary residence", "judicial": "Judicial", "nonjudicial": "Non-judicial (power of sale)",
-    "home_equity": "Home equity", "pre_foreclosure": "Pre-foreclosure", "post_sale": "Post-sale",
-    "foreclosure_filed": "Foreclosure filed", "loss_mitigation": "Loss mitigation",
+    "fannie_mae": "Fannie Mae",
+    "freddie_mac": "Freddie Mac",
+    "fha": "FHA",
+    "va": "VA",
+    "usda": "USDA",
+    "private": "Private investor",
+    "portfolio": "Held in portfolio (the lender's own)",
+    "primary_residence": "Primary residence",
+    "judicial": "Judicial",
+    "nonjudicial": "Non-judicial (power of sale)",
+    "home_equity": "Home equity",
+    "pre_foreclosure": "Pre-foreclosure",
+    "post_sale": "Post-sale",
+    "foreclosure_filed": "Foreclosure filed",
+    "loss_mitigation": "Loss mitigation",
 }
-WORDS = {"mit": "mitigation", "loss": "loss", "hoa": "HOA", "cfpb": "CFPB", "respa": "RESPA", "pdf": "PDF",
-         "sms": "SMS", "id": "ID", "url": "URL"}
+WORDS = {
+    "mit": "mitigation",
+    "loss": "loss",
+    "hoa": "HOA",
+    "cfpb": "CFPB",
+    "respa": "RESPA",
+    "pdf": "PDF",
+    "sms": "SMS",
+    "id": "ID",
+    "url": "URL",
+}
 
 
 def humanize(name: str | None) -> str:

@@ -5,6 +5,7 @@ id, a random session id set fresh at sign-in, the sign-in time and the last-seen
 Every page request rebuilds the same `Caller` the API builds from a token (service.auth), through
 load_signed_in_caller(): the one place that decides whether a browser session still counts.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -20,9 +21,9 @@ from models import User
 from service.auth import Caller
 from service.db import across_orgs, for_org
 
-IDLE_TIMEOUT_SECONDS = 30 * 60          # signed out after 30 minutes without a request
+IDLE_TIMEOUT_SECONDS = 30 * 60  # signed out after 30 minutes without a request
 ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60  # and 12 hours after signing in, however busy
-SEEN_RESOLUTION_SECONDS = 30             # last-seen is rewritten at most this often (fewer cookie writes)
+SEEN_RESOLUTION_SECONDS = 30  # last-seen is rewritten at most this often (fewer cookie writes)
 
 KEYS = ("uid", "sid", "signed_in_at", "seen_at")
 
@@ -92,8 +93,9 @@ def load_signed_in_caller(db: Session, cookie: MutableMapping[str, Any], now: fl
     if now - seen_at >= SEEN_RESOLUTION_SECONDS:
         cookie["seen_at"] = int(now)
     for_org(db, user.org_id)  # the rest of the request sees its organisation's rows only
-    return Caller(user_id=user.id, org_id=user.org_id, role=user.role, email=user.email,
-                  timezone=user.organization.timezone)
+    return Caller(
+        user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, timezone=user.organization.timezone
+    )
 
 
 def configure(app) -> None:  # noqa: ANN001

@@ -1,4 +1,5 @@
 """Sign-in and sign-out: the only pages open to a visitor who is not signed in."""
+
 from __future__ import annotations
 
 import functools
@@ -12,7 +13,6 @@ from service.web.session import load_signed_in_caller, sign_out
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 helpers.PAGE_BLUEPRINTS.add("web")
-
 
 
 @functools.cache

@@ -1,5 +1,6 @@
 """What the client-message tests share: recording mailer and texter, a case whose client has a phone of
 its own (STOP revokes by phone number, across cases), consents, and run(): one scan and one delivery."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from service.config import load_settings
 from tests.conftest import case_payload
 
 SETTINGS = load_settings()
-CHICAGO = ZoneInfo("America/Chicago")   # the org fixture's time zone, and Illinois'
+CHICAGO = ZoneInfo("America/Chicago")  # the org fixture's time zone, and Illinois'
 AUTH_TOKEN = "test-auth-token"
 ORG_PHONE = "(312) 555-0142"
 
@@ -51,8 +52,12 @@ def unique_phone() -> str:
 def client_case(org, language: str | None = None, **overrides) -> tuple[dict, dict]:
     """A case (property in Illinois) whose client has an e-mail address and a phone of their own; answers
     (case, client party)."""
-    client = {"first_name": "Maria", "last_name": "Gonzalez", "email": f"maria.{random.randrange(10**9)}@example.com",
-              "phone": unique_phone()}
+    client = {
+        "first_name": "Maria",
+        "last_name": "Gonzalez",
+        "email": f"maria.{random.randrange(10**9)}@example.com",
+        "phone": unique_phone(),
+    }
     if language:
         client["preferred_language"] = language
     if org.admin.get("/api/v1/client-message-settings").get_json()["phone"] is None:
@@ -65,15 +70,19 @@ def client_case(org, language: str | None = None, **overrides) -> tuple[dict, di
 
 
 def consent(org, case_id: int, party_id: int, channel: str, given: bool = True, method: str = "written", **extra):
-    response = org.attorney.post(f"/api/v1/cases/{case_id}/consents",
-                                 json={"party_id": party_id, "channel": channel, "given": given, "method": method, **extra})
+    response = org.attorney.post(
+        f"/api/v1/cases/{case_id}/consents",
+        json={"party_id": party_id, "channel": channel, "given": given, "method": method, **extra},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
 def hearing(org, case_id: int, due_on: dt.date, binds: str = "court") -> dict:
-    response = org.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
-                                 json={"title": "Hearing on the motion", "due_on": due_on.isoformat(), "binds": binds})
+    response = org.attorney.post(
+        f"/api/v1/cases/{case_id}/deadlines",
+        json={"title": "Hearing on the motion", "due_on": due_on.isoformat(), "binds": binds},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -98,8 +107,14 @@ def run(sessions, now: dt.datetime, mailer=None, texter=None, settings=SETTINGS)
     return mailer, texter
 
 
-def signed_post(client, path: str, form: dict[str, str], token: str = AUTH_TOKEN, base_url: str | None = None,
-                signature: str | None = None):
+def signed_post(
+    client,
+    path: str,
+    form: dict[str, str],
+    token: str = AUTH_TOKEN,
+    base_url: str | None = None,
+    signature: str | None = None,
+):
     url = (base_url or SETTINGS.base_url).rstrip("/") + path
     header = signature if signature is not None else twilio_signature(token, url, form.items())
     return client.post(path, data=form, headers={"X-Twilio-Signature": header})

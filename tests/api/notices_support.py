@@ -1,5 +1,6 @@
 """What the reminder-notice tests share: a recording mailer, the clock of the org fixture, a few API shortcuts,
 and run(): one scan and one delivery at a given `now`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,9 @@ def assigned_case(org, **overrides) -> dict:
 
 
 def add_deadline(org, case_id: int, due_on: dt.date, **extra) -> dict:
-    response = org.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
-                                 json={"title": "File the answer", "due_on": due_on.isoformat(), **extra})
+    response = org.attorney.post(
+        f"/api/v1/cases/{case_id}/deadlines", json={"title": "File the answer", "due_on": due_on.isoformat(), **extra}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -1,4 +1,5 @@
 """For the tenant walk: a user of the owner's organisation and one of their API tokens."""
+
 from __future__ import annotations
 
 

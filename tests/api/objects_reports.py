@@ -1,4 +1,5 @@
 """Reports objects for the tenant walk: a report (queued; the walk only needs its id)."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """The attachment storage, both backends (files, and the database's blob tables): objects written and read
 chunk by chunk under their SHA-256, stored once, and never served once their bytes no longer match."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,11 +36,13 @@ def corrupt(storage, sha256: str) -> None:
         chunks = BlobChunk.__table__
         with storage.engine.begin() as connection:
             last = connection.scalar(select(func.max(chunks.c.seq)).where(chunks.c.sha256 == sha256))
-            data = bytearray(connection.scalar(select(chunks.c.data).where(chunks.c.sha256 == sha256,
-                                                                             chunks.c.seq == last)))
+            data = bytearray(
+                connection.scalar(select(chunks.c.data).where(chunks.c.sha256 == sha256, chunks.c.seq == last))
+            )
             data[-1] ^= 0x01
-            connection.execute(update(chunks).where(chunks.c.sha256 == sha256, chunks.c.seq == last)
-                               .values(data=bytes(data)))
+            connection.execute(
+                update(chunks).where(chunks.c.sha256 == sha256, chunks.c.seq == last).values(data=bytes(data))
+            )
 
 
 def test_round_trip_in_chunks_stored_once_listed_and_deleted(storage_settings):
@@ -54,8 +57,12 @@ def test_round_trip_in_chunks_stored_once_listed_and_deleted(storage_settings):
     assert storage.exists(sha256) and sha256 in list(storage.list())
     if storage.name == "database":
         with storage.engine.connect() as connection:
-            assert connection.scalar(select(func.count()).select_from(BlobChunk.__table__)
-                                     .where(BlobChunk.sha256 == sha256)) == 3
+            assert (
+                connection.scalar(
+                    select(func.count()).select_from(BlobChunk.__table__).where(BlobChunk.sha256 == sha256)
+                )
+                == 3
+            )
             assert connection.scalar(select(Blob.size).where(Blob.sha256 == sha256)) == len(content)
     storage.delete(sha256)
     assert not storage.exists(sha256) and sha256 not in list(storage.list())
@@ -74,8 +81,9 @@ def test_a_corrupted_object_raises_after_its_last_chunk(storage_settings):
     storage.delete(sha256)
 
 
-def test_the_api_answers_a_problem_for_a_corrupted_file_and_logs_it(storage_settings, org, new_case, app, monkeypatch,
-                                                                    caplog):
+def test_the_api_answers_a_problem_for_a_corrupted_file_and_logs_it(
+    storage_settings, org, new_case, app, monkeypatch, caplog
+):
     monkeypatch.setitem(app.config, "FORESTALL", storage_settings)
     storage = storage_for(storage_settings)
     communication = entry(org.attorney, new_case()["id"])
@@ -93,8 +101,9 @@ def test_the_api_answers_a_problem_for_a_corrupted_file_and_logs_it(storage_sett
     problem = response.get_json()
     assert problem["title"] == "Stored file failed its integrity check"
     assert attachment["sha256"] in problem["detail"] and content not in response.data
-    assert any(attachment["sha256"] in r.getMessage() and str(attachment["id"]) in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        attachment["sha256"] in r.getMessage() and str(attachment["id"]) in r.getMessage() for r in caplog.records
+    )
 
     storage.delete(attachment["sha256"])
     missing = org.viewer.get(attachment["url"])
@@ -108,8 +117,9 @@ def test_a_refused_upload_leaves_nothing_in_the_database_storage(settings, org, 
 
     def leftovers() -> int:
         with storage.engine.connect() as connection:
-            return connection.scalar(select(func.count()).select_from(BlobChunk.__table__)
-                                     .where(BlobChunk.sha256.like("upload-%")))
+            return connection.scalar(
+                select(func.count()).select_from(BlobChunk.__table__).where(BlobChunk.sha256.like("upload-%"))
+            )
 
     too_big = b"%PDF-" + b"0" * (20 * 1024 * 1024)
     assert upload(org.attorney, communication["id"], too_big).status_code == 413

@@ -1,4 +1,5 @@
 """Tokens: required, hashed at rest, revocable, expiring."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The cases resource: create, read, update with If-Match, soft delete, list, filters, validation, audit."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ def count_cases(db_session, org_id: int) -> int:
 def test_create_and_read_a_case(org, new_case):
     created = new_case()
     assert created["client"]["last_name"] == "Gonzalez"
-    assert created["co_borrowers"] == [{"first_name": "Luis", "last_name": "Gonzalez", "email": None,
-                                        "phone": None, "preferred_language": None}]
+    assert created["co_borrowers"] == [
+        {"first_name": "Luis", "last_name": "Gonzalez", "email": None, "phone": None, "preferred_language": None}
+    ]
     assert created["loan"]["unpaid_principal"] == "600000.00"  # money is a decimal string
     assert created["property"]["acreage"] == "0.250"
     assert created["stage"] == "intake" and created["version"] == 1
@@ -52,8 +54,20 @@ def test_default_page_size_is_20(org, new_case):
     assert body["per_page"] == 20 and len(body["items"]) == 20 and body["total"] == 21
 
 
-@pytest.mark.parametrize("query", ["page=0", "per_page=0", "per_page=101", "page=x", "per_page=2.5", "sort=nope",
-                                   "state=XX", "stage=nowhere", "bogus=1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "per_page=0",
+        "per_page=101",
+        "page=x",
+        "per_page=2.5",
+        "sort=nope",
+        "state=XX",
+        "stage=nowhere",
+        "bogus=1",
+    ],
+)
 def test_bad_list_parameters_answer_422(org, query):
     response = org.attorney.get(f"/api/v1/cases?{query}")
     assert response.status_code == 422
@@ -63,11 +77,13 @@ def test_bad_list_parameters_answer_422(org, query):
 
 def test_filters(org, new_case):
     il = new_case()
-    mn = new_case(property={"state": "MN", "street": "88 Maple Ave", "zip": "55406"},
-                  client={"first_name": "James", "last_name": "Carter", "email": "jc@example.com"},
-                  loan={"loan_number": "7712009931"}, co_borrowers=[{"first_name": "Ann", "last_name": "Zed",
-                                                                     "email": "ann.zed@example.org"}],
-                  assigned_to=org.counselor.user_id)
+    mn = new_case(
+        property={"state": "MN", "street": "88 Maple Ave", "zip": "55406"},
+        client={"first_name": "James", "last_name": "Carter", "email": "jc@example.com"},
+        loan={"loan_number": "7712009931"},
+        co_borrowers=[{"first_name": "Ann", "last_name": "Zed", "email": "ann.zed@example.org"}],
+        assigned_to=org.counselor.user_id,
+    )
 
     def ids(query):
         return [c["id"] for c in org.attorney.get(f"/api/v1/cases?{query}").get_json()["items"]]
@@ -75,20 +91,21 @@ def test_filters(org, new_case):
     assert ids("state=MN") == [mn["id"]]
     assert ids(f"assigned_to={org.counselor.user_id}") == [mn["id"]]
     assert ids("stage=intake&sort=created_at") == [il["id"], mn["id"]]
-    assert ids("q=CARTER") == [mn["id"]]          # client name, case-insensitive
-    assert ids("q=james carter") == [mn["id"]]    # full name
+    assert ids("q=CARTER") == [mn["id"]]  # client name, case-insensitive
+    assert ids("q=james carter") == [mn["id"]]  # full name
     assert ids("q=ann.zed@EXAMPLE") == [mn["id"]]  # a co-borrower's e-mail
-    assert ids("q=9931") == [mn["id"]]            # loan number
-    assert ids("q=maple") == [mn["id"]]           # street
-    assert ids("q=100%") == []                    # LIKE wildcards are literal
+    assert ids("q=9931") == [mn["id"]]  # loan number
+    assert ids("q=maple") == [mn["id"]]  # street
+    assert ids("q=100%") == []  # LIKE wildcards are literal
     assert ids("sort=client_last_name") == [mn["id"], il["id"]]
     assert ids("sort=-client_last_name") == [il["id"], mn["id"]]
 
 
 def test_update_merges_and_bumps_the_version(org, new_case):
     case = new_case()
-    response = org.paralegal.patch(f"/api/v1/cases/{case['id']}", json={"property": {"zip": "60614"}},
-                                   headers={"If-Match": '"1"'})
+    response = org.paralegal.patch(
+        f"/api/v1/cases/{case['id']}", json={"property": {"zip": "60614"}}, headers={"If-Match": '"1"'}
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["property"]["zip"] == "60614" and body["property"]["street"] == "1420 W Addison St"
@@ -148,15 +165,20 @@ def test_delete_with_a_stale_if_match_answers_412(org, new_case):
 
 def test_audit_records_who_when_and_before_after(org, new_case):
     case = new_case()
-    org.attorney.patch(f"/api/v1/cases/{case['id']}", json={"loan": {"credits": "100.50"}, "client": {"phone": None}},
-                       headers={"If-Match": '"1"'})
+    org.attorney.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"loan": {"credits": "100.50"}, "client": {"phone": None}},
+        headers={"If-Match": '"1"'},
+    )
     history = org.viewer.get(f"/api/v1/cases/{case['id']}/history").get_json()
     assert history["total"] == 2
     created, updated = history["items"]
     assert created["action"] == "create" and created["actor"] == org.attorney.user_id
     assert created["changes"]["client.last_name"] == {"before": None, "after": "Gonzalez"}
-    assert updated["changes"] == {"loan.credits": {"before": "0.00", "after": "100.50"},
-                                  "client.phone": {"before": "312-555-0100", "after": None}}
+    assert updated["changes"] == {
+        "loan.credits": {"before": "0.00", "after": "100.50"},
+        "client.phone": {"before": "312-555-0100", "after": None},
+    }
     assert updated["at"]
 
 
@@ -170,24 +192,36 @@ def test_audit_log_is_append_only_on_postgresql(org, new_case, db_session):
         db_session.commit()
 
 
-@pytest.mark.parametrize("overrides,bad_fields", [
-    ({"property": {"state": "ZZ"}}, ["property.state"]),
-    ({"property": {"zip": "1234"}}, ["property.zip"]),
-    ({"client": {"email": "not-an-email"}}, ["client.email"]),
-    ({"loan": {"unpaid_principal": "-1.00"}}, ["loan.unpaid_principal"]),
-    ({"loan": {"unpaid_principal": 1000.5}}, ["loan.unpaid_principal"]),  # money is a string, never a float
-    ({"loan": {"credits": "10.005"}}, ["loan.credits"]),
-    ({"loan": {"investor": "bank"}}, ["loan.investor"]),
-    ({"property": {"occupancy": "castle", "dwelling_units": 0}}, ["property.dwelling_units", "property.occupancy"]),
-    ({"client": {"first_name": "x" * 201}}, ["client.first_name"]),
-    ({"notes": "x" * 10_001}, ["notes"]),
-    ({"foreclosure_process": "trial_by_combat"}, ["foreclosure_process"]),
-    ({"loan": {"original_principal": "-5.00", "amount_claimed_at_sale": 12.5, "executed_on": "1850-01-01"},
-      "property": {"homestead_claimed": "maybe"}},
-     ["loan.amount_claimed_at_sale", "loan.executed_on", "loan.original_principal", "property.homestead_claimed"]),
-    ({"surprise": True}, ["surprise"]),
-    ({"client": {"last_name": ""}, "property": {"state": None}}, ["client.last_name", "property.state"]),
-])
+@pytest.mark.parametrize(
+    "overrides,bad_fields",
+    [
+        ({"property": {"state": "ZZ"}}, ["property.state"]),
+        ({"property": {"zip": "1234"}}, ["property.zip"]),
+        ({"client": {"email": "not-an-email"}}, ["client.email"]),
+        ({"loan": {"unpaid_principal": "-1.00"}}, ["loan.unpaid_principal"]),
+        ({"loan": {"unpaid_principal": 1000.5}}, ["loan.unpaid_principal"]),  # money is a string, never a float
+        ({"loan": {"credits": "10.005"}}, ["loan.credits"]),
+        ({"loan": {"investor": "bank"}}, ["loan.investor"]),
+        ({"property": {"occupancy": "castle", "dwelling_units": 0}}, ["property.dwelling_units", "property.occupancy"]),
+        ({"client": {"first_name": "x" * 201}}, ["client.first_name"]),
+        ({"notes": "x" * 10_001}, ["notes"]),
+        ({"foreclosure_process": "trial_by_combat"}, ["foreclosure_process"]),
+        (
+            {
+                "loan": {"original_principal": "-5.00", "amount_claimed_at_sale": 12.5, "executed_on": "1850-01-01"},
+                "property": {"homestead_claimed": "maybe"},
+            },
+            [
+                "loan.amount_claimed_at_sale",
+                "loan.executed_on",
+                "loan.original_principal",
+                "property.homestead_claimed",
+            ],
+        ),
+        ({"surprise": True}, ["surprise"]),
+        ({"client": {"last_name": ""}, "property": {"state": None}}, ["client.last_name", "property.state"]),
+    ],
+)
 def test_bad_input_names_each_field_and_writes_nothing(org, db_session, overrides, bad_fields):
     before = count_cases(db_session, org.id)
     response = org.attorney.post("/api/v1/cases", json=case_payload(**overrides))
@@ -209,7 +243,9 @@ def test_assignee_of_another_organisation_is_422(org, other_org, db_session):
 def test_bad_patch_changes_nothing(org, new_case):
     case = new_case()
     path = f"/api/v1/cases/{case['id']}"
-    response = org.attorney.patch(path, json={"notes": "kept?", "property": {"zip": "nope"}}, headers={"If-Match": '"1"'})
+    response = org.attorney.patch(
+        path, json={"notes": "kept?", "property": {"zip": "nope"}}, headers={"If-Match": '"1"'}
+    )
     assert response.status_code == 422
     after = org.attorney.get(path).get_json()
     assert after["notes"] is None and after["version"] == 1
@@ -264,11 +300,14 @@ def test_unknown_route_and_method_are_problem_documents(org):
     assert response.status_code == 405 and response.content_type == "application/problem+json"
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"client": {"first_name": "Ma\x00ria"}}, "client.first_name"),   # found by schemathesis on PostgreSQL
-    ({"property": {"zip": "60613\n"}}, "property.zip"),
-    ({"client": {"phone": "312-555-0100\n"}}, "client.phone"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"client": {"first_name": "Ma\x00ria"}}, "client.first_name"),  # found by schemathesis on PostgreSQL
+        ({"property": {"zip": "60613\n"}}, "property.zip"),
+        ({"client": {"phone": "312-555-0100\n"}}, "client.phone"),
+    ],
+)
 def test_nul_and_line_breaks_are_refused(org, overrides, field):
     response = org.attorney.post("/api/v1/cases", json=case_payload(**overrides))
     assert response.status_code == 422 and field in response.get_json()["errors"]
@@ -295,10 +334,12 @@ def test_if_match_star_matches_the_current_version_and_a_list_matches_any_listed
 @pytest.mark.parametrize("route", ["case", "event", "deadline", "preferences", "org-preferences"])
 def test_a_put_or_patch_without_a_body_is_refused_and_changes_nothing(org, new_case, route):
     case = new_case()
-    event = org.attorney.post(f"/api/v1/cases/{case['id']}/events",
-                              json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}).get_json()
-    deadline = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines",
-                                 json={"title": "Call back", "due_on": "2026-12-01"}).get_json()
+    event = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}
+    ).get_json()
+    deadline = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/deadlines", json={"title": "Call back", "due_on": "2026-12-01"}
+    ).get_json()
     member = org.admin
     method, path, headers = {
         "case": ("patch", f"/api/v1/cases/{case['id']}", {"If-Match": '"1"'}),

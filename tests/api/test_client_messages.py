@@ -2,6 +2,7 @@
 from deadlines (topics chosen per organisation, never the servicer's clocks), nothing sent without a current
 consent (skipped_no_consent, visibly), quiet hours in the property's time zone (daylight saving), one SMS an
 hour per client, the e-mail's signed single-use unsubscribe link, and the provider's signed webhooks."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,17 @@ from sqlalchemy import select
 
 from models.client_messages import Consent
 from service.client_messages.rules import count_segments
-from tests.api.client_messages_support import (AUTH_TOKEN, CHICAGO, at_local, client_case, consent, hearing,
-                                               messages, run, signed_post)
+from tests.api.client_messages_support import (
+    AUTH_TOKEN,
+    CHICAGO,
+    at_local,
+    client_case,
+    consent,
+    hearing,
+    messages,
+    run,
+    signed_post,
+)
 
 UTC = dt.timezone.utc
 
@@ -26,11 +36,12 @@ def today() -> dt.date:
 # ----------------------------------------------------------------------------------------------------
 # Consents
 
+
 def test_consent_history_latest_decides_and_is_audited(org):
     case, client = client_case(org)
     first = consent(org, case["id"], client["id"], "sms", True, "verbal", recorded_at="2026-11-01T10:00:00")
     assert first["recorded_by"] == org.attorney.user_id and first["method"] == "verbal"
-    assert first["recorded_at"].startswith("2026-11-01T16:00:00")   # 10:00 in the organisation's time zone
+    assert first["recorded_at"].startswith("2026-11-01T16:00:00")  # 10:00 in the organisation's time zone
     consent(org, case["id"], client["id"], "sms", False, "written", recorded_at="2026-11-02T10:00:00-06:00")
     consent(org, case["id"], client["id"], "email", True, "written")
     history = org.viewer.get(f"/api/v1/cases/{case['id']}/consents").get_json()
@@ -48,12 +59,15 @@ def test_consent_validation_and_roles(org, other_org):
     url = f"/api/v1/cases/{case['id']}/consents"
     body = {"party_id": client["id"], "channel": "sms", "given": True, "method": "written"}
     assert org.viewer.post(url, json=body).status_code == 403
-    for bad, field in [({**body, "party_id": servicer["id"]}, "party_id"),
-                       ({**body, "party_id": other_client["id"]}, "party_id"),
-                       ({**body, "channel": "fax"}, "channel"), ({**body, "method": "telepathy"}, "method"),
-                       ({k: v for k, v in body.items() if k != "given"}, "given"),
-                       ({**body, "recorded_at": "2099-01-01T00:00:00Z"}, "recorded_at"),
-                       ({**body, "recorded_at": "0001-01-01T00:00:00"}, "recorded_at")]:
+    for bad, field in [
+        ({**body, "party_id": servicer["id"]}, "party_id"),
+        ({**body, "party_id": other_client["id"]}, "party_id"),
+        ({**body, "channel": "fax"}, "channel"),
+        ({**body, "method": "telepathy"}, "method"),
+        ({k: v for k, v in body.items() if k != "given"}, "given"),
+        ({**body, "recorded_at": "2099-01-01T00:00:00Z"}, "recorded_at"),
+        ({**body, "recorded_at": "0001-01-01T00:00:00"}, "recorded_at"),
+    ]:
         response = org.attorney.post(url, json=bad)
         assert response.status_code == 422 and field in response.get_json()["errors"], (bad, response.get_json())
     assert org.viewer.get(url).get_json()["total"] == 0
@@ -63,6 +77,7 @@ def test_consent_validation_and_roles(org, other_org):
 # ----------------------------------------------------------------------------------------------------
 # Planning
 
+
 def test_a_hearing_plans_email_and_sms_for_the_client_at_ten_local(org):
     case, client = client_case(org)
     due = today() + dt.timedelta(days=20)
@@ -70,8 +85,10 @@ def test_a_hearing_plans_email_and_sms_for_the_client_at_ten_local(org):
     rows = messages(org, case["id"])
     assert {(r["channel"], r["party_id"]) for r in rows} == {("email", client["id"]), ("sms", client["id"])}
     assert len(rows) == 4 and all(r["state"] == "planned" and r["kind"] == "reminder" for r in rows)
-    assert {dt.datetime.fromisoformat(r["send_at"]) for r in rows} == {at_local(due - dt.timedelta(days=7), 10),
-                                                                       at_local(due - dt.timedelta(days=1), 10)}
+    assert {dt.datetime.fromisoformat(r["send_at"]) for r in rows} == {
+        at_local(due - dt.timedelta(days=7), 10),
+        at_local(due - dt.timedelta(days=1), 10),
+    }
     sms = next(r for r in rows if r["channel"] == "sms")
     assert "court hearing" in sms["body"] and str(due.year) in sms["body"] and "4000123456" not in sms["body"]
     assert count_segments(sms["body"]).count <= 2
@@ -110,7 +127,10 @@ def test_a_moved_deadline_replans(org):
     case, _client = client_case(org)
     deadline = hearing(org, case["id"], today() + dt.timedelta(days=20))
     new_due = today() + dt.timedelta(days=30)
-    assert org.attorney.patch(f"/api/v1/deadlines/{deadline['id']}", json={"due_on": new_due.isoformat()}).status_code == 200
+    assert (
+        org.attorney.patch(f"/api/v1/deadlines/{deadline['id']}", json={"due_on": new_due.isoformat()}).status_code
+        == 200
+    )
     rows = messages(org, case["id"])
     assert sorted(r["state"] for r in rows) == ["cancelled"] * 4 + ["planned"] * 4
     assert {r["due_on"] for r in rows if r["state"] == "planned"} == {new_due.isoformat()}
@@ -121,19 +141,24 @@ def test_a_moved_deadline_replans(org):
 # ----------------------------------------------------------------------------------------------------
 # Sending: consent, quiet hours, pace
 
+
 def test_nothing_goes_without_a_current_consent(org, sessions):
     case, client = client_case(org)
     due = today() + dt.timedelta(days=20)
     hearing(org, case["id"], due)
     consent(org, case["id"], client["id"], "sms", True, "written")
     consent(org, case["id"], client["id"], "email", True, "verbal")
-    consent(org, case["id"], client["id"], "email", False, "verbal")   # revoked: the latest decides
+    consent(org, case["id"], client["id"], "email", False, "verbal")  # revoked: the latest decides
     ids = {r["id"] for r in messages(org, case["id"])}
     mailer, texter = run(sessions, at_local(due - dt.timedelta(days=7), 10, 1))
     assert mailer.for_ids(ids) == []
     sent = texter.for_ids(ids)
     assert len(sent) == 1 and sent[0][0] == client["phone"]
-    rows = {r["channel"]: r for r in messages(org, case["id"]) if r["send_at"] <= at_local(due - dt.timedelta(days=7), 10, 1).isoformat()}
+    rows = {
+        r["channel"]: r
+        for r in messages(org, case["id"])
+        if r["send_at"] <= at_local(due - dt.timedelta(days=7), 10, 1).isoformat()
+    }
     assert rows["sms"]["state"] == "sent" and rows["sms"]["sent_at"]
     assert rows["email"]["state"] == "skipped_no_consent" and "consent" in rows["email"]["error"]
     # Run again: nothing more (no double).
@@ -148,7 +173,7 @@ def test_a_deadline_entered_late_at_night_waits_for_eight_across_daylight_saving
     hearing(org, case["id"], dt.date(2027, 3, 16))
     rows = messages(org, case["id"])
     catch_up = [r for r in rows if dt.datetime.fromisoformat(r["send_at"]) < dt.datetime(2027, 3, 15, tzinfo=UTC)]
-    assert len(catch_up) == 2   # e-mail and SMS: the 7-day reminder, late
+    assert len(catch_up) == 2  # e-mail and SMS: the 7-day reminder, late
     assert {dt.datetime.fromisoformat(r["send_at"]) for r in catch_up} == {dt.datetime(2027, 3, 14, 13, 0, tzinfo=UTC)}
     assert dt.datetime(2027, 3, 14, 13, 0, tzinfo=UTC).astimezone(CHICAGO).hour == 8
 
@@ -159,7 +184,7 @@ def test_quiet_hours_hold_a_retry_that_falls_at_night(org, sessions):
     hearing(org, case["id"], due)
     consent(org, case["id"], client["id"], "sms", True, "written")
     ids = {r["id"] for r in messages(org, case["id"]) if r["channel"] == "sms"}
-    night = at_local(due - dt.timedelta(days=7), 23, 0)    # e.g. a scheduler down all day, back at 23:00
+    night = at_local(due - dt.timedelta(days=7), 23, 0)  # e.g. a scheduler down all day, back at 23:00
     _mailer, texter = run(sessions, night)
     assert texter.for_ids(ids) == []
     waiting = [r for r in messages(org, case["id"]) if r["id"] in ids and r["state"] == "planned"]
@@ -172,7 +197,7 @@ def test_at_most_one_sms_an_hour_per_client(org, sessions):
     case, client = client_case(org)
     due = today() + dt.timedelta(days=20)
     hearing(org, case["id"], due)
-    hearing(org, case["id"], due)      # two hearings the same day: two texts due at the same minute
+    hearing(org, case["id"], due)  # two hearings the same day: two texts due at the same minute
     consent(org, case["id"], client["id"], "sms", True, "written")
     ids = {r["id"] for r in messages(org, case["id"]) if r["channel"] == "sms"}
     ten = at_local(due - dt.timedelta(days=7), 10, 1)
@@ -186,6 +211,7 @@ def test_at_most_one_sms_an_hour_per_client(org, sessions):
 
 # ----------------------------------------------------------------------------------------------------
 # The e-mail: Message-ID and the unsubscribe link
+
 
 def test_the_email_unsubscribe_link_revokes_once_without_signing_in(org, sessions, app):
     case, client = client_case(org)
@@ -204,10 +230,15 @@ def test_the_email_unsubscribe_link_revokes_once_without_signing_in(org, session
     browser = app.test_client()
     page = browser.get(path)
     assert page.status_code == 200 and b"Yes, stop the e-mails" in page.data
-    assert browser.get(path + "x").status_code == 404          # a tampered link
+    assert browser.get(path + "x").status_code == 404  # a tampered link
     assert browser.post(path).status_code == 200
     latest = org.viewer.get(f"/api/v1/cases/{case['id']}/consents").get_json()["items"][-1]
-    assert (latest["channel"], latest["given"], latest["method"], latest["recorded_by"]) == ("email", False, "link", None)
+    assert (latest["channel"], latest["given"], latest["method"], latest["recorded_by"]) == (
+        "email",
+        False,
+        "link",
+        None,
+    )
     again = browser.post(path)
     assert again.status_code == 200 and b"already used" in again.data
     assert org.viewer.get(f"/api/v1/cases/{case['id']}/consents").get_json()["total"] == 2
@@ -219,18 +250,24 @@ def test_the_email_unsubscribe_link_revokes_once_without_signing_in(org, session
 # ----------------------------------------------------------------------------------------------------
 # The provider's webhooks
 
+
 @pytest.fixture()
 def with_provider(app, monkeypatch):
-    configured = dataclasses.replace(app.config["FORESTALL"],
-                                     sms_url=f"twilio://AC123:{AUTH_TOKEN}@127.0.0.1:9?from=%2B15555550100")
+    configured = dataclasses.replace(
+        app.config["FORESTALL"], sms_url=f"twilio://AC123:{AUTH_TOKEN}@127.0.0.1:9?from=%2B15555550100"
+    )
     monkeypatch.setitem(app.config, "FORESTALL", configured)
     return configured
 
 
 def _sms_consents(db_session, party_id: int) -> list[tuple[bool, str]]:
     db_session.expire_all()
-    return [(c.given, c.method) for c in db_session.scalars(
-        select(Consent).where(Consent.party_id == party_id, Consent.channel == "sms").order_by(Consent.id))]
+    return [
+        (c.given, c.method)
+        for c in db_session.scalars(
+            select(Consent).where(Consent.party_id == party_id, Consent.channel == "sms").order_by(Consent.id)
+        )
+    ]
 
 
 @pytest.mark.parametrize("word", ["STOP", " alto ", "Cancel", "UNSUBSCRIBE", "quit"])
@@ -251,15 +288,26 @@ def test_inbound_stop_revokes_at_once_with_one_confirmation(org, app, with_provi
     assert len([r for r in messages(org, case["id"]) if r["kind"] != "reminder"]) == 1
 
 
-def test_stop_confirmation_goes_out_and_start_re_consents_and_help_answers(org, app, with_provider, db_session, sessions):
+def test_stop_confirmation_goes_out_and_start_re_consents_and_help_answers(
+    org, app, with_provider, db_session, sessions
+):
     case, client = client_case(org)
     browser = app.test_client()
-    signed_post(browser, "/webhooks/sms/inbound", {"MessageSid": "SMs1" + str(client["id"]), "From": client["phone"],
-                                                   "Body": "STOP"})
-    signed_post(browser, "/webhooks/sms/inbound", {"MessageSid": "SMs2" + str(client["id"]), "From": client["phone"],
-                                                   "Body": "start"})
-    signed_post(browser, "/webhooks/sms/inbound", {"MessageSid": "SMs3" + str(client["id"]), "From": client["phone"],
-                                                   "Body": "HELP"})
+    signed_post(
+        browser,
+        "/webhooks/sms/inbound",
+        {"MessageSid": "SMs1" + str(client["id"]), "From": client["phone"], "Body": "STOP"},
+    )
+    signed_post(
+        browser,
+        "/webhooks/sms/inbound",
+        {"MessageSid": "SMs2" + str(client["id"]), "From": client["phone"], "Body": "start"},
+    )
+    signed_post(
+        browser,
+        "/webhooks/sms/inbound",
+        {"MessageSid": "SMs3" + str(client["id"]), "From": client["phone"], "Body": "HELP"},
+    )
     assert _sms_consents(db_session, client["id"]) == [(False, "keyword"), (True, "keyword")]
     replies = {r["kind"]: r for r in messages(org, case["id"])}
     assert set(replies) == {"stop_confirmation", "start_confirmation", "help"}
@@ -276,9 +324,12 @@ def test_forged_or_unsigned_webhooks_are_refused_and_change_nothing(org, app, wi
     assert browser.post("/webhooks/sms/inbound", data=form).status_code == 403
     assert signed_post(browser, "/webhooks/sms/inbound", form, token="not-the-token").status_code == 403
     tampered = signed_post(browser, "/webhooks/sms/inbound", {**form, "Body": "HELLO"}, signature=None)
-    assert tampered.status_code == 200   # correctly signed, not a keyword: nothing to do
-    response = browser.post("/webhooks/sms/status", data={"MessageSid": "SMx", "MessageStatus": "delivered"},
-                            headers={"X-Twilio-Signature": "AAAA"})
+    assert tampered.status_code == 200  # correctly signed, not a keyword: nothing to do
+    response = browser.post(
+        "/webhooks/sms/status",
+        data={"MessageSid": "SMx", "MessageStatus": "delivered"},
+        headers={"X-Twilio-Signature": "AAAA"},
+    )
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
     assert _sms_consents(db_session, client["id"]) == [(True, "written")]
     assert [r for r in messages(org, case["id"]) if r["kind"] != "reminder"] == []
@@ -293,11 +344,16 @@ def test_webhooks_refuse_everything_without_a_provider(org, app):
 
 def test_without_the_organisations_phone_messages_wait_until_it_is_set(make_org, sessions):
     org = make_org()
-    response = org.attorney.post("/api/v1/cases", json=__import__("tests.conftest", fromlist=["case_payload"]).case_payload(
-        client={"first_name": "Ana", "last_name": "Diaz", "phone": "+17085550111"}))
+    response = org.attorney.post(
+        "/api/v1/cases",
+        json=__import__("tests.conftest", fromlist=["case_payload"]).case_payload(
+            client={"first_name": "Ana", "last_name": "Diaz", "phone": "+17085550111"}
+        ),
+    )
     case = response.get_json()
-    client = next(p for p in org.attorney.get(f"/api/v1/cases/{case['id']}/parties").get_json()["items"]
-                  if p["role"] == "client")
+    client = next(
+        p for p in org.attorney.get(f"/api/v1/cases/{case['id']}/parties").get_json()["items"] if p["role"] == "client"
+    )
     due = today() + dt.timedelta(days=20)
     hearing(org, case["id"], due)
     consent(org, case["id"], client["id"], "sms", True, "written")
@@ -334,7 +390,7 @@ def test_two_claimers_never_win_the_same_message(org, sessions):
         mine = {r["id"] for r in messages(org, case["id"])}
         assert won_first & mine
         if naive:
-            assert won_first & won_second & mine      # the negative control: doubled
+            assert won_first & won_second & mine  # the negative control: doubled
         else:
             assert not (won_first & won_second)
 
@@ -342,26 +398,42 @@ def test_two_claimers_never_win_the_same_message(org, sessions):
 # ----------------------------------------------------------------------------------------------------
 # Appointments: 2 days and 2 hours before, an .ics with the e-mail
 
+
 def test_an_appointment_is_reminded_two_days_and_two_hours_before_with_a_calendar_file(org, sessions):
     import icalendar
 
     case, client = client_case(org)
     day = today() + dt.timedelta(days=10)
     starts = at_local(day, 14, 30)
-    response = org.attorney.post(f"/api/v1/cases/{case['id']}/appointments", json={
-        "kind": "counseling_session", "starts_at": f"{day.isoformat()}T14:30:00", "place": "Our office, 10 Elm St"})
+    response = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/appointments",
+        json={
+            "kind": "counseling_session",
+            "starts_at": f"{day.isoformat()}T14:30:00",
+            "place": "Our office, 10 Elm St",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     appointment = response.get_json()
     assert dt.datetime.fromisoformat(appointment["starts_at"]) == starts
-    bad = org.attorney.post(f"/api/v1/cases/{case['id']}/appointments", json={
-        "kind": "court_date", "starts_at": "9999-12-31T23:59:59", "place": "x"})
+    bad = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/appointments",
+        json={"kind": "court_date", "starts_at": "9999-12-31T23:59:59", "place": "x"},
+    )
     assert bad.status_code == 422 and "starts_at" in bad.get_json()["errors"]
-    assert org.viewer.post(f"/api/v1/cases/{case['id']}/appointments", json={
-        "kind": "counseling_session", "starts_at": "2030-01-01T10:00:00", "place": "x"}).status_code == 403
+    assert (
+        org.viewer.post(
+            f"/api/v1/cases/{case['id']}/appointments",
+            json={"kind": "counseling_session", "starts_at": "2030-01-01T10:00:00", "place": "x"},
+        ).status_code
+        == 403
+    )
     rows = [r for r in messages(org, case["id"]) if r["kind"] == "appointment_reminder"]
     assert len(rows) == 4
-    assert {dt.datetime.fromisoformat(r["send_at"]) for r in rows} == {starts - dt.timedelta(days=2),
-                                                                       starts - dt.timedelta(hours=2)}
+    assert {dt.datetime.fromisoformat(r["send_at"]) for r in rows} == {
+        starts - dt.timedelta(days=2),
+        starts - dt.timedelta(hours=2),
+    }
     consent(org, case["id"], client["id"], "email", True, "written")
     consent(org, case["id"], client["id"], "sms", True, "written")
     ids = {r["id"] for r in rows}
@@ -376,11 +448,14 @@ def test_an_appointment_is_reminded_two_days_and_two_hours_before_with_a_calenda
 
     # Moved to 09:00 another day: a new plan; the 2-hour reminder (07:00) waits for 08:00 (quiet hours).
     later = day + dt.timedelta(days=3)
-    response = org.attorney.patch(f"/api/v1/appointments/{appointment['id']}",
-                                  json={"starts_at": f"{later.isoformat()}T09:00:00"})
+    response = org.attorney.patch(
+        f"/api/v1/appointments/{appointment['id']}", json={"starts_at": f"{later.isoformat()}T09:00:00"}
+    )
     assert response.status_code == 200 and response.get_json()["sequence"] == 2
     planned = [r for r in messages(org, case["id"], state="planned") if r["kind"] == "appointment_reminder"]
     assert {dt.datetime.fromisoformat(r["send_at"]) for r in planned} == {
-        at_local(later - dt.timedelta(days=2), 9), at_local(later, 8)}
+        at_local(later - dt.timedelta(days=2), 9),
+        at_local(later, 8),
+    }
     assert org.attorney.patch(f"/api/v1/appointments/{appointment['id']}", json={"cancelled": True}).status_code == 200
     assert not [r for r in messages(org, case["id"], state="planned") if r["kind"] == "appointment_reminder"]

@@ -1,6 +1,7 @@
 """The Twilio implementation against a local HTTP server playing Twilio's Messages API: sends (basic auth,
 form fields, status callback URL), status callbacks delivered and failed, the provider down for several
 scans (retries with backoff, exactly one message in the end), a refusal (failed, not retried)."""
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,16 @@ from urllib.parse import parse_qs
 import pytest
 
 from service.client_messages import outbox
-from tests.api.client_messages_support import (AUTH_TOKEN, RecordingMailer, at_local, client_case, consent, hearing,
-                                               messages, signed_post)
+from tests.api.client_messages_support import (
+    AUTH_TOKEN,
+    RecordingMailer,
+    at_local,
+    client_case,
+    consent,
+    hearing,
+    messages,
+    signed_post,
+)
 from tests.api.test_client_messages import today
 
 SID = "AC0123456789abcdef"
@@ -42,7 +51,10 @@ class FakeTwilio:
                 form = {k: v[-1] for k, v in parse_qs(body).items()}
                 expected = "Basic " + base64.b64encode(f"{SID}:{AUTH_TOKEN}".encode()).decode()
                 fake.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
-                if self.headers.get("Authorization") != expected or self.path != f"/2010-04-01/Accounts/{SID}/Messages.json":
+                if (
+                    self.headers.get("Authorization") != expected
+                    or self.path != f"/2010-04-01/Accounts/{SID}/Messages.json"
+                ):
                     return self._answer(401, {"code": 20003, "message": "Authenticate"})
                 if fake.failures > 0:
                     fake.failures -= 1
@@ -78,8 +90,9 @@ class FakeTwilio:
 @pytest.fixture()
 def twilio(app, monkeypatch):
     with FakeTwilio() as fake:
-        configured = dataclasses.replace(app.config["FORESTALL"],
-                                         sms_url=f"twilio://{SID}:{AUTH_TOKEN}@127.0.0.1:{fake.port}?from=%2B15555550100")
+        configured = dataclasses.replace(
+            app.config["FORESTALL"], sms_url=f"twilio://{SID}:{AUTH_TOKEN}@127.0.0.1:{fake.port}?from=%2B15555550100"
+        )
         monkeypatch.setitem(app.config, "FORESTALL", configured)
         fake.settings = configured
         yield fake
@@ -124,8 +137,11 @@ def test_send_and_status_callbacks(org, app, sessions, twilio):
     deliver(sessions, twilio.settings, at_local(due - dt.timedelta(days=1), 10, 1))
     second = _mine(twilio, client["phone"], accepted=True)[-1]
     assert second["sid"] != sent["sid"]
-    signed_post(browser, "/webhooks/sms/status", {"MessageSid": second["sid"], "MessageStatus": "undelivered",
-                                                  "ErrorCode": "30003"})
+    signed_post(
+        browser,
+        "/webhooks/sms/status",
+        {"MessageSid": second["sid"], "MessageStatus": "undelivered", "ErrorCode": "30003"},
+    )
     failed = [r for r in messages(org, case["id"]) if r["state"] == "failed"]
     assert len(failed) == 1 and "30003" in failed[0]["error"]
 
@@ -135,11 +151,11 @@ def test_provider_down_for_several_scans_retries_then_sends_once(org, sessions, 
     case, client, first = _sms_case(org, due)
     twilio.failures = 3
     moment = at_local(due - dt.timedelta(days=7), 10, 1)
-    for _scan in range(8):       # every minute for a while, then a few minutes apart (the backoff)
+    for _scan in range(8):  # every minute for a while, then a few minutes apart (the backoff)
         deliver(sessions, twilio.settings, moment)
         moment += dt.timedelta(minutes=2)
-    assert len(_mine(twilio, client["phone"])) == 4                  # three 503s, then one accepted
-    assert len(_mine(twilio, client["phone"], accepted=True)) == 1   # never doubled
+    assert len(_mine(twilio, client["phone"])) == 4  # three 503s, then one accepted
+    assert len(_mine(twilio, client["phone"], accepted=True)) == 1  # never doubled
     row = next(r for r in messages(org, case["id"]) if r["id"] == first["id"])
     assert row["state"] == "sent" and row["attempts"] == 4
 
@@ -149,7 +165,7 @@ def test_provider_unreachable_then_back(org, sessions, twilio):
     case, client, first = _sms_case(org, due)
     moment = at_local(due - dt.timedelta(days=7), 10, 1)
     down = dataclasses.replace(twilio.settings, sms_url=f"twilio://{SID}:{AUTH_TOKEN}@127.0.0.1:9?from=%2B15555550100")
-    deliver(sessions, down, moment)                       # connection refused
+    deliver(sessions, down, moment)  # connection refused
     row = next(r for r in messages(org, case["id"]) if r["id"] == first["id"])
     assert row["state"] == "planned" and "Error" in row["error"]
     deliver(sessions, twilio.settings, moment + dt.timedelta(minutes=1))

@@ -1,5 +1,6 @@
 """Attachments: proof of submission stored by SHA-256, types read from the content, the 20 MB limit, and
 nothing served across organisations."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,28 +19,45 @@ TEXT = "Certified mail 7019 0700 0000 1234 5678 – delivered\n".encode()
 
 
 def entry(member, case_id, **fields):
-    body = {"occurred_at": "2026-10-01T10:00:00", "channel": "fax", "direction": "outbound",
-            "counterparty_type": "servicer", "category": "document_submission", **fields}
+    body = {
+        "occurred_at": "2026-10-01T10:00:00",
+        "channel": "fax",
+        "direction": "outbound",
+        "counterparty_type": "servicer",
+        "category": "document_submission",
+        **fields,
+    }
     response = member.post(f"/api/v1/cases/{case_id}/communications", json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
 def upload(member, communication_id, content: bytes, filename="file.pdf", claimed="application/pdf"):
-    return member.client.post(f"/api/v1/communications/{communication_id}/attachments",
-                              data={"file": (io.BytesIO(content), filename, claimed)},
-                              headers={"Authorization": f"Bearer {member.token}"}, content_type="multipart/form-data")
+    return member.client.post(
+        f"/api/v1/communications/{communication_id}/attachments",
+        data={"file": (io.BytesIO(content), filename, claimed)},
+        headers={"Authorization": f"Bearer {member.token}"},
+        content_type="multipart/form-data",
+    )
 
 
-@pytest.mark.parametrize("content, content_type", [
-    (PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg"), (TIFF_LE, "image/tiff"),
-    (TIFF_BE, "image/tiff"), (TEXT, "text/plain"),
-])
+@pytest.mark.parametrize(
+    "content, content_type",
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (TIFF_LE, "image/tiff"),
+        (TIFF_BE, "image/tiff"),
+        (TEXT, "text/plain"),
+    ],
+)
 def test_allowed_types_are_detected_from_the_content_and_served_back(org, new_case, content, content_type):
     case = new_case()
     communication = entry(org.paralegal, case["id"])
-    response = upload(org.paralegal, communication["id"], content, filename="receipt.bin",
-                      claimed="application/octet-stream")
+    response = upload(
+        org.paralegal, communication["id"], content, filename="receipt.bin", claimed="application/octet-stream"
+    )
     assert response.status_code == 201, response.get_json()
     attachment = response.get_json()
     digest = hashlib.sha256(content).hexdigest()
@@ -48,20 +66,25 @@ def test_allowed_types_are_detected_from_the_content_and_served_back(org, new_ca
     served = org.viewer.get(attachment["url"])
     assert served.status_code == 200 and served.data == content
     assert served.mimetype == content_type and served.headers["X-Content-SHA256"] == digest
-    assert "attachment" in served.headers["Content-Disposition"] and "receipt.bin" in served.headers["Content-Disposition"]
+    assert (
+        "attachment" in served.headers["Content-Disposition"] and "receipt.bin" in served.headers["Content-Disposition"]
+    )
     listed = org.viewer.get(f"/api/v1/communications/{communication['id']}/attachments").get_json()
     assert listed["total"] == 1 and listed["items"][0]["sha256"] == digest
     shown = org.viewer.get(f"/api/v1/communications/{communication['id']}").get_json()
     assert shown["attachments"][0]["id"] == attachment["id"]
 
 
-@pytest.mark.parametrize("content", [
-    b"MZ\x90\x00\x03\x00\x00\x00",          # a Windows executable named .pdf
-    b"PK\x03\x04" + b"\x00" * 20,            # a zip (or .docx)
-    b"GIF89a" + b"\x00" * 10,               # an image type not accepted
-    b"\xff\xfe\x00h\x00i",                  # not UTF-8 text
-    b"",                                    # empty
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"MZ\x90\x00\x03\x00\x00\x00",  # a Windows executable named .pdf
+        b"PK\x03\x04" + b"\x00" * 20,  # a zip (or .docx)
+        b"GIF89a" + b"\x00" * 10,  # an image type not accepted
+        b"\xff\xfe\x00h\x00i",  # not UTF-8 text
+        b"",  # empty
+    ],
+)
 def test_other_types_answer_422_whatever_the_client_claims(org, new_case, content):
     case = new_case()
     communication = entry(org.attorney, case["id"])
@@ -84,15 +107,21 @@ def test_size_limit_content_type_and_missing_file(org, new_case):
     assert far_over.status_code == 413 and far_over.content_type == "application/problem+json"
     as_json = org.attorney.post(f"/api/v1/communications/{communication['id']}/attachments", json={"file": "x"})
     assert as_json.status_code == 415 and as_json.content_type == "application/problem+json"
-    no_file = org.attorney.client.post(f"/api/v1/communications/{communication['id']}/attachments",
-                                       data={"other": "x"}, content_type="multipart/form-data",
-                                       headers={"Authorization": f"Bearer {org.attorney.token}"})
+    no_file = org.attorney.client.post(
+        f"/api/v1/communications/{communication['id']}/attachments",
+        data={"other": "x"},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {org.attorney.token}"},
+    )
     assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]
     assert upload(org.viewer, communication["id"], PDF).status_code == 403
     # Multipart is only for uploads: elsewhere it is a 415.
-    elsewhere = org.attorney.client.post(f"/api/v1/cases/{case['id']}/communications", data={"file": "x"},
-                                         content_type="multipart/form-data",
-                                         headers={"Authorization": f"Bearer {org.attorney.token}"})
+    elsewhere = org.attorney.client.post(
+        f"/api/v1/cases/{case['id']}/communications",
+        data={"file": "x"},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {org.attorney.token}"},
+    )
     assert elsewhere.status_code == 415
     assert org.attorney.get(f"/api/v1/communications/{communication['id']}/attachments").get_json()["total"] == 1
 
@@ -113,8 +142,11 @@ def test_attachments_do_not_leak_across_organisations(org, other_org, new_case):
     communication = entry(org.attorney, case["id"])
     attachment = upload(org.attorney, communication["id"], PDF).get_json()
     for member in (other_org.admin, other_org.viewer):
-        for path in (attachment["url"], f"/api/v1/communications/{communication['id']}/attachments",
-                     f"/api/v1/communications/{communication['id']}"):
+        for path in (
+            attachment["url"],
+            f"/api/v1/communications/{communication['id']}/attachments",
+            f"/api/v1/communications/{communication['id']}",
+        ):
             response = member.get(path)
             assert response.status_code == 404 and response.content_type == "application/problem+json"
             assert PDF not in response.data
@@ -122,9 +154,16 @@ def test_attachments_do_not_leak_across_organisations(org, other_org, new_case):
     # The owner still sees everything (the negative control); another org's waiver cannot point at it.
     assert org.viewer.get(attachment["url"]).data == PDF
     their_case = other_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()
-    response = other_org.attorney.post(f"/api/v1/cases/{their_case['id']}/waiver-requests", json={
-        "resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver", "deficiency_amount": "100.00",
-        "written_waiver_attachment_id": attachment["id"]})
+    response = other_org.attorney.post(
+        f"/api/v1/cases/{their_case['id']}/waiver-requests",
+        json={
+            "resolution": "short_sale",
+            "recipient": "Midland",
+            "ask": "full_waiver",
+            "deficiency_amount": "100.00",
+            "written_waiver_attachment_id": attachment["id"],
+        },
+    )
     assert response.status_code == 422 and "written_waiver_attachment_id" in response.get_json()["errors"]
 
 

@@ -1,5 +1,6 @@
 """Counseling records through the API: household and AMI band, sessions, outcomes, legal-aid closing, the
 caller's profile, HUD counselor IDs, income limits, and the funders' reports built from them."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,9 @@ import pytest
 
 from tests.conftest import case_payload
 
-SAMPLE = (Path(__file__).resolve().parents[2] / "service" / "counseling" / "data"
-          / "sample_income_limits_fy2026.csv").read_text()
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "service" / "counseling" / "data" / "sample_income_limits_fy2026.csv"
+).read_text()
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,9 @@ def org(app, database_url):
         result = Org(id=row.id, slug=slug)
         for role in ("admin", "attorney", "paralegal", "counselor", "viewer"):
             user = create_user(session, row, f"{role}@{slug}.example", role, role.title())
-            result.members[role] = Member(app.test_client(), user.id, user.email, role, issue_token(session, user),
-                                          row.id, slug)
+            result.members[role] = Member(
+                app.test_client(), user.id, user.email, role, issue_token(session, user), row.id, slug
+            )
         session.commit()
     return result
 
@@ -72,27 +75,46 @@ def history(member, case_id):
 
 
 def session_body(**overrides):
-    body = {"started_at": "2026-01-12T10:00:00", "duration_minutes": 60, "type": "one_on_one", "purpose": "9f",
-            "hud_billable": True, "notes": "Reviewed the servicer's letter"}
+    body = {
+        "started_at": "2026-01-12T10:00:00",
+        "duration_minutes": 60,
+        "type": "one_on_one",
+        "purpose": "9f",
+        "hud_billable": True,
+        "notes": "Reviewed the servicer's letter",
+    }
     return {**body, **overrides}
 
 
 # --- household -----------------------------------------------------------------------------------------
 
+
 def test_an_empty_household_then_the_band_computed_with_its_derivation(org, new_case, limits):
     case = new_case()
     empty = org.viewer.get(f"/api/v1/cases/{case['id']}/household").get_json()
     assert empty["household_size"] is None and empty["ami_band"] is None
-    response = org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
-        "household_size": 4, "gross_monthly_income": "3100.00", "ethnicity": "hispanic", "race": "white",
-        "rural": "no", "limited_english": "yes", "preferred_language": "Spanish", "disability": "no",
-        "head_of_household": "married_with_children", "intake_on": "2026-01-05"})
+    response = org.counselor.put(
+        f"/api/v1/cases/{case['id']}/household",
+        json={
+            "household_size": 4,
+            "gross_monthly_income": "3100.00",
+            "ethnicity": "hispanic",
+            "race": "white",
+            "rural": "no",
+            "limited_english": "yes",
+            "preferred_language": "Spanish",
+            "disability": "no",
+            "head_of_household": "married_with_children",
+            "intake_on": "2026-01-05",
+        },
+    )
     assert response.status_code == 200, response.get_json()
     household = response.get_json()
     assert household["ami_band"] == "30_49" and household["ami_band_source"] == "computed"
     assert household["gross_monthly_income"] == "3100.00"
     assert household["ami_band_derivation"].startswith(
-        "household of 4 people, $3,100.00/month x 12 = $37,200.00/year; Cook County, IL FY2026")
+        "household of 4 people, $3,100.00/month x 12 = $37,200.00/year; Cook County, IL FY2026"
+    )
     changes = [e for e in history(org.admin, case["id"]) if e["entity_type"] == "household"]
     assert changes and changes[-1]["changes"]["ami_band"]["after"] == "30_49"
 
@@ -101,15 +123,20 @@ def test_an_override_needs_a_reason_and_a_refusal_changes_nothing(org, new_case,
     case = new_case()
     path = f"/api/v1/cases/{case['id']}/household"
     org.counselor.put(path, json={"household_size": 4, "gross_monthly_income": "3100.00"})
-    refused = org.counselor.put(path, json={"household_size": 4, "gross_monthly_income": "3100.00",
-                                            "ami_band": "lt30"})
+    refused = org.counselor.put(path, json={"household_size": 4, "gross_monthly_income": "3100.00", "ami_band": "lt30"})
     assert refused.status_code == 422
     assert refused.content_type == "application/problem+json"
     assert "ami_band_override_reason" in refused.get_json()["errors"]
     assert org.counselor.get(path).get_json()["ami_band"] == "30_49"
-    accepted = org.counselor.put(path, json={"household_size": 4, "gross_monthly_income": "3100.00",
-                                             "ami_band": "lt30",
-                                             "ami_band_override_reason": "Income fell in March: job lost"})
+    accepted = org.counselor.put(
+        path,
+        json={
+            "household_size": 4,
+            "gross_monthly_income": "3100.00",
+            "ami_band": "lt30",
+            "ami_band_override_reason": "Income fell in March: job lost",
+        },
+    )
     assert accepted.status_code == 200
     body = accepted.get_json()
     assert (body["ami_band"], body["ami_band_computed"], body["ami_band_source"]) == ("lt30", "30_49", "override")
@@ -117,18 +144,23 @@ def test_an_override_needs_a_reason_and_a_refusal_changes_nothing(org, new_case,
 
 def test_without_income_limits_for_the_county_the_band_is_as_entered(org, new_case):
     case = new_case(property={"county": "Nowhere"})
-    body = org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
-        "household_size": 2, "gross_monthly_income": "2000.00", "ami_band": "no_response"}).get_json()
+    body = org.counselor.put(
+        f"/api/v1/cases/{case['id']}/household",
+        json={"household_size": 2, "gross_monthly_income": "2000.00", "ami_band": "no_response"},
+    ).get_json()
     assert (body["ami_band"], body["ami_band_computed"], body["ami_band_source"]) == ("no_response", None, "entered")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"household_size": 0}, "household_size"),
-    ({"gross_monthly_income": 3100.5}, "gross_monthly_income"),
-    ({"race": "martian"}, "race"),
-    ({"ethnicity": "latino"}, "ethnicity"),
-    ({"shoe_size": 9}, "shoe_size"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"household_size": 0}, "household_size"),
+        ({"gross_monthly_income": 3100.5}, "gross_monthly_income"),
+        ({"race": "martian"}, "race"),
+        ({"ethnicity": "latino"}, "ethnicity"),
+        ({"shoe_size": 9}, "shoe_size"),
+    ],
+)
 def test_bad_household_fields_are_refused(org, new_case, body, field):
     case = new_case()
     response = org.counselor.put(f"/api/v1/cases/{case['id']}/household", json=body)
@@ -140,13 +172,18 @@ def test_viewers_read_but_do_not_write(org, new_case):
     case = new_case()
     assert org.viewer.put(f"/api/v1/cases/{case['id']}/household", json={"household_size": 2}).status_code == 403
     assert org.viewer.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body()).status_code == 403
-    assert org.viewer.post(f"/api/v1/cases/{case['id']}/outcomes",
-                           json={"code": "10p", "achieved_on": "2026-02-01"}).status_code == 403
+    assert (
+        org.viewer.post(
+            f"/api/v1/cases/{case['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-01"}
+        ).status_code
+        == 403
+    )
     assert org.viewer.put(f"/api/v1/cases/{case['id']}/legal-aid-closing", json={}).status_code == 403
     assert org.viewer.get(f"/api/v1/cases/{case['id']}/household").status_code == 200
 
 
 # --- sessions, outcomes, users ------------------------------------------------------------------------
+
 
 def test_a_session_by_a_certified_counselor_and_one_by_another(org, new_case, certified):
     case = new_case()
@@ -155,8 +192,15 @@ def test_a_session_by_a_certified_counselor_and_one_by_another(org, new_case, ce
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["hud_reportable"] is True
     assert first.get_json()["started_at"] == "2026-01-12T16:00:00+00:00"  # 10:00 in Chicago
-    second = org.counselor.post(path, json=session_body(counselor_id=org.paralegal.user_id, type="group_education",
-                                                        purpose="8h", started_at="2026-01-13T18:00:00-06:00"))
+    second = org.counselor.post(
+        path,
+        json=session_body(
+            counselor_id=org.paralegal.user_id,
+            type="group_education",
+            purpose="8h",
+            started_at="2026-01-13T18:00:00-06:00",
+        ),
+    )
     assert second.status_code == 201
     assert second.get_json()["hud_reportable"] is False
     assert "certification" in second.get_json()["not_reportable_reason"]
@@ -165,12 +209,15 @@ def test_a_session_by_a_certified_counselor_and_one_by_another(org, new_case, ce
     assert any(e["entity_type"] == "counseling_session" for e in history(org.admin, case["id"]))
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"type": "group_education"}, "purpose"),              # 9f is one-on-one
-    ({"purpose": "9z"}, "purpose"),
-    ({"duration_minutes": 0}, "duration_minutes"),
-    ({"started_at": "2999-01-01T10:00:00"}, "started_at"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"type": "group_education"}, "purpose"),  # 9f is one-on-one
+        ({"purpose": "9z"}, "purpose"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"started_at": "2999-01-01T10:00:00"}, "started_at"),
+    ],
+)
 def test_bad_sessions_are_refused(org, new_case, overrides, field):
     case = new_case()
     response = org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body(**overrides))
@@ -180,8 +227,9 @@ def test_bad_sessions_are_refused(org, new_case, overrides, field):
 
 def test_a_counselor_of_another_organisation_is_refused(org, other_org, new_case):
     case = new_case()
-    response = org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions",
-                                  json=session_body(counselor_id=other_org.counselor.user_id))
+    response = org.counselor.post(
+        f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body(counselor_id=other_org.counselor.user_id)
+    )
     assert response.status_code == 422 and "counselor_id" in response.get_json()["errors"]
 
 
@@ -199,8 +247,14 @@ def test_outcomes(org, new_case):
 def test_me_and_the_hud_counselor_id(fresh, other_org):
     org = fresh
     me = org.counselor.get("/api/v1/me").get_json()
-    assert me == {"id": org.counselor.user_id, "email": org.counselor.email, "role": "counselor",
-                  "org_id": org.id, "full_name": me["full_name"], "hud_counselor_id": None}
+    assert me == {
+        "id": org.counselor.user_id,
+        "email": org.counselor.email,
+        "role": "counselor",
+        "org_id": org.id,
+        "full_name": me["full_name"],
+        "hud_counselor_id": None,
+    }
     path = f"/api/v1/users/{org.counselor.user_id}"
     assert org.attorney.patch(path, json={"hud_counselor_id": "123"}).status_code == 403
     assert other_org.admin.patch(path, json={"hud_counselor_id": "123"}).status_code == 404
@@ -220,20 +274,34 @@ def test_income_limits_are_loaded_by_admins_and_a_bad_file_loads_nothing(org, ot
 
 # --- the funders' reports ---------------------------------------------------------------------------------
 
+
 def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(fresh, other_org):
     org = fresh
     certify(org)
     a, b, c = open_case(org.attorney), open_case(org.attorney), open_case(org.attorney)
-    org.counselor.put(f"/api/v1/cases/{a['id']}/household", json={
-        "ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"})
-    org.counselor.put(f"/api/v1/cases/{b['id']}/household", json={
-        "ethnicity": "no_response", "race": "no_response", "ami_band": "no_response", "rural": "no_response",
-        "limited_english": "no_response"})
+    org.counselor.put(
+        f"/api/v1/cases/{a['id']}/household",
+        json={"ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"},
+    )
+    org.counselor.put(
+        f"/api/v1/cases/{b['id']}/household",
+        json={
+            "ethnicity": "no_response",
+            "race": "no_response",
+            "ami_band": "no_response",
+            "rural": "no_response",
+            "limited_english": "no_response",
+        },
+    )
     org.counselor.post(f"/api/v1/cases/{a['id']}/counseling-sessions", json=session_body())
-    org.counselor.post(f"/api/v1/cases/{b['id']}/counseling-sessions",
-                       json=session_body(hud_billable=False, type="group_education", purpose="8h"))
-    org.counselor.post(f"/api/v1/cases/{c['id']}/counseling-sessions",  # no household; uncertified counselor
-                       json=session_body(counselor_id=org.attorney.user_id))
+    org.counselor.post(
+        f"/api/v1/cases/{b['id']}/counseling-sessions",
+        json=session_body(hud_billable=False, type="group_education", purpose="8h"),
+    )
+    org.counselor.post(
+        f"/api/v1/cases/{c['id']}/counseling-sessions",  # no household; uncertified counselor
+        json=session_body(counselor_id=org.attorney.user_id),
+    )
     org.counselor.post(f"/api/v1/cases/{a['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-01"})
     org.counselor.post(f"/api/v1/cases/{b['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-01"})
     response = org.viewer.get("/api/v1/funder-reports/hud-9902?fiscal_year=2026&quarter=2")
@@ -269,9 +337,19 @@ def test_client_level_data_for_hud_systems(fresh, other_org):
     org = fresh
     certify(org)
     case = open_case(org.attorney)
-    org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
-        "household_size": 3, "gross_monthly_income": "2500.00", "ethnicity": "not_hispanic", "race": "black",
-        "rural": "no", "limited_english": "no", "ami_band": "30_49", "intake_on": "2026-01-05"})
+    org.counselor.put(
+        f"/api/v1/cases/{case['id']}/household",
+        json={
+            "household_size": 3,
+            "gross_monthly_income": "2500.00",
+            "ethnicity": "not_hispanic",
+            "race": "black",
+            "rural": "no",
+            "limited_english": "no",
+            "ami_band": "30_49",
+            "intake_on": "2026-01-05",
+        },
+    )
     org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body())
     org.counselor.post(f"/api/v1/cases/{case['id']}/outcomes", json={"code": "10p", "achieved_on": "2026-02-01"})
     response = org.viewer.get("/api/v1/funder-reports/hud-client-data?fiscal_year=2026&quarter=2")
@@ -279,9 +357,16 @@ def test_client_level_data_for_hud_systems(fresh, other_org):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 1
     row = rows[0]
-    assert (row["case_id"], row["ami_band"], row["gross_monthly_income"], row["session_date"], row["purpose"],
-            row["hud_billable"], row["counselor_hud_id"], row["outcomes"]) == (
-        str(case["id"]), "30_49", "2500.00", "2026-01-12", "9f", "yes", "9902123", "10p:2026-02-01")
+    assert (
+        row["case_id"],
+        row["ami_band"],
+        row["gross_monthly_income"],
+        row["session_date"],
+        row["purpose"],
+        row["hud_billable"],
+        row["counselor_hud_id"],
+        row["outcomes"],
+    ) == (str(case["id"]), "30_49", "2500.00", "2026-01-12", "9f", "yes", "9902123", "10p:2026-02-01")
     assert "Gonzalez" not in response.get_data(as_text=True)  # no names: the case id identifies the client
     elsewhere = other_org.admin.get("/api/v1/funder-reports/hud-client-data?fiscal_year=2026&quarter=2")
     assert len(list(csv.reader(io.StringIO(elsewhere.get_data(as_text=True))))) == 1  # the header only
@@ -295,23 +380,43 @@ def test_hud_9902_refuses_a_bad_quarter(org):
 def test_lsc_csr_from_closings(fresh, other_org):
     org = fresh
     a, b, c = open_case(org.attorney), open_case(org.attorney), open_case(org.attorney)
-    assert org.attorney.put(f"/api/v1/cases/{a['id']}/legal-aid-closing", json={
-        "lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": "2026-03-01",
-        "funding": [{"source": "LSC", "minutes": 600}, {"source": "IOLTA", "minutes": 120}]}).status_code == 200
-    org.attorney.put(f"/api/v1/cases/{b['id']}/legal-aid-closing", json={
-        "lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": "2026-05-01"})
-    org.attorney.put(f"/api/v1/cases/{c['id']}/legal-aid-closing", json={
-        "lsc_problem_code": "68", "lsc_closing_code": "A", "closed_on": "2025-12-31"})
-    refused = org.attorney.put(f"/api/v1/cases/{c['id']}/legal-aid-closing", json={
-        "lsc_problem_code": "67", "lsc_closing_code": "A"})
+    assert (
+        org.attorney.put(
+            f"/api/v1/cases/{a['id']}/legal-aid-closing",
+            json={
+                "lsc_problem_code": "67",
+                "lsc_closing_code": "IB",
+                "closed_on": "2026-03-01",
+                "funding": [{"source": "LSC", "minutes": 600}, {"source": "IOLTA", "minutes": 120}],
+            },
+        ).status_code
+        == 200
+    )
+    org.attorney.put(
+        f"/api/v1/cases/{b['id']}/legal-aid-closing",
+        json={"lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": "2026-05-01"},
+    )
+    org.attorney.put(
+        f"/api/v1/cases/{c['id']}/legal-aid-closing",
+        json={"lsc_problem_code": "68", "lsc_closing_code": "A", "closed_on": "2025-12-31"},
+    )
+    refused = org.attorney.put(
+        f"/api/v1/cases/{c['id']}/legal-aid-closing", json={"lsc_problem_code": "67", "lsc_closing_code": "A"}
+    )
     assert refused.status_code == 422 and "closed_on" in refused.get_json()["errors"]
     closing = org.viewer.get(f"/api/v1/cases/{a['id']}/legal-aid-closing").get_json()
     assert closing["funding"] == [{"source": "LSC", "minutes": 600}, {"source": "IOLTA", "minutes": 120}]
     report = org.viewer.get("/api/v1/funder-reports/lsc-csr?year=2026").get_json()
-    assert report["lines"] == [{"problem_code": "67",
-                                "problem": "Mortgage Foreclosures (Not Predatory Lending/Practices)",
-                                "closing_code": "IB", "closing": "Contested Court Decision", "count": 2,
-                                "case_ids": sorted([a["id"], b["id"]])}]
+    assert report["lines"] == [
+        {
+            "problem_code": "67",
+            "problem": "Mortgage Foreclosures (Not Predatory Lending/Practices)",
+            "closing_code": "IB",
+            "closing": "Contested Court Decision",
+            "count": 2,
+            "case_ids": sorted([a["id"], b["id"]]),
+        }
+    ]
     assert other_org.admin.get("/api/v1/funder-reports/lsc-csr?year=2026").get_json()["lines"] == []
     as_csv = org.viewer.get("/api/v1/funder-reports/lsc-csr?year=2025&format=csv").get_data(as_text=True)
     assert f"68,Mortgage Predatory Lending/Practices,A,Counsel and Advice,1,{c['id']}" in as_csv
@@ -319,8 +424,12 @@ def test_lsc_csr_from_closings(fresh, other_org):
 
 def test_outcomes_are_suggested_from_the_case_and_not_once_recorded(org, new_case):
     case = new_case()
-    assert org.attorney.post(f"/api/v1/cases/{case['id']}/events", json={
-        "type": "modification_approved", "occurred_on": "2026-02-03"}).status_code == 201
+    assert (
+        org.attorney.post(
+            f"/api/v1/cases/{case['id']}/events", json={"type": "modification_approved", "occurred_on": "2026-02-03"}
+        ).status_code
+        == 201
+    )
     path = f"/api/v1/cases/{case['id']}/outcome-suggestions"
     items = org.viewer.get(path).get_json()["items"]
     assert [(s["code"], s["achieved_on"]) for s in items] == [("10p", "2026-02-03"), ("10r", None)]
@@ -335,8 +444,10 @@ def test_hud_9902_as_a_pdf_through_the_report_pipeline(fresh, database_url):
     org = fresh
     certify(org)
     case = open_case(org.attorney)
-    org.counselor.put(f"/api/v1/cases/{case['id']}/household", json={
-        "ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"})
+    org.counselor.put(
+        f"/api/v1/cases/{case['id']}/household",
+        json={"ethnicity": "hispanic", "race": "white", "ami_band": "lt30", "rural": "no", "limited_english": "yes"},
+    )
     org.counselor.post(f"/api/v1/cases/{case['id']}/counseling-sessions", json=session_body())
     refused = org.attorney.post("/api/v1/reports", json={"type": "hud_9902", "fiscal_year": 2026, "days": 3})
     assert refused.status_code == 422 and "days" in refused.get_json()["errors"]
@@ -344,8 +455,15 @@ def test_hud_9902_as_a_pdf_through_the_report_pipeline(fresh, database_url):
     assert response.status_code == 202, response.get_json()
     assert response.get_json()["params"] == {"fiscal_year": 2026, "quarter": 2}
     state, reader, text = ready_pdf(org.viewer, database_url, response.get_json())
-    for expected in ("HUD-9902 FY2026 Q2", "Ethnicity", "Resolving or Preventing Forward Mortgage Delinquency",
-                     "Cross-checks", "Appendix", f"{case['id']} Maria Gonzalez", "Not legal advice",
-                     "omb.report"):
+    for expected in (
+        "HUD-9902 FY2026 Q2",
+        "Ethnicity",
+        "Resolving or Preventing Forward Mortgage Delinquency",
+        "Cross-checks",
+        "Appendix",
+        f"{case['id']} Maria Gonzalez",
+        "Not legal advice",
+        "omb.report",
+    ):
         assert expected in text, expected
     assert state["title"] == "HUD-9902 FY2026 Q2"

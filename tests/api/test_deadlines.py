@@ -1,5 +1,6 @@
 """Deadlines through the API: recompute on every event change, idempotence, user statuses and manual
 deadlines surviving, removed triggers, bankruptcy tolling, the caseload view, stages, deficiency."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,9 @@ from tests.conftest import case_payload
 
 
 def add_event(member, case_id, type_, occurred_on, **details):
-    response = member.post(f"/api/v1/cases/{case_id}/events",
-                           json={"type": type_, "occurred_on": occurred_on, "details": details})
+    response = member.post(
+        f"/api/v1/cases/{case_id}/events", json={"type": type_, "occurred_on": occurred_on, "details": details}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -50,8 +52,9 @@ def test_recompute_is_idempotent_and_follows_event_changes(org, new_case):
     # The same events again (a harmless edit) give the same deadlines: same ids, same dates.
     org.attorney.patch(f"/api/v1/events/{sale['id']}", json={"details": {"sale_price": "180000.00"}})
     again = deadlines(org.attorney, case["id"])
-    assert {k: (v["id"], v["due_on"], v["sequence"]) for k, v in again.items()} == \
-           {k: (v["id"], v["due_on"], v["sequence"]) for k, v in first.items()}
+    assert {k: (v["id"], v["due_on"], v["sequence"]) for k, v in again.items()} == {
+        k: (v["id"], v["due_on"], v["sequence"]) for k, v in first.items()
+    }
     # Moving the trigger moves the deadline (same row, its sequence grows for calendar updates).
     org.attorney.patch(f"/api/v1/events/{sale['id']}", json={"occurred_on": "2026-04-01"})
     moved = deadlines(org.attorney, case["id"])["redemption_period_end"]
@@ -67,8 +70,10 @@ def test_user_status_and_manual_deadlines_survive_recompute(org, new_case):
     mark = deadlines(org.attorney, case["id"])["early_intervention_live_contact"]
     response = org.paralegal.patch(f"/api/v1/deadlines/{mark['id']}", json={"status": "waived"})
     assert response.status_code == 200 and response.get_json()["status_set_by_user"] is True
-    manual = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines",
-                               json={"title": "Hearing on motion to dismiss", "due_on": "2026-12-15", "binds": "court"})
+    manual = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/deadlines",
+        json={"title": "Hearing on motion to dismiss", "due_on": "2026-12-15", "binds": "court"},
+    )
     assert manual.status_code == 201 and manual.get_json()["kind"] == "manual"
     add_event(org.attorney, case["id"], "pre_foreclosure_notice_sent", "2026-02-01")  # triggers a recompute
     after = deadlines(org.attorney, case["id"])
@@ -126,22 +131,34 @@ def test_stage_follows_events_and_outcome_closes(org, new_case):
 
 def test_outcome_set_by_a_user_closes_the_case(org, new_case):
     case = new_case()
-    response = org.attorney.patch(f"/api/v1/cases/{case['id']}", json={"outcome": "dismissed"},
-                                  headers={"If-Match": '"1"'})
+    response = org.attorney.patch(
+        f"/api/v1/cases/{case['id']}", json={"outcome": "dismissed"}, headers={"If-Match": '"1"'}
+    )
     assert response.status_code == 200
     assert response.get_json()["stage"] == "closed" and response.get_json()["outcome"] == "dismissed"
 
 
-@pytest.mark.parametrize("state,process,owed,sale,expected,recoverable", [
-    ("IL", None, "600000.00", "450000.00", "150000.00", "yes"),        # seed 004: Illinois, recourse
-    ("NY", None, "250000.00", "200000.00", "50000.00", "yes"),         # seed 002: a recourse state
-    ("CA", "nonjudicial", "250000.00", "200000.00", "50000.00", "no"),  # CCP 580d: none after a trustee's sale
-])
+@pytest.mark.parametrize(
+    "state,process,owed,sale,expected,recoverable",
+    [
+        ("IL", None, "600000.00", "450000.00", "150000.00", "yes"),  # seed 004: Illinois, recourse
+        ("NY", None, "250000.00", "200000.00", "50000.00", "yes"),  # seed 002: a recourse state
+        ("CA", "nonjudicial", "250000.00", "200000.00", "50000.00", "no"),  # CCP 580d: none after a trustee's sale
+    ],
+)
 def test_deficiency_seeds_through_the_api(org, state, process, owed, sale, expected, recoverable):
     zips = {"IL": "60613", "NY": "12207", "CA": "95814"}
-    payload = case_payload(property={"state": state, "zip": zips[state]}, foreclosure_process=process,
-                           loan={"unpaid_principal": owed, "accrued_interest": "0.00", "fees_and_costs": "0.00",
-                                 "credits": "0.00", "purpose": "refinance"})
+    payload = case_payload(
+        property={"state": state, "zip": zips[state]},
+        foreclosure_process=process,
+        loan={
+            "unpaid_principal": owed,
+            "accrued_interest": "0.00",
+            "fees_and_costs": "0.00",
+            "credits": "0.00",
+            "purpose": "refinance",
+        },
+    )
     case = org.attorney.post("/api/v1/cases", json=payload).get_json()
     add_event(org.attorney, case["id"], "sale_held", "2026-03-02", sale_price=sale)
     body = org.viewer.get(f"/api/v1/cases/{case['id']}/deficiency").get_json()
@@ -151,8 +168,14 @@ def test_deficiency_seeds_through_the_api(org, state, process, owed, sale, expec
 
 def test_seed_example_with_costs(org):
     """Seed 003: $220,000 owed with fees and costs, a $150,000 sale: $70,000."""
-    payload = case_payload(loan={"unpaid_principal": "200000.00", "accrued_interest": "8000.00",
-                                 "fees_and_costs": "12000.00", "credits": "0.00"})
+    payload = case_payload(
+        loan={
+            "unpaid_principal": "200000.00",
+            "accrued_interest": "8000.00",
+            "fees_and_costs": "12000.00",
+            "credits": "0.00",
+        }
+    )
     case = org.attorney.post("/api/v1/cases", json=payload).get_json()
     add_event(org.attorney, case["id"], "sale_held", "2026-03-02", sale_price="150000.00")
     body = org.attorney.get(f"/api/v1/cases/{case['id']}/deficiency").get_json()
@@ -176,18 +199,25 @@ def test_caseload_view_soonest_first_with_filters(org, new_case):
     assert org.viewer.get("/api/v1/deadlines?status=bogus").status_code == 422
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"type": "first_missed_payment", "occurred_on": "2999-01-01"}, "occurred_on"),   # in the future
-    ({"type": "first_missed_payment", "occurred_on": "1899-01-01"}, "occurred_on"),
-    ({"type": "tea_party", "occurred_on": "2026-01-01"}, "type"),
-    ({"type": "sale_held", "occurred_on": "2026-01-01", "details": {"sale_price": 1000.5}}, "details.sale_price"),
-    ({"type": "sale_held", "occurred_on": "2026-01-01", "details": {"colour": "red"}}, "details.colour"),
-    ({"type": "servicer_responded", "occurred_on": "2026-01-01", "details": {"in_reply_to": 999999}},
-     "details.in_reply_to"),
-    ({"type": "pre_foreclosure_notice_sent", "occurred_on": "2026-01-01", "details": {"notice_id": "nope"}},
-     "details.notice_id"),
-    ({"occurred_on": "2026-01-01"}, "type"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"type": "first_missed_payment", "occurred_on": "2999-01-01"}, "occurred_on"),  # in the future
+        ({"type": "first_missed_payment", "occurred_on": "1899-01-01"}, "occurred_on"),
+        ({"type": "tea_party", "occurred_on": "2026-01-01"}, "type"),
+        ({"type": "sale_held", "occurred_on": "2026-01-01", "details": {"sale_price": 1000.5}}, "details.sale_price"),
+        ({"type": "sale_held", "occurred_on": "2026-01-01", "details": {"colour": "red"}}, "details.colour"),
+        (
+            {"type": "servicer_responded", "occurred_on": "2026-01-01", "details": {"in_reply_to": 999999}},
+            "details.in_reply_to",
+        ),
+        (
+            {"type": "pre_foreclosure_notice_sent", "occurred_on": "2026-01-01", "details": {"notice_id": "nope"}},
+            "details.notice_id",
+        ),
+        ({"occurred_on": "2026-01-01"}, "type"),
+    ],
+)
 def test_bad_events_are_refused_and_change_nothing(org, new_case, body, field):
     case = new_case()
     response = org.attorney.post(f"/api/v1/cases/{case['id']}/events", json=body)
@@ -207,8 +237,9 @@ def test_a_scheduled_sale_may_be_in_the_future(org, new_case):
 def test_only_one_first_missed_payment(org, new_case):
     case = new_case()
     add_event(org.attorney, case["id"], "first_missed_payment", "2026-01-01")
-    again = org.attorney.post(f"/api/v1/cases/{case['id']}/events",
-                              json={"type": "first_missed_payment", "occurred_on": "2026-02-01"})
+    again = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-02-01"}
+    )
     assert again.status_code == 422
 
 
@@ -217,17 +248,25 @@ def test_servicer_clocks_from_a_notice_of_error(org, new_case):
     notice = add_event(org.attorney, case["id"], "notice_of_error_sent", "2026-03-02")
     found = deadlines(org.attorney, case["id"])
     assert found["servicer_acknowledgment_due"]["due_on"] == "2026-03-09"  # 5 business days
-    assert found["servicer_response_due"]["due_on"] == "2026-04-13"        # 30 business days
+    assert found["servicer_response_due"]["due_on"] == "2026-04-13"  # 30 business days
     add_event(org.attorney, case["id"], "servicer_acknowledged", "2026-03-06", in_reply_to=notice["id"])
     assert deadlines(org.attorney, case["id"])["servicer_acknowledgment_due"]["status"] == "met"
 
 
 def test_viewer_cannot_add_events_or_deadlines(org, new_case):
     case = new_case()
-    assert org.viewer.post(f"/api/v1/cases/{case['id']}/events",
-                           json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}).status_code == 403
-    assert org.viewer.post(f"/api/v1/cases/{case['id']}/deadlines",
-                           json={"title": "x", "due_on": "2026-01-01"}).status_code == 403
+    assert (
+        org.viewer.post(
+            f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}
+        ).status_code
+        == 403
+    )
+    assert (
+        org.viewer.post(
+            f"/api/v1/cases/{case['id']}/deadlines", json={"title": "x", "due_on": "2026-01-01"}
+        ).status_code
+        == 403
+    )
 
 
 def test_computed_deadlines_cannot_be_deleted_or_redated(org, new_case):
@@ -240,8 +279,9 @@ def test_computed_deadlines_cannot_be_deleted_or_redated(org, new_case):
 
 
 def test_a_process_the_state_does_not_use_is_refused(org):
-    response = org.attorney.post("/api/v1/cases", json=case_payload(property={"state": "NY", "zip": "12207"},
-                                                                     foreclosure_process="nonjudicial"))
+    response = org.attorney.post(
+        "/api/v1/cases", json=case_payload(property={"state": "NY", "zip": "12207"}, foreclosure_process="nonjudicial")
+    )
     assert response.status_code == 422 and "foreclosure_process" in response.get_json()["errors"]
 
 
@@ -272,16 +312,27 @@ def test_jurisdiction_items_checked_over_a_year_ago_are_flagged(org, monkeypatch
     monkeypatch.setattr(jurisdictions_api, "local_today", lambda timezone: dt.date(2027, 11, 25))
     later = org.viewer.get("/api/v1/jurisdictions/MN").get_json()["stale"]
     by_path = {item["path"]: item for item in later}
-    assert by_path["foreclosure_process"] == {"path": "foreclosure_process", "checked_on": "2026-11-23",
-                                              "days_old": 367}
+    assert by_path["foreclosure_process"] == {
+        "path": "foreclosure_process",
+        "checked_on": "2026-11-23",
+        "days_old": 367,
+    }
     assert "computation_of_time" not in by_path  # checked 2026-11-27: 363 days, not yet stale
     assert later == sorted(later, key=lambda item: (-item["days_old"], item["path"]))
 
 
 def test_kinds_and_stages_are_listed(org):
     kinds = {k["kind"] for k in org.viewer.get("/api/v1/deadline-kinds").get_json()}
-    assert {"reg_x_120_day_mark", "answer_due", "redemption_period_end", "deficiency_filing_deadline",
-            "servicer_response_due", "scra_protection_end", "sale_date", "manual"} <= kinds
+    assert {
+        "reg_x_120_day_mark",
+        "answer_due",
+        "redemption_period_end",
+        "deficiency_filing_deadline",
+        "servicer_response_due",
+        "scra_protection_end",
+        "sale_date",
+        "manual",
+    } <= kinds
     assert org.viewer.get("/api/v1/stages").get_json()[0] == "intake"
 
 
@@ -311,19 +362,34 @@ def test_case_facts_the_rules_select_on_are_validated_audited_and_named(org, new
     assert all("580.23, subd. 2" in a["condition"] for a in unknown["alternatives"])
 
     case = org.viewer.get(f"/api/v1/cases/{case['id']}").get_json()
-    bad = org.attorney.patch(f"/api/v1/cases/{case['id']}", headers={"If-Match": f'"{case["version"]}"'},
-                             json={"loan": {"executed_on": "2016-02-30", "original_principal": "abc"},
-                                   "property": {"agricultural_use": "sometimes"}})
+    bad = org.attorney.patch(
+        f"/api/v1/cases/{case['id']}",
+        headers={"If-Match": f'"{case["version"]}"'},
+        json={
+            "loan": {"executed_on": "2016-02-30", "original_principal": "abc"},
+            "property": {"agricultural_use": "sometimes"},
+        },
+    )
     assert bad.status_code == 422
-    assert sorted(bad.get_json()["errors"]) == ["loan.executed_on", "loan.original_principal",
-                                                "property.agricultural_use"]
+    assert sorted(bad.get_json()["errors"]) == [
+        "loan.executed_on",
+        "loan.original_principal",
+        "property.agricultural_use",
+    ]
     assert org.viewer.get(f"/api/v1/cases/{case['id']}").get_json()["version"] == case["version"]  # nothing changed
 
-    facts = {"loan": {"original_principal": "200000.00", "amount_claimed_at_sale": "180000.00",
-                      "executed_on": "2015-06-01", "deficiency_waived_by_lender": False},
-             "property": {"acreage": "0.300", "homestead_claimed": True, "agricultural_use": False}}
-    response = org.attorney.patch(f"/api/v1/cases/{case['id']}", headers={"If-Match": f'"{case["version"]}"'},
-                                  json=facts)
+    facts = {
+        "loan": {
+            "original_principal": "200000.00",
+            "amount_claimed_at_sale": "180000.00",
+            "executed_on": "2015-06-01",
+            "deficiency_waived_by_lender": False,
+        },
+        "property": {"acreage": "0.300", "homestead_claimed": True, "agricultural_use": False},
+    }
+    response = org.attorney.patch(
+        f"/api/v1/cases/{case['id']}", headers={"If-Match": f'"{case["version"]}"'}, json=facts
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["loan"]["original_principal"] == "200000.00" and body["loan"]["executed_on"] == "2015-06-01"
@@ -343,8 +409,9 @@ def test_case_facts_the_rules_select_on_are_validated_audited_and_named(org, new
 def test_a_deadline_has_one_shape_in_every_answer(org, new_case):
     """The answers to POST, PATCH and GET carry the same fields, the case's summary included."""
     case = new_case()
-    created = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines",
-                                json={"title": "Send the hardship letter", "due_on": "2026-12-10"})
+    created = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/deadlines", json={"title": "Send the hardship letter", "due_on": "2026-12-10"}
+    )
     assert created.status_code == 201
     path = f"/api/v1/deadlines/{created.get_json()['id']}"
     changed = org.attorney.patch(path, json={"status": "met", "met_on": "2026-12-01"})

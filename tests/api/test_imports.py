@@ -1,5 +1,6 @@
 """Spreadsheet imports: refusals, the dry run (writes nothing), the commit (as the API would), re-running
 (nothing twice), a worker that died mid-commit, the failed rows and the CSV export."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,10 @@ import pytest
 
 
 HEADERS = "Case ID,Borrower Name,Email,State,Servicer,UPB,Sale Date,Complaint Served\n"
-GOOD = ("A-1,\"Garcia, José\",jose@example.com,IL,Acme Servicing LLC,\"$250,000\",03/04/2027,2026-01-15\n"
-        "A-2,Ana Diaz,,TX,Midland,120000.5,2027-06-01,\n")
+GOOD = (
+    "A-1,\"Garcia, José\",jose@example.com,IL,Acme Servicing LLC,\"$250,000\",03/04/2027,2026-01-15\n"
+    "A-2,Ana Diaz,,TX,Midland,120000.5,2027-06-01,\n"
+)
 BAD = "A-3,Bob,,ZZ,,lots,someday,\n"
 
 
@@ -46,7 +49,9 @@ def case_count(member) -> int:
 def test_dry_run_reports_every_row_and_writes_nothing(org, database_url):
     result = checked(org.attorney, database_url, HEADERS + GOOD + BAD)
     assert result["state"] == "checked" and result["mapping_guessed"] is True
-    assert result["mapping"]["Borrower Name"] == "client.name" and result["mapping"]["Sale Date"] == "event:sale_scheduled"
+    assert (
+        result["mapping"]["Borrower Name"] == "client.name" and result["mapping"]["Sale Date"] == "event:sale_scheduled"
+    )
     assert result["rows"]["total"] == 3 and result["rows"]["valid"] == 2 and result["rows"]["invalid"] == 1
     columns = {e["column"] for e in result["errors"] if e["row"] == 4}
     assert {"Borrower Name", "State", "UPB", "Sale Date"} <= columns
@@ -68,8 +73,10 @@ def test_commit_creates_cases_as_the_api_does_and_a_rerun_creates_nothing_twice(
     case = org.attorney.get(f"/api/v1/cases/{cases[0]['id']}").get_json()
     assert case["client"]["first_name"] == "José" and case["loan"]["unpaid_principal"] == "250000.00"
     events = org.attorney.get(f"/api/v1/cases/{case['id']}/events").get_json()["items"]
-    assert {(e["type"], e["occurred_on"]) for e in events} == {("sale_scheduled", "2027-03-04"),
-                                                              ("complaint_served", "2026-01-15")}
+    assert {(e["type"], e["occurred_on"]) for e in events} == {
+        ("sale_scheduled", "2027-03-04"),
+        ("complaint_served", "2026-01-15"),
+    }
     kinds = {d["kind"] for d in org.attorney.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]}
     assert "answer_due" in kinds  # the recompute ran
     parties = org.attorney.get(f"/api/v1/cases/{case['id']}/parties").get_json()["items"]
@@ -129,13 +136,16 @@ def test_a_worker_that_died_mid_commit_resumes_without_duplicates(org, database_
     assert case_count(org.attorney) == 7
 
 
-@pytest.mark.parametrize("content, filename, message", [
-    ("Borrower Name,State\nJosé García,IL\n".encode("cp1252"), "cases.csv", "Windows-1252"),
-    (b"%PDF-1.7 not a spreadsheet", "cases.pdf", "neither CSV nor XLSX"),
-    (b"PK\x03\x04 broken zip", "cases.xlsx", "not a readable .xlsx"),
-    ("Borrower Name,State\n=HYPERLINK(\"http://x\"),IL\n", "cases.csv", "formula"),
-    ("", "cases.csv", "empty"),
-])
+@pytest.mark.parametrize(
+    "content, filename, message",
+    [
+        ("Borrower Name,State\nJosé García,IL\n".encode("cp1252"), "cases.csv", "Windows-1252"),
+        (b"%PDF-1.7 not a spreadsheet", "cases.pdf", "neither CSV nor XLSX"),
+        (b"PK\x03\x04 broken zip", "cases.xlsx", "not a readable .xlsx"),
+        ("Borrower Name,State\n=HYPERLINK(\"http://x\"),IL\n", "cases.csv", "formula"),
+        ("", "cases.csv", "empty"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_stored(org, content, filename, message):
     response = upload(org.attorney, content, filename)
     assert response.status_code == 422, response.get_json()
@@ -175,7 +185,9 @@ def test_a_mapping_naming_a_missing_column_is_refused(org):
     response = upload(org.attorney, HEADERS + GOOD, mapping={"Borrower": "client.name", "State": "property.state"})
     assert response.status_code == 422
     assert "mapping.Borrower" in response.get_json()["errors"]
-    unknown = upload(org.attorney, HEADERS + GOOD, mapping={"Borrower Name": "client.shoe_size", "State": "property.state"})
+    unknown = upload(
+        org.attorney, HEADERS + GOOD, mapping={"Borrower Name": "client.shoe_size", "State": "property.state"}
+    )
     assert unknown.status_code == 422 and "mapping.Borrower Name" in unknown.get_json()["errors"]
 
 
@@ -199,10 +211,13 @@ def test_day_first_organisations_read_ambiguous_dates_their_way(org, database_ur
 
 def test_dry_run_flags_possible_duplicates_and_conflicts(org, new_case, database_url):
     new_case()  # Maria Gonzalez, serviced by Midland
-    content = ("Borrower Name,State,Servicer\nMaría González,IL,Other Bank\n"
-               "Pat Doe,IL,\"Gonzalez, Maria\"\n")
-    result = checked(org.attorney, database_url, content,
-                     mapping={"Borrower Name": "client.name", "State": "property.state", "Servicer": "loan.servicer"})
+    content = "Borrower Name,State,Servicer\nMaría González,IL,Other Bank\nPat Doe,IL,\"Gonzalez, Maria\"\n"
+    result = checked(
+        org.attorney,
+        database_url,
+        content,
+        mapping={"Borrower Name": "client.name", "State": "property.state", "Servicer": "loan.servicer"},
+    )
     first, second = result["preview"]
     assert first["duplicates"] and "accents" in first["duplicates"][0]["reason"]
     assert result["rows"]["duplicates"] == 1
@@ -236,7 +251,9 @@ def test_viewers_cannot_import_and_other_organisations_cannot_see(org, other_org
 
 def test_export_has_the_columns_an_import_reads_back(org, other_org, new_case, database_url):
     case = new_case(client={"first_name": "=cmd", "last_name": "Gonzalez"})
-    org.attorney.post(f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"})
+    org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}
+    )
     response = org.viewer.get("/api/v1/exports/cases.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -263,8 +280,9 @@ def test_saved_import_mappings_are_written_by_administrators_only(org, other_org
     assert saved.status_code == 201 and saved.headers["Location"] == f"/api/v1/import-mappings/{saved.get_json()['id']}"
     assert org.attorney.get(saved.headers["Location"]).get_json()["mapping"] == mapping
     assert org.admin.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping}).status_code == 409
-    bad = org.admin.post("/api/v1/import-mappings", json={"name": "Other", "mapping": {"X": "client.shoe_size",
-                                                                                      "Y": "key", "Z": "key"}})
+    bad = org.admin.post(
+        "/api/v1/import-mappings", json={"name": "Other", "mapping": {"X": "client.shoe_size", "Y": "key", "Z": "key"}}
+    )
     assert bad.status_code == 422 and {"mapping.X", "mapping"} <= set(bad.get_json()["errors"])
     assert [m["name"] for m in org.viewer.get("/api/v1/import-mappings").get_json()["items"]] == ["Partner"]
     assert other_org.admin.get("/api/v1/import-mappings").get_json()["total"] == 0

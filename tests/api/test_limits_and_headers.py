@@ -1,12 +1,17 @@
 """Security headers on every API answer; per-organisation rate limits answering 429 problem documents."""
+
 from __future__ import annotations
 
 
 def test_every_api_answer_is_nosniff_and_not_stored(org, new_case):
     case = new_case()
-    for response in (org.viewer.get("/api/v1/cases"), org.viewer.get(f"/api/v1/cases/{case['id']}"),
-                     org.viewer.get("/api/v1/cases/2147483647"), org.viewer.post("/api/v1/cases", json={}),
-                     org.viewer.get("/api/v1/deadline-kinds")):
+    for response in (
+        org.viewer.get("/api/v1/cases"),
+        org.viewer.get(f"/api/v1/cases/{case['id']}"),
+        org.viewer.get("/api/v1/cases/2147483647"),
+        org.viewer.post("/api/v1/cases", json={}),
+        org.viewer.get("/api/v1/deadline-kinds"),
+    ):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response.headers["Cache-Control"]
 

@@ -1,6 +1,7 @@
 """Reminder notices: the plan (offsets, recipients, catch-up, escalation, cancellation) and preferences. Time is
 driven with the scan's `now` parameter; e-mail goes to a recording mailer (real SMTP and real workers:
 tests/workers/)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,12 +10,24 @@ from email.message import EmailMessage
 import pytest
 
 from service.notices import planning, preferences, service
-from tests.api.notices_support import (CHICAGO, SETTINGS, add_deadline, after_eight_today, assigned_case, at_local,
-                                       notices, overdue_to, reminders_to, run, today)
+from tests.api.notices_support import (
+    CHICAGO,
+    SETTINGS,
+    add_deadline,
+    after_eight_today,
+    assigned_case,
+    at_local,
+    notices,
+    overdue_to,
+    reminders_to,
+    run,
+    today,
+)
 from tests.conftest import case_payload
 
 
 # ---------------------------------------------------------------------------------------------- plan
+
 
 def test_a_grave_deadline_gets_six_reminders_at_eight_local(org):
     case = assigned_case(org)
@@ -67,7 +80,12 @@ def test_every_offset_is_sent_once_when_scans_run_on_time(org, sessions):
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
         assert "Maria Gonzalez" in part and "File the answer" in part and due.isoformat() in part
-        assert "Not legal advice" in part and f"/cases/{case['id']}" in part and "/api/v1/" not in part and "Citation" in part
+        assert (
+            "Not legal advice" in part
+            and f"/cases/{case['id']}" in part
+            and "/api/v1/" not in part
+            and "Citation" in part
+        )
 
 
 def test_a_scheduler_that_was_down_sends_only_the_latest_missed_offset(org, sessions):
@@ -99,7 +117,9 @@ def test_a_past_deadline_gets_no_catch_up_but_the_daily_escalation_to_admins(org
     assert [n["kind"] for n in planned] == ["escalation"]
     assert planned[0]["recipient"] == org.admin.email and planned[0]["offset_days"] == -2
     mailer = run(sessions, after_eight_today())
-    overdue = [m for m in mailer.sent if m["Subject"].startswith("Overdue:") and m["To"].endswith(org.slug + ".example")]
+    overdue = [
+        m for m in mailer.sent if m["Subject"].startswith("Overdue:") and m["To"].endswith(org.slug + ".example")
+    ]
     assert len(overdue) == 1 and overdue[0]["To"] == org.admin.email and "Maria Gonzalez" in overdue[0]["Subject"]
     # The next day: one more, to the admins only; marking it met stops them.
     tomorrow = at_local(today() + dt.timedelta(days=1))
@@ -181,6 +201,7 @@ def test_planning_twice_changes_nothing(org, sessions):
     before = notices(org, case["id"])
     with sessions() as session:
         from models import Case
+
         for _ in range(3):
             planning.plan_case(session, session.get(Case, case["id"]), SETTINGS)
         session.commit()
@@ -189,8 +210,14 @@ def test_planning_twice_changes_nothing(org, sessions):
 
 def test_local_hour_follows_daylight_saving_without_skip_or_double():
     # America/Chicago: spring forward 2026-03-08, fall back 2026-11-01.
-    days = [dt.date(2026, 3, 7), dt.date(2026, 3, 8), dt.date(2026, 3, 9), dt.date(2026, 10, 31),
-            dt.date(2026, 11, 1), dt.date(2026, 11, 2)]
+    days = [
+        dt.date(2026, 3, 7),
+        dt.date(2026, 3, 8),
+        dt.date(2026, 3, 9),
+        dt.date(2026, 10, 31),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 2),
+    ]
     for day in days:
         local = preferences.local_send_at(day, 8, "America/Chicago").astimezone(CHICAGO)
         assert (local.date(), local.hour) == (day, 8)
@@ -203,11 +230,11 @@ def test_local_hour_follows_daylight_saving_without_skip_or_double():
 
 # ---------------------------------------------------------------------------------------------- preferences
 
+
 def test_my_preferences_change_the_plan(org):
     case = assigned_case(org)
     add_deadline(org, case["id"], today() + dt.timedelta(days=40))
-    response = org.attorney.put("/api/v1/me/notification-preferences",
-                                json={"grave_offsets": [10, 2], "local_hour": 7})
+    response = org.attorney.put("/api/v1/me/notification-preferences", json={"grave_offsets": [10, 2], "local_hour": 7})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["effective"]["grave_offsets"] == [10, 2] and body["effective"]["local_hour"] == 7
@@ -231,8 +258,17 @@ def test_organisation_preferences_are_admin_only_and_replan(org):
     assert org.attorney.get("/api/v1/me/notification-preferences").get_json()["effective"]["grave_offsets"] == [5, 0]
 
 
-@pytest.mark.parametrize("body", [{"local_hour": 24}, {"grave_offsets": []}, {"grave_offsets": [-1]},
-                                  {"grave_offsets": [400]}, {"surprise": 1}, {"digest_only": "maybe"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"local_hour": 24},
+        {"grave_offsets": []},
+        {"grave_offsets": [-1]},
+        {"grave_offsets": [400]},
+        {"surprise": 1},
+        {"digest_only": "maybe"},
+    ],
+)
 def test_preferences_are_validated(org, body):
     response = org.attorney.put("/api/v1/me/notification-preferences", json=body)
     assert response.status_code == 422 and response.content_type == "application/problem+json"

@@ -1,5 +1,6 @@
 """Calendars: the secret per-user feed (tokens, revocation, whose deadlines) and the per-case download.
 Every feed is parsed back with icalendar; UIDs are stable across fetches and SEQUENCE follows moves."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,9 @@ def events(body: bytes) -> dict[str, object]:
 def make_case_with_deadline(org, assignee: int | None, title: str, days: int = 20) -> tuple[dict, dict]:
     case = org.attorney.post("/api/v1/cases", json=case_payload(assigned_to=assignee)).get_json()
     due = (dt.date.today() + dt.timedelta(days=days)).isoformat()
-    deadline = org.attorney.post(f"/api/v1/cases/{case['id']}/deadlines", json={"title": title, "due_on": due}).get_json()
+    deadline = org.attorney.post(
+        f"/api/v1/cases/{case['id']}/deadlines", json={"title": title, "due_on": due}
+    ).get_json()
     return case, deadline
 
 
@@ -49,8 +52,10 @@ def test_any_role_gets_a_feed_url_and_the_feed_parses(org):
     description = str(event["DESCRIPTION"])
     assert "Rule: manual" in description and "Citation" in description and "Not legal advice" in description
     # At 09:00 a week before and the day before, not at midnight.
-    assert sorted(a["TRIGGER"].dt for a in event.walk("VALARM")) == [dt.timedelta(days=-7, hours=9),
-                                                                       dt.timedelta(days=-1, hours=9)]
+    assert sorted(a["TRIGGER"].dt for a in event.walk("VALARM")) == [
+        dt.timedelta(days=-7, hours=9),
+        dt.timedelta(days=-1, hours=9),
+    ]
     second = feed(org.viewer.client, body["token"])
     assert second.data == first.data  # stable across fetches: same UIDs, same bytes
 
@@ -73,7 +78,9 @@ def test_the_feed_shows_the_users_cases_the_same_as_their_reminders(org):
     _, mine = make_case_with_deadline(org, org.attorney.user_id, "Mine")
     _, theirs = make_case_with_deadline(org, org.counselor.user_id, "Theirs")
     _, nobodys = make_case_with_deadline(org, None, "Nobody's")  # created by the attorney, unassigned
-    attorney = events(feed(org.attorney.client, org.attorney.post("/api/v1/me/calendar-token").get_json()["token"]).data)
+    attorney = events(
+        feed(org.attorney.client, org.attorney.post("/api/v1/me/calendar-token").get_json()["token"]).data
+    )
     assert {f"deadline-{mine['id']}@{HOST}", f"deadline-{nobodys['id']}@{HOST}"} <= set(attorney)
     assert f"deadline-{theirs['id']}@{HOST}" not in attorney
     admin = events(feed(org.admin.client, org.admin.post("/api/v1/me/calendar-token").get_json()["token"]).data)

@@ -1,5 +1,6 @@
 """Reminder notices: the outbox (claims, leases, retries, Message-IDs), SMTP, digests, the beat schedule and
 the daily refresh. Time is driven with the scan's `now` parameter; e-mail goes to a recording mailer."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +11,22 @@ from sqlalchemy import select, update
 from models.notices import Digest, Notice
 from service.config import load_settings
 from service.notices import outbox, service
-from tests.api.notices_support import (SETTINGS, RecordingMailer, add_deadline, after_eight_today, assigned_case,
-                                       at_local, notices, reminders_to, run, today)
+from tests.api.notices_support import (
+    SETTINGS,
+    RecordingMailer,
+    add_deadline,
+    after_eight_today,
+    assigned_case,
+    at_local,
+    notices,
+    reminders_to,
+    run,
+    today,
+)
 
 
 # ---------------------------------------------------------------------------------------------- outbox
+
 
 def test_claims_are_compare_and_set_and_the_naive_claim_doubles(org, sessions):
     """Two claimers that both saw the same due rows: the compare-and-set gives each row to one of them;
@@ -26,8 +38,9 @@ def test_claims_are_compare_and_set_and_the_naive_claim_doubles(org, sessions):
     for naive in (True, False):
         with sessions() as session:
             ids = list(session.scalars(select(Notice.id).where(Notice.case_id == case["id"])))
-            session.execute(update(Notice).where(Notice.id.in_(ids)).values(state="pending", attempt_at=now,
-                                                                             claim_token=None))
+            session.execute(
+                update(Notice).where(Notice.id.in_(ids)).values(state="pending", attempt_at=now, claim_token=None)
+            )
             session.commit()
         with sessions() as first, sessions() as second:
             # Both look before either claims (on PostgreSQL the second look skips the first's locked rows).
@@ -50,7 +63,9 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease_with_the_same_messag
     with sessions() as session:
         service.scan(session, SETTINGS, now)
         ours = {n["id"] for n in notices(org, case["id"])}
-        claimed = [c for c in outbox.claim(session, Notice, now, limit=1000) if c[0] in ours]  # ... then the worker dies
+        claimed = [
+            c for c in outbox.claim(session, Notice, now, limit=1000) if c[0] in ours
+        ]  # ... then the worker dies
     assert len(claimed) == 1
     # The lease still holds (other tests' notices and digests may go out meanwhile: look at this case's only).
     assert not reminders_to(run(sessions, now + dt.timedelta(seconds=30)).sent, org.attorney.email)
@@ -97,6 +112,7 @@ def test_without_smtp_url_mail_is_written_as_eml_files_named_by_message_id(org, 
 
 # ---------------------------------------------------------------------------------------------- digests
 
+
 def test_a_daily_digest_lists_overdue_first_and_digest_only_users_get_no_reminders(org, sessions):
     case = assigned_case(org)
     org.attorney.put("/api/v1/me/notification-preferences", json={"digest_only": True})
@@ -117,6 +133,7 @@ def test_a_daily_digest_lists_overdue_first_and_digest_only_users_get_no_reminde
 
 
 # ---------------------------------------------------------------------------------------------- SMTP, beat
+
 
 def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):
     """smtp://user:pass@host:port: the Mailer authenticates (AUTH PLAIN/LOGIN) before sending."""
@@ -139,8 +156,9 @@ def test_smtp_url_with_user_and_password_logs_in(org, sessions, monkeypatch):
         return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
 
     port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_require_tls=False)
+    controller = Controller(
+        Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
+    )
     controller.start()
     try:
         monkeypatch.setenv("SMTP_URL", f"smtp://mailer:s3cret@127.0.0.1:{port}")
@@ -169,8 +187,9 @@ def test_the_daily_refresh_recomputes_and_replans(org, sessions):
     case = assigned_case(org)
     add_deadline(org, case["id"], today() + dt.timedelta(days=40))
     with sessions() as session:  # as if planned by an older version: one notice lost its row's state
-        session.execute(update(Notice).where(Notice.case_id == case["id"], Notice.offset_days == 30)
-                        .values(state="cancelled"))
+        session.execute(
+            update(Notice).where(Notice.case_id == case["id"], Notice.offset_days == 30).values(state="cancelled")
+        )
         session.commit()
     assert refresh_deadlines() >= 1
     assert {n["state"] for n in notices(org, case["id"])} == {"pending"}
@@ -179,8 +198,10 @@ def test_the_daily_refresh_recomputes_and_replans(org, sessions):
 def test_the_digest_leaves_out_informational_marks_that_are_merely_past(org, sessions):
     """The servicer's early-intervention days are not the staff's overdue work (a bug seen in the demo)."""
     case = assigned_case(org)
-    org.attorney.post(f"/api/v1/cases/{case['id']}/events",
-                      json={"type": "first_missed_payment", "occurred_on": (today() - dt.timedelta(days=60)).isoformat()})
+    org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events",
+        json={"type": "first_missed_payment", "occurred_on": (today() - dt.timedelta(days=60)).isoformat()},
+    )
     add_deadline(org, case["id"], today() + dt.timedelta(days=3), title="Upcoming thing")
     tomorrow = at_local(today() + dt.timedelta(days=1), 8, 5)
     mailer = run(sessions, tomorrow)

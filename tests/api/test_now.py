@@ -1,5 +1,6 @@
 """The application's "now" is one seam (models.base.clock): pinned, the API's idea of today follows it, in
 the organisation's time zone, whatever the wall clock says."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -2,6 +2,7 @@
 
 What generated clients tripped on: nullable references typed as untyped dicts, one enum class per schema
 and per nullability, `VALUE_3` for sort orders, missing operation ids, undeclared content types."""
+
 from __future__ import annotations
 
 import importlib
@@ -25,11 +26,30 @@ def generated(app, tmp_path_factory):
     root = tmp_path_factory.mktemp("client")
     (root / "openapi.json").write_text(app.test_client().get("/openapi.json").get_data(as_text=True))
     # The generator reads binary answers as application/octet-stream; PDFs are binary.
-    (root / "config.json").write_text(json.dumps({"content_type_overrides": {"application/pdf": "application/octet-stream"}}))
+    (root / "config.json").write_text(
+        json.dumps({"content_type_overrides": {"application/pdf": "application/octet-stream"}})
+    )
     generator = Path(sys.executable).parent / "openapi-python-client"
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run([str(generator), "generate", "--path", "openapi.json", "--output-path", "forestall_client",
-                             "--meta", "none", "--config", "config.json"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(generator),
+            "generate",
+            "--path",
+            "openapi.json",
+            "--output-path",
+            "forestall_client",
+            "--meta",
+            "none",
+            "--config",
+            "config.json",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stdout + result.stderr, result.stdout + result.stderr
     sys.path.insert(0, str(root))
@@ -52,13 +72,32 @@ def test_one_class_per_enum_and_typed_nullable_references(generated):
 
 def test_operations_are_named_and_content_types_declared(generated):
     operations = {path.stem for path in (generated / "api").rglob("*.py")}
-    assert {"list_cases", "create_case", "get_case", "update_case", "add_event", "list_case_deadlines",
-            "get_case_calendar", "download_report_pdf", "get_health", "get_readiness", "list_stages"} <= operations
+    assert {
+        "list_cases",
+        "create_case",
+        "get_case",
+        "update_case",
+        "add_event",
+        "list_case_deadlines",
+        "get_case_calendar",
+        "download_report_pdf",
+        "get_health",
+        "get_readiness",
+        "list_stages",
+    } <= operations
     spec = json.loads((generated.parent / "openapi.json").read_text())
     assert spec["servers"][0]["url"].startswith("http")
-    responses = {path: spec["paths"][path]["get"]["responses"]["200"]["content"] for path in
-                 ("/api/v1/stages", "/api/v1/cases/{case_id}/calendar.ics", "/api/v1/reports/{report_id}/pdf",
-                  "/healthz", "/readyz", "/calendar/{token}.ics")}
+    responses = {
+        path: spec["paths"][path]["get"]["responses"]["200"]["content"]
+        for path in (
+            "/api/v1/stages",
+            "/api/v1/cases/{case_id}/calendar.ics",
+            "/api/v1/reports/{report_id}/pdf",
+            "/healthz",
+            "/readyz",
+            "/calendar/{token}.ics",
+        )
+    }
     assert set(responses["/api/v1/cases/{case_id}/calendar.ics"]) == {"text/calendar"}
     assert set(responses["/api/v1/reports/{report_id}/pdf"]) == {"application/pdf"}
     assert responses["/api/v1/stages"]["application/json"]["schema"]["type"] == "array"
@@ -78,8 +117,8 @@ def test_the_generated_client_works_against_the_api(generated, app, org):
     created = org.admin.post("/api/v1/cases", json=case_payload())
     assert created.status_code == 201
     client = client_module.AuthenticatedClient(
-        base_url="http://forestall.test", token=org.admin.token,
-        httpx_args={"transport": httpx.WSGITransport(app=app)})
+        base_url="http://forestall.test", token=org.admin.token, httpx_args={"transport": httpx.WSGITransport(app=app)}
+    )
     with client:
         case = get_case.sync(client=client, case_id=created.get_json()["id"])
         assert isinstance(case, case_model)

@@ -2,6 +2,7 @@
 
 Bounded examples per operation to keep `make test` fast; the tenant walk (test_tenancy.py) covers what
 single-identity fuzzing cannot (another organisation's ids answering 404)."""
+
 from __future__ import annotations
 
 import uuid
@@ -53,9 +54,15 @@ def test_api_conforms_to_its_openapi_document(api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 5
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             # A schema-valid body may still name a user or object that does not exist: that is a
             # documented 422, not a bug, so "positive data acceptance" is not checked.
@@ -82,6 +89,13 @@ def test_api_conforms_in_sequences_of_calls(api_schema):
             # As above: a schema-valid body may name an object that does not exist (a documented 422).
             case.validate_response(response, excluded_checks=[positive_data_acceptance])
 
-    Sequences.run(settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS,
-                                    deadline=None, database=None, derandomize=True,
-                                    suppress_health_check=list(HealthCheck)))
+    Sequences.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -1,5 +1,6 @@
 """The read path's database handling: read-only views run without a transaction on connections the
 database keeps read-only, and a connection the server closed is replaced without a failed request."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,10 @@ def test_a_read_only_request_uses_the_read_sessions_and_others_the_usual_ones(ap
     try:
         assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
         assert org.attorney.get(f"/api/v1/cases/{case_id}/history").status_code == 200
-        assert org.attorney.patch(f"/api/v1/cases/{case_id}", json={"notes": "x"},
-                                  headers={"If-Match": "*"}).status_code == 200
+        assert (
+            org.attorney.patch(f"/api/v1/cases/{case_id}", json={"notes": "x"}, headers={"If-Match": "*"}).status_code
+            == 200
+        )
     finally:
         app.after_request_funcs[None].remove(remember)
     assert seen == [True, False, False]
@@ -68,8 +71,9 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(app
 
     admin_engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as admin:
-        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
-                      {"pids": pids})
+        admin.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": pids}
+        )
     admin_engine.dispose()
     import time
 
@@ -78,8 +82,7 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(app
     assert org.attorney.get("/api/v1/cases").status_code == 200
 
 
-def test_the_limiter_is_not_consulted_for_a_read_only_view_and_still_is_for_the_others(app, org, new_case,
-                                                                                         monkeypatch):
+def test_the_limiter_is_not_consulted_for_a_read_only_view_and_still_is_for_the_others(app, org, new_case, monkeypatch):
     from service.limits import limiter
 
     case_id = new_case()["id"]

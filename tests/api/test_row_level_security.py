@@ -1,6 +1,7 @@
 """PostgreSQL row-level security, the second wall behind the application's own org_id filters: queries
 that forget the filter still see only the organisation the transaction was opened for
 (docs/row-level-security.md). The suite's app connects as a role that is neither superuser nor owner."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ from models.reports import Report
 from service.db import across_orgs, for_org, for_org_of, read_session_factory, session_factory
 from tests.conftest import BACKEND
 
-pytestmark = pytest.mark.skipif(BACKEND != "postgresql",
-                                reason="row-level security is PostgreSQL's; SQLite keeps the application's scoping only")
+pytestmark = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="row-level security is PostgreSQL's; SQLite keeps the application's scoping only"
+)
 
 
 @pytest.fixture()
@@ -34,8 +36,9 @@ def org_case(member_org) -> int:
 
 def test_the_app_connects_as_a_role_subject_to_the_policies(database_url):
     with session_factory(database_url)() as session:
-        superuser, bypass = session.execute(text(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+        superuser, bypass = session.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).one()
         owner = session.scalar(text("SELECT tableowner = current_user FROM pg_tables WHERE tablename = 'cases'"))
     assert (superuser, bypass, owner) == (False, False, False)
 
@@ -45,12 +48,20 @@ def test_every_table_with_org_data_forces_row_level_security(database_url):
     import models
 
     with session_factory(database_url)() as session:
-        forced = dict(session.execute(text(
-            "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
-            "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")).all())
-    holding = {t.name for t in models.Base.metadata.sorted_tables
-               if "org_id" in t.c or t.name in ("organizations", "api_tokens", "recovery_codes", "borrowers",
-                                                 "waiver_offers", "client_sms_pace")}
+        forced = dict(
+            session.execute(
+                text(
+                    "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
+                    "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+                )
+            ).all()
+        )
+    holding = {
+        t.name
+        for t in models.Base.metadata.sorted_tables
+        if "org_id" in t.c
+        or t.name in ("organizations", "api_tokens", "recovery_codes", "borrowers", "waiver_offers", "client_sms_pace")
+    }
     assert {name for name in holding if not forced.get(name)} == set()
     assert not forced.get("notice_scan_state")  # one row, no organisation's data (see the docs)
 
@@ -174,7 +185,8 @@ def test_within_org_is_a_block_and_the_scope_comes_back(database_url, org, other
 
 
 def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_own(
-        database_url, settings, org, other_org, monkeypatch):
+    database_url, settings, org, other_org, monkeypatch
+):
     """notices.deliver: one queue for every organisation, but each claimed row is handled for its own
     organisation only, so gathering a message cannot reach another organisation's rows."""
     import datetime as dt
@@ -187,9 +199,17 @@ def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_ow
     long_ago = dt.datetime(2001, 2, 3, 13, 0, tzinfo=dt.timezone.utc)  # due for this test only
     with session_factory(database_url, across_orgs="the test's set-up")() as session:
         for member in (org.admin, other_org.admin):
-            session.add(Digest(org_id=member.org_id, user_id=member.user_id, recipient=member.email,
-                               digest_on=long_ago.date(), send_at=long_ago, attempt_at=long_ago,
-                               message_id=f"<rls-{member.user_id}@test>"))
+            session.add(
+                Digest(
+                    org_id=member.org_id,
+                    user_id=member.user_id,
+                    recipient=member.email,
+                    digest_on=long_ago.date(),
+                    send_at=long_ago,
+                    attempt_at=long_ago,
+                    message_id=f"<rls-{member.user_id}@test>",
+                )
+            )
         session.commit()
 
     seen: dict[int, tuple[str, int]] = {}
@@ -202,15 +222,17 @@ def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_ow
         return "skipped"
 
     monkeypatch.setattr(outbox, "deliver_one", handled)
-    results = outbox.deliver_due(session_factory(database_url, across_orgs="notices: the test's outbox"),
-                                 settings, long_ago, mailer=object())
+    results = outbox.deliver_due(
+        session_factory(database_url, across_orgs="notices: the test's outbox"), settings, long_ago, mailer=object()
+    )
     assert results["skipped"] == 2
     assert sorted(scope for scope, _users in seen.values()) == sorted([str(org.id), str(other_org.id)])
     assert {users for _scope, users in seen.values()} == {5}  # each organisation's own five users only
 
 
-def test_the_read_only_pool_never_lends_one_sessions_organisation_to_the_next(database_url, org, other_org,
-                                                                              two_orgs_with_cases):
+def test_the_read_only_pool_never_lends_one_sessions_organisation_to_the_next(
+    database_url, org, other_org, two_orgs_with_cases
+):
     """The read-only requests' pool runs in autocommit, so its scope is set on the connection, not the
     transaction: each session's begin must overwrite it, or an unscoped session would inherit the last one's."""
     mine, _theirs = two_orgs_with_cases

@@ -3,6 +3,7 @@ token, answers 404 (and 401 without a token), and never shows the first organisa
 
 A route whose path parameters this walk does not know how to fill fails the meta-test below, so a new
 route cannot escape the walk."""
+
 from __future__ import annotations
 
 import re
@@ -12,10 +13,20 @@ import pytest
 from tests.conftest import case_payload
 
 # Routes that are not organisation data (public or per-token) and need no walk.
-PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/<path:filename>", "/static/<path:filename>",
-          "/calendar/<token>.ics", "/calendar/<string:token>.ics",
-          # The SMS provider's webhooks (signed by the provider) and the client's unsubscribe link (signed).
-          "/webhooks/sms/inbound", "/webhooks/sms/status", "/client-messages/unsubscribe/<token>"}
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/openapi.json",
+    "/docs",
+    "/docs/<path:filename>",
+    "/static/<path:filename>",
+    "/calendar/<token>.ics",
+    "/calendar/<string:token>.ics",
+    # The SMS provider's webhooks (signed by the provider) and the client's unsubscribe link (signed).
+    "/webhooks/sms/inbound",
+    "/webhooks/sms/status",
+    "/client-messages/unsubscribe/<token>",
+}
 
 
 def make_objects(owner) -> dict[str, object]:
@@ -31,10 +42,12 @@ def make_objects(owner) -> dict[str, object]:
 
 def make_event_and_deadline(owner, objects):
     case_id = objects["case_id"]
-    event = owner.attorney.post(f"/api/v1/cases/{case_id}/events",
-                                json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}).get_json()
-    deadline = owner.attorney.post(f"/api/v1/cases/{case_id}/deadlines",
-                                   json={"title": "Call the client", "due_on": "2026-12-01"}).get_json()
+    event = owner.attorney.post(
+        f"/api/v1/cases/{case_id}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}
+    ).get_json()
+    deadline = owner.attorney.post(
+        f"/api/v1/cases/{case_id}/deadlines", json={"title": "Call the client", "due_on": "2026-12-01"}
+    ).get_json()
     return {"event_id": event["id"], "deadline_id": deadline["id"]}
 
 
@@ -45,8 +58,11 @@ def _discovered_makers() -> list:
     from pathlib import Path
 
     here = Path(__file__).parent
-    return [importlib.import_module(f"tests.api.{m.name}").make
-            for m in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name) if m.name.startswith("objects_")]
+    return [
+        importlib.import_module(f"tests.api.{m.name}").make
+        for m in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name)
+        if m.name.startswith("objects_")
+    ]
 
 
 # Functions (owner, objects so far) -> {param: id}, one per kind of object the URL map names.
@@ -72,14 +88,19 @@ def fill(rule, objects) -> str:
 
 def test_every_api_route_is_walked(app, org):
     objects = make_objects(org)
-    missing = sorted({f"{rule.rule} ({name})" for rule, _ in api_rules(app) for name in rule.arguments
-                      if name not in objects})
+    missing = sorted(
+        {f"{rule.rule} ({name})" for rule, _ in api_rules(app) for name in rule.arguments if name not in objects}
+    )
     assert not missing, f"routes whose parameters the tenant walk cannot fill: {missing}"
     from service.web.helpers import PAGE_BLUEPRINTS  # pages for people: tests/web walks those
 
-    unknown_public = sorted(r.rule for r in app.url_map.iter_rules()
-                            if not r.rule.startswith("/api/v1/") and r.rule not in PUBLIC
-                            and r.endpoint.split(".")[0] not in PAGE_BLUEPRINTS)
+    unknown_public = sorted(
+        r.rule
+        for r in app.url_map.iter_rules()
+        if not r.rule.startswith("/api/v1/")
+        and r.rule not in PUBLIC
+        and r.endpoint.split(".")[0] not in PAGE_BLUEPRINTS
+    )
     assert not unknown_public, f"routes outside /api/v1 that are neither public nor walked: {unknown_public}"
 
 
@@ -92,7 +113,8 @@ def test_another_organisations_objects_answer_404(app, org, other_org):
         path = fill(rule, objects)
         for member in (other_org.admin, other_org.viewer):
             response = getattr(member.client, method.lower())(
-                path, json={}, headers={"Authorization": f"Bearer {member.token}", "If-Match": '"1"'})
+                path, json={}, headers={"Authorization": f"Bearer {member.token}", "If-Match": '"1"'}
+            )
             assert response.status_code == 404, (method, path, member.role, response.status_code)
             assert response.content_type == "application/problem+json"
             checked += 1

@@ -1,4 +1,5 @@
 """/api/v1/users: organisation admins invite users, change roles, deactivate them and manage API tokens."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,9 +14,14 @@ def audit_actions(database_url, org_id, entity_id):  # noqa: ANN001
     from service.db import session_factory
 
     with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
-        return [e.action for e in session.scalars(select(AuditEntry).where(
-            AuditEntry.org_id == org_id, AuditEntry.entity_type == "user", AuditEntry.entity_id == entity_id)
-            .order_by(AuditEntry.id))]
+        return [
+            e.action
+            for e in session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.org_id == org_id, AuditEntry.entity_type == "user", AuditEntry.entity_id == entity_id)
+                .order_by(AuditEntry.id)
+            )
+        ]
 
 
 def test_an_admin_lists_the_users_of_their_organisation_only(org, other_org):
@@ -41,7 +47,12 @@ def test_other_roles_may_not_manage_users_and_write_nothing(org, database_url):
     assert not any(e.startswith("x-") for e in emails)
     assert org.viewer.get("/api/v1/users/" + str(org.viewer.user_id)).status_code == 403
     assert {u["role"] for u in org.admin.get("/api/v1/users").get_json()["items"]} == {
-        "admin", "attorney", "paralegal", "counselor", "viewer"}
+        "admin",
+        "attorney",
+        "paralegal",
+        "counselor",
+        "viewer",
+    }
 
 
 def test_another_organisations_user_is_404(org, other_org):
@@ -54,8 +65,9 @@ def test_another_organisations_user_is_404(org, other_org):
 
 def test_invite_e_mails_a_single_use_link_built_from_the_base_url(org, database_url):
     address = f"new-{uuid.uuid4().hex[:6]}@example.org"
-    response = org.admin.post("/api/v1/users", json={"email": address.upper(), "role": "paralegal",
-                                                     "full_name": "Pat Doe"})
+    response = org.admin.post(
+        "/api/v1/users", json={"email": address.upper(), "role": "paralegal", "full_name": "Pat Doe"}
+    )
     assert response.status_code == 201, response.get_json()
     user = response.get_json()
     assert user["email"] == address and user["role"] == "paralegal" and user["has_password"] is False
@@ -126,8 +138,9 @@ def test_tokens_are_shown_once_work_at_once_and_stop_when_revoked(org, app):
 
 
 def test_a_token_expiring_in_the_past_is_refused(org):
-    response = org.admin.post(f"/api/v1/users/{org.paralegal.user_id}/tokens",
-                              json={"expires_at": "2020-01-01T00:00:00Z"})
+    response = org.admin.post(
+        f"/api/v1/users/{org.paralegal.user_id}/tokens", json={"expires_at": "2020-01-01T00:00:00Z"}
+    )
     assert response.status_code == 422 and "expires_at" in response.get_json()["errors"]
 
 

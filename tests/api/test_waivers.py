@@ -1,5 +1,6 @@
 """Deficiency-waiver requests: the deficiency from the calculator, percentages in exact decimals, the status
 flow and its rules, offers in order, the follow-up deadline, the Form 1099-C warning, and tenancy."""
+
 from __future__ import annotations
 
 import io
@@ -9,8 +10,12 @@ import pytest
 
 
 def create(member, case_id, expect=201, **fields):
-    body = {"resolution": "short_sale", "recipient": "Midland Mortgage, Loss Mitigation", "ask": "full_waiver",
-            **fields}
+    body = {
+        "resolution": "short_sale",
+        "recipient": "Midland Mortgage, Loss Mitigation",
+        "ask": "full_waiver",
+        **fields,
+    }
     response = member.post(f"/api/v1/cases/{case_id}/waiver-requests", json=body)
     assert response.status_code == expect, response.get_json()
     return response.get_json()
@@ -23,13 +28,23 @@ def patch(member, request_id, expect=200, **fields):
 
 
 def written_waiver(member, case_id) -> int:
-    communication = member.post(f"/api/v1/cases/{case_id}/communications", json={
-        "occurred_at": "2026-11-02T10:00:00", "channel": "letter", "direction": "inbound",
-        "counterparty_type": "lender", "category": "decision", "subject": "Deficiency waiver"}).get_json()
-    response = member.client.post(f"/api/v1/communications/{communication['id']}/attachments",
-                                  data={"file": (io.BytesIO(b"%PDF-1.4 signed waiver"), "waiver.pdf")},
-                                  headers={"Authorization": f"Bearer {member.token}"},
-                                  content_type="multipart/form-data")
+    communication = member.post(
+        f"/api/v1/cases/{case_id}/communications",
+        json={
+            "occurred_at": "2026-11-02T10:00:00",
+            "channel": "letter",
+            "direction": "inbound",
+            "counterparty_type": "lender",
+            "category": "decision",
+            "subject": "Deficiency waiver",
+        },
+    ).get_json()
+    response = member.client.post(
+        f"/api/v1/communications/{communication['id']}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 signed waiver"), "waiver.pdf")},
+        headers={"Authorization": f"Bearer {member.token}"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201
     return response.get_json()["id"]
 
@@ -43,8 +58,10 @@ def test_the_deficiency_defaults_to_the_calculators(org, new_case):
     case = new_case()
     unknown = create(org.attorney, case["id"])
     assert unknown["deficiency_amount"] is None and unknown["deficiency_source"] == "unknown"
-    org.attorney.post(f"/api/v1/cases/{case['id']}/events", json={
-        "type": "sale_held", "occurred_on": "2026-09-01", "details": {"sale_price": "450000.00"}})
+    org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events",
+        json={"type": "sale_held", "occurred_on": "2026-09-01", "details": {"sale_price": "450000.00"}},
+    )
     calculated = org.attorney.get(f"/api/v1/cases/{case['id']}/deficiency").get_json()["deficiency"]
     assert calculated is not None
     request = create(org.attorney, case["id"], resolution="post_sale")
@@ -54,16 +71,20 @@ def test_the_deficiency_defaults_to_the_calculators(org, new_case):
     assert "Not legal advice" in entered["disclaimer"]
 
 
-@pytest.mark.parametrize("deficiency, settlement, percent", [
-    ("100000.00", "12345.67", "12.35"),
-    ("100000.00", "33333.33", "33.33"),
-    ("1000.00", "1.25", "0.13"),       # 0.125 % rounds half-up (not to even)
-    ("80000.00", "80000.00", "100.00"),
-])
+@pytest.mark.parametrize(
+    "deficiency, settlement, percent",
+    [
+        ("100000.00", "12345.67", "12.35"),
+        ("100000.00", "33333.33", "33.33"),
+        ("1000.00", "1.25", "0.13"),  # 0.125 % rounds half-up (not to even)
+        ("80000.00", "80000.00", "100.00"),
+    ],
+)
 def test_settlement_percentage_is_exact(org, new_case, deficiency, settlement, percent):
     case = new_case()
-    request = create(org.attorney, case["id"], ask="settlement", deficiency_amount=deficiency,
-                     settlement_amount=settlement)
+    request = create(
+        org.attorney, case["id"], ask="settlement", deficiency_amount=deficiency, settlement_amount=settlement
+    )
     assert request["settlement_amount"] == settlement and request["settlement_percentage"] == percent
 
 
@@ -71,10 +92,21 @@ def test_terms_are_checked(org, new_case):
     case = new_case()
     assert "settlement_amount" in create(org.attorney, case["id"], expect=422, ask="settlement")["errors"]
     assert "settlement_amount" in create(org.attorney, case["id"], expect=422, settlement_amount="5.00")["errors"]
-    assert "settlement_amount" in create(org.attorney, case["id"], expect=422, ask="settlement",
-                                         deficiency_amount="100.00", settlement_amount="100.01")["errors"]
-    assert "settlement_amount" in create(org.attorney, case["id"], expect=422, ask="settlement",
-                                         settlement_amount=1000)["errors"]  # money is a string, never a number
+    assert (
+        "settlement_amount"
+        in create(
+            org.attorney,
+            case["id"],
+            expect=422,
+            ask="settlement",
+            deficiency_amount="100.00",
+            settlement_amount="100.01",
+        )["errors"]
+    )
+    assert (
+        "settlement_amount"
+        in create(org.attorney, case["id"], expect=422, ask="settlement", settlement_amount=1000)["errors"]
+    )  # money is a string, never a number
     errors = create(org.attorney, case["id"], expect=422, status="sent")["errors"]
     assert set(errors) == {"sent_on", "method"}
     assert org.viewer.post(f"/api/v1/cases/{case['id']}/waiver-requests", json={}).status_code == 403
@@ -83,8 +115,9 @@ def test_terms_are_checked(org, new_case):
 
 def test_status_flow_follow_up_and_written_waiver(org, new_case):
     case = new_case()
-    request = create(org.attorney, case["id"], ask="settlement", deficiency_amount="50000.00",
-                     settlement_amount="5000.00")
+    request = create(
+        org.attorney, case["id"], ask="settlement", deficiency_amount="50000.00", settlement_amount="5000.00"
+    )
     assert request["status"] == "draft" and request["allowed_next_statuses"] == ["sent", "withdrawn"]
     assert follow_ups(org.attorney, case["id"]) == []
     # Illegal moves answer 409; missing rule fields 422.
@@ -96,8 +129,9 @@ def test_status_flow_follow_up_and_written_waiver(org, new_case):
     assert deadline["due_on"] == "2026-10-31" and deadline["status"] == "open"
     assert "Midland" in deadline["explanation"] and "Not legal advice" in deadline["explanation"]
     # The follow-up survives a recompute (it is kept like a manual deadline) and moves with its settings.
-    org.attorney.post(f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment",
-                                                                   "occurred_on": "2026-01-01"})
+    org.attorney.post(
+        f"/api/v1/cases/{case['id']}/events", json={"type": "first_missed_payment", "occurred_on": "2026-01-01"}
+    )
     assert len(follow_ups(org.attorney, case["id"])) == 1
     patch(org.attorney, request["id"], follow_up_days=45)
     [moved] = follow_ups(org.attorney, case["id"])
@@ -109,8 +143,10 @@ def test_status_flow_follow_up_and_written_waiver(org, new_case):
     assert "written_waiver_attachment_id" in errors
     other_case = new_case()
     elsewhere = written_waiver(org.attorney, other_case["id"])
-    assert "written_waiver_attachment_id" in patch(org.attorney, request["id"], 422, status="granted",
-                                                   written_waiver_attachment_id=elsewhere)["errors"]
+    assert (
+        "written_waiver_attachment_id"
+        in patch(org.attorney, request["id"], 422, status="granted", written_waiver_attachment_id=elsewhere)["errors"]
+    )
     assert patch(org.attorney, request["id"], status="acknowledged")["status"] == "acknowledged"
     attachment = written_waiver(org.attorney, case["id"])
     granted = patch(org.attorney, request["id"], status="granted", written_waiver_attachment_id=attachment)
@@ -121,8 +157,11 @@ def test_status_flow_follow_up_and_written_waiver(org, new_case):
     assert "final" in patch(org.attorney, request["id"], 409, status="withdrawn")["detail"]
     assert patch(org.attorney, request["id"], notes="Signed waiver filed.")["notes"] == "Signed waiver filed."
     history = org.attorney.get(f"/api/v1/cases/{case['id']}/history?per_page=100").get_json()["items"]
-    assert [h["changes"]["status"]["after"] for h in history
-            if h["entity_type"] == "waiver_request" and h["action"] == "update" and "status" in h["changes"]] == ["sent", "acknowledged", "granted"]
+    assert [
+        h["changes"]["status"]["after"]
+        for h in history
+        if h["entity_type"] == "waiver_request" and h["action"] == "update" and "status" in h["changes"]
+    ] == ["sent", "acknowledged", "granted"]
 
 
 def test_withdrawn_and_denied_are_final_and_stop_the_follow_up(org, new_case):
@@ -137,28 +176,48 @@ def test_withdrawn_and_denied_are_final_and_stop_the_follow_up(org, new_case):
     assert result["form_1099c"]["possible"] is False
     assert follow_ups(org.attorney, case["id"])[0]["status"] == "met"
     assert "final" in patch(org.attorney, denied["id"], 409, status="granted")["detail"]
-    assert "answered_on" in patch(org.attorney, create(org.attorney, case["id"], status="sent", sent_on="2026-10-01",
-                                                       method="fax")["id"], 422, status="acknowledged",
-                                  answered_on="2026-09-01")["errors"]
+    assert (
+        "answered_on"
+        in patch(
+            org.attorney,
+            create(org.attorney, case["id"], status="sent", sent_on="2026-10-01", method="fax")["id"],
+            422,
+            status="acknowledged",
+            answered_on="2026-09-01",
+        )["errors"]
+    )
 
 
 def test_offers_and_counter_offers_are_kept_in_order(org, new_case):
     case = new_case()
-    request = create(org.attorney, case["id"], ask="settlement", deficiency_amount="80000.00",
-                     settlement_amount="4000.00")
+    request = create(
+        org.attorney, case["id"], ask="settlement", deficiency_amount="80000.00", settlement_amount="4000.00"
+    )
     offer = {"offered_by": "borrower", "offered_on": "2026-10-02", "terms": "settlement", "amount": "4000.00"}
     assert org.attorney.post(f"/api/v1/waiver-requests/{request['id']}/offers", json=offer).status_code == 409
     patch(org.attorney, request["id"], status="sent", sent_on="2026-10-01", method="portal")
-    for body in (offer, {"offered_by": "lender", "offered_on": "2026-10-15", "terms": "settlement",
-                         "amount": "12000.00", "note": "Counter-offer"},
-                 {"offered_by": "borrower", "offered_on": "2026-10-20", "terms": "settlement", "amount": "6666.67"}):
+    for body in (
+        offer,
+        {
+            "offered_by": "lender",
+            "offered_on": "2026-10-15",
+            "terms": "settlement",
+            "amount": "12000.00",
+            "note": "Counter-offer",
+        },
+        {"offered_by": "borrower", "offered_on": "2026-10-20", "terms": "settlement", "amount": "6666.67"},
+    ):
         response = org.attorney.post(f"/api/v1/waiver-requests/{request['id']}/offers", json=body)
         assert response.status_code == 201, response.get_json()
     offers = response.get_json()["offers"]
     assert [(o["position"], o["offered_by"], o["amount"], o["percentage"]) for o in offers] == [
-        (1, "borrower", "4000.00", "5.00"), (2, "lender", "12000.00", "15.00"), (3, "borrower", "6666.67", "8.33")]
-    bad = org.attorney.post(f"/api/v1/waiver-requests/{request['id']}/offers",
-                            json={**offer, "offered_on": "2026-09-01"})
+        (1, "borrower", "4000.00", "5.00"),
+        (2, "lender", "12000.00", "15.00"),
+        (3, "borrower", "6666.67", "8.33"),
+    ]
+    bad = org.attorney.post(
+        f"/api/v1/waiver-requests/{request['id']}/offers", json={**offer, "offered_on": "2026-09-01"}
+    )
     assert bad.status_code == 422 and "offered_on" in bad.get_json()["errors"]
     bad = org.attorney.post(f"/api/v1/waiver-requests/{request['id']}/offers", json={**offer, "amount": None})
     assert bad.status_code == 422 and "amount" in bad.get_json()["errors"]
@@ -198,12 +257,26 @@ def test_report_data_functions(org, new_case, db_session):
     from service.waivers.service import waiver_letter_data
 
     case = new_case()
-    org.attorney.post(f"/api/v1/cases/{case['id']}/communications", json={
-        "occurred_at": "2026-10-01T10:00:00", "channel": "certified_mail", "direction": "outbound",
-        "counterparty_type": "servicer", "category": "notice_of_error"})
+    org.attorney.post(
+        f"/api/v1/cases/{case['id']}/communications",
+        json={
+            "occurred_at": "2026-10-01T10:00:00",
+            "channel": "certified_mail",
+            "direction": "outbound",
+            "counterparty_type": "servicer",
+            "category": "notice_of_error",
+        },
+    )
     attachment = written_waiver(org.attorney, case["id"])
-    request = create(org.attorney, case["id"], deficiency_amount="20000.00", status="sent", sent_on="2026-10-01",
-                     method="letter", written_waiver_attachment_id=attachment)
+    request = create(
+        org.attorney,
+        case["id"],
+        deficiency_amount="20000.00",
+        status="sent",
+        sent_on="2026-10-01",
+        method="letter",
+        written_waiver_attachment_id=attachment,
+    )
     log = communications_log(db_session, org.id, case["id"])
     assert [e["category"] for e in log["entries"]] == ["notice_of_error", "decision"]
     assert log["entries"][1]["attachments"][0]["sha256"] and log["servicer_compliance"]

@@ -1,4 +1,5 @@
 """Reading reports back: render as a worker would, fetch the PDF, and read it with pypdf."""
+
 from __future__ import annotations
 
 import hashlib

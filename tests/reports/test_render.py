@@ -1,4 +1,5 @@
 """The renderer alone: the URL fetcher reads only data: URIs and the package's static files; filters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,14 @@ def test_the_fetcher_serves_only_data_uris_and_static_files(tmp_path):
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
     secret = tmp_path / "secret.txt"
     secret.write_text("secret")
-    for url in ("http://127.0.0.1:9/x.png", "https://example.com/x.css", secret.as_uri(), "file:///etc/passwd",
-                (STATIC_DIR / ".." / "data.py").as_uri(), "ftp://example.com/x"):
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/x.css",
+        secret.as_uri(),
+        "file:///etc/passwd",
+        (STATIC_DIR / ".." / "data.py").as_uri(),
+        "ftp://example.com/x",
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
@@ -31,9 +38,11 @@ def test_a_template_cannot_pull_in_a_remote_or_local_file(monkeypatch):
 
     fetched = []
     monkeypatch.setattr(URLFetcher, "open", lambda self, url, *a, **k: fetched.append(url))  # never reached
-    html = ('<html lang="en"><head><title>t</title><link rel="stylesheet" href="report.css"></head><body>'
-            '<img src="http://127.0.0.1:9/tracker.png" alt="x"><img src="file:///etc/hostname" alt="y">'
-            '<p>Hello</p></body></html>')
+    html = (
+        '<html lang="en"><head><title>t</title><link rel="stylesheet" href="report.css"></head><body>'
+        '<img src="http://127.0.0.1:9/tracker.png" alt="x"><img src="file:///etc/hostname" alt="y">'
+        '<p>Hello</p></body></html>'
+    )
     monkeypatch.setattr(render, "render_html", lambda name, context: html)
     pdf = render.render_pdf("any.html", {})
     assert pdf.page_count == 1 and fetched == []
@@ -61,10 +70,12 @@ def test_tagging_with_page_references_computed_once_writes_the_same_pdf(monkeypa
     from reports import render
 
     rows = "".join(f"<tr><td>{n}</td><td>Entry {n}</td></tr>" for n in range(200))
-    html = ('<html lang="en"><head><title>Log</title><meta name="dcterms.created" content="2026-01-02">'
-            '<meta name="dcterms.modified" content="2026-01-02"><link rel="stylesheet" href="report.css"></head>'
-            f'<body><h1>Log</h1><table aria-label="Log"><thead><tr><th>No.</th><th>What</th></tr></thead>'
-            f'<tbody>{rows}</tbody></table></body></html>')
+    html = (
+        '<html lang="en"><head><title>Log</title><meta name="dcterms.created" content="2026-01-02">'
+        '<meta name="dcterms.modified" content="2026-01-02"><link rel="stylesheet" href="report.css"></head>'
+        f'<body><h1>Log</h1><table aria-label="Log"><thead><tr><th>No.</th><th>What</th></tr></thead>'
+        f'<tbody>{rows}</tbody></table></body></html>'
+    )
     monkeypatch.setattr(render, "render_html", lambda name, context: html)
     render._speed_up_tagging()
     wrapped = weasyprint_pdf.add_tags

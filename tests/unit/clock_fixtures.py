@@ -1,5 +1,6 @@
 """Helpers for the clock's unit tests: a private rules directory built from fixture jurisdiction
 files, so these tests do not depend on the reviewed files other people are still writing."""
+
 from __future__ import annotations
 
 import copy
@@ -15,8 +16,12 @@ if str(ROOT) not in sys.path:
 
 from service.clock.rules import RULES_DIR, load_rulebook  # noqa: E402
 
-SRC = {"citation": "Fixture Stat. § 1", "source_url": "https://example.org/statute", "checked_on": "2026-11-23",
-       "confidence": "verified"}
+SRC = {
+    "citation": "Fixture Stat. § 1",
+    "source_url": "https://example.org/statute",
+    "checked_on": "2026-11-23",
+    "confidence": "verified",
+}
 
 
 def jurisdiction_data(code: str, name: str = "Fixture State", **overrides) -> dict:
@@ -33,8 +38,14 @@ def jurisdiction_data(code: str, name: str = "Fixture State", **overrides) -> di
             "filing_deadline": {"status": "not_applicable", "summary": "part of the foreclosure judgment", **SRC},
         },
         "redemption": {"status": "none", "summary": "no post-sale redemption", "periods": []},
-        "answer_period": {"status": "known", "period": {"amount": 30, "unit": "days"}, "from": "complaint_served",
-                          "roll_forward": True, "summary": "30 days to answer", **SRC},
+        "answer_period": {
+            "status": "known",
+            "period": {"amount": 30, "unit": "days"},
+            "from": "complaint_served",
+            "roll_forward": True,
+            "summary": "30 days to answer",
+            **SRC,
+        },
         "pre_foreclosure_notices": [],
     }
     for key, value in overrides.items():
@@ -68,57 +79,129 @@ def standard_fixture_states(rd: RulesDir) -> None:
     """IL-like judicial recourse state (IL), MN-like nonjudicial state with redemption (MN),
     a CA-like state with anti-deficiency bars and a notice period (CA)."""
     rd.write("IL", jurisdiction_data("IL", "Illinois"))
-    rd.write("MN", jurisdiction_data(
-        "MN", "Minnesota",
-        foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-        redemption={"status": "has_period", "summary": "redemption", "periods": [
-            {"id": "abandoned", "period": {"amount": 35, "unit": "days"}, "from": "sale_held",
-             "when": {"process": "nonjudicial", "occupancy": ["vacant"]}, "roll_forward": False,
-             "summary": "five weeks", **SRC, "citation": "Minn. Stat. § 582.032"},
-            {"id": "standard", "period": {"amount": 6, "unit": "months"}, "from": "sale_held",
-             "when": {"process": "nonjudicial"}, "roll_forward": False, "summary": "six months",
-             **SRC, "citation": "Minn. Stat. § 580.23"},
-            {"id": "weekend_rolled", "period": {"amount": 6, "unit": "months"}, "from": "sale_confirmed",
-             "when": {"process": "judicial"}, "roll_forward": True, "summary": "six months from confirmation",
-             **SRC, "citation": "Minn. Stat. § 581.10"},
-        ]},
-        answer_period={"status": "known", "period": {"amount": 21, "unit": "days"}, "from": "complaint_served",
-                       "roll_forward": True, "summary": "21 days", **SRC, "citation": "Minn. R. Civ. P. 12.01"},
-    ))
-    rd.write("CA", jurisdiction_data(
-        "CA", "California",
-        foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-        deficiency={
-            "general": {"status": "allowed", "summary": "judicial only", **SRC},
-            "bars": [
-                {"id": "nonjudicial", "effect": "bar", "when": {"process": "nonjudicial"},
-                 "summary": "No deficiency after a trustee's sale.", **SRC, "citation": "Cal. Code Civ. Proc. § 580d"},
-                {"id": "purchase_money", "effect": "bar",
-                 "when": {"purpose": ["purchase"], "occupancy": ["primary_residence"], "max_dwelling_units": 4},
-                 "summary": "No deficiency on purchase money.", **SRC, "citation": "Cal. Code Civ. Proc. § 580b"},
+    rd.write(
+        "MN",
+        jurisdiction_data(
+            "MN",
+            "Minnesota",
+            foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+            redemption={
+                "status": "has_period",
+                "summary": "redemption",
+                "periods": [
+                    {
+                        "id": "abandoned",
+                        "period": {"amount": 35, "unit": "days"},
+                        "from": "sale_held",
+                        "when": {"process": "nonjudicial", "occupancy": ["vacant"]},
+                        "roll_forward": False,
+                        "summary": "five weeks",
+                        **SRC,
+                        "citation": "Minn. Stat. § 582.032",
+                    },
+                    {
+                        "id": "standard",
+                        "period": {"amount": 6, "unit": "months"},
+                        "from": "sale_held",
+                        "when": {"process": "nonjudicial"},
+                        "roll_forward": False,
+                        "summary": "six months",
+                        **SRC,
+                        "citation": "Minn. Stat. § 580.23",
+                    },
+                    {
+                        "id": "weekend_rolled",
+                        "period": {"amount": 6, "unit": "months"},
+                        "from": "sale_confirmed",
+                        "when": {"process": "judicial"},
+                        "roll_forward": True,
+                        "summary": "six months from confirmation",
+                        **SRC,
+                        "citation": "Minn. Stat. § 581.10",
+                    },
+                ],
+            },
+            answer_period={
+                "status": "known",
+                "period": {"amount": 21, "unit": "days"},
+                "from": "complaint_served",
+                "roll_forward": True,
+                "summary": "21 days",
+                **SRC,
+                "citation": "Minn. R. Civ. P. 12.01",
+            },
+        ),
+    )
+    rd.write(
+        "CA",
+        jurisdiction_data(
+            "CA",
+            "California",
+            foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+            deficiency={
+                "general": {"status": "allowed", "summary": "judicial only", **SRC},
+                "bars": [
+                    {
+                        "id": "nonjudicial",
+                        "effect": "bar",
+                        "when": {"process": "nonjudicial"},
+                        "summary": "No deficiency after a trustee's sale.",
+                        **SRC,
+                        "citation": "Cal. Code Civ. Proc. § 580d",
+                    },
+                    {
+                        "id": "purchase_money",
+                        "effect": "bar",
+                        "when": {"purpose": ["purchase"], "occupancy": ["primary_residence"], "max_dwelling_units": 4},
+                        "summary": "No deficiency on purchase money.",
+                        **SRC,
+                        "citation": "Cal. Code Civ. Proc. § 580b",
+                    },
+                ],
+                "fair_value_limit": {
+                    "status": "applies",
+                    "summary": "fair value",
+                    **SRC,
+                    "citation": "Cal. Code Civ. Proc. § 580a",
+                },
+                "filing_deadline": {
+                    "status": "known",
+                    "period": {"amount": 3, "unit": "months"},
+                    "from": "sale_held",
+                    "roll_forward": True,
+                    "summary": "three months",
+                    **SRC,
+                    "citation": "Cal. Code Civ. Proc. § 726(b)",
+                },
+            },
+            pre_foreclosure_notices=[
+                {
+                    "id": "nod_wait",
+                    "name": "Notice of default",
+                    "from": "notice_of_default_recorded",
+                    "period": {"amount": 3, "unit": "months"},
+                    "before": "sale_held",
+                    "when": {},
+                    "summary": "three months",
+                    **SRC,
+                    "citation": "Cal. Civ. Code § 2924",
+                },
             ],
-            "fair_value_limit": {"status": "applies", "summary": "fair value", **SRC,
-                                 "citation": "Cal. Code Civ. Proc. § 580a"},
-            "filing_deadline": {"status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held",
-                                "roll_forward": True, "summary": "three months", **SRC,
-                                "citation": "Cal. Code Civ. Proc. § 726(b)"},
-        },
-        pre_foreclosure_notices=[
-            {"id": "nod_wait", "name": "Notice of default", "from": "notice_of_default_recorded",
-             "period": {"amount": 3, "unit": "months"}, "before": "sale_held", "when": {},
-             "summary": "three months", **SRC, "citation": "Cal. Civ. Code § 2924"},
-        ],
-    ))
-    rd.write("TX", jurisdiction_data(
-        "TX", "Texas",
-        foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-        deficiency={
-            "general": {"status": "unknown", "summary": "unknown", **SRC},
-            "bars": [], "fair_value_limit": {"status": "unknown", "summary": "?", **SRC},
-            "filing_deadline": {"status": "unknown", "summary": "?", **SRC},
-        },
-        redemption={"status": "unknown", "summary": "?", "periods": []},
-        answer_period={"status": "unknown", "summary": "?", **SRC},
-    ))
-
-
+        ),
+    )
+    rd.write(
+        "TX",
+        jurisdiction_data(
+            "TX",
+            "Texas",
+            foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+            deficiency={
+                "general": {"status": "unknown", "summary": "unknown", **SRC},
+                "bars": [],
+                "fair_value_limit": {"status": "unknown", "summary": "?", **SRC},
+                "filing_deadline": {"status": "unknown", "summary": "?", **SRC},
+            },
+            redemption={"status": "unknown", "summary": "?", "periods": []},
+            answer_period={"status": "unknown", "summary": "?", **SRC},
+        ),
+    )

@@ -1,4 +1,5 @@
 """Fixtures for the clock's unit tests (helpers in clock_fixtures.py)."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The sign-in throttle's policy over flask-limiter's in-memory storage, with the clock moved by hand."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """TOTP codes and recovery codes, without Flask or a database."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,9 @@ def code_at(seconds: float) -> str:
     return pyotp.TOTP(SECRET).at(seconds)
 
 
-@pytest.mark.parametrize("offset, accepted", [(0, True), (-30, True), (30, True), (-60, False), (60, False),
-                                              (-3600, False)])
+@pytest.mark.parametrize(
+    "offset, accepted", [(0, True), (-30, True), (30, True), (-60, False), (60, False), (-3600, False)]
+)
 def test_a_code_counts_one_step_either_side_and_no_further(offset, accepted):
     step = twofactor.verify_code(SECRET, code_at(NOW + offset), None, now=NOW)
     assert (step is not None) is accepted
@@ -68,7 +70,7 @@ def test_recovery_codes_are_many_distinct_and_hard_to_guess():
     for code in codes:
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", code)
     # 32 symbols ** 10 = 2 ** 50 per code.
-    assert len(twofactor.RECOVERY_CODE_CHARS) ** 10 >= 2 ** 50
+    assert len(twofactor.RECOVERY_CODE_CHARS) ** 10 >= 2**50
 
 
 def test_a_recovery_code_digest_forgives_case_spaces_and_dashes_only():

@@ -1,4 +1,5 @@
 """Date arithmetic: table-driven cases and hypothesis properties."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,29 +16,35 @@ dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
 states = st.sampled_from(["IL", "MN", "CA", "TX", "NY", "DC", "MA", "LA"])
 
 
-@pytest.mark.parametrize("start,n,expected", [
-    ("2026-03-02", 30, "2026-04-01"),   # trigger day not counted
-    ("2026-01-01", 36, "2026-02-06"),   # comment 39(a)-1.i.A
-    ("2026-01-01", 45, "2026-02-15"),   # comment 39(b)(1)-1
-    ("2026-01-01", 0, "2026-01-01"),
-    ("2024-02-28", 1, "2024-02-29"),
-])
+@pytest.mark.parametrize(
+    "start,n,expected",
+    [
+        ("2026-03-02", 30, "2026-04-01"),  # trigger day not counted
+        ("2026-01-01", 36, "2026-02-06"),  # comment 39(a)-1.i.A
+        ("2026-01-01", 45, "2026-02-15"),  # comment 39(b)(1)-1
+        ("2026-01-01", 0, "2026-01-01"),
+        ("2024-02-28", 1, "2024-02-29"),
+    ],
+)
 def test_add_days(start, n, expected):
     assert cal.add_days(D(start), n) == D(expected)
 
 
-@pytest.mark.parametrize("start,n,expected", [
-    ("2026-03-02", 5, "2026-03-09"),    # Monday + 5 business days = next Monday
-    ("2026-03-06", 1, "2026-03-09"),    # Friday + 1 = Monday
-    ("2026-03-07", 1, "2026-03-09"),    # received on Saturday: Monday is day 1
-    ("2026-01-14", 5, "2026-01-22"),    # skips MLK Day 2026-01-19
-    ("2026-11-23", 5, "2026-12-01"),    # skips Thanksgiving 2026-11-26
-    ("2026-07-01", 2, "2026-07-03"),    # July 3 2026 (observed Independence Day) counts: 6103(a) date is the 4th
-    ("2027-12-23", 1, "2027-12-24"),    # Dec 24 2027 (observed Christmas) counts as a business day
-    ("2026-06-17", 2, "2026-06-22"),    # Juneteenth (Friday 2026-06-19) skipped
-    ("2026-03-02", 30, "2026-04-13"),
-    ("2026-03-02", 0, "2026-03-02"),
-])
+@pytest.mark.parametrize(
+    "start,n,expected",
+    [
+        ("2026-03-02", 5, "2026-03-09"),  # Monday + 5 business days = next Monday
+        ("2026-03-06", 1, "2026-03-09"),  # Friday + 1 = Monday
+        ("2026-03-07", 1, "2026-03-09"),  # received on Saturday: Monday is day 1
+        ("2026-01-14", 5, "2026-01-22"),  # skips MLK Day 2026-01-19
+        ("2026-11-23", 5, "2026-12-01"),  # skips Thanksgiving 2026-11-26
+        ("2026-07-01", 2, "2026-07-03"),  # July 3 2026 (observed Independence Day) counts: 6103(a) date is the 4th
+        ("2027-12-23", 1, "2027-12-24"),  # Dec 24 2027 (observed Christmas) counts as a business day
+        ("2026-06-17", 2, "2026-06-22"),  # Juneteenth (Friday 2026-06-19) skipped
+        ("2026-03-02", 30, "2026-04-13"),
+        ("2026-03-02", 0, "2026-03-02"),
+    ],
+)
 def test_add_business_days(start, n, expected):
     assert cal.add_business_days(D(start), n) == D(expected)
 
@@ -51,67 +58,84 @@ def test_observed_days_can_be_excluded():
 def test_federal_holiday_set_is_the_6103a_list():
     days = cal.federal_holidays(2026)
     assert len(days) == 11
-    assert D("2026-10-12") in days          # Columbus Day
-    assert D("2026-06-19") in days          # Juneteenth
+    assert D("2026-10-12") in days  # Columbus Day
+    assert D("2026-06-19") in days  # Juneteenth
     assert D("2025-01-20") in cal.federal_holidays(2025)  # MLK day (also Inauguration Day)
     assert all(cal.holiday_name(d) for d in days)
 
 
-@pytest.mark.parametrize("start,months,expected", [
-    ("2026-01-31", 1, "2026-02-28"),
-    ("2024-01-31", 1, "2024-02-29"),
-    ("2026-03-02", 6, "2026-09-02"),
-    ("2026-08-31", 1, "2026-09-30"),
-    ("2026-12-15", 1, "2027-01-15"),
-    ("2026-03-31", -1, "2026-02-28"),
-    ("2026-05-31", 12, "2027-05-31"),
-])
+@pytest.mark.parametrize(
+    "start,months,expected",
+    [
+        ("2026-01-31", 1, "2026-02-28"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2026-03-02", 6, "2026-09-02"),
+        ("2026-08-31", 1, "2026-09-30"),
+        ("2026-12-15", 1, "2027-01-15"),
+        ("2026-03-31", -1, "2026-02-28"),
+        ("2026-05-31", 12, "2027-05-31"),
+    ],
+)
 def test_add_months(start, months, expected):
     assert cal.add_months(D(start), months) == D(expected)
 
 
-@pytest.mark.parametrize("start,years,expected", [
-    ("2024-02-29", 1, "2025-02-28"),
-    ("2024-02-29", 4, "2028-02-29"),
-    ("2026-03-02", 1, "2027-03-02"),
-])
+@pytest.mark.parametrize(
+    "start,years,expected",
+    [
+        ("2024-02-29", 1, "2025-02-28"),
+        ("2024-02-29", 4, "2028-02-29"),
+        ("2026-03-02", 1, "2027-03-02"),
+    ],
+)
 def test_add_years(start, years, expected):
     assert cal.add_years(D(start), years) == D(expected)
 
 
-@pytest.mark.parametrize("day,state,expected", [
-    ("2026-09-05", "MN", "2026-09-08"),   # Saturday -> Sunday -> Labor Day Monday -> Tuesday
-    ("2026-09-04", "MN", "2026-09-04"),   # a Friday court day stays
-    ("2026-03-02", "IL", "2026-03-03"),   # Casimir Pulaski Day (Illinois)
-    ("2026-04-16", "DC", "2026-04-17"),   # DC Emancipation Day
-    ("2026-04-16", "IL", "2026-04-16"),
-    ("2026-07-03", "TX", "2026-07-06"),   # observed Independence Day closes courts
-    ("2026-11-27", "CA", "2026-11-30"),   # day after Thanksgiving (California)
-])
+@pytest.mark.parametrize(
+    "day,state,expected",
+    [
+        ("2026-09-05", "MN", "2026-09-08"),  # Saturday -> Sunday -> Labor Day Monday -> Tuesday
+        ("2026-09-04", "MN", "2026-09-04"),  # a Friday court day stays
+        ("2026-03-02", "IL", "2026-03-03"),  # Casimir Pulaski Day (Illinois)
+        ("2026-04-16", "DC", "2026-04-17"),  # DC Emancipation Day
+        ("2026-04-16", "IL", "2026-04-16"),
+        ("2026-07-03", "TX", "2026-07-06"),  # observed Independence Day closes courts
+        ("2026-11-27", "CA", "2026-11-30"),  # day after Thanksgiving (California)
+    ],
+)
 def test_roll_forward_to_court_day(day, state, expected):
     assert cal.roll_forward_to_court_day(D(day), state) == D(expected)
 
 
 def test_explanations_read_like_arithmetic():
-    assert cal.format_arithmetic("sale held", D("2026-03-02"), 6, "months", D("2026-09-02"),
-                                 citation="Minn. Stat. § 580.23") == \
-        "sale held 2026-03-02 + 6 months = 2026-09-02 (Minn. Stat. § 580.23)"
+    assert (
+        cal.format_arithmetic(
+            "sale held", D("2026-03-02"), 6, "months", D("2026-09-02"), citation="Minn. Stat. § 580.23"
+        )
+        == "sale held 2026-03-02 + 6 months = 2026-09-02 (Minn. Stat. § 580.23)"
+    )
     res = cal.compute_period(D("2026-08-06"), 30, "days", "MN")
     text = res.arithmetic("complaint served", "MN")
-    assert text == ("complaint served 2026-08-06 + 30 days = 2026-09-05 (Saturday), rolled to the next court day, "
-                    "Tuesday 2026-09-08")
+    assert text == (
+        "complaint served 2026-08-06 + 30 days = 2026-09-05 (Saturday), rolled to the next court day, "
+        "Tuesday 2026-09-08"
+    )
     assert cal.describe_date(D("2026-09-07"), "MN") == "2026-09-07 (Monday, Labor Day)"
     assert cal.describe_period(1, "years") == "1 year"
     assert cal.describe_period(5, "business_days") == "5 business days"
 
 
-@pytest.mark.parametrize("a,b,expected", [
-    ("2026-03-02", "2026-03-09", 5),
-    ("2026-03-09", "2026-03-02", -5),
-    ("2026-03-02", "2026-03-02", 0),
-    ("2026-03-06", "2026-03-08", 0),
-    ("2026-11-25", "2026-11-27", 1),
-])
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        ("2026-03-02", "2026-03-09", 5),
+        ("2026-03-09", "2026-03-02", -5),
+        ("2026-03-02", "2026-03-02", 0),
+        ("2026-03-06", "2026-03-08", 0),
+        ("2026-11-25", "2026-11-27", 1),
+    ],
+)
 def test_business_days_between(a, b, expected):
     assert cal.business_days_between(D(a), D(b)) == expected
 
@@ -124,6 +148,7 @@ def test_unknown_state_and_unit_raise():
 
 
 # --- properties -------------------------------------------------------------------------------
+
 
 @settings(max_examples=200, deadline=None)
 @given(dates, st.integers(min_value=1, max_value=60))
@@ -156,7 +181,7 @@ def test_add_months_clamps_to_month_end(start, n):
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == n
     if result.day != start.day:
         assert result.day < start.day
-        assert (result + timedelta(days=1)).month != result.month   # clamped to the last day
+        assert (result + timedelta(days=1)).month != result.month  # clamped to the last day
     assert cal.add_months(result, 0) == result
 
 
@@ -176,10 +201,18 @@ def test_roll_forward_idempotent_and_never_earlier(day, state):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.decimals(min_value=Decimal("0"), max_value=Decimal("10000000"), places=2,
-                            allow_nan=False, allow_infinity=False), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.decimals(
+            min_value=Decimal("0"), max_value=Decimal("10000000"), places=2, allow_nan=False, allow_infinity=False
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_money_arithmetic_exact(amounts):
     from service.clock.deficiency import money
+
     total = sum(amounts, Decimal(0))
     assert money(total) == total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert money(total) - amounts[0] == money(sum(amounts[1:], Decimal(0)))
@@ -187,5 +220,6 @@ def test_money_arithmetic_exact(amounts):
 
 def test_money_rounds_half_up():
     from service.clock.deficiency import money
+
     assert money(Decimal("0.005")) == Decimal("0.01")
-    assert money(Decimal("2.675")) == Decimal("2.68")   # a float would give 2.67
+    assert money(Decimal("2.675")) == Decimal("2.68")  # a float would give 2.67

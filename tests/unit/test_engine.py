@@ -1,4 +1,5 @@
 """The deadline engine, table-driven against the fixture rules (see clock_fixtures.py)."""
+
 from __future__ import annotations
 
 import random
@@ -33,11 +34,15 @@ def keys(deadlines):
 
 # --- Regulation X delinquency clocks ------------------------------------------------------------
 
-@pytest.mark.parametrize("fmp,mark,live,written", [
-    ("2026-01-01", "2026-05-02", "2026-02-06", "2026-02-15"),   # day 120 = May 1; more than 120 = May 2
-    ("2024-01-01", "2024-05-01", "2024-02-06", "2024-02-15"),   # leap year
-    ("2026-11-15", "2027-03-16", "2026-12-21", "2026-12-30"),
-])
+
+@pytest.mark.parametrize(
+    "fmp,mark,live,written",
+    [
+        ("2026-01-01", "2026-05-02", "2026-02-06", "2026-02-15"),  # day 120 = May 1; more than 120 = May 2
+        ("2024-01-01", "2024-05-01", "2024-02-06", "2024-02-15"),  # leap year
+        ("2026-11-15", "2027-03-16", "2026-12-21", "2026-12-30"),
+    ],
+)
 def test_delinquency_clocks(rulebook, fmp, mark, live, written):
     dls = run(rulebook, [ev("first_missed_payment", fmp)], today=LATER)
     m = one(dls, "reg_x_120_day_mark")
@@ -49,10 +54,13 @@ def test_delinquency_clocks(rulebook, fmp, mark, live, written):
     assert {d.status for d in dls} == {"open"}
 
 
-@pytest.mark.parametrize("filing,status", [
-    ("2026-04-15", "missed"),   # first filing before the 120-day mark: possible 1024.41(f) violation
-    ("2026-05-02", "met"),
-])
+@pytest.mark.parametrize(
+    "filing,status",
+    [
+        ("2026-04-15", "missed"),  # first filing before the 120-day mark: possible 1024.41(f) violation
+        ("2026-05-02", "met"),
+    ],
+)
 def test_first_filing_against_120_day_mark(rulebook, filing, status):
     dls = run(rulebook, [ev("first_missed_payment", "2026-01-01"), ev("complaint_filed", filing)], today=LATER)
     m = one(dls, "reg_x_120_day_mark")
@@ -63,12 +71,16 @@ def test_first_filing_against_120_day_mark(rulebook, filing, status):
 
 # --- answer period ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("state,facts,served,due", [
-    ("IL", {}, "2026-03-02", "2026-04-01"),
-    ("IL", {}, "2026-08-06", "2026-09-08"),          # Sat 9/5 -> Labor Day 9/7 -> Tue 9/8
-    ("IL", {}, "2026-01-31", "2026-03-03"),          # Mon 3/2 is Casimir Pulaski Day in Illinois
-    ("MN", {"process": "judicial"}, "2026-03-02", "2026-03-23"),
-])
+
+@pytest.mark.parametrize(
+    "state,facts,served,due",
+    [
+        ("IL", {}, "2026-03-02", "2026-04-01"),
+        ("IL", {}, "2026-08-06", "2026-09-08"),  # Sat 9/5 -> Labor Day 9/7 -> Tue 9/8
+        ("IL", {}, "2026-01-31", "2026-03-03"),  # Mon 3/2 is Casimir Pulaski Day in Illinois
+        ("MN", {"process": "judicial"}, "2026-03-02", "2026-03-23"),
+    ],
+)
 def test_answer_due(rulebook, state, facts, served, due):
     dls = run(rulebook, [ev("complaint_served", served)], state=state, **facts)
     a = one(dls, "answer_due")
@@ -78,21 +90,26 @@ def test_answer_due(rulebook, state, facts, served, due):
 
 def test_answer_rolled_explanation(rulebook):
     a = one(run(rulebook, [ev("complaint_served", "2026-08-06")]), "answer_due")
-    assert a.explanation == ("complaint served 2026-08-06 + 30 days = 2026-09-05 (Saturday), rolled to the next "
-                             "court day, Tuesday 2026-09-08; foreclosure process not given: assumed judicial, the "
-                             "usual one in IL (Fixture Stat. § 1)")
+    assert a.explanation == (
+        "complaint served 2026-08-06 + 30 days = 2026-09-05 (Saturday), rolled to the next "
+        "court day, Tuesday 2026-09-08; foreclosure process not given: assumed judicial, the "
+        "usual one in IL (Fixture Stat. § 1)"
+    )
 
 
 def test_no_answer_in_nonjudicial_foreclosure(rulebook):
     assert "answer_due" not in keys(run(rulebook, [ev("complaint_served", "2026-03-02")], state="MN"))
 
 
-@pytest.mark.parametrize("events,today,status,met_on", [
-    ([ev("answer_filed", "2026-03-20")], LATER, "met", "2026-03-20"),
-    ([ev("answer_filed", "2026-04-10")], LATER, "met", "2026-04-10"),     # met late
-    ([], LATER, "missed", None),
-    ([], D("2026-04-01"), "open", None),                                  # due today: still open
-])
+@pytest.mark.parametrize(
+    "events,today,status,met_on",
+    [
+        ([ev("answer_filed", "2026-03-20")], LATER, "met", "2026-03-20"),
+        ([ev("answer_filed", "2026-04-10")], LATER, "met", "2026-04-10"),  # met late
+        ([], LATER, "missed", None),
+        ([], D("2026-04-01"), "open", None),  # due today: still open
+    ],
+)
 def test_answer_status(rulebook, events, today, status, met_on):
     a = one(run(rulebook, [ev("complaint_served", "2026-03-02"), *events], today=today), "answer_due")
     assert a.status == status
@@ -103,11 +120,15 @@ def test_answer_status(rulebook, events, today, status, met_on):
 
 # --- loss mitigation ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sale,expected", [
-    (None, "2026-03-09"),
-    ("2026-04-16", "2026-03-09"),      # 45 days before the sale: applies
-    ("2026-04-15", None),              # 44 days: does not
-])
+
+@pytest.mark.parametrize(
+    "sale,expected",
+    [
+        (None, "2026-03-09"),
+        ("2026-04-16", "2026-03-09"),  # 45 days before the sale: applies
+        ("2026-04-15", None),  # 44 days: does not
+    ],
+)
 def test_loss_mit_acknowledgment(rulebook, sale, expected):
     events = [ev("loss_mit_application_received", "2026-03-02", "app")]
     if sale:
@@ -121,11 +142,14 @@ def test_loss_mit_acknowledgment(rulebook, sale, expected):
         assert d.citation == "12 CFR 1024.41(b)(2)(i)(B)"
 
 
-@pytest.mark.parametrize("sale,evaluation,protection", [
-    (None, "2026-04-01", None),
-    ("2026-04-09", "2026-04-01", "2026-04-09"),   # 38 days: more than 37
-    ("2026-04-08", None, None),                   # exactly 37 days: not protected
-])
+@pytest.mark.parametrize(
+    "sale,evaluation,protection",
+    [
+        (None, "2026-04-01", None),
+        ("2026-04-09", "2026-04-01", "2026-04-09"),  # 38 days: more than 37
+        ("2026-04-08", None, None),  # exactly 37 days: not protected
+    ],
+)
 def test_loss_mit_evaluation_and_sale_protection(rulebook, sale, evaluation, protection):
     events = [ev("loss_mit_application_complete", "2026-03-02", "c")]
     if sale:
@@ -143,27 +167,39 @@ def test_loss_mit_evaluation_and_sale_protection(rulebook, sale, evaluation, pro
 
 
 def test_sale_during_pending_application_is_flagged(rulebook):
-    events = [ev("loss_mit_application_complete", "2026-03-02", "c"), ev("sale_scheduled", "2026-05-01"),
-              ev("sale_held", "2026-05-01", sale_price="100000")]
+    events = [
+        ev("loss_mit_application_complete", "2026-03-02", "c"),
+        ev("sale_scheduled", "2026-05-01"),
+        ev("sale_held", "2026-05-01", sale_price="100000"),
+    ]
     p = one(run(rulebook, events, today=LATER), "loss_mit_sale_protection:c")
     assert p.status == "missed" and "possible violation" in p.explanation
 
 
 def test_evaluation_met_by_decision_and_missed_without(rulebook):
     base = [ev("loss_mit_application_complete", "2026-03-02", "c")]
-    assert one(run(rulebook, base + [ev("loss_mit_denied", "2026-03-20", "d")], today=LATER),
-               "loss_mit_evaluation_due:c").status == "met"
+    assert (
+        one(
+            run(rulebook, base + [ev("loss_mit_denied", "2026-03-20", "d")], today=LATER), "loss_mit_evaluation_due:c"
+        ).status
+        == "met"
+    )
     assert one(run(rulebook, base, today=LATER), "loss_mit_evaluation_due:c").status == "missed"
 
 
-@pytest.mark.parametrize("sale,expected,verify", [
-    (None, "2026-02-24", False),
-    ("2026-04-02", "2026-02-24", False),   # complete app 90 days before the sale
-    ("2026-04-01", None, False),           # 89 days: no appeal right
-])
+@pytest.mark.parametrize(
+    "sale,expected,verify",
+    [
+        (None, "2026-02-24", False),
+        ("2026-04-02", "2026-02-24", False),  # complete app 90 days before the sale
+        ("2026-04-01", None, False),  # 89 days: no appeal right
+    ],
+)
 def test_loss_mit_appeal(rulebook, sale, expected, verify):
-    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
-              Event("d", "loss_mit_denied", D("2026-02-10"), {"option": "loan_modification"})]
+    events = [
+        ev("loss_mit_application_complete", "2026-01-02", "c"),
+        Event("d", "loss_mit_denied", D("2026-02-10"), {"option": "loan_modification"}),
+    ]
     if sale:
         events.append(ev("sale_scheduled", sale))
     dls = run(rulebook, events)
@@ -177,12 +213,17 @@ def test_loss_mit_appeal(rulebook, sale, expected, verify):
 def test_appeal_without_complete_application_needs_verification(rulebook):
     d = one(run(rulebook, [ev("loss_mit_denied", "2026-02-10", "d")]), "loss_mit_appeal_due:d")
     assert d.verify_manually and d.due_on == D("2026-02-24")
-    d2 = one(run(rulebook, [ev("loss_mit_denied", "2026-02-10", "d"), ev("loss_mit_appeal_filed", "2026-02-20")],
-                 today=LATER), "loss_mit_appeal_due:d")
+    d2 = one(
+        run(
+            rulebook, [ev("loss_mit_denied", "2026-02-10", "d"), ev("loss_mit_appeal_filed", "2026-02-20")], today=LATER
+        ),
+        "loss_mit_appeal_due:d",
+    )
     assert d2.status == "met"
 
 
 # --- notices of error and requests for information -----------------------------------------------
+
 
 def test_notice_of_error_received_on_is_used(rulebook):
     dls = run(rulebook, [ev("notice_of_error_sent", "2026-03-02", "n", received_on="2026-03-04")])
@@ -197,15 +238,23 @@ def test_notice_of_error_without_receipt_date_says_so(rulebook):
     assert ack.due_on == D("2026-03-09") and "send date is used" in ack.explanation
 
 
-@pytest.mark.parametrize("replies,ack_status,resp_status,resp_due,resp_met", [
-    ([], "missed", "missed", "2026-04-13", None),
-    ([ev("servicer_acknowledged", "2026-03-05", in_reply_to="n")], "met", "missed", "2026-04-13", None),
-    ([ev("servicer_acknowledged", "2026-03-05", extended=True)], "met", "open", "2026-05-04", None),
-    ([ev("servicer_responded", "2026-04-10", extension=True), ev("servicer_responded", "2026-04-30")],
-     "met", "met", "2026-05-04", "2026-04-30"),
-    ([ev("servicer_responded", "2026-04-20", in_reply_to="n")], "met", "met", "2026-04-13", "2026-04-20"),
-    ([ev("servicer_responded", "2026-04-20", extension=True)], "missed", "missed", "2026-04-13", None),  # too late
-])
+@pytest.mark.parametrize(
+    "replies,ack_status,resp_status,resp_due,resp_met",
+    [
+        ([], "missed", "missed", "2026-04-13", None),
+        ([ev("servicer_acknowledged", "2026-03-05", in_reply_to="n")], "met", "missed", "2026-04-13", None),
+        ([ev("servicer_acknowledged", "2026-03-05", extended=True)], "met", "open", "2026-05-04", None),
+        (
+            [ev("servicer_responded", "2026-04-10", extension=True), ev("servicer_responded", "2026-04-30")],
+            "met",
+            "met",
+            "2026-05-04",
+            "2026-04-30",
+        ),
+        ([ev("servicer_responded", "2026-04-20", in_reply_to="n")], "met", "met", "2026-04-13", "2026-04-20"),
+        ([ev("servicer_responded", "2026-04-20", extension=True)], "missed", "missed", "2026-04-13", None),  # too late
+    ],
+)
 def test_servicer_clocks(rulebook, replies, ack_status, resp_status, resp_due, resp_met):
     events = [ev("notice_of_error_sent", "2026-03-02", "n")] + replies
     dls = run(rulebook, events, today=D("2026-04-21"))
@@ -224,11 +273,13 @@ def test_late_response_is_met_late(rulebook):
 
 
 def test_unreferenced_reply_answers_the_earliest_open_request(rulebook):
-    events = [ev("request_for_information_sent", "2026-03-02", "r1"),
-              ev("notice_of_error_sent", "2026-03-03", "n2"),
-              ev("servicer_acknowledged", "2026-03-04"),
-              ev("servicer_acknowledged", "2026-03-05"),
-              ev("servicer_responded", "2026-03-20", in_reply_to="n2")]
+    events = [
+        ev("request_for_information_sent", "2026-03-02", "r1"),
+        ev("notice_of_error_sent", "2026-03-03", "n2"),
+        ev("servicer_acknowledged", "2026-03-04"),
+        ev("servicer_acknowledged", "2026-03-05"),
+        ev("servicer_responded", "2026-03-20", in_reply_to="n2"),
+    ]
     dls = run(rulebook, events, today=D("2026-03-21"))
     assert one(dls, "servicer_acknowledgment_due:r1").met_on == D("2026-03-04")
     assert one(dls, "servicer_acknowledgment_due:n2").met_on == D("2026-03-05")
@@ -236,41 +287,67 @@ def test_unreferenced_reply_answers_the_earliest_open_request(rulebook):
     assert one(dls, "servicer_response_due:r1").status == "open"
 
 
-@pytest.mark.parametrize("type_,details,due,citation", [
-    ("request_for_information_sent", {"request_category": "owner_or_assignee"}, "2026-03-16",
-     "12 CFR 1024.36(d)(2)(i)(A)"),
-    ("request_for_information_sent", {}, "2026-04-13", "12 CFR 1024.36(d)(2)(i)(B)"),
-    ("notice_of_error_sent", {"error_category": "payoff_balance"}, "2026-03-11", "12 CFR 1024.35(e)(3)(i)(A)"),
-])
+@pytest.mark.parametrize(
+    "type_,details,due,citation",
+    [
+        (
+            "request_for_information_sent",
+            {"request_category": "owner_or_assignee"},
+            "2026-03-16",
+            "12 CFR 1024.36(d)(2)(i)(A)",
+        ),
+        ("request_for_information_sent", {}, "2026-04-13", "12 CFR 1024.36(d)(2)(i)(B)"),
+        ("notice_of_error_sent", {"error_category": "payoff_balance"}, "2026-03-11", "12 CFR 1024.35(e)(3)(i)(A)"),
+    ],
+)
 def test_response_variants(rulebook, type_, details, due, citation):
     resp = one(run(rulebook, [ev(type_, "2026-03-02", "q", **details)]), "servicer_response_due:q")
     assert (resp.due_on, resp.citation) == (D(due), citation)
 
 
 def test_variant_extension_has_no_effect(rulebook):
-    events = [ev("request_for_information_sent", "2026-03-02", "q", request_category="owner_or_assignee"),
-              ev("servicer_acknowledged", "2026-03-03", extended=True)]
+    events = [
+        ev("request_for_information_sent", "2026-03-02", "q", request_category="owner_or_assignee"),
+        ev("servicer_acknowledged", "2026-03-03", extended=True),
+    ]
     resp = one(run(rulebook, events), "servicer_response_due:q")
     assert resp.due_on == D("2026-03-16") and "cannot be extended" in resp.explanation
 
 
 def test_foreclosure_error_due_before_sale(rulebook):
-    events = [ev("notice_of_error_sent", "2026-03-02", "q", error_category="foreclosure"),
-              ev("sale_scheduled", "2026-03-20")]
+    events = [
+        ev("notice_of_error_sent", "2026-03-02", "q", error_category="foreclosure"),
+        ev("sale_scheduled", "2026-03-20"),
+    ]
     resp = one(run(rulebook, events), "servicer_response_due:q")
     assert resp.due_on == D("2026-03-19")
 
 
 # --- state deadlines ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("facts,events,due,verify,rule", [
-    ({"occupancy": "primary_residence"}, [ev("sale_held", "2026-03-02")], "2026-09-02", False, "MN.redemption.standard"),
-    ({"occupancy": "vacant"}, [ev("sale_held", "2026-03-02")], "2026-04-06", False, "MN.redemption.abandoned"),
-    ({}, [ev("sale_held", "2026-03-02")], "2026-04-06", True, "MN.redemption.abandoned"),   # occupancy unknown
-    ({"process": "judicial"}, [ev("sale_held", "2026-03-02"), ev("sale_confirmed", "2026-03-07")],
-     "2026-09-08", False, "MN.redemption.weekend_rolled"),     # 9/7 Labor Day -> 9/8
-    ({"process": "judicial"}, [ev("sale_held", "2026-03-02")], None, None, None),   # not confirmed yet
-])
+
+@pytest.mark.parametrize(
+    "facts,events,due,verify,rule",
+    [
+        (
+            {"occupancy": "primary_residence"},
+            [ev("sale_held", "2026-03-02")],
+            "2026-09-02",
+            False,
+            "MN.redemption.standard",
+        ),
+        ({"occupancy": "vacant"}, [ev("sale_held", "2026-03-02")], "2026-04-06", False, "MN.redemption.abandoned"),
+        ({}, [ev("sale_held", "2026-03-02")], "2026-04-06", True, "MN.redemption.abandoned"),  # occupancy unknown
+        (
+            {"process": "judicial"},
+            [ev("sale_held", "2026-03-02"), ev("sale_confirmed", "2026-03-07")],
+            "2026-09-08",
+            False,
+            "MN.redemption.weekend_rolled",
+        ),  # 9/7 Labor Day -> 9/8
+        ({"process": "judicial"}, [ev("sale_held", "2026-03-02")], None, None, None),  # not confirmed yet
+    ],
+)
 def test_redemption(rulebook, facts, events, due, verify, rule):
     dls = run(rulebook, events, state="MN", **facts)
     if due is None:
@@ -283,11 +360,16 @@ def test_redemption(rulebook, facts, events, due, verify, rule):
 
 
 def test_redemption_explanation(rulebook):
-    r = one(run(rulebook, [ev("sale_held", "2026-03-02")], state="MN", occupancy="primary_residence",
-                process="nonjudicial"),
-            "redemption_period_end")
-    assert r.explanation == ("sale held 2026-03-02 + 6 months = 2026-09-02; period chosen because the foreclosure "
-                             "process is nonjudicial, the occupancy is primary residence (Minn. Stat. § 580.23)")
+    r = one(
+        run(
+            rulebook, [ev("sale_held", "2026-03-02")], state="MN", occupancy="primary_residence", process="nonjudicial"
+        ),
+        "redemption_period_end",
+    )
+    assert r.explanation == (
+        "sale held 2026-03-02 + 6 months = 2026-09-02; period chosen because the foreclosure "
+        "process is nonjudicial, the occupancy is primary residence (Minn. Stat. § 580.23)"
+    )
     assert "assumed" not in r.explanation
 
 
@@ -296,8 +378,9 @@ def test_no_redemption_state(rulebook):
 
 
 def test_unknown_rules_need_manual_verification(rulebook):
-    dls = run(rulebook, [ev("complaint_served", "2026-03-02"), ev("sale_held", "2026-06-02")], state="TX",
-              process="judicial")
+    dls = run(
+        rulebook, [ev("complaint_served", "2026-03-02"), ev("sale_held", "2026-06-02")], state="TX", process="judicial"
+    )
     for key in ("answer_due", "redemption_period_end", "deficiency_filing_deadline"):
         d = one(dls, key)
         assert d.due_on is None and d.verify_manually
@@ -313,11 +396,14 @@ def test_state_without_rules_still_gets_federal_clocks(rulebook):
     assert r.verify_manually and r.due_on is None and r.citation
 
 
-@pytest.mark.parametrize("process,events,due,status", [
-    ("judicial", [ev("sale_held", "2026-03-02")], "2026-06-02", "open"),
-    ("judicial", [ev("sale_held", "2026-03-02"), ev("deficiency_action_filed", "2026-07-01")], "2026-06-02", "met"),
-    ("nonjudicial", [ev("sale_held", "2026-03-02")], None, None),     # barred: no window to watch
-])
+@pytest.mark.parametrize(
+    "process,events,due,status",
+    [
+        ("judicial", [ev("sale_held", "2026-03-02")], "2026-06-02", "open"),
+        ("judicial", [ev("sale_held", "2026-03-02"), ev("deficiency_action_filed", "2026-07-01")], "2026-06-02", "met"),
+        ("nonjudicial", [ev("sale_held", "2026-03-02")], None, None),  # barred: no window to watch
+    ],
+)
 def test_deficiency_filing_deadline(rulebook, process, events, due, status):
     dls = run(rulebook, events, state="CA", process=process)
     if due is None:
@@ -339,11 +425,14 @@ def test_state_notice_period(rulebook, sale, status):
         assert "possible defense" in d.explanation
 
 
-@pytest.mark.parametrize("events,today,status", [
-    ([ev("sale_scheduled", "2026-06-01")], TODAY, "open"),
-    ([ev("sale_scheduled", "2026-06-01")], LATER, "missed"),                 # passed, no sale recorded
-    ([ev("sale_scheduled", "2026-06-01"), ev("sale_held", "2026-06-01")], LATER, "met"),
-])
+@pytest.mark.parametrize(
+    "events,today,status",
+    [
+        ([ev("sale_scheduled", "2026-06-01")], TODAY, "open"),
+        ([ev("sale_scheduled", "2026-06-01")], LATER, "missed"),  # passed, no sale recorded
+        ([ev("sale_scheduled", "2026-06-01"), ev("sale_held", "2026-06-01")], LATER, "met"),
+    ],
+)
 def test_sale_date(rulebook, events, today, status):
     s = one(run(rulebook, events, today=today), "sale_date")
     assert s.due_on == D("2026-06-01") and s.status == status
@@ -357,22 +446,29 @@ def test_postponed_sale_uses_latest_date(rulebook):
 def test_scra(rulebook):
     d = one(run(rulebook, [ev("military_service_ended", "2026-01-15")]), "scra_protection_end")
     assert (d.due_on, d.binds, d.citation) == (D("2027-01-15"), "lender", "50 U.S.C. § 3953(c)")
-    bad = one(run(rulebook, [ev("military_service_ended", "2026-01-15"), ev("sale_held", "2026-10-01")],
-                  today=LATER), "scra_protection_end")
+    bad = one(
+        run(rulebook, [ev("military_service_ended", "2026-01-15"), ev("sale_held", "2026-10-01")], today=LATER),
+        "scra_protection_end",
+    )
     assert bad.status == "missed" and "within the protected period" in bad.explanation
 
 
 # --- bankruptcy -----------------------------------------------------------------------------------
 
+
 def test_bankruptcy_tolls_foreclosure_deadlines(rulebook):
-    events = [ev("first_missed_payment", "2026-01-01"), ev("complaint_served", "2026-03-02"),
-              ev("sale_scheduled", "2026-09-01"), ev("bankruptcy_filed", "2026-03-20")]
+    events = [
+        ev("first_missed_payment", "2026-01-01"),
+        ev("complaint_served", "2026-03-02"),
+        ev("sale_scheduled", "2026-09-01"),
+        ev("bankruptcy_filed", "2026-03-20"),
+    ]
     dls = run(rulebook, events, today=LATER)
     for key in ("answer_due", "sale_date"):
         d = one(dls, key)
         assert d.status == "tolled"
         assert "362(a)" in d.explanation and "§ 108" in d.explanation and "verify" in d.explanation
-    assert one(dls, "reg_x_120_day_mark").status == "open"       # federal clocks are not tolled
+    assert one(dls, "reg_x_120_day_mark").status == "open"  # federal clocks are not tolled
 
 
 def test_deadline_due_before_filing_is_not_tolled(rulebook):
@@ -381,27 +477,39 @@ def test_deadline_due_before_filing_is_not_tolled(rulebook):
 
 
 def test_closed_bankruptcy_ends_tolling(rulebook):
-    events = [ev("complaint_served", "2026-03-02"), ev("bankruptcy_filed", "2026-03-20"),
-              ev("bankruptcy_closed", "2026-05-01")]
+    events = [
+        ev("complaint_served", "2026-03-02"),
+        ev("bankruptcy_filed", "2026-03-20"),
+        ev("bankruptcy_closed", "2026-05-01"),
+    ]
     a = one(run(rulebook, events, today=LATER), "answer_due")
     assert a.status == "missed" and "§ 108 may have extended" in a.explanation
 
 
 def test_met_beats_tolled(rulebook):
-    events = [ev("complaint_served", "2026-03-02"), ev("answer_filed", "2026-03-10"),
-              ev("bankruptcy_filed", "2026-03-20")]
+    events = [
+        ev("complaint_served", "2026-03-02"),
+        ev("answer_filed", "2026-03-10"),
+        ev("bankruptcy_filed", "2026-03-20"),
+    ]
     assert one(run(rulebook, events, today=LATER), "answer_due").status == "met"
 
 
 # --- properties of the whole output ----------------------------------------------------------------
 
 FULL_CASE = [
-    ev("first_missed_payment", "2026-01-01"), ev("loss_mit_application_received", "2026-02-01", "a1"),
-    ev("loss_mit_application_complete", "2026-02-20", "c1"), ev("loss_mit_denied", "2026-03-10", "d1"),
-    ev("notice_of_error_sent", "2026-03-02", "n1"), ev("request_for_information_sent", "2026-03-03", "r1"),
-    ev("servicer_acknowledged", "2026-03-05"), ev("complaint_filed", "2026-05-10"),
-    ev("complaint_served", "2026-05-12"), ev("sale_scheduled", "2026-10-01"),
-    ev("sale_held", "2026-10-01", sale_price="200000"), ev("military_service_ended", "2025-06-01"),
+    ev("first_missed_payment", "2026-01-01"),
+    ev("loss_mit_application_received", "2026-02-01", "a1"),
+    ev("loss_mit_application_complete", "2026-02-20", "c1"),
+    ev("loss_mit_denied", "2026-03-10", "d1"),
+    ev("notice_of_error_sent", "2026-03-02", "n1"),
+    ev("request_for_information_sent", "2026-03-03", "r1"),
+    ev("servicer_acknowledged", "2026-03-05"),
+    ev("complaint_filed", "2026-05-10"),
+    ev("complaint_served", "2026-05-12"),
+    ev("sale_scheduled", "2026-10-01"),
+    ev("sale_held", "2026-10-01", sale_price="200000"),
+    ev("military_service_ended", "2025-06-01"),
 ]
 
 
@@ -435,13 +543,30 @@ def test_no_events_no_deadlines(rulebook):
 
 def test_notice_id_selects_the_trigger(rules_dir):
     from clock_fixtures import SRC, jurisdiction_data
-    notice = {"from": "pre_foreclosure_notice_sent", "period": {"amount": 30, "unit": "days"},
-              "before": "complaint_filed", "when": {}, "summary": "s", **SRC}
-    rules_dir.write("NY", jurisdiction_data("NY", pre_foreclosure_notices=[
-        {"id": "a", "name": "Notice A", **notice}, {"id": "b", "name": "Notice B", **notice}]))
+
+    notice = {
+        "from": "pre_foreclosure_notice_sent",
+        "period": {"amount": 30, "unit": "days"},
+        "before": "complaint_filed",
+        "when": {},
+        "summary": "s",
+        **SRC,
+    }
+    rules_dir.write(
+        "NY",
+        jurisdiction_data(
+            "NY",
+            pre_foreclosure_notices=[
+                {"id": "a", "name": "Notice A", **notice},
+                {"id": "b", "name": "Notice B", **notice},
+            ],
+        ),
+    )
     rb = rules_dir.rulebook()
-    events = [ev("pre_foreclosure_notice_sent", "2026-02-01", "n1", notice_id="a"),
-              ev("pre_foreclosure_notice_sent", "2026-03-01", "n2", notice_id="b")]
+    events = [
+        ev("pre_foreclosure_notice_sent", "2026-02-01", "n1", notice_id="a"),
+        ev("pre_foreclosure_notice_sent", "2026-03-01", "n2", notice_id="b"),
+    ]
     dls = run(rb, events, state="NY")
     assert one(dls, "state_notice_period_end:a").due_on == D("2026-03-03")
     assert one(dls, "state_notice_period_end:b").due_on == D("2026-03-31")
@@ -451,8 +576,10 @@ def test_notice_id_selects_the_trigger(rules_dir):
 
 
 def test_assumed_process_is_said(rulebook):
-    r = one(run(rulebook, [ev("sale_held", "2026-03-02")], state="MN", occupancy="primary_residence"),
-            "redemption_period_end")
+    r = one(
+        run(rulebook, [ev("sale_held", "2026-03-02")], state="MN", occupancy="primary_residence"),
+        "redemption_period_end",
+    )
     assert "assumed nonjudicial" in r.explanation
     a = one(run(rulebook, [ev("complaint_served", "2026-03-02")], state="IL"), "answer_due")
     assert "assumed judicial" in a.explanation
@@ -460,35 +587,66 @@ def test_assumed_process_is_said(rulebook):
 
 # --- `when` on the deficiency filing deadline and the answer period --------------------------------
 
+
 @pytest.fixture(scope="module")
 def when_rulebook(tmp_path_factory):
     """NE-like: a 3-month deficiency deadline after trustee's sales only; OH-like: a deadline for homes
     of one or two units only and an answer period limited to the same homes (to test both timed rules)."""
     from clock_fixtures import SRC, RulesDir, jurisdiction_data
+
     rd = RulesDir(tmp_path_factory.mktemp("when_rules"))
-    rd.write("NE", jurisdiction_data(
-        "NE", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-        deficiency={"filing_deadline": {
-            "status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held", "roll_forward": False,
-            "when": {"process": "nonjudicial"}, "summary": "after a trustee's sale", **SRC,
-            "citation": "Neb. Rev. Stat. § 76-1013"}}))
-    rd.write("OH", jurisdiction_data(
-        "OH", deficiency={"filing_deadline": {
-            "status": "known", "period": {"amount": 2, "unit": "years"}, "from": "sale_confirmed",
-            "roll_forward": False, "when": {"max_dwelling_units": 2}, "summary": "1-2 family homes", **SRC,
-            "citation": "R.C. 2329.08"}},
-        answer_period={"when": {"max_dwelling_units": 2}}))
+    rd.write(
+        "NE",
+        jurisdiction_data(
+            "NE",
+            foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
+            deficiency={
+                "filing_deadline": {
+                    "status": "known",
+                    "period": {"amount": 3, "unit": "months"},
+                    "from": "sale_held",
+                    "roll_forward": False,
+                    "when": {"process": "nonjudicial"},
+                    "summary": "after a trustee's sale",
+                    **SRC,
+                    "citation": "Neb. Rev. Stat. § 76-1013",
+                }
+            },
+        ),
+    )
+    rd.write(
+        "OH",
+        jurisdiction_data(
+            "OH",
+            deficiency={
+                "filing_deadline": {
+                    "status": "known",
+                    "period": {"amount": 2, "unit": "years"},
+                    "from": "sale_confirmed",
+                    "roll_forward": False,
+                    "when": {"max_dwelling_units": 2},
+                    "summary": "1-2 family homes",
+                    **SRC,
+                    "citation": "R.C. 2329.08",
+                }
+            },
+            answer_period={"when": {"max_dwelling_units": 2}},
+        ),
+    )
     return rd.rulebook()
 
 
-@pytest.mark.parametrize("state,facts,events,due,verify", [
-    ("NE", {"process": "nonjudicial"}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),
-    ("NE", {"process": "judicial"}, [ev("sale_held", "2026-03-02")], None, None),     # judicial sale: no limit
-    ("NE", {}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),                 # usual process assumed
-    ("OH", {"dwelling_units": 1}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", False),
-    ("OH", {"dwelling_units": 3}, [ev("sale_confirmed", "2026-03-02")], None, None),  # not a 1-2 family home
-    ("OH", {}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", True),             # units unknown
-])
+@pytest.mark.parametrize(
+    "state,facts,events,due,verify",
+    [
+        ("NE", {"process": "nonjudicial"}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),
+        ("NE", {"process": "judicial"}, [ev("sale_held", "2026-03-02")], None, None),  # judicial sale: no limit
+        ("NE", {}, [ev("sale_held", "2026-03-02")], "2026-06-02", False),  # usual process assumed
+        ("OH", {"dwelling_units": 1}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", False),
+        ("OH", {"dwelling_units": 3}, [ev("sale_confirmed", "2026-03-02")], None, None),  # not a 1-2 family home
+        ("OH", {}, [ev("sale_confirmed", "2026-03-02")], "2028-03-02", True),  # units unknown
+    ],
+)
 def test_filing_deadline_when(when_rulebook, state, facts, events, due, verify):
     dls = run(when_rulebook, events, state=state, **facts)
     if due is None:
@@ -503,16 +661,26 @@ def test_filing_deadline_when(when_rulebook, state, facts, events, due, verify):
 
 
 def test_filing_deadline_when_met_by_action(when_rulebook):
-    d = one(run(when_rulebook, [ev("sale_held", "2026-03-02"), ev("deficiency_action_filed", "2026-04-01")],
-                state="NE", process="nonjudicial"), "deficiency_filing_deadline")
+    d = one(
+        run(
+            when_rulebook,
+            [ev("sale_held", "2026-03-02"), ev("deficiency_action_filed", "2026-04-01")],
+            state="NE",
+            process="nonjudicial",
+        ),
+        "deficiency_filing_deadline",
+    )
     assert (d.status, d.met_on) == ("met", D("2026-04-01"))
 
 
-@pytest.mark.parametrize("facts,due,verify", [
-    ({"dwelling_units": 2}, "2026-04-01", False),
-    ({"dwelling_units": 4}, None, None),
-    ({}, "2026-04-01", True),
-])
+@pytest.mark.parametrize(
+    "facts,due,verify",
+    [
+        ({"dwelling_units": 2}, "2026-04-01", False),
+        ({"dwelling_units": 4}, None, None),
+        ({}, "2026-04-01", True),
+    ],
+)
 def test_answer_period_when(when_rulebook, facts, due, verify):
     dls = run(when_rulebook, [ev("complaint_served", "2026-03-02")], state="OH", **facts)
     if due is None:
@@ -524,32 +692,50 @@ def test_answer_period_when(when_rulebook, facts, due, verify):
 
 # --- 12 CFR 1024.41(h) and (e): appeals and offers ---------------------------------------------
 
-@pytest.mark.parametrize("option,appeal", [
-    ("loan_modification", True), ("forbearance", False), ("repayment_plan", False), ("short_sale", False),
-    ("deed_in_lieu", False),
-])
+
+@pytest.mark.parametrize(
+    "option,appeal",
+    [
+        ("loan_modification", True),
+        ("forbearance", False),
+        ("repayment_plan", False),
+        ("short_sale", False),
+        ("deed_in_lieu", False),
+    ],
+)
 def test_only_a_loan_modification_denial_opens_the_appeal(rulebook, option, appeal):
     # 1024.41(h)(1): "... appeal the servicer's determination to deny a borrower's loss mitigation application
     # for any trial or permanent loan modification program"
-    events = [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10", "d",
-                                                                       option=option)]
+    events = [
+        ev("loss_mit_application_complete", "2026-01-02", "c"),
+        ev("loss_mit_denied", "2026-02-10", "d", option=option),
+    ]
     assert ("loss_mit_appeal_due:d" in keys(run(rulebook, events))) is appeal
 
 
 def test_a_denial_without_the_option_recorded_asks_for_a_check(rulebook):
-    d = one(run(rulebook, [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10",
-                                                                                     "d")]), "loss_mit_appeal_due:d")
+    d = one(
+        run(
+            rulebook, [ev("loss_mit_application_complete", "2026-01-02", "c"), ev("loss_mit_denied", "2026-02-10", "d")]
+        ),
+        "loss_mit_appeal_due:d",
+    )
     assert d.verify_manually and "only the denial of a loan modification can be appealed" in d.explanation
 
 
-@pytest.mark.parametrize("sale,due,days", [
-    (None, "2026-03-04", 14),            # no sale scheduled: at least 14 days (1024.41(e)(1))
-    ("2026-05-01", "2026-03-04", 14),    # complete application 119 days before the sale
-    ("2026-03-20", "2026-02-25", 7),     # 77 days before the sale: 37 to 90 days, at least 7 days
-])
+@pytest.mark.parametrize(
+    "sale,due,days",
+    [
+        (None, "2026-03-04", 14),  # no sale scheduled: at least 14 days (1024.41(e)(1))
+        ("2026-05-01", "2026-03-04", 14),  # complete application 119 days before the sale
+        ("2026-03-20", "2026-02-25", 7),  # 77 days before the sale: 37 to 90 days, at least 7 days
+    ],
+)
 def test_an_offered_option_gives_the_borrower_time_to_accept(rulebook, sale, due, days):
-    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
-              ev("loss_mit_option_offered", "2026-02-18", "o", option="forbearance")]
+    events = [
+        ev("loss_mit_application_complete", "2026-01-02", "c"),
+        ev("loss_mit_option_offered", "2026-02-18", "o", option="forbearance"),
+    ]
     if sale:
         events.append(ev("sale_scheduled", sale))
     d = one(run(rulebook, events), "loss_mit_offer_acceptance_due:o")
@@ -559,13 +745,18 @@ def test_an_offered_option_gives_the_borrower_time_to_accept(rulebook, sale, due
 
 
 def test_an_offer_on_an_application_37_days_or_less_before_the_sale_has_no_clock(rulebook):
-    events = [ev("loss_mit_application_complete", "2026-02-20", "c"), ev("sale_scheduled", "2026-03-20"),
-              ev("loss_mit_option_offered", "2026-03-01", "o", option="short_sale")]
+    events = [
+        ev("loss_mit_application_complete", "2026-02-20", "c"),
+        ev("sale_scheduled", "2026-03-20"),
+        ev("loss_mit_option_offered", "2026-03-01", "o", option="short_sale"),
+    ]
     assert "loss_mit_offer_acceptance_due:o" not in keys(run(rulebook, events))
 
 
 def test_an_accepted_offer_is_met(rulebook):
-    events = [ev("loss_mit_application_complete", "2026-01-02", "c"),
-              ev("loss_mit_option_offered", "2026-02-18", "o", option="repayment_plan", accepted_on="2026-02-25")]
+    events = [
+        ev("loss_mit_application_complete", "2026-01-02", "c"),
+        ev("loss_mit_option_offered", "2026-02-18", "o", option="repayment_plan", accepted_on="2026-02-25"),
+    ]
     d = one(run(rulebook, events, today=LATER), "loss_mit_offer_acceptance_due:o")
     assert (d.status, d.met_on) == ("met", D("2026-02-25"))

@@ -12,6 +12,7 @@ after a trustee's sale, in an example with a judicial sale). expect_deficiency.f
 means compute_deficiency reports no filing deadline.
 Each example loads only its own jurisdiction file, so one broken file fails only its own examples.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -57,9 +58,10 @@ def test_jurisdiction_example(path, example):
     facts_data = dict(example.get("facts") or {})
     facts_data.setdefault("state", code)
     facts = CaseFacts.from_mapping(facts_data)
-    events = [Event(str(e.get("id", f"e{i}")), e["type"], date.fromisoformat(str(e["occurred_on"])),
-                    e.get("details") or {})
-              for i, e in enumerate(example.get("events") or [])]
+    events = [
+        Event(str(e.get("id", f"e{i}")), e["type"], date.fromisoformat(str(e["occurred_on"])), e.get("details") or {})
+        for i, e in enumerate(example.get("events") or [])
+    ]
     today = date.fromisoformat(str(example["today"])) if example.get("today") else DEFAULT_TODAY
     rulebook = _rulebook(code)
     deadlines = compute_deadlines(facts, events, rulebook, today)
@@ -80,8 +82,9 @@ def test_jurisdiction_example(path, example):
         if "verify_manually" in item:
             assert match.verify_manually is item["verify_manually"], f"verify_manually of {want}:\n{summary}"
         if "alternatives" in item:
-            assert [(str(a.due_on), ) for a in match.alternatives] == [(str(a), ) for a in item["alternatives"]], \
+            assert [(str(a.due_on),) for a in match.alternatives] == [(str(a),) for a in item["alternatives"]], (
                 f"alternatives of {want}:\n{summary}"
+            )
     if not example.get("lists_only_some"):
         unexpected = [g for g in got if g not in wanted]
         assert not unexpected, f"computed but not listed: {unexpected} (or say lists_only_some: true):\n{summary}"
@@ -96,6 +99,7 @@ def test_jurisdiction_example(path, example):
             assert result.recoverable == exp_def["recoverable"], f"{result.reason} ({result.citation})"
         if exp_def.get("deficiency") is not None:
             from decimal import Decimal
+
             assert result.deficiency == Decimal(str(exp_def["deficiency"])), result.explanation
         if "filing_deadline" in exp_def:
             want = str(exp_def["filing_deadline"]) if exp_def["filing_deadline"] else None

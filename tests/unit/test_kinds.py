@@ -1,13 +1,27 @@
 """The vocabulary registry."""
+
 from __future__ import annotations
 
 from service.clock.kinds import DEADLINE_KINDS, EVENT_TYPES, FORECLOSURE_KINDS, OUTCOME_EVENTS, OUTCOMES, deadline_kind
 
 REQUIRED_KINDS = {
-    "reg_x_120_day_mark", "early_intervention_live_contact", "early_intervention_written_notice", "answer_due",
-    "loss_mit_acknowledgment_due", "loss_mit_evaluation_due", "loss_mit_appeal_due", "loss_mit_sale_protection",
-    "redemption_period_end", "deficiency_filing_deadline", "servicer_acknowledgment_due", "servicer_response_due",
-    "scra_protection_end", "sale_date", "state_notice_period_end", "waiver_follow_up", "manual",
+    "reg_x_120_day_mark",
+    "early_intervention_live_contact",
+    "early_intervention_written_notice",
+    "answer_due",
+    "loss_mit_acknowledgment_due",
+    "loss_mit_evaluation_due",
+    "loss_mit_appeal_due",
+    "loss_mit_sale_protection",
+    "redemption_period_end",
+    "deficiency_filing_deadline",
+    "servicer_acknowledgment_due",
+    "servicer_response_due",
+    "scra_protection_end",
+    "sale_date",
+    "state_notice_period_end",
+    "waiver_follow_up",
+    "manual",
 }
 
 

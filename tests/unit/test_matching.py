@@ -1,10 +1,19 @@
 """The conflict matcher, in plain tables: what it must find, and what it must not flag."""
+
 from __future__ import annotations
 
 import pytest
 
-from service.conflicts.matching import (AliasBook, PartyName, compare, looks_like_organisation, name_key,
-                                        normalise_phone, organisation_keys, person_parts)
+from service.conflicts.matching import (
+    AliasBook,
+    PartyName,
+    compare,
+    looks_like_organisation,
+    name_key,
+    normalise_phone,
+    organisation_keys,
+    person_parts,
+)
 
 
 def person(name: str, **kw) -> PartyName:
@@ -46,11 +55,11 @@ def test_finds(prospective, existing, reason):
 
 
 NOT_FOUND = [
-    (person("Maria Gonzalez"), person("Maria Lopez")),         # a common first name alone
-    (person("Maria"), person("Maria Gonzalez")),               # one name only
+    (person("Maria Gonzalez"), person("Maria Lopez")),  # a common first name alone
+    (person("Maria"), person("Maria Gonzalez")),  # one name only
     (person("Robert Smith"), person("Robert Jones")),
-    (person("John Smith"), person("Jane Smith")),              # one family, two people
-    (person("Jose Garcia"), org("Garcia Law Firm")),           # a person is not an organisation
+    (person("John Smith"), person("Jane Smith")),  # one family, two people
+    (person("Jose Garcia"), org("Garcia Law Firm")),  # a person is not an organisation
     (org("Wells Fargo Bank, N.A."), org("Wells Fargo Home Mortgage")),  # without an alias, two names
     (org("Acme Servicing LLC"), org("Apex Servicing LLC")),
     (person("Pat Doe", phone="555-01"), person("Pat Roe", phone="555-01")),  # too short to be a phone number
@@ -76,28 +85,36 @@ def test_scores_rank_identifiers_over_spellings():
     assert 1 >= same > nickname > fuzzy > 0
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("José García", ("jose", "garcia")),
-    ("Garcia, José", ("jose", "garcia")),
-    ("Maria de la Cruz", ("maria", "de la cruz")),
-    ("Robert Smith Jr.", ("robert", "smith")),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("José García", ("jose", "garcia")),
+        ("Garcia, José", ("jose", "garcia")),
+        ("Maria de la Cruz", ("maria", "de la cruz")),
+        ("Robert Smith Jr.", ("robert", "smith")),
+    ],
+)
 def test_person_parts(name, expected):
     assert person_parts(name) == expected
 
 
-@pytest.mark.parametrize("name, keys", [
-    ("Acme Servicing, LLC", ["acme servicing"]),
-    ("Nationstar Mortgage LLC d/b/a Mr. Cooper", ["nationstar mortgage", "mr cooper"]),
-    ("The Bank of New York Mellon, N.A., as Trustee", ["bank of new york mellon"]),
-    ("Freedom Mortgage Corporation", ["freedom mortgage"]),
-])
+@pytest.mark.parametrize(
+    "name, keys",
+    [
+        ("Acme Servicing, LLC", ["acme servicing"]),
+        ("Nationstar Mortgage LLC d/b/a Mr. Cooper", ["nationstar mortgage", "mr cooper"]),
+        ("The Bank of New York Mellon, N.A., as Trustee", ["bank of new york mellon"]),
+        ("Freedom Mortgage Corporation", ["freedom mortgage"]),
+    ],
+)
 def test_organisation_keys(name, keys):
     assert organisation_keys(name) == keys
 
 
-@pytest.mark.parametrize("name, expected", [("Acme Servicing, LLC", True), ("First Federal Savings", True),
-                                            ("Maria Gonzalez", False), ("", False)])
+@pytest.mark.parametrize(
+    "name, expected",
+    [("Acme Servicing, LLC", True), ("First Federal Savings", True), ("Maria Gonzalez", False), ("", False)],
+)
 def test_looks_like_organisation(name, expected):
     assert looks_like_organisation(name) is expected
 

@@ -1,4 +1,5 @@
 """permissions.require: the one refusal every admin check (API decorator, services, pages) goes through."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

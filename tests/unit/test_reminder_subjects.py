@@ -1,4 +1,5 @@
 """Reminder subjects: what, when, whose, in one format for every deadline kind."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,17 @@ def test_every_kind_reads_what_when_whose(kind: str, overdue: bool) -> None:
     assert subject.lower().count(" due") == 1, subject
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("Answer to the foreclosure complaint due", "Reminder: Answer to the foreclosure complaint, due Mon, Nov 30, 2026 (Grace Lee)"),
-    ("Redemption period ends", "Reminder: Redemption period ends, due Mon, Nov 30, 2026 (Grace Lee)"),
-    ("Documents due", "Reminder: Documents, due Mon, Nov 30, 2026 (Grace Lee)"),
-    ("Due", "Reminder: Due, due Mon, Nov 30, 2026 (Grace Lee)"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "Answer to the foreclosure complaint due",
+            "Reminder: Answer to the foreclosure complaint, due Mon, Nov 30, 2026 (Grace Lee)",
+        ),
+        ("Redemption period ends", "Reminder: Redemption period ends, due Mon, Nov 30, 2026 (Grace Lee)"),
+        ("Documents due", "Reminder: Documents, due Mon, Nov 30, 2026 (Grace Lee)"),
+        ("Due", "Reminder: Due, due Mon, Nov 30, 2026 (Grace Lee)"),
+    ],
+)
 def test_titles(title: str, expected: str) -> None:
     assert reminder_subject(title, DUE, "Grace Lee") == expected

@@ -1,12 +1,19 @@
 """Loading and validating the rules files."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from service.clock.rules import (JURISDICTION_CODES, RULES_DIR, RulesError, load_federal_file,
-                                 load_jurisdiction_file, load_rulebook)
+from service.clock.rules import (
+    JURISDICTION_CODES,
+    RULES_DIR,
+    RulesError,
+    load_federal_file,
+    load_jurisdiction_file,
+    load_rulebook,
+)
 
 from clock_fixtures import jurisdiction_data
 
@@ -45,18 +52,35 @@ def test_fixture_rulebook_loads(rulebook):
     assert "WY" in rulebook.missing
 
 
-@pytest.mark.parametrize("mutate,field,message", [
-    (lambda d: d["deficiency"]["filing_deadline"].update(
-        {"status": "known", "period": {"unit": "days"}, "from": "sale_held", "roll_forward": False}),
-     "deficiency.filing_deadline.period", "'amount' is a required property"),
-    (lambda d: d.pop("answer_period"), "(top level)", "'answer_period' is a required property"),
-    (lambda d: d["foreclosure_process"].update({"confidence": "pretty sure"}),
-     "foreclosure_process.confidence", "'pretty sure' is not one of"),
-    (lambda d: d["redemption"].update({"periods": [{"id": "x"}]}), "redemption.periods[0]", "is a required property"),
-    (lambda d: d.update({"surprise": 1}), "(top level)", "Additional properties are not allowed"),
-    (lambda d: d["foreclosure_process"].update({"source_url": "ftp://x"}), "foreclosure_process.source_url",
-     "does not match"),
-])
+@pytest.mark.parametrize(
+    "mutate,field,message",
+    [
+        (
+            lambda d: d["deficiency"]["filing_deadline"].update(
+                {"status": "known", "period": {"unit": "days"}, "from": "sale_held", "roll_forward": False}
+            ),
+            "deficiency.filing_deadline.period",
+            "'amount' is a required property",
+        ),
+        (lambda d: d.pop("answer_period"), "(top level)", "'answer_period' is a required property"),
+        (
+            lambda d: d["foreclosure_process"].update({"confidence": "pretty sure"}),
+            "foreclosure_process.confidence",
+            "'pretty sure' is not one of",
+        ),
+        (
+            lambda d: d["redemption"].update({"periods": [{"id": "x"}]}),
+            "redemption.periods[0]",
+            "is a required property",
+        ),
+        (lambda d: d.update({"surprise": 1}), "(top level)", "Additional properties are not allowed"),
+        (
+            lambda d: d["foreclosure_process"].update({"source_url": "ftp://x"}),
+            "foreclosure_process.source_url",
+            "does not match",
+        ),
+    ],
+)
 def test_malformed_file_names_file_and_field(rules_dir, mutate, field, message):
     data = jurisdiction_data("IL")
     mutate(data)
@@ -80,6 +104,7 @@ def test_rulebook_load_reports_the_bad_file(rules_dir):
 def test_repo_relative_name_in_errors(tmp_path):
     # files inside the repository are named relative to its root, as the start-up log shows them
     from service.clock.rules import _display
+
     assert _display(RULES_DIR / "jurisdictions" / "IL.yaml") == "service/rules/jurisdictions/IL.yaml"
 
 
@@ -109,8 +134,9 @@ def test_invalid_yaml_and_impossible_date(rules_dir):
 def test_yaml_1_1_quirks_do_not_break_files(rules_dir):
     # `on:` is a string key and unquoted dates stay strings
     text = Path(rules_dir.write("IL", jurisdiction_data("IL"))).read_text()
-    text = text.replace("on: '2026-11-23'", "on: 2026-11-23").replace("checked_on: '2026-11-23'",
-                                                                         "checked_on: 2026-11-23")
+    text = text.replace("on: '2026-11-23'", "on: 2026-11-23").replace(
+        "checked_on: '2026-11-23'", "checked_on: 2026-11-23"
+    )
     path = rules_dir.write("IL", text)
     j = load_jurisdiction_file(path)
     assert j.reviewed["on"] == "2026-11-23"
@@ -149,16 +175,27 @@ def test_reviewed_rulebook_loads():
 
 def test_timed_rules_accept_an_optional_when(rules_dir):
     from clock_fixtures import SRC
-    data = jurisdiction_data("NE", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"})
+
+    data = jurisdiction_data(
+        "NE", foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"}
+    )
     data["deficiency"]["filing_deadline"] = {
-        "status": "known", "period": {"amount": 3, "unit": "months"}, "from": "sale_held", "roll_forward": True,
-        "when": {"process": "nonjudicial"}, "summary": "after a trustee's sale", **SRC}
+        "status": "known",
+        "period": {"amount": 3, "unit": "months"},
+        "from": "sale_held",
+        "roll_forward": True,
+        "when": {"process": "nonjudicial"},
+        "summary": "after a trustee's sale",
+        **SRC,
+    }
     data["answer_period"]["when"] = {"max_dwelling_units": 2}
     j = load_jurisdiction_file(rules_dir.write("NE", data))
     assert j.deficiency.filing_deadline.when.process == "nonjudicial"
     assert j.answer_period.when.max_dwelling_units == 2
     # without `when` the rule applies to every case
-    assert load_jurisdiction_file(rules_dir.write("IL", jurisdiction_data("IL"))).deficiency.filing_deadline.when is None
+    assert (
+        load_jurisdiction_file(rules_dir.write("IL", jurisdiction_data("IL"))).deficiency.filing_deadline.when is None
+    )
     data["deficiency"]["filing_deadline"]["when"] = {"process": "trustee"}
     with pytest.raises(RulesError, match=r"deficiency\.filing_deadline\.when\.process: 'trustee' is not one of"):
         load_jurisdiction_file(rules_dir.write("NE", data))

@@ -1,5 +1,6 @@
 """Rule freshness (items checked more than a year ago) and `forestall rules check-links`, against a local
 HTTP server: a 404 fails the command, a link that cannot be reached at all is reported and does not."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,12 +20,16 @@ from service.rules.maintenance import check_links, source_urls, stale_items
 
 
 def test_stale_items_are_those_checked_more_than_a_year_ago():
-    raw = {"a": {"checked_on": "2025-11-27", "source_url": "https://x"},          # 365 days: not yet
-           "b": [{"checked_on": "2025-11-26"}, {"checked_on": "2026-01-01"}],    # 366 days: stale
-           "c": {"checked_on": "2020-02-29"}}
+    raw = {
+        "a": {"checked_on": "2025-11-27", "source_url": "https://x"},  # 365 days: not yet
+        "b": [{"checked_on": "2025-11-26"}, {"checked_on": "2026-01-01"}],  # 366 days: stale
+        "c": {"checked_on": "2020-02-29"},
+    }
     stale = stale_items(raw, dt.date(2026, 11, 27))
-    assert stale == [{"path": "c", "checked_on": "2020-02-29", "days_old": 2463},
-                     {"path": "b[0]", "checked_on": "2025-11-26", "days_old": 366}]
+    assert stale == [
+        {"path": "c", "checked_on": "2020-02-29", "days_old": 2463},
+        {"path": "b[0]", "checked_on": "2025-11-26", "days_old": 366},
+    ]
     assert source_urls(raw, "XX") == [("XX:a", "https://x")]
 
 
@@ -71,9 +76,19 @@ def closed_port_url() -> str:
 
 def test_check_links_reports_each_outcome(server):
     unreachable = closed_port_url()
-    results = {r.url: r for r in check_links([("IL:a", f"{server}/ok"), ("IL:b", f"{server}/ok"),
-                                              ("MN:c", f"{server}/gone"), ("TX:d", f"{server}/no-head"),
-                                              ("WI:e", unreachable)], timeout=5)}
+    results = {
+        r.url: r
+        for r in check_links(
+            [
+                ("IL:a", f"{server}/ok"),
+                ("IL:b", f"{server}/ok"),
+                ("MN:c", f"{server}/gone"),
+                ("TX:d", f"{server}/no-head"),
+                ("WI:e", unreachable),
+            ],
+            timeout=5,
+        )
+    }
     assert results[f"{server}/ok"].outcome == "ok" and results[f"{server}/ok"].where == ("IL:a", "IL:b")
     assert (results[f"{server}/gone"].outcome, results[f"{server}/gone"].detail) == ("failed", "HTTP 404")
     assert results[f"{server}/no-head"].outcome == "ok"  # HEAD refused, GET answered
@@ -85,8 +100,9 @@ def _rules_copy(tmp_path: Path, url_for) -> Path:
     shutil.copytree(RULES_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__", "README.md"))
     for path in [target / "federal.yaml", *sorted((target / "jurisdictions").glob("*.yaml"))]:
         text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r'source_url: "[^"]*"', lambda m: f'source_url: "{url_for(path.stem)}"', text),
-                        encoding="utf-8")
+        path.write_text(
+            re.sub(r'source_url: "[^"]*"', lambda m: f'source_url: "{url_for(path.stem)}"', text), encoding="utf-8"
+        )
     load_rulebook.cache_clear()
     return target
 

@@ -1,4 +1,5 @@
 """How pages show dates and money, and where sign-in may send a browser next."""
+
 from __future__ import annotations
 
 import datetime as dt

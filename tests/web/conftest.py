@@ -3,6 +3,7 @@ database) and driven by Playwright with the distribution's Chromium. axe-core ru
 
 Playwright's own browser download is not used: `make test` installs Debian's chromium when it is missing.
 Without a browser the tests fail on CI (CI=true) and are skipped, saying why, elsewhere."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ import pytest
 from tests.conftest import free_port
 
 CHROMIUM = os.environ.get("FORESTALL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PASSWORD = "correct horse battery staple"
 
@@ -130,13 +137,28 @@ def open_tab(browser, live_server):  # noqa: ANN001
             contexts.append(checker_context)
             tab.checker = checker_context.new_page()
         page.on("load", lambda p: tab.loaded.append(p.url))
-        page.on("console", lambda message: tab.console_errors.append(message.text)
-                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+        page.on(
+            "console",
+            lambda message: (
+                tab.console_errors.append(message.text)
+                if message.type == "error" and not message.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
         # A page or an htmx request may answer 4xx on purpose (a form with errors: 422); what a page loads
         # (CSS, scripts, icons, fonts) may not, and nothing may answer 5xx.
-        page.on("response", lambda response: tab.console_errors.append(f"{response.status} {response.url}")
-                if response.status >= 500 or (response.status >= 400 and response.request.resource_type
-                                              in ("stylesheet", "script", "image", "font")) else None)
+        page.on(
+            "response",
+            lambda response: (
+                tab.console_errors.append(f"{response.status} {response.url}")
+                if response.status >= 500
+                or (
+                    response.status >= 400
+                    and response.request.resource_type in ("stylesheet", "script", "image", "font")
+                )
+                else None
+            ),
+        )
         tabs.append(tab)
         return tab
 
@@ -180,12 +202,14 @@ def sign_in(tab: Tab, email: str, password: str = PASSWORD, next_path: str = "/"
 @pytest.fixture()
 def signed_in(open_tab, web_org):  # noqa: ANN001
     """signed_in("admin") -> a Tab signed in as that role of web_org, on Today (already checked by axe)."""
+
     def factory(role: str = "admin", javascript: bool = True) -> Tab:
         tab = open_tab(javascript=javascript)
         sign_in(tab, web_org.members[role].email)
         assert tab.page.url.rstrip("/") == tab.base_url, tab.page.url
         tab.assert_accessible()
         return tab
+
     return factory
 
 
@@ -197,7 +221,8 @@ def csrf_from(html: str) -> str:
     import re
 
     match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'name="csrf-token" content="([^"]+)"', html)
+        r'name="csrf-token" content="([^"]+)"', html
+    )
     assert match, "no CSRF token on the page"
     return match.group(1)
 
@@ -222,11 +247,15 @@ class PageClient:
 @pytest.fixture()
 def page_client(app, web_org):  # noqa: ANN001
     """page_client("viewer") -> a PageClient signed in as that role of web_org."""
+
     def factory(role: str = "admin", org=None) -> PageClient:  # noqa: ANN001
         client = app.test_client()
         login = client.get("/login")
         email = (org or web_org).members[role].email
-        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_from(login.text)})
+        response = client.post(
+            "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_from(login.text)}
+        )
         assert response.status_code == 302, response.text
         return PageClient(client, csrf_from(client.get("/").text))
+
     return factory

@@ -1,5 +1,6 @@
 """Accounts in a real browser (axe-core on every page): two-factor sign-in, lockout, password reset through
 the e-mail in the outbox, invitation, a deactivated user's session ending, and a viewer without admin controls."""
+
 from __future__ import annotations
 
 import re
@@ -164,11 +165,14 @@ def test_a_viewer_sees_no_admin_controls_and_an_admin_post_is_refused(signed_in,
     assert response.status == 403
 
     csrf = tab.page.locator('meta[name="csrf-token"]').get_attribute("content")
-    for path, form in (("/settings/organisation/sign-in", {"require_two_factor": "on", "idle_timeout_minutes": "5"}),
-                       ("/settings/users", {"email": "sneaky@example.org", "role": "admin"}),
-                       (f"/settings/users/{web_org.admin.user_id}", {"is_active": "false"})):
-        answer = tab.page.request.post(tab.base_url + path, form={**form, "csrf_token": csrf},
-                                       headers={"Referer": tab.base_url + "/settings"})
+    for path, form in (
+        ("/settings/organisation/sign-in", {"require_two_factor": "on", "idle_timeout_minutes": "5"}),
+        ("/settings/users", {"email": "sneaky@example.org", "role": "admin"}),
+        (f"/settings/users/{web_org.admin.user_id}", {"is_active": "false"}),
+    ):
+        answer = tab.page.request.post(
+            tab.base_url + path, form={**form, "csrf_token": csrf}, headers={"Referer": tab.base_url + "/settings"}
+        )
         assert answer.status == 403, path
     with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         org = session.get(Organization, web_org.id)

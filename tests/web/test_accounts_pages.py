@@ -1,5 +1,6 @@
 """Accounts without a browser: the throttle, two-factor, resets and invitations, sessions that end at once,
 and the Settings page's permission checks (a viewer's POST to an admin route: 403, nothing written)."""
+
 from __future__ import annotations
 
 import itertools
@@ -46,8 +47,14 @@ def audit_actions(database_url, user_id):  # noqa: ANN001
     from models import AuditEntry
 
     with db(database_url) as session:
-        return [e.action for e in session.scalars(select(AuditEntry).where(
-            AuditEntry.entity_type == "user", AuditEntry.entity_id == user_id).order_by(AuditEntry.id))]
+        return [
+            e.action
+            for e in session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.entity_type == "user", AuditEntry.entity_id == user_id)
+                .order_by(AuditEntry.id)
+            )
+        ]
 
 
 def get_user(database_url, user_id):  # noqa: ANN001
@@ -61,6 +68,7 @@ def get_user(database_url, user_id):  # noqa: ANN001
 
 # ----------------------------------------------------------------------------------------------------
 # Throttling
+
 
 def test_five_wrong_passwords_lock_the_account_for_15_minutes_and_are_audited(app, web_org, database_url):
     client = client_from_own_address(app)
@@ -93,6 +101,7 @@ def test_twenty_failures_from_one_address_lock_that_address(app, web_org):
 
 # ----------------------------------------------------------------------------------------------------
 # Two-factor
+
 
 def enrol_through_settings(page_client, database_url, user_id):  # noqa: ANN001
     page = page_client.post("/settings/two-factor")
@@ -149,9 +158,12 @@ def test_two_factor_sign_in_needs_a_fresh_code_or_an_unused_recovery_code(app, p
 
 
 def test_when_the_organisation_requires_two_factor_a_user_without_it_enrols_after_the_password(
-        app, page_client, web_org, database_url):
+    app, page_client, web_org, database_url
+):
     admin = page_client("admin")
-    response = admin.post("/settings/organisation/sign-in", data={"require_two_factor": "on", "idle_timeout_minutes": ""})
+    response = admin.post(
+        "/settings/organisation/sign-in", data={"require_two_factor": "on", "idle_timeout_minutes": ""}
+    )
     assert response.status_code == 302
     client = client_from_own_address(app)
     response = post_login(client, web_org.paralegal.email)
@@ -166,8 +178,9 @@ def test_when_the_organisation_requires_two_factor_a_user_without_it_enrols_afte
     # Required: it cannot be turned off from Settings.
     settings = client.get("/settings")
     assert "cannot be turned off" in settings.text
-    refused = client.post("/settings/two-factor/disable", data={"disable_password": PASSWORD,
-                                                                "csrf_token": csrf_from(settings.text)})
+    refused = client.post(
+        "/settings/two-factor/disable", data={"disable_password": PASSWORD, "csrf_token": csrf_from(settings.text)}
+    )
     assert refused.status_code == 409
     assert get_user(database_url, web_org.paralegal.user_id).totp_enabled_at is not None
 
@@ -175,17 +188,23 @@ def test_when_the_organisation_requires_two_factor_a_user_without_it_enrols_afte
 # ----------------------------------------------------------------------------------------------------
 # Sessions end at once
 
+
 def test_a_password_change_ends_every_other_session_but_not_this_one(page_client, app, web_org):
     here, elsewhere = page_client("attorney"), page_client("attorney")
-    bad = here.post("/settings/password", data={"current_password": "nope", "new_password": "a new password 1",
-                                                "confirm_password": "a new password 1"})
+    bad = here.post(
+        "/settings/password",
+        data={"current_password": "nope", "new_password": "a new password 1", "confirm_password": "a new password 1"},
+    )
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text and "not your current password" in bad.text
     assert elsewhere.get("/").status_code == 200
-    short = here.post("/settings/password", data={"current_password": PASSWORD, "new_password": "short",
-                                                  "confirm_password": "short"})
+    short = here.post(
+        "/settings/password", data={"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}
+    )
     assert short.status_code == 422 and "At least 8 characters" in short.text
-    ok = here.post("/settings/password", data={"current_password": PASSWORD, "new_password": "a new password 1",
-                                               "confirm_password": "a new password 1"})
+    ok = here.post(
+        "/settings/password",
+        data={"current_password": PASSWORD, "new_password": "a new password 1", "confirm_password": "a new password 1"},
+    )
     assert ok.status_code == 302
     assert here.get("/").status_code == 200
     assert elsewhere.get("/").status_code == 302
@@ -222,6 +241,7 @@ def test_the_organisations_idle_timeout_applies(page_client):
 # ----------------------------------------------------------------------------------------------------
 # Reset and invitation links
 
+
 def test_a_reset_link_says_the_same_for_unknown_addresses_works_once_and_ends_sessions(app, page_client, web_org):
     client = client_from_own_address(app)
     token = csrf_from(client.get("/reset").text)
@@ -238,11 +258,14 @@ def test_a_reset_link_says_the_same_for_unknown_addresses_works_once_and_ends_se
     signed_in = page_client("paralegal")
     form = client.get(path)
     assert form.status_code == 200 and "New password" in form.text
-    mismatch = client.post(path, data={"password": "brand new pass", "confirm_password": "other",
-                                       "csrf_token": csrf_from(form.text)})
+    mismatch = client.post(
+        path, data={"password": "brand new pass", "confirm_password": "other", "csrf_token": csrf_from(form.text)}
+    )
     assert mismatch.status_code == 422 and 'aria-invalid="true"' in mismatch.text
-    done = client.post(path, data={"password": "brand new pass", "confirm_password": "brand new pass",
-                                   "csrf_token": csrf_from(form.text)})
+    done = client.post(
+        path,
+        data={"password": "brand new pass", "confirm_password": "brand new pass", "csrf_token": csrf_from(form.text)},
+    )
     assert done.status_code == 200 and "password is set" in done.text
     assert signed_in.get("/").status_code == 302
     assert client.get(path).status_code == 410  # used up
@@ -257,7 +280,9 @@ def test_an_expired_or_made_up_reset_link_is_refused(app, web_org, database_url)
 
     with db(database_url) as session:
         user = session.get(User, web_org.counselor.user_id)
-        token = service.new_link(session, user, "reset", now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61))
+        token = service.new_link(
+            session, user, "reset", now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61)
+        )
         session.commit()
     client = client_from_own_address(app)
     assert client.get(f"/reset/{token}").status_code == 410
@@ -269,8 +294,10 @@ def test_an_invited_user_sets_a_password_through_the_e_mailed_link(app, page_cli
     admin = page_client("admin")
     bad = admin.post("/settings/users", data={"email": "nope", "role": "", "full_name": ""})
     assert bad.status_code == 422 and bad.text.count('aria-invalid="true"') == 2
-    response = admin.post("/settings/users", data={"email": "newbie@" + web_org.slug + ".example", "role": "counselor",
-                                                   "full_name": "New Bie"})
+    response = admin.post(
+        "/settings/users",
+        data={"email": "newbie@" + web_org.slug + ".example", "role": "counselor", "full_name": "New Bie"},
+    )
     assert response.status_code == 302
     assert "Invitation sent" in admin.get("/settings/users").text
     (message,) = messages_to("newbie@" + web_org.slug + ".example")
@@ -278,8 +305,14 @@ def test_an_invited_user_sets_a_password_through_the_e_mailed_link(app, page_cli
     client = client_from_own_address(app)
     form = client.get(path)
     assert "Welcome to Forestall" in form.text
-    client.post(path, data={"password": "my first password", "confirm_password": "my first password",
-                            "csrf_token": csrf_from(form.text)})
+    client.post(
+        path,
+        data={
+            "password": "my first password",
+            "confirm_password": "my first password",
+            "csrf_token": csrf_from(form.text),
+        },
+    )
     assert post_login(client, "newbie@" + web_org.slug + ".example", "my first password").status_code == 302
     assert client.get("/").status_code == 200
 
@@ -299,18 +332,25 @@ ADMIN_POSTS = [
 
 
 @pytest.mark.parametrize("path, data", ADMIN_POSTS)
-def test_a_viewer_posting_to_an_admin_route_is_refused_and_nothing_is_written(page_client, web_org, database_url,
-                                                                              path, data):
+def test_a_viewer_posting_to_an_admin_route_is_refused_and_nothing_is_written(
+    page_client, web_org, database_url, path, data
+):
     from models import ApiToken, AuditEntry, Organization, User
 
     def snapshot():
         with db(database_url) as session:
             admin = session.get(User, web_org.admin.user_id)
             org = session.get(Organization, web_org.id)
-            return (admin.role, admin.is_active, admin.session_epoch, org.require_two_factor, org.idle_timeout_minutes,
-                    len(session.scalars(select(User.id).where(User.org_id == web_org.id)).all()),
-                    len(session.scalars(select(ApiToken.id).where(ApiToken.user_id == admin.id)).all()),
-                    len(session.scalars(select(AuditEntry.id).where(AuditEntry.org_id == web_org.id)).all()))
+            return (
+                admin.role,
+                admin.is_active,
+                admin.session_epoch,
+                org.require_two_factor,
+                org.idle_timeout_minutes,
+                len(session.scalars(select(User.id).where(User.org_id == web_org.id)).all()),
+                len(session.scalars(select(ApiToken.id).where(ApiToken.user_id == admin.id)).all()),
+                len(session.scalars(select(AuditEntry.id).where(AuditEntry.org_id == web_org.id)).all()),
+            )
 
     viewer = page_client("viewer")
     before = snapshot()
@@ -349,8 +389,10 @@ def test_reminder_preferences_and_the_calendar_feed_from_settings(page_client, w
     client = page_client("viewer")
     bad = client.post("/settings/notifications", data={"grave_offsets": "30, soon", "local_hour": "25"})
     assert bad.status_code == 422 and bad.text.count('aria-invalid="true"') == 1  # offsets first, then the rest
-    ok = client.post("/settings/notifications", data={"grave_offsets": "7, 30", "informational_offsets": "",
-                                                      "local_hour": "9", "daily_digest": "on"})
+    ok = client.post(
+        "/settings/notifications",
+        data={"grave_offsets": "7, 30", "informational_offsets": "", "local_hour": "9", "daily_digest": "on"},
+    )
     assert ok.status_code == 302
     assert 'value="30, 7"' in client.get("/settings").text
     assert web_org.viewer.get("/api/v1/me/notification-preferences").get_json()["own"]["grave_offsets"] == [30, 7]
@@ -365,8 +407,10 @@ def test_reminder_preferences_and_the_calendar_feed_from_settings(page_client, w
 def test_reset_requests_from_one_address_are_limited(app):
     client = client_from_own_address(app)
     token = csrf_from(client.get("/reset").text)
-    answers = [client.post("/reset", data={"email": f"nobody{n}@example.org", "csrf_token": token}).status_code
-               for n in range(11)]
+    answers = [
+        client.post("/reset", data={"email": f"nobody{n}@example.org", "csrf_token": token}).status_code
+        for n in range(11)
+    ]
     assert answers == [200] * 10 + [429]
     other = client_from_own_address(app)
     other_token = csrf_from(other.get("/reset").text)
@@ -386,7 +430,8 @@ def test_setting_a_password_from_the_command_line_ends_the_users_sessions(page_c
 
 
 def test_new_recovery_codes_replace_the_old_and_two_factor_can_be_turned_off_with_the_password(
-        app, page_client, web_org, database_url):
+    app, page_client, web_org, database_url
+):
     member = web_org.attorney
     client = page_client("attorney")
     _secret, old_codes = enrol_through_settings(client, database_url, member.user_id)

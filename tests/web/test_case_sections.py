@@ -1,5 +1,6 @@
 """The rest of a case page: stage and deficiency, communications with uploaded proof, waiver requests,
 reminders, reports (request, watch, download) and history; as an admin and as a viewer."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,10 @@ import pytest
 
 from tests.conftest import case_payload
 
-MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-               b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+    b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 @pytest.fixture()
@@ -19,15 +22,29 @@ def busy_case(web_org):  # noqa: ANN001
     member = web_org.attorney
     today = dt.date.today()
     case_id = member.post("/api/v1/cases", json=case_payload()).get_json()["id"]
-    for event_type, days, details in (("first_missed_payment", 400, {}), ("complaint_served", 220, {}),
-                                      ("judgment_entered", 90, {}), ("sale_held", 20, {"sale_price": "450000.00"})):
-        response = member.post(f"/api/v1/cases/{case_id}/events", json={
-            "type": event_type, "occurred_on": (today - dt.timedelta(days=days)).isoformat(), "details": details})
+    for event_type, days, details in (
+        ("first_missed_payment", 400, {}),
+        ("complaint_served", 220, {}),
+        ("judgment_entered", 90, {}),
+        ("sale_held", 20, {"sale_price": "450000.00"}),
+    ):
+        response = member.post(
+            f"/api/v1/cases/{case_id}/events",
+            json={"type": event_type, "occurred_on": (today - dt.timedelta(days=days)).isoformat(), "details": details},
+        )
         assert response.status_code == 201, response.get_json()
-    response = member.post(f"/api/v1/cases/{case_id}/communications", json={
-        "occurred_at": f"{(today - dt.timedelta(days=5)).isoformat()}T10:00:00", "channel": "certified_mail",
-        "direction": "outbound", "counterparty_type": "servicer", "counterparty_name": "Midland",
-        "category": "notice_of_error", "subject": "Notice of error: fees"})
+    response = member.post(
+        f"/api/v1/cases/{case_id}/communications",
+        json={
+            "occurred_at": f"{(today - dt.timedelta(days=5)).isoformat()}T10:00:00",
+            "channel": "certified_mail",
+            "direction": "outbound",
+            "counterparty_type": "servicer",
+            "counterparty_name": "Midland",
+            "category": "notice_of_error",
+            "subject": "Notice of error: fees",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     return case_id
 

@@ -1,6 +1,7 @@
 """The case page's client messages: consent per client and channel, a consent form with its errors next to
 the fields, the consent history, the messages with their state (skipped for want of consent shown as such),
 the CSV report; the e-mail's public unsubscribe page. Checked with axe."""
+
 from __future__ import annotations
 
 import csv
@@ -13,12 +14,23 @@ from tests.conftest import case_payload
 
 def _case_with_hearing(web_org) -> int:  # noqa: ANN001
     member = web_org.attorney
-    case_id = member.post("/api/v1/cases", json=case_payload(
-        client={"first_name": "Rosa", "last_name": "Lopez", "email": "rosa@example.com", "phone": "+17735550123",
-                "preferred_language": "es"})).get_json()["id"]
+    case_id = member.post(
+        "/api/v1/cases",
+        json=case_payload(
+            client={
+                "first_name": "Rosa",
+                "last_name": "Lopez",
+                "email": "rosa@example.com",
+                "phone": "+17735550123",
+                "preferred_language": "es",
+            }
+        ),
+    ).get_json()["id"]
     due = dt.date.today() + dt.timedelta(days=20)
-    response = member.post(f"/api/v1/cases/{case_id}/deadlines",
-                           json={"title": "Hearing on the motion", "due_on": due.isoformat(), "binds": "court"})
+    response = member.post(
+        f"/api/v1/cases/{case_id}/deadlines",
+        json={"title": "Hearing on the motion", "due_on": due.isoformat(), "binds": "court"},
+    )
     assert response.status_code == 201, response.get_json()
     return case_id
 
@@ -32,7 +44,7 @@ def test_record_consent_and_see_messages_and_history(signed_in, web_org, tmp_pat
     assert "+17735550123" in section.inner_text() and "(Spanish)" in section.inner_text()
 
     tab.page.get_by_text("Record a consent or a revocation").click()
-    tab.page.get_by_role("button", name="Record consent").click()        # nothing chosen: errors by the fields
+    tab.page.get_by_role("button", name="Record consent").click()  # nothing chosen: errors by the fields
     tab.page.wait_for_load_state()
     assert tab.page.locator("#f-consent-party-id").get_attribute("aria-invalid") == "true"
     assert "f-consent-party-id-error" in tab.page.locator("#f-consent-party-id").get_attribute("aria-describedby")
@@ -55,7 +67,12 @@ def test_record_consent_and_see_messages_and_history(signed_in, web_org, tmp_pat
     rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text())))
     assert {r["record"] for r in rows} == {"consent", "message"} and {r["case_id"] for r in rows} == {str(case_id)}
     consent = next(r for r in rows if r["record"] == "consent")
-    assert (consent["client"], consent["channel"], consent["what"], consent["how"]) == ("Rosa Lopez", "sms", "given", "verbal")
+    assert (consent["client"], consent["channel"], consent["what"], consent["how"]) == (
+        "Rosa Lopez",
+        "sms",
+        "given",
+        "verbal",
+    )
 
 
 def test_a_viewer_sees_no_consent_form(signed_in, web_org):  # noqa: ANN001
@@ -74,7 +91,7 @@ def test_the_unsubscribe_page_is_accessible(open_tab, web_org, app):  # noqa: AN
 
     tab = open_tab()
     tab.goto(f"/client-messages/unsubscribe/{unsubscribe_token(app.config['FORESTALL'], email['id'])}")
-    assert "¿Dejar de recibir" in tab.page.locator("h1").inner_text()     # the client's language
+    assert "¿Dejar de recibir" in tab.page.locator("h1").inner_text()  # the client's language
     tab.assert_accessible()
     tab.page.get_by_role("button", name=re.compile("dejar de recibir correos")).click()
     tab.page.wait_for_load_state()
@@ -119,8 +136,9 @@ def test_admin_sets_the_client_message_topics_and_phone(signed_in, web_org, page
 def test_the_organisation_report_holds_every_case_and_only_this_organisations(page_client, web_org, make_org):  # noqa: ANN001
     mine = _case_with_hearing(web_org)
     theirs = _case_with_hearing(make_org())
-    rows = list(csv.DictReader(io.StringIO(page_client("viewer").get("/settings/client-messages/report.csv")
-                                           .data.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(page_client("viewer").get("/settings/client-messages/report.csv").data.decode()))
+    )
     cases = {int(r["case_id"]) for r in rows}
     assert mine in cases and theirs not in cases
 

@@ -1,5 +1,6 @@
 """The intake's conflict check (on demand with htmx, without JavaScript, and again on "Create case"), the
 acknowledgment it asks for and records, and the case page's conflict checks (history, rerun)."""
+
 from __future__ import annotations
 
 import re
@@ -10,16 +11,22 @@ from tests.conftest import case_payload
 
 
 def intake_form(first: str = "Ana", last: str = "Diaz", servicer: str = "Example Servicing", **extra: str) -> dict:
-    return {"client.first_name": first, "client.last_name": last, "property.state": "IL",
-            "loan.servicer": servicer, **extra}
+    return {
+        "client.first_name": first,
+        "client.last_name": last,
+        "property.state": "IL",
+        "loan.servicer": servicer,
+        **extra,
+    }
 
 
 @pytest.fixture()
 def adverse_elsewhere(web_org):  # noqa: ANN001
     """A case on which "Ana Diaz" is an adverse party (the plaintiff): taking her as a client is a conflict."""
     case = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()
-    party = web_org.attorney.post(f"/api/v1/cases/{case['id']}/parties",
-                                  json={"role": "plaintiff", "name": "Ana Diaz", "is_organisation": False})
+    party = web_org.attorney.post(
+        f"/api/v1/cases/{case['id']}/parties", json={"role": "plaintiff", "name": "Ana Diaz", "is_organisation": False}
+    )
     assert party.status_code == 201, party.get_json()
     return case
 
@@ -47,7 +54,7 @@ def test_check_for_conflicts_with_htmx_answers_the_panel_and_stores_the_check(pa
     assert stored[0]["matches"][0]["party"]["name"] == "Ana Diaz"
     assert case_total(web_org.attorney) == 1  # nothing but the check was written
     page = client.get(f"/cases/{adverse_elsewhere['id']}").text  # the case it found shows the check
-    assert "a check at an intake not opened" in page[page.index('id="conflict-checks"'):]
+    assert "a check at an intake not opened" in page[page.index('id="conflict-checks"') :]
 
 
 def test_check_for_conflicts_without_javascript_shows_the_whole_form_again(page_client, web_org, adverse_elsewhere):
@@ -58,13 +65,16 @@ def test_check_for_conflicts_without_javascript_shows_the_whole_form_again(page_
     assert case_total(web_org.attorney) == 1
 
 
-def test_creating_a_case_with_matches_asks_for_the_acknowledgment_and_records_it(page_client, web_org,
-                                                                                 adverse_elsewhere):
+def test_creating_a_case_with_matches_asks_for_the_acknowledgment_and_records_it(
+    page_client, web_org, adverse_elsewhere
+):
     client = page_client("attorney")
     refused = client.post("/cases/new", data=intake_form())  # the check runs on submit too
     assert refused.status_code == 422
-    assert re.search(r'id="f-acknowledge-conflicts"[^>]*aria-invalid="true" aria-describedby="f-acknowledge-conflicts-error"',
-                     refused.text)
+    assert re.search(
+        r'id="f-acknowledge-conflicts"[^>]*aria-invalid="true" aria-describedby="f-acknowledge-conflicts-error"',
+        refused.text,
+    )
     assert case_total(web_org.attorney) == 1
     check_id = re.search(r'name="conflict_check_id" value="(\d+)"', refused.text).group(1)
 

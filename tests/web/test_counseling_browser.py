@@ -1,6 +1,7 @@
 """Counseling records and the funders' reports in a real browser, axe checking every page: a counselor records
 the household (a mistake first, shown next to its field), logs a session, records a suggested outcome with one
 click; then the Funders' reports page and its drill-down; an admin loads income limits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,12 @@ def case_id(web_org):  # noqa: ANN001
     assert response.status_code == 201
     case_id = response.get_json()["id"]
     approved = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    assert web_org.attorney.post(f"/api/v1/cases/{case_id}/events", json={
-        "type": "modification_approved", "occurred_on": approved}).status_code == 201
+    assert (
+        web_org.attorney.post(
+            f"/api/v1/cases/{case_id}/events", json={"type": "modification_approved", "occurred_on": approved}
+        ).status_code
+        == 201
+    )
     return case_id
 
 
@@ -33,8 +38,12 @@ def shot(tab, name: str) -> None:  # noqa: ANN001
 
 
 def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, case_id):
-    assert web_org.admin.post("/api/v1/income-limits", json={
-        "fiscal_year": 2026, "csv": SAMPLE_LIMITS.read_text(encoding="utf-8")}).status_code == 200
+    assert (
+        web_org.admin.post(
+            "/api/v1/income-limits", json={"fiscal_year": 2026, "csv": SAMPLE_LIMITS.read_text(encoding="utf-8")}
+        ).status_code
+        == 200
+    )
     tab = signed_in("counselor")
     tab.goto(f"/cases/{case_id}")
     page = tab.page
@@ -91,9 +100,19 @@ def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, c
 
 def test_the_funders_reports_page_and_a_drill_down(signed_in, web_org, case_id):
     today = dt.date.today()
-    assert web_org.counselor.post(f"/api/v1/cases/{case_id}/counseling-sessions", json={
-        "started_at": f"{today.isoformat()}T09:00:00", "duration_minutes": 60, "type": "one_on_one",
-        "purpose": "9f", "hud_billable": True}).status_code == 201
+    assert (
+        web_org.counselor.post(
+            f"/api/v1/cases/{case_id}/counseling-sessions",
+            json={
+                "started_at": f"{today.isoformat()}T09:00:00",
+                "duration_minutes": 60,
+                "type": "one_on_one",
+                "purpose": "9f",
+                "hud_billable": True,
+            },
+        ).status_code
+        == 201
+    )
     tab = signed_in("attorney")
     tab.page.get_by_role("link", name="Funders' reports").click()
     tab.page.wait_for_load_state("load")
@@ -146,8 +165,10 @@ def test_an_admin_loads_income_limits_and_sets_a_hud_counselor_id(signed_in, web
 
 
 def test_a_viewer_reads_the_counseling_records(signed_in, web_org, case_id):
-    web_org.attorney.put(f"/api/v1/cases/{case_id}/household", json={"household_size": 2, "race": "asian",
-                                                                     "gross_monthly_income": "2100.00"})
+    web_org.attorney.put(
+        f"/api/v1/cases/{case_id}/household",
+        json={"household_size": 2, "race": "asian", "gross_monthly_income": "2100.00"},
+    )
     web_org.attorney.put(f"/api/v1/cases/{case_id}/legal-aid-closing", json={"lsc_problem_code": "67"})
     tab = signed_in("viewer")
     tab.goto(f"/cases/{case_id}")

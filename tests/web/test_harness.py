@@ -1,4 +1,5 @@
 """The browser harness itself: axe-core really finds problems, so a clean page means something."""
+
 from __future__ import annotations
 
 from tests.web.conftest import run_axe

@@ -2,6 +2,7 @@
 headers, the dry run in a worker (the page polls until it is checked), counts and row errors, the commit;
 viewers read but cannot import. The worker's step runs as tests/api/test_imports.py runs it: the task body
 (process_import) against the same database, while the page waits."""
+
 from __future__ import annotations
 
 import io
@@ -20,7 +21,10 @@ def upload(client, content: str | bytes, filename: str = "cases.csv"):  # noqa: 
 
 def mapping_form(page_html: str) -> dict[str, str]:
     """The mapping step's form as the browser would post it (the suggestions kept)."""
-    form = {name: value for name, value in re.findall(r'<input type="hidden" name="(staged|filename)" value="([^"]*)"', page_html)}
+    form = {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="(staged|filename)" value="([^"]*)"', page_html)
+    }
     for index, body in re.findall(r'<select [^>]*name="map-(\d+)"[^>]*>(.*?)</select>', page_html, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected>', body)
         form[f"map-{index}"] = chosen.group(1) if chosen else ""
@@ -32,8 +36,11 @@ def test_the_wizard_from_upload_to_commit(page_client, web_org, database_url, ap
     client = page_client("paralegal")
     step_two = upload(client, HEADERS + GOOD + BAD)
     assert step_two.status_code == 200
-    assert re.search(r'name="map-1"[^>]*>\s*<option value="">- Not imported -</option>.*?<option value="client.name" selected>',
-                     step_two.text, re.S)  # "Borrower Name": suggested from the header
+    assert re.search(
+        r'name="map-1"[^>]*>\s*<option value="">- Not imported -</option>.*?<option value="client.name" selected>',
+        step_two.text,
+        re.S,
+    )  # "Borrower Name": suggested from the header
     assert "Garcia, José" in step_two.text  # examples of each column's values
     form = mapping_form(step_two.text)
     staged = Path(app.config["FORESTALL"].var_dir) / "import-staging"
@@ -116,7 +123,9 @@ def test_a_viewer_reads_imports_but_cannot_import(page_client, web_org, database
 
 @pytest.mark.parametrize("javascript", [True])
 def test_the_wizard_in_a_browser(signed_in, web_org, database_url, tmp_path, javascript):
-    web_org.admin.post("/api/v1/import-mappings", json={"name": "Partner export", "mapping": {"Borrower Name": "client.name"}})
+    web_org.admin.post(
+        "/api/v1/import-mappings", json={"name": "Partner export", "mapping": {"Borrower Name": "client.name"}}
+    )
     tab = signed_in("admin", javascript=javascript)  # an admin's mapping step also offers to save the choices
     tab.goto("/cases/new")
     tab.page.get_by_role("link", name="Import them from a spreadsheet").click()
@@ -130,7 +139,10 @@ def test_the_wizard_in_a_browser(signed_in, web_org, database_url, tmp_path, jav
     tab.assert_accessible()
     assert tab.page.get_by_label("Borrower Name").input_value() == "client.name"
     assert tab.page.get_by_label("Sale Date").input_value() == "event:sale_scheduled"
-    assert tab.page.get_by_label("Saved mapping").is_visible() and tab.page.get_by_label("Save these choices as").is_visible()
+    assert (
+        tab.page.get_by_label("Saved mapping").is_visible()
+        and tab.page.get_by_label("Save these choices as").is_visible()
+    )
     tab.page.screenshot(path="/tmp/pages16-import-map.png", full_page=True)
     tab.page.get_by_role("button", name="Start the dry run").click()
     tab.page.wait_for_url(re.compile(r"/imports/\d+$"))
@@ -170,8 +182,10 @@ def test_an_admin_saves_a_mapping_by_name_and_the_wizard_applies_it(page_client,
     step_two = upload(attorney, HEADERS + GOOD)
     assert "Save these choices as" not in step_two.text  # administrators only
     offered = mapping_form(step_two.text)
-    applied = attorney.post("/imports/map/apply", data={"staged": offered["staged"], "filename": "cases.csv",
-                                                        "saved_mapping": str(saved[0]["id"])})
+    applied = attorney.post(
+        "/imports/map/apply",
+        data={"staged": offered["staged"], "filename": "cases.csv", "saved_mapping": str(saved[0]["id"])},
+    )
     assert applied.status_code == 200 and "Applied the mapping" in applied.text
     assert mapping_form(applied.text)["map-6"] == ""  # as saved (the suggestion would have been the sale date)
     assert mapping_form(applied.text)["map-1"] == "client.name"

@@ -1,6 +1,7 @@
 """Intake and the case page in a real browser: validation errors shown and announced, a valid intake lands
 on the case, events recompute the deadlines in place, "show the work", mark met; and all of it with
 JavaScript off."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,15 +73,24 @@ def test_a_case_from_the_intake_is_identical_to_one_from_the_api(page_client, we
     form = {f"client.{k}": v for k, v in payload["client"].items()}
     form.update({f"property.{k}": str(v) for k, v in payload["property"].items()})
     form.update({f"loan.{k}": str(v) for k, v in payload["loan"].items()})
-    form.update({"co_borrower.first_name": "Luis", "co_borrower.last_name": "Gonzalez",
-                 "assigned_to": str(web_org.attorney.user_id)})
+    form.update(
+        {
+            "co_borrower.first_name": "Luis",
+            "co_borrower.last_name": "Gonzalez",
+            "assigned_to": str(web_org.attorney.user_id),
+        }
+    )
     response = client.post("/cases/new", data=form)
     assert response.status_code == 303, response.text
     page_case_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    api_case = web_org.attorney.post("/api/v1/cases", json={**payload, "assigned_to": web_org.attorney.user_id}).get_json()
+    api_case = web_org.attorney.post(
+        "/api/v1/cases", json={**payload, "assigned_to": web_org.attorney.user_id}
+    ).get_json()
     page_case = web_org.attorney.get(f"/api/v1/cases/{page_case_id}").get_json()
     ignore = {"id", "created_at", "updated_at"}
-    assert {k: v for k, v in page_case.items() if k not in ignore} == {k: v for k, v in api_case.items() if k not in ignore}
+    assert {k: v for k, v in page_case.items() if k not in ignore} == {
+        k: v for k, v in api_case.items() if k not in ignore
+    }
 
 
 def test_events_recompute_the_deadlines_in_place_and_mark_met(signed_in, web_org):
@@ -154,8 +164,9 @@ def test_intake_to_deadline_with_javascript_off(signed_in, web_org):
 
 def test_a_viewer_sees_no_edit_controls(signed_in, web_org):
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
-    web_org.attorney.post(f"/api/v1/cases/{case_id}/events",
-                          json={"type": "complaint_served", "occurred_on": dt.date.today().isoformat()})
+    web_org.attorney.post(
+        f"/api/v1/cases/{case_id}/events", json={"type": "complaint_served", "occurred_on": dt.date.today().isoformat()}
+    )
     tab = signed_in("viewer")
     assert tab.page.get_by_role("link", name="New case").count() == 0
     tab.goto(f"/cases/{case_id}")
@@ -178,8 +189,9 @@ def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_o
     tab = signed_in("attorney")
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     served = dt.date.today() - dt.timedelta(days=5)
-    web_org.attorney.post(f"/api/v1/cases/{case_id}/events",
-                          json={"type": "complaint_served", "occurred_on": served.isoformat()})
+    web_org.attorney.post(
+        f"/api/v1/cases/{case_id}/events", json={"type": "complaint_served", "occurred_on": served.isoformat()}
+    )
     tab.goto(f"/cases/{case_id}")
     row = tab.page.locator("tr", has_text="Answer to the foreclosure complaint")
     first_due = row.locator("time").get_attribute("datetime")
@@ -190,7 +202,9 @@ def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_o
     event_row.get_by_role("button", name=re.compile("^Save")).click()
     tab.page.locator("#status").filter(has_text="Corrected complaint served").wait_for()
     tab.assert_accessible()
-    moved = tab.page.locator("tr", has_text="Answer to the foreclosure complaint").locator("time").get_attribute("datetime")
+    moved = (
+        tab.page.locator("tr", has_text="Answer to the foreclosure complaint").locator("time").get_attribute("datetime")
+    )
     assert dt.date.fromisoformat(moved) < dt.date.fromisoformat(first_due)
 
     tab.page.get_by_text("Add a deadline by hand").click()
@@ -204,7 +218,8 @@ def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_o
 
     tab.page.once("dialog", lambda dialog: dialog.accept())
     tab.page.locator("#events tbody tr", has_text="Complaint served").get_by_role(
-        "button", name=re.compile("^Delete")).click()
+        "button", name=re.compile("^Delete")
+    ).click()
     tab.page.locator("#status").filter(has_text="Deleted complaint served").wait_for()
     tab.assert_accessible()
     assert tab.page.locator("tr", has_text="Answer to the foreclosure complaint").count() == 0

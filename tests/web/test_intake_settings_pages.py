@@ -1,5 +1,6 @@
 """Settings > Intake: the servicer alias table and the imports' date order; administrators change them,
 everyone else reads them (403, nothing written)."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,9 @@ def test_others_read_the_settings_but_cannot_change_them(page_client, web_org):
         client = page_client(role)
         page = client.get("/settings/intake")
         assert page.status_code == 200 and "MidFirst Bank" in page.text and "Add alias" not in page.text
-        assert client.post("/settings/intake/aliases", data={"name": "A Servicing", "alias": "B Loans"}).status_code == 403
+        assert (
+            client.post("/settings/intake/aliases", data={"name": "A Servicing", "alias": "B Loans"}).status_code == 403
+        )
         assert client.post(f"/settings/intake/aliases/{alias_id}/delete").status_code == 403
         assert client.post("/settings/intake/date-order", data={"date_order": "day_first"}).status_code == 403
     assert aliases(web_org.admin) == [("Midland", "MidFirst Bank")]

@@ -1,4 +1,5 @@
 """Each state's rules as a reviewable page: citation, source link, date checked, confidence, unknowns."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """`forestall set-password --email E` reads the password from standard input and prints nothing."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,14 @@ BIN = Path(sys.executable).parent
 
 
 def set_password(email: str, stdin: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "forestall"), "set-password", "--email", email], input=stdin,
-                          capture_output=True, text=True, env=os.environ, timeout=60)
+    return subprocess.run(
+        [str(BIN / "forestall"), "set-password", "--email", email],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=60,
+    )
 
 
 def _signs_in(app, email: str, password: str) -> bool:  # noqa: ANN001

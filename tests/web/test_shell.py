@@ -1,4 +1,5 @@
 """The shell without a browser: redirects, safe next paths, CSRF, headers, sessions that end, error pages."""
+
 from __future__ import annotations
 
 import time
@@ -17,13 +18,16 @@ def test_signed_out_pages_redirect_to_sign_in_with_the_path(app):
         assert path in response.headers["Location"]
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil",
-                                    "javascript:alert(1)", "evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil", "javascript:alert(1)", "evil.example"],
+)
 def test_sign_in_never_redirects_off_the_site(app, web_org, target):
     client = app.test_client()
     token = csrf_from(client.get("/login").text)
-    response = client.post("/login", data={"email": web_org.admin.email, "password": PASSWORD, "csrf_token": token,
-                                           "next": target})
+    response = client.post(
+        "/login", data={"email": web_org.admin.email, "password": PASSWORD, "csrf_token": token, "next": target}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
@@ -43,9 +47,12 @@ def test_the_cookie_is_secure_over_https(app, web_org):
     client = app.test_client()
     login = client.get("/login", base_url="https://forestall.example")
     # Over HTTPS flask-wtf also checks the Referer is this site (browsers send it: Referrer-Policy same-origin).
-    response = client.post("/login", base_url="https://forestall.example",
-                           headers={"Referer": "https://forestall.example/login"}, data={
-        "email": web_org.admin.email, "password": PASSWORD, "csrf_token": csrf_from(login.text)})
+    response = client.post(
+        "/login",
+        base_url="https://forestall.example",
+        headers={"Referer": "https://forestall.example/login"},
+        data={"email": web_org.admin.email, "password": PASSWORD, "csrf_token": csrf_from(login.text)},
+    )
     assert "Secure" in response.headers["Set-Cookie"]
 
 
@@ -80,8 +87,13 @@ def test_security_headers_on_pages(page_client, app):
 
 def test_static_assets_are_served_from_the_package(app):
     client = app.test_client()
-    for path in ("/assets/uswds/css/uswds.min.css", "/assets/uswds/js/uswds.min.js", "/assets/htmx/htmx.min.js",
-                 "/assets/js/forestall.js", "/assets/uswds/fonts/source-sans-pro/sourcesanspro-regular-webfont.woff2"):
+    for path in (
+        "/assets/uswds/css/uswds.min.css",
+        "/assets/uswds/js/uswds.min.js",
+        "/assets/htmx/htmx.min.js",
+        "/assets/js/forestall.js",
+        "/assets/uswds/fonts/source-sans-pro/sourcesanspro-regular-webfont.woff2",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         response.close()

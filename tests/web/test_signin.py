@@ -1,4 +1,5 @@
 """Signing in and out in a real browser; a signed-out visitor is sent to the sign-in page."""
+
 from __future__ import annotations
 
 import re

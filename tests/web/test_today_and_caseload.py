@@ -1,5 +1,6 @@
 """Today (my deadlines for 14 days and what is overdue, one-click Mark met) and the caseload (the API's
 filters in the URL, counts by stage, pages)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,12 @@ from tests.conftest import case_payload
 
 
 def _case_with_answer_due(member, assignee_id: int, served: dt.date, last_name: str) -> int:  # noqa: ANN001
-    case = member.post("/api/v1/cases", json={**case_payload(client={"last_name": last_name}),
-                                              "assigned_to": assignee_id}).get_json()
-    member.post(f"/api/v1/cases/{case['id']}/events", json={"type": "complaint_served", "occurred_on": served.isoformat()})
+    case = member.post(
+        "/api/v1/cases", json={**case_payload(client={"last_name": last_name}), "assigned_to": assignee_id}
+    ).get_json()
+    member.post(
+        f"/api/v1/cases/{case['id']}/events", json={"type": "complaint_served", "occurred_on": served.isoformat()}
+    )
     return case["id"]
 
 
@@ -41,8 +45,11 @@ def test_today_lists_my_soon_and_overdue_deadlines_and_marks_one_met(signed_in, 
     tab.assert_accessible()
     assert "marked met" in tab.page.locator("main").inner_text()
     assert tab.page.locator("tr", has_text="Soonish").count() == 0
-    statuses = [d["status"] for d in attorney.get(f"/api/v1/cases/{soon}/deadlines").get_json()["items"]
-                if d["kind"] == "answer_due"]
+    statuses = [
+        d["status"]
+        for d in attorney.get(f"/api/v1/cases/{soon}/deadlines").get_json()["items"]
+        if d["kind"] == "answer_due"
+    ]
     assert statuses == ["met"]
     assert overdue and later and others
 
@@ -50,8 +57,9 @@ def test_today_lists_my_soon_and_overdue_deadlines_and_marks_one_met(signed_in, 
 def test_caseload_filters_live_in_the_url_with_counts_and_pages(signed_in, web_org):
     for i in range(27):
         web_org.attorney.post("/api/v1/cases", json=case_payload(client={"last_name": f"Pager{i:02d}"}))
-    web_org.attorney.post("/api/v1/cases", json=case_payload(client={"last_name": "Texan"},
-                                                             property={"state": "TX", "zip": "77002"}))
+    web_org.attorney.post(
+        "/api/v1/cases", json=case_payload(client={"last_name": "Texan"}, property={"state": "TX", "zip": "77002"})
+    )
     tab = signed_in("viewer")
     tab.page.get_by_role("link", name="Caseload").click()
     tab.page.wait_for_url("**/cases")

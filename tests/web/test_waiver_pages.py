@@ -1,6 +1,7 @@
 """Deficiency-waiver requests worked from the case page: open one, send it, record offers, grant it with the
 written waiver attached; each form's errors next to its fields with nothing written; viewers and other
 organisations kept out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,10 @@ def _waivers(member, case_id):
 
 def _counts(database_url):
     with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
-        return (session.scalar(select(func.count()).select_from(WaiverRequest)),
-                session.scalar(select(func.count()).select_from(WaiverOffer)))
+        return (
+            session.scalar(select(func.count()).select_from(WaiverRequest)),
+            session.scalar(select(func.count()).select_from(WaiverOffer)),
+        )
 
 
 def test_open_send_offer_and_grant_a_waiver_request_in_the_browser(signed_in, web_org, busy_case, tmp_path):  # noqa: F811
@@ -92,8 +95,10 @@ def test_open_send_offer_and_grant_a_waiver_request_in_the_browser(signed_in, we
 def test_a_bad_waiver_form_shows_errors_next_to_fields_and_writes_nothing(page_client, busy_case, database_url):  # noqa: F811
     client = page_client("paralegal")
     before = _counts(database_url)
-    response = client.post(f"/cases/{busy_case}/waiver-requests", {"resolution": "short_sale", "ask": "full_waiver",
-                                                                   "deficiency_amount": "a lot"})
+    response = client.post(
+        f"/cases/{busy_case}/waiver-requests",
+        {"resolution": "short_sale", "ask": "full_waiver", "deficiency_amount": "a lot"},
+    )
     assert response.status_code == 422
     html = response.text
     assert re.search(r'id="waiver-f-recipient"[^>]*aria-invalid="true"', html, re.S)
@@ -101,35 +106,58 @@ def test_a_bad_waiver_form_shows_errors_next_to_fields_and_writes_nothing(page_c
     assert _counts(database_url) == before
 
 
-def test_offers_on_a_draft_are_refused_with_the_reason_and_nothing_written(page_client, web_org, busy_case,  # noqa: F811
-                                                                             database_url):
-    created = web_org.attorney.post(f"/api/v1/cases/{busy_case}/waiver-requests", json={
-        "resolution": "deed_in_lieu", "recipient": "Midland", "ask": "full_waiver"}).get_json()
+def test_offers_on_a_draft_are_refused_with_the_reason_and_nothing_written(
+    page_client,
+    web_org,
+    busy_case,  # noqa: F811
+    database_url,
+):
+    created = web_org.attorney.post(
+        f"/api/v1/cases/{busy_case}/waiver-requests",
+        json={"resolution": "deed_in_lieu", "recipient": "Midland", "ask": "full_waiver"},
+    ).get_json()
     before = _counts(database_url)
     client = page_client("attorney")
-    response = client.post(f"/waiver-requests/{created['id']}/offers", {
-        "offered_by": "lender", "offered_on": dt.date.today().isoformat(), "terms": "full_waiver"})
+    response = client.post(
+        f"/waiver-requests/{created['id']}/offers",
+        {"offered_by": "lender", "offered_on": dt.date.today().isoformat(), "terms": "full_waiver"},
+    )
     assert response.status_code == 422
     assert "while a request is sent or acknowledged" in response.text
     assert _counts(database_url) == before
 
 
-def test_viewers_and_other_organisations_cannot_touch_waiver_requests(page_client, web_org, make_org, busy_case,  # noqa: F811
-                                                                      database_url):
-    created = web_org.attorney.post(f"/api/v1/cases/{busy_case}/waiver-requests", json={
-        "resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver"}).get_json()
+def test_viewers_and_other_organisations_cannot_touch_waiver_requests(
+    page_client,
+    web_org,
+    make_org,
+    busy_case,  # noqa: F811
+    database_url,
+):
+    created = web_org.attorney.post(
+        f"/api/v1/cases/{busy_case}/waiver-requests",
+        json={"resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver"},
+    ).get_json()
     before = _counts(database_url)
     viewer = page_client("viewer")
-    assert viewer.post(f"/cases/{busy_case}/waiver-requests", {"resolution": "short_sale", "recipient": "X",
-                                                               "ask": "full_waiver"}).status_code == 403
+    assert (
+        viewer.post(
+            f"/cases/{busy_case}/waiver-requests", {"resolution": "short_sale", "recipient": "X", "ask": "full_waiver"}
+        ).status_code
+        == 403
+    )
     assert viewer.post(f"/waiver-requests/{created['id']}", {"status": "withdrawn"}).status_code == 403
     other = make_org()
     outsider_case = other.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     assert outsider_case
     stranger = page_client("attorney", org=_with_passwords(other, database_url))
     assert stranger.post(f"/waiver-requests/{created['id']}", {"status": "withdrawn"}).status_code == 404
-    assert stranger.post(f"/cases/{busy_case}/waiver-requests", {"resolution": "short_sale", "recipient": "X",
-                                                                 "ask": "full_waiver"}).status_code == 404
+    assert (
+        stranger.post(
+            f"/cases/{busy_case}/waiver-requests", {"resolution": "short_sale", "recipient": "X", "ask": "full_waiver"}
+        ).status_code
+        == 404
+    )
     assert _counts(database_url) == before
     assert _waivers(web_org.attorney, busy_case)[0]["status"] == "draft"
 
@@ -151,11 +179,14 @@ def test_proof_dropped_on_the_drop_zone_is_uploaded(signed_in, web_org, busy_cas
     tab = signed_in("attorney")
     tab.goto(f"/cases/{busy_case}")
     zone = tab.page.locator("[data-drop-zone]").first
-    data_transfer = tab.page.evaluate_handle("""(bytes) => {
+    data_transfer = tab.page.evaluate_handle(
+        """(bytes) => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([new Uint8Array(bytes)], "dropped-proof.pdf", {type: "application/pdf"}));
         return transfer;
-    }""", list(MINIMAL_PDF))
+    }""",
+        list(MINIMAL_PDF),
+    )
     zone.dispatch_event("dragover", {"dataTransfer": data_transfer})
     assert "drop-zone--over" in (zone.get_attribute("class") or "")
     zone.dispatch_event("drop", {"dataTransfer": data_transfer})

@@ -2,6 +2,7 @@
 local HTTP server playing Twilio, on a database of this module's own. Scans and deliveries sent twice (as a
 redelivered broker message would be) send each message once; the provider down for several scans: retries,
 then one message each."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,10 @@ class SmsWorld(World):
         self.twilio = twilio
 
     def env(self) -> dict[str, str]:
-        return {**super().env(), "SMS_URL": f"twilio://{SID}:{AUTH_TOKEN}@127.0.0.1:{self.twilio.port}?from=%2B15555550100"}
+        return {
+            **super().env(),
+            "SMS_URL": f"twilio://{SID}:{AUTH_TOKEN}@127.0.0.1:{self.twilio.port}?from=%2B15555550100",
+        }
 
 
 @pytest.fixture(scope="module")
@@ -80,16 +84,22 @@ def _seed(world: SmsWorld) -> None:
         org = create_org(session, "SMS org", f"s-{uuid.uuid4().hex[:6]}", "America/Chicago")
         attorney = create_user(session, org, f"attorney@{org.slug}.example", "attorney")
         session.add(ClientMessageSettings(org_id=org.id, phone="(312) 555-0100"))
-        world.caller = Caller(user_id=attorney.id, org_id=org.id, role="attorney", email=attorney.email,
-                              timezone="America/Chicago")
+        world.caller = Caller(
+            user_id=attorney.id, org_id=org.id, role="attorney", email=attorney.email, timezone="America/Chicago"
+        )
         world.phones = []
         world.case_ids = []
         for index in range(3):
             phone = f"+1708555{index:04d}"
-            case = create_case(session, world.caller, {
-                "client": {"first_name": "Ana", "last_name": f"Diaz{index}", "phone": phone},
-                "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
-                "loan": {"servicer": "Example Servicing"}})
+            case = create_case(
+                session,
+                world.caller,
+                {
+                    "client": {"first_name": "Ana", "last_name": f"Diaz{index}", "phone": phone},
+                    "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
+                    "loan": {"servicer": "Example Servicing"},
+                },
+            )
             session.flush()
             party = session.scalars(select(Party).where(Party.case_id == case.id, Party.role == "client")).one()
             record_consent(session, world.caller, party, "sms", True, "written")
@@ -133,7 +143,7 @@ def test_duplicated_scans_and_deliveries_send_once(world):
         world.send("client_messages.scan", moment)
         world.send("client_messages.deliver", moment)
     wait_for(lambda: len(sent_to(world, world.phones[0])) == 1)
-    time.sleep(3)   # any duplicate would have arrived by now
+    time.sleep(3)  # any duplicate would have arrived by now
     assert len(sent_to(world, world.phones[0])) == 1
     assert "(312) 555-0100" in sent_to(world, world.phones[0])[0]["Body"]
 
@@ -144,7 +154,7 @@ def test_provider_down_for_several_scans_then_one_each(world):
     add_hearing(world, 2, due)
     world.twilio.failures = 4
     moment = ten_am(due - dt.timedelta(days=7))
-    for minute in range(0, 12, 2):   # a scan every two minutes of the test's clock
+    for minute in range(0, 12, 2):  # a scan every two minutes of the test's clock
         world.send("client_messages.scan", moment + dt.timedelta(minutes=minute))
         time.sleep(1.5)
     wait_for(lambda: all(len(sent_to(world, world.phones[i])) == 1 for i in (1, 2)))

@@ -3,6 +3,7 @@ loopback (aiosmtpd), and the suite's backend (SQLite + kombu's SQLAlchemy broker
 
 The module runs against a database of its own (so the API tests' notices do not join in) and drives
 time through the tasks' `now` argument: each test's notices fall due on their own day."""
+
 from __future__ import annotations
 
 import asyncio
@@ -71,15 +72,37 @@ class World:
         self.sender.conf.task_default_queue = TEST_QUEUE
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.database_url, "CELERY_BROKER_URL": self.broker_url,
-                "SMTP_URL": f"smtp://127.0.0.1:{self.sink.port}", "FORESTALL_VAR": str(self.tmp / "var")}
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "CELERY_BROKER_URL": self.broker_url,
+            "SMTP_URL": f"smtp://127.0.0.1:{self.sink.port}",
+            "FORESTALL_VAR": str(self.tmp / "var"),
+        }
 
     def start_worker(self, name: str, concurrency: int = 2) -> None:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
-            [str(CELERY), "-A", "workers", "worker", "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h", "-c", str(concurrency),
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(CELERY),
+                "-A",
+                "workers",
+                "worker",
+                "-n",
+                f"{name}-{uuid.uuid4().hex[:6]}@%h",
+                "-c",
+                str(concurrency),
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.workers[name] = process
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -182,16 +205,25 @@ def _seed(world: World) -> None:
         # One reminder per deadline (on the day, 08:00 Chicago) and no digests: the counts stay simple.
         session.add(OrgNotificationSettings(org_id=org.id, grave_offsets=[0], informational_offsets=[0]))
         for user in (admin, attorney):
-            session.add(UserNotificationPreference(org_id=org.id, user_id=user.id, daily_digest=False, digest_only=False))
-        caller = Caller(user_id=attorney.id, org_id=org.id, role="attorney", email=attorney.email,
-                        timezone="America/Chicago")
+            session.add(
+                UserNotificationPreference(org_id=org.id, user_id=user.id, daily_digest=False, digest_only=False)
+            )
+        caller = Caller(
+            user_id=attorney.id, org_id=org.id, role="attorney", email=attorney.email, timezone="America/Chicago"
+        )
         world.caller = caller
         world.case_ids = []
         for _ in range(4):
-            case = create_case(session, caller, {
-                "client": {"first_name": "Ana", "last_name": "Diaz"}, "assigned_to": attorney.id,
-                "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
-                "loan": {"servicer": "Example Servicing"}})
+            case = create_case(
+                session,
+                caller,
+                {
+                    "client": {"first_name": "Ana", "last_name": "Diaz"},
+                    "assigned_to": attorney.id,
+                    "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
+                    "loan": {"servicer": "Example Servicing"},
+                },
+            )
             world.case_ids.append(case.id)
         session.commit()
 
@@ -207,8 +239,11 @@ def add_batch(world: World, case_index: int, count: int, due_on: dt.date) -> lis
         for n in range(count):
             add_manual_deadline(session, world.caller, case, {"title": f"Deadline {n}", "due_on": due_on})
         session.commit()
-        ids = session.scalars(select(Notice.message_id).where(Notice.case_id == case.id, Notice.due_on == due_on,
-                                                              Notice.state == "pending")).all()
+        ids = session.scalars(
+            select(Notice.message_id).where(
+                Notice.case_id == case.id, Notice.due_on == due_on, Notice.state == "pending"
+            )
+        ).all()
     assert len(ids) == count
     return list(ids)
 
@@ -217,8 +252,9 @@ def states(world: World, due_on: dt.date) -> Counter:
     from models.notices import Notice
 
     with world.sessions()() as session:
-        rows = session.execute(select(Notice.state, func.count()).where(Notice.due_on == due_on)
-                               .group_by(Notice.state)).all()
+        rows = session.execute(
+            select(Notice.state, func.count()).where(Notice.due_on == due_on).group_by(Notice.state)
+        ).all()
     return Counter({state: count for state, count in rows})
 
 
@@ -290,8 +326,10 @@ def test_smtp_down_for_several_scans_then_everything_is_delivered_once(world):
         start = at_eight(due)
         for scan_number in range(1, 4):  # three scans while SMTP refuses connections
             world.scan(start + dt.timedelta(minutes=6 * (scan_number - 1)))
-            wait_for(lambda n=scan_number: min(attempts(world, due)) >= n and states(world, due)["sending"] == 0,
-                     what=f"attempt {scan_number} of every notice")
+            wait_for(
+                lambda n=scan_number: min(attempts(world, due)) >= n and states(world, due)["sending"] == 0,
+                what=f"attempt {scan_number} of every notice",
+            )
         assert states(world, due) == Counter({"pending": 20})
     finally:
         world.sink.start()

@@ -3,6 +3,7 @@
 `alone`: while one copy of a job runs, a second skips (PostgreSQL: an advisory transaction lock; SQLite:
 a lease on the job's row). `once_per_period`: the daily refresh runs once per day however often it is
 triggered, and again when a run failed."""
+
 from __future__ import annotations
 
 import threading

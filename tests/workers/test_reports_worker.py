@@ -3,6 +3,7 @@ and a report whose broker message was lost is found by the rescan and rendered t
 
 The worker gets a broker of its own (a kombu SQLAlchemy file in tmp), so it sees only this module's messages,
 not the backlog of reports the API tests queued; the database is the suite's."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,9 +45,25 @@ def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, 
     sender.conf.task_default_queue = TEST_QUEUE
     env = {**os.environ, "CELERY_BROKER_URL": broker_url, "FORESTALL_VAR": str(tmp_path / "var")}
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
-    worker = subprocess.Popen([str(CELERY), "-A", "workers", "worker", "-n", f"reports-{uuid.uuid4().hex[:6]}@%h",
-                               "-c", "1", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-                               "--without-heartbeat"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [
+            str(CELERY),
+            "-A",
+            "workers",
+            "worker",
+            "-n",
+            f"reports-{uuid.uuid4().hex[:6]}@%h",
+            "-c",
+            "1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         case = new_case()
         sent = org.attorney.post(f"/api/v1/cases/{case['id']}/reports", json={"type": "case_timeline"}).get_json()

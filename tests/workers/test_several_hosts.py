@@ -1,6 +1,7 @@
 """Several hosts: two API processes (gunicorn) and a Celery worker, each in a working directory of its own
 (nothing on a disk is shared), on PostgreSQL with ATTACHMENTS_STORAGE=database. A file uploaded through one
 API is downloaded from the other, and the worker renders a communications log that names it."""
+
 from __future__ import annotations
 
 import io
@@ -19,17 +20,24 @@ from pypdf import PdfReader
 
 from tests.conftest import BACKEND, case_payload, free_port
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(BACKEND != "postgresql", reason="several hosts share PostgreSQL, not a SQLite file")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(BACKEND != "postgresql", reason="several hosts share PostgreSQL, not a SQLite file"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def call(base: str, token: str, method: str, path: str, body: bytes | None = None,
-         content_type: str = "application/json") -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(base + path, data=body, method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+def call(
+    base: str, token: str, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(
+        base + path,
+        data=body,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
@@ -45,8 +53,14 @@ def call_json(base: str, token: str, method: str, path: str, document=None, expe
 
 def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -69,8 +83,14 @@ def test_upload_on_one_host_download_on_another_report_on_a_third(org, database_
     def start(name: str, command: list[str], port: int | None = None) -> Path:
         home = tmp_path / name
         home.mkdir()
-        env = {**os.environ, "DATABASE_URL": database_url, "ATTACHMENTS_STORAGE": "database",
-               "FORESTALL_VAR": str(home / "var"), "CELERY_QUEUE": queue, "WEB_CONCURRENCY": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "ATTACHMENTS_STORAGE": "database",
+            "FORESTALL_VAR": str(home / "var"),
+            "CELERY_QUEUE": queue,
+            "WEB_CONCURRENCY": "1",
+        }
         env.pop("ATTACHMENTS_DIR", None)
         if port:
             env["PORT"] = str(port)
@@ -82,23 +102,52 @@ def test_upload_on_one_host_download_on_another_report_on_a_third(org, database_
     gunicorn = [str(BIN / "gunicorn"), "service.wsgi:app", "-c", str(ROOT / "gunicorn.conf.py")]
     try:
         homes = [start(f"api-{i}", gunicorn, port) for i, port in enumerate(ports)]
-        homes.append(start("worker", [str(BIN / "celery"), "-A", "workers", "worker", "-n",
-                                      f"hosts-{uuid.uuid4().hex[:6]}@%h", "-c", "1", "--loglevel=INFO",
-                                      "--without-gossip", "--without-mingle", "--without-heartbeat"]))
+        homes.append(
+            start(
+                "worker",
+                [
+                    str(BIN / "celery"),
+                    "-A",
+                    "workers",
+                    "worker",
+                    "-n",
+                    f"hosts-{uuid.uuid4().hex[:6]}@%h",
+                    "-c",
+                    "1",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+            )
+        )
         first, second = (f"http://127.0.0.1:{port}" for port in ports)
         for base, (process, _), home in zip((first, second), processes, homes):
             wait_until_up(base, process, home / "process.log")
         token = org.attorney.token
 
         case = call_json(first, token, "POST", "/api/v1/cases", case_payload(), expected=201)
-        entry = call_json(first, token, "POST", f"/api/v1/cases/{case['id']}/communications", {
-            "occurred_at": "2026-10-01T10:00:00", "channel": "certified_mail", "direction": "outbound",
-            "counterparty_type": "servicer", "counterparty_name": "Midland", "category": "notice_of_error",
-            "subject": "Misapplied payments"}, expected=201)
+        entry = call_json(
+            first,
+            token,
+            "POST",
+            f"/api/v1/cases/{case['id']}/communications",
+            {
+                "occurred_at": "2026-10-01T10:00:00",
+                "channel": "certified_mail",
+                "direction": "outbound",
+                "counterparty_type": "servicer",
+                "counterparty_name": "Midland",
+                "category": "notice_of_error",
+                "subject": "Misapplied payments",
+            },
+            expected=201,
+        )
         content = b"%PDF-1.4\n" + os.urandom(1536 * 1024)  # two chunks
         body, content_type = multipart("file", "certified-mail-receipt.pdf", content)
-        status, _, data = call(first, token, "POST", f"/api/v1/communications/{entry['id']}/attachments", body,
-                               content_type)
+        status, _, data = call(
+            first, token, "POST", f"/api/v1/communications/{entry['id']}/attachments", body, content_type
+        )
         assert status == 201, data[:500]
         attachment = json.loads(data)
 
@@ -106,8 +155,9 @@ def test_upload_on_one_host_download_on_another_report_on_a_third(org, database_
         assert status == 200 and served == content
         assert headers["X-Content-SHA256"] == attachment["sha256"]
 
-        report = call_json(second, token, "POST", f"/api/v1/cases/{case['id']}/reports",
-                           {"type": "communications_log"}, expected=202)
+        report = call_json(
+            second, token, "POST", f"/api/v1/cases/{case['id']}/reports", {"type": "communications_log"}, expected=202
+        )
         deadline = time.monotonic() + 120
         while (state := call_json(first, token, "GET", report["url"]))["state"] not in ("ready", "failed"):
             assert time.monotonic() < deadline, state

@@ -4,6 +4,7 @@ nothing, since the other beat keeps triggering the scans (no failover to wait fo
 
 Unlike tests/workers/test_notices_workers.py, time is not driven through `now`: the beats send the scans,
 so the notices are due at the wall clock's now (local hour 0, deadlines due today)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,12 @@ class Beats(World):
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         self.beats[name] = subprocess.Popen(
             [str(CELERY), "-A", "workers", "beat", "-s", str(self.tmp / f"{name}-schedule"), "--loglevel=INFO"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill_beat(self, name: str) -> None:
         process = self.beats.pop(name)
@@ -109,10 +115,16 @@ def _seed_org(world: World, users: int, per_case: int) -> tuple:
         caller = Caller(user_id=admin.id, org_id=org.id, role="admin", email=admin.email, timezone="America/Chicago")
         case_ids = []
         for person in people:
-            case = create_case(session, caller, {
-                "client": {"first_name": "Ana", "last_name": "Diaz"}, "assigned_to": person.id,
-                "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
-                "loan": {"servicer": "Example Servicing"}})
+            case = create_case(
+                session,
+                caller,
+                {
+                    "client": {"first_name": "Ana", "last_name": "Diaz"},
+                    "assigned_to": person.id,
+                    "property": {"street": "10 Elm St", "city": "Joliet", "state": "IL", "zip": "60431"},
+                    "loan": {"servicer": "Example Servicing"},
+                },
+            )
             case_ids.append(case.id)
         _add_deadlines(session, caller, case_ids, per_case)
         session.commit()
@@ -127,8 +139,12 @@ def _add_deadlines(session, caller, case_ids: list[int], per_case: int) -> None:
     today = dt.datetime.now(CHICAGO).date()
     for case_id in case_ids:
         for n in range(per_case):
-            add_manual_deadline(session, caller, session.get(Case, case_id),
-                                {"title": f"Deadline {uuid.uuid4().hex[:6]} {n}", "due_on": today})
+            add_manual_deadline(
+                session,
+                caller,
+                session.get(Case, case_id),
+                {"title": f"Deadline {uuid.uuid4().hex[:6]} {n}", "due_on": today},
+            )
 
 
 def _add(world: World, caller, case_ids: list[int], per_case: int) -> None:
@@ -141,28 +157,39 @@ def _rows(world: World) -> dict[str, Counter]:
     from models.notices import Digest, Notice
 
     with world.sessions()() as session:
-        return {model.__name__: Counter(dict(session.execute(select(model.state, func.count()).group_by(model.state))
-                                             .all())) for model in (Notice, Digest)}
+        return {
+            model.__name__: Counter(
+                dict(session.execute(select(model.state, func.count()).group_by(model.state)).all())
+            )
+            for model in (Notice, Digest)
+        }
 
 
 def _sent_ids(world: World) -> set[str]:
     from models.notices import Digest, Notice
 
     with world.sessions()() as session:
-        return {m for model in (Notice, Digest)
-                for m in session.scalars(select(model.message_id).where(model.state == "sent"))}
+        return {
+            m
+            for model in (Notice, Digest)
+            for m in session.scalars(select(model.message_id).where(model.state == "sent"))
+        }
 
 
 def _all_sent(world: World, notices: int, digests: int) -> bool:
     rows = _rows(world)
-    return rows["Notice"]["sent"] >= notices and rows["Digest"]["sent"] >= digests \
-        and not rows["Notice"]["pending"] and not rows["Notice"]["sending"]
+    return (
+        rows["Notice"]["sent"] >= notices
+        and rows["Digest"]["sent"] >= digests
+        and not rows["Notice"]["pending"]
+        and not rows["Notice"]["sending"]
+    )
 
 
 def test_two_beats_and_two_workers_send_each_reminder_and_digest_once_and_survive_a_killed_beat(beats):
     world = beats
     caller, case_ids = _seed_org(world, users=4, per_case=3)  # 12 reminders, 4 digests (the admin has no
-    world.start_worker("a")                                     # case of their own: no digest)
+    world.start_worker("a")  # case of their own: no digest)
     world.start_worker("b")
     world.start_beat("beat-a")
     world.start_beat("beat-b")
@@ -191,9 +218,13 @@ def test_two_beats_and_two_workers_send_each_reminder_and_digest_once_and_surviv
 
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
-                               {"name": world.database_url.rsplit("/", 1)[1]})
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": world.database_url.rsplit("/", 1)[1]},
+            )
         admin.dispose()
         _add(world, caller, case_ids, per_case=1)
         total += 4
@@ -205,9 +236,15 @@ def test_two_beats_and_two_workers_send_each_reminder_and_digest_once_and_surviv
     received = Counter(world.sink.message_ids)
     assert set(received) == _sent_ids(world) and set(received.values()) == {1}, received.most_common(3)
     assert recovery < 20, recovery
-    logs = [line for name in ("a", "b") for line in (world.tmp / f"{name}.log").read_text().splitlines()
-            if "notices.scan[" in line and "succeeded in" in line]
+    logs = [
+        line
+        for name in ("a", "b")
+        for line in (world.tmp / f"{name}.log").read_text().splitlines()
+        if "notices.scan[" in line and "succeeded in" in line
+    ]
     skipped = sum(line.rstrip().endswith(": None") for line in logs)
-    print(f"\n{total} reminders and 6 digests, each received once; {len(logs)} scans, {skipped} skipped (the "
-          f"other copy was running); "
-          f"after SIGKILL of one beat, the next batch was sent in {recovery:.1f} s (scan period {SCAN_SECONDS} s)")
+    print(
+        f"\n{total} reminders and 6 digests, each received once; {len(logs)} scans, {skipped} skipped (the "
+        f"other copy was running); "
+        f"after SIGKILL of one beat, the next batch was sent in {recovery:.1f} s (scan period {SCAN_SECONDS} s)"
+    )
