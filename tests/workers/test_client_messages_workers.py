@@ -6,8 +6,6 @@ then one message each."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -15,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.workers.private_backends import private_backends
 from tests.api.test_client_messages_twilio import SID, FakeTwilio
 from tests.api.client_messages_support import AUTH_TOKEN
-from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL
 from tests.workers.test_notices_workers import World
 
 pytestmark = pytest.mark.slow
@@ -39,36 +37,17 @@ class SmsWorld(World):
 
 @pytest.fixture(scope="module")
 def world(database_url, settings):
-    from service.migrate import app_role_for, upgrade
     from service.wiring import connect_signals
-    from tests.conftest import _create_pg_database, _drop_pg_database
 
     connect_signals(settings)
-    tmp = Path(tempfile.mkdtemp(prefix="forestall-sms-workers-"))
-    if BACKEND == "postgresql":
-        # Its own database and application role: the workers run under row-level security.
-        name, role, owner_url, url = _create_pg_database()
-        broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
-    else:
-        name, role, url = None, None, f"sqlite:///{tmp / 'workers.sqlite'}"
-        owner_url = url
-        broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-    upgrade(owner_url, app_role=app_role_for(url, owner_url))
-    with FakeTwilio() as twilio:
-        world = SmsWorld(tmp, url, broker, twilio)
+    with private_backends("forestall-sms-workers-") as backends, FakeTwilio() as twilio:
+        world = SmsWorld(backends.tmp, backends.database_url, backends.broker_url, twilio)
         _seed(world)
         try:
             world.start_worker("a")
             yield world
         finally:
             world.stop_all()
-            if name:
-                from service.db import get_engine
-
-                get_engine(url).dispose()
-                get_engine(owner_url).dispose()
-                _drop_pg_database(name, role)
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _seed(world: SmsWorld) -> None:

@@ -10,11 +10,9 @@ import asyncio
 import datetime as dt
 import email
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -25,7 +23,8 @@ import pytest
 from celery import Celery
 from sqlalchemy import func, select
 
-from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL, TEST_QUEUE, free_port
+from tests.conftest import BACKEND, TEST_QUEUE, free_port
+from tests.workers.private_backends import private_backends
 
 pytestmark = pytest.mark.slow
 
@@ -156,40 +155,21 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_url, settings):  # database_url: the suite's migrations have run (imports ready)
-    from service.migrate import app_role_for, upgrade
     from service.wiring import connect_signals
-    from tests.conftest import _create_pg_database, _drop_pg_database
 
     # This process adds deadlines (add_batch) and must plan their reminders at once, as every entry point
     # does; without it the tests would depend on an earlier test having built the app.
     connect_signals(settings)
-
-    tmp = Path(tempfile.mkdtemp(prefix="forestall-workers-"))
-    if BACKEND == "postgresql":
-        # Its own database and application role: the workers run under row-level security, as in production.
-        name, role, owner_url, url = _create_pg_database()
-        broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
-    else:
-        name, role, url = None, None, f"sqlite:///{tmp / 'workers.sqlite'}"
-        owner_url = url
-        broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-    upgrade(owner_url, app_role=app_role_for(url, owner_url))
-    world = World(tmp, url, broker)
-    _seed(world)
-    world.sink.start()
-    try:
-        world.start_worker("a")
-        yield world
-    finally:
-        world.stop_all()
-        world.sink.stop()
-        if name:
-            from service.db import get_engine
-
-            get_engine(url).dispose()
-            get_engine(owner_url).dispose()
-            _drop_pg_database(name, role)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with private_backends("forestall-workers-") as backends:
+        world = World(backends.tmp, backends.database_url, backends.broker_url)
+        _seed(world)
+        world.sink.start()
+        try:
+            world.start_worker("a")
+            yield world
+        finally:
+            world.stop_all()
+            world.sink.stop()
 
 
 def _seed(world: World) -> None:

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import BACKEND, BROKER, RABBITMQ_URL, REDIS_URL
+from tests.workers.private_backends import private_backends
+from tests.conftest import BACKEND
 from tests.workers.test_notices_workers import CELERY, CHICAGO, ROOT, World, wait_for
 
 pytestmark = pytest.mark.slow
@@ -67,35 +65,17 @@ class Beats(World):
 
 @pytest.fixture()
 def beats(database_url, settings):
-    from service.migrate import app_role_for, upgrade
     from service.wiring import connect_signals
-    from tests.conftest import _create_pg_database, _drop_pg_database
 
     connect_signals(settings)
-    tmp = Path(tempfile.mkdtemp(prefix="forestall-beats-"))
-    if BACKEND == "postgresql":
-        # Its own database and application role: beats and workers run under row-level security.
-        name, role, owner_url, url = _create_pg_database()
-        broker = RABBITMQ_URL if BROKER == "rabbitmq" else REDIS_URL
-    else:
-        name, role, url = None, None, f"sqlite:///{tmp / 'beats.sqlite'}"
-        owner_url = url
-        broker = f"sqla+sqlite:///{tmp / 'broker.sqlite'}"
-    upgrade(owner_url, app_role=app_role_for(url, owner_url))
-    world = Beats(tmp, url, broker)
-    world.sink.start()
-    try:
-        yield world
-    finally:
-        world.stop_all()
-        world.sink.stop()
-        if name:
-            from service.db import get_engine
-
-            get_engine(url).dispose()
-            get_engine(owner_url).dispose()
-            _drop_pg_database(name, role)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with private_backends("forestall-beats-") as backends:
+        world = Beats(backends.tmp, backends.database_url, backends.broker_url)
+        world.sink.start()
+        try:
+            yield world
+        finally:
+            world.stop_all()
+            world.sink.stop()
 
 
 def _seed_org(world: World, users: int, per_case: int) -> tuple:
