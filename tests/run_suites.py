@@ -51,11 +51,12 @@ def main() -> int:
         "sqlite + sqlalchemy broker", {"FORESTALL_TEST_BACKEND": "sqlite"}, extra or ["tests"]
     )
     if answers(5432) and answers(6379):
-        # The pure unit tests do not touch a backend, and the browser tests test pages, not the database: run them once.
+        # The pure unit tests do not touch a backend, and the browser tests test pages, not the database: run them
+        # once. The pages' other tests run here too: sign-in, scoping and forms under row-level security.
         results["postgresql + redis"] = run(
             "postgresql + redis",
             {"FORESTALL_TEST_BACKEND": "postgresql"},
-            extra or ["tests", "--ignore=tests/unit", "--ignore=tests/web"],
+            extra or ["tests", "--ignore=tests/unit", "-m", "not browser"],
         )
     else:
         print("\nPostgreSQL or Redis does not answer on localhost: skipped that backend.")

@@ -30,6 +30,14 @@ AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+    """A test that drives Chromium is marked `browser`: the PostgreSQL pass runs the others (the pages'
+    sign-in, scoping and forms under row-level security) and leaves the browser to the SQLite pass."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def live_server(app):  # noqa: ANN001
     """The application on http://127.0.0.1:PORT for the whole session."""
