@@ -21,7 +21,10 @@ from models.notices import Digest, Notice
 from service import disclaimers
 from service.cases.display import client_name
 from service.config import Settings
+from service.notices.preferences import effective_preferences, org_defaults, org_settings, user_preference
 from service.notices.queries import DIGEST_DAYS, digest_deadlines
+from service.notices.rules_review import MAX_AGE_DAYS, is_review_day, stale_rules
+from service.permissions import is_org_admin
 from service.notices.subjects import reminder_subject
 from service.rulebook import local_today
 
@@ -189,8 +192,13 @@ def digest_message(session: Session, digest: Digest, settings: Settings) -> Emai
     user = session.get(User, digest.user_id)
     org = session.get(Organization, digest.org_id)
     today = digest.digest_on
-    rows = digest_deadlines(session, user, today)
-    if not rows:
+    due_rows = digest_deadlines(session, user, today)
+    review = stale_rules(session, org.id, today) if is_review_day(today) and is_org_admin(user) else []
+    # A digest with nothing in it is not sent; nor are deadlines to one who turned daily digests off and gets
+    # this one for the rules review only.
+    prefs = effective_preferences(org_defaults(org_settings(session, org.id)), user_preference(session, user.id))
+    rows = due_rows if prefs.daily_digest else []
+    if not rows and not review:
         return None
     cases = {c.id: c for c in session.query(Case).filter(Case.id.in_({r.case_id for r in rows}))}
     items = [deadline_context(settings, cases[r.case_id], r, today) for r in rows]
@@ -199,6 +207,8 @@ def digest_message(session: Session, digest: Digest, settings: Settings) -> Emai
     subject = (
         f"Digest: {len(overdue)} overdue, {len(upcoming)} due in the next {DIGEST_DAYS} days ({today.isoformat()})"
     )
+    if review:
+        subject += f"; {len(review)} rule items to review"
     values = {
         "overdue": overdue,
         "upcoming": upcoming,
@@ -207,6 +217,9 @@ def digest_message(session: Session, digest: Digest, settings: Settings) -> Emai
         "not_legal_advice": disclaimers.REMINDERS,
         "subject": subject,
         "name": user.full_name or user.email,
+        "review": review,
+        "review_age": MAX_AGE_DAYS,
+        "jurisdictions_url": settings.base_url.rstrip("/") + "/jurisdictions",
     }
     return _message(
         settings,

@@ -31,6 +31,8 @@ from service.notices.preferences import (
     user_preference,
 )
 from service.notices.queries import digest_deadlines
+from service.notices.rules_review import is_review_day, stale_rules
+from service.permissions import is_org_admin
 from service.rulebook import local_today
 
 # Escalations: daily to the admins, for past deadlines that bind the borrower or the court.
@@ -399,9 +401,12 @@ def run_daily(session: Session, now: dt.datetime, ctx: PlanContext) -> int:
 
 def plan_digests(session: Session, org: Organization, today: dt.date, ctx: PlanContext) -> int:
     count = 0
+    # The weekly rules review rides on the admins' digest of the review day (service/notices/rules_review.py).
+    review = is_review_day(today) and bool(stale_rules(session, org.id, today))
     for user in session.scalars(select(User).where(User.org_id == org.id, User.is_active.is_(True))).all():
         prefs = ctx.prefs(user)
-        if not prefs.daily_digest or not digest_deadlines(session, user, today, limit=1):
+        wanted = prefs.daily_digest and digest_deadlines(session, user, today, limit=1)
+        if not wanted and not (review and is_org_admin(user)):
             continue
         _insert_ignoring_duplicates(
             ctx,

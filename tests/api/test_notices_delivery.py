@@ -132,6 +132,41 @@ def test_a_daily_digest_lists_overdue_first_and_digest_only_users_get_no_reminde
         assert [r.state for r in rows if r.digest_on == today() + dt.timedelta(days=1)] == ["sent"]
 
 
+def _next_review_day_a_year_on() -> dt.date:
+    """The first Monday more than a year after every rule item was checked (November 2026)."""
+    day = dt.date(2027, 11, 25)
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def test_admins_get_the_weekly_rules_review_on_monday_even_with_digests_off(org, sessions):
+    """Rule items of the organisation's states checked more than a year ago reach its admins once a week,
+    in their Monday digest (sent through the digest outbox: once); other staff's digests do not carry it."""
+    case = assigned_case(org)  # an Illinois case
+    monday = _next_review_day_a_year_on()
+    add_deadline(org, case["id"], monday + dt.timedelta(days=3), title="Upcoming thing")
+    assert org.admin.put("/api/v1/me/notification-preferences", json={"daily_digest": False}).status_code == 200
+    mailer = run(sessions, at_local(monday, 8, 5))
+    to_admin = [m for m in mailer.sent if m["Subject"].startswith("Digest:") and m["To"] == org.admin.email]
+    assert len(to_admin) == 1 and "rule items to review" in to_admin[0]["Subject"]
+    text = to_admin[0].get_body(("plain",)).get_content()
+    assert "RULES TO REVIEW" in text and "Illinois (IL)" in text and "checked 2026-11-2" in text
+    assert "Upcoming thing" not in text  # daily digests off: the review only
+    to_attorney = [m for m in mailer.sent if m["Subject"].startswith("Digest:") and m["To"] == org.attorney.email]
+    assert len(to_attorney) == 1 and "RULES TO REVIEW" not in to_attorney[0].get_body(("plain",)).get_content()
+    again = run(sessions, at_local(monday, 10, 5))
+    assert not [m for m in again.sent if m["To"] == org.admin.email]  # sent once
+    tuesday = run(sessions, at_local(monday + dt.timedelta(days=1), 8, 5))
+    assert not [m for m in tuesday.sent if m["To"] == org.admin.email]  # weekly, not daily
+
+
+def test_no_rules_review_while_the_rules_are_fresh(org, sessions):
+    case = assigned_case(org)
+    this_monday = dt.date(2026, 11, 30)  # a week after the rule items were checked
+    add_deadline(org, case["id"], this_monday + dt.timedelta(days=2), title="Upcoming thing")
+    mailer = run(sessions, at_local(this_monday, 8, 5))
+    assert not [m for m in mailer.sent if m["To"] == org.admin.email]
+
+
 # ---------------------------------------------------------------------------------------------- SMTP, beat
 
 
