@@ -151,6 +151,10 @@ class TimedRule:
     roll_forward: bool
     source: Source
     when: When | None = None  # None: applies to every case; else only when these facts hold
+    # The period runs from this event instead when it is recorded on or after the trigger; while
+    # `instead_expected_after` is recorded and it is not yet, the date is to be verified.
+    instead_from: str | None = None
+    instead_expected_after: str | None = None
 
 
 @dataclass(frozen=True)

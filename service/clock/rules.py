@@ -162,6 +162,7 @@ def _when(d: Mapping[str, Any] | None) -> When:
 
 
 def _timed(d: Mapping[str, Any]) -> TimedRule:
+    instead = d.get("runs_from_instead") or {}
     return TimedRule(
         d["status"],
         d["summary"],
@@ -170,6 +171,8 @@ def _timed(d: Mapping[str, Any]) -> TimedRule:
         bool(d.get("roll_forward", False)),
         _source(d),
         _when(d["when"]) if "when" in d else None,
+        instead.get("event"),
+        instead.get("expected_after"),
     )
 
 

@@ -46,6 +46,15 @@ def _timed_state_rule(
     trigger = case.ev.latest(trigger_type)
     if trigger is None:
         return None
+    awaited = None  # the event the period will run from instead, expected but not recorded yet
+    if rule.instead_from:
+        instead = case.ev.first_on_or_after(rule.instead_from, trigger.occurred_on)
+        if instead is not None:
+            trigger = instead
+        elif rule.instead_expected_after and case.ev.first_on_or_after(
+            rule.instead_expected_after, trigger.occurred_on
+        ):
+            awaited = rule.instead_from
     # A rule limited by `when` (e.g. a deficiency deadline that applies only after a trustee's sale):
     # no deadline when a known fact rules it out; shown but to be verified when a fact is unknown.
     matched, missing = match_when(rule.when, case.facts, case.process)
@@ -76,6 +85,12 @@ def _timed_state_rule(
         d.verify_manually = True
         d.notes.append(
             f"applies only when {describe_when(rule.when)}; not known here: {', '.join(missing)}: verify manually"
+        )
+    if awaited is not None:
+        d.verify_manually = True
+        d.notes.append(
+            f"'{event_label(rule.instead_expected_after)}' is recorded, so the period will run from "
+            f"'{event_label(awaited)}' instead (a later date): record that event when it happens; verify manually"
         )
     if met_type and rule.status != "unknown":
         met = case.ev.first_on_or_after(met_type, trigger.occurred_on)
