@@ -279,6 +279,8 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "consent_values": {},
         "appointment_errors": {},
         "appointment_values": {},
+        "appointment_move_errors": {},
+        "appointment_move_values": {},
         "appointments": client_messages.case_appointments(g.db, case, 1, 100)[0],
         "reports": report_rows,
         "report_types": choices(t for t in REPORT_TYPES if t != "waiver_request_letter"),
@@ -373,6 +375,8 @@ SECTION_FORM_KEYS = (
     "consent_values",
     "appointment_errors",
     "appointment_values",
+    "appointment_move_errors",
+    "appointment_move_values",
 )
 
 

@@ -15,6 +15,7 @@ from service.client_messages import service
 from service.client_messages.rules import TOPICS
 from service.client_messages.schemas import (
     AppointmentCreateSchema,
+    AppointmentPatchSchema,
     ClientMessageSettingsInputSchema,
     ConsentCreateSchema,
 )
@@ -104,6 +105,41 @@ def add_appointment(case_id: int):
         status=422,
         appointment_errors={f"appointment.{name}": message for name, message in errors.items()},
         appointment_values=request.form,
+        focus="client-messages",
+    )
+
+
+MOVE_FIELDS = {"starts_at": forms.TEXT, "place": forms.TEXT}
+MOVE_LABELS = {"starts_at": "New date and time", "place": "Place"}
+
+
+@bp.route("/appointments/<id:appointment_id>", methods=["POST"])
+def change_appointment(appointment_id: int):
+    """Move an appointment (new time or place: its reminders are planned again) or cancel it (its pending
+    reminders are cancelled): the same service call as PATCH /api/v1/appointments/{id}."""
+    row = service.get_appointment(g.db, caller().org_id, appointment_id)
+    case = get_case(g.db, caller().org_id, row.case_id)
+    ensure_can_edit(case)
+    cancelling = request.form.get("action") == "cancel"
+    raw = {"cancelled": True} if cancelling else forms.nested_from_form(request.form, MOVE_FIELDS)
+    data, errors = forms.load(AppointmentPatchSchema(), raw, MOVE_LABELS)
+    if data is not None and not errors and not cancelling and not data:
+        errors = {"starts_at": "Enter the new date and time, or a new place."}
+    if data is not None and not errors:
+        service.update_appointment(g.db, caller(), row, data, current_app.config["FORESTALL"])
+        g.db.commit()
+        done = (
+            "Appointment cancelled; its reminders will not be sent."
+            if cancelling
+            else ("Appointment moved; the client's reminders are planned again.")
+        )
+        return respond_with_case(case, done, anchor="#client-messages")
+    return respond_with_case(
+        case,
+        "The appointment was not changed: " + " ".join(errors.values()),
+        status=422,
+        appointment_move_errors={row.id: errors},
+        appointment_move_values={row.id: request.form},
         focus="client-messages",
     )
 

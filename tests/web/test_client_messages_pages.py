@@ -164,3 +164,57 @@ def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN
     tab.assert_accessible()
     rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
     assert len([r for r in rows if r["kind"] == "appointment_reminder"]) == 4
+
+
+def _appointment(web_org, case_id: int, days: int = 9) -> dict:  # noqa: ANN001
+    starts = (dt.date.today() + dt.timedelta(days=days)).isoformat() + "T09:30:00"
+    response = web_org.attorney.post(
+        f"/api/v1/cases/{case_id}/appointments",
+        json={"kind": "court_date", "starts_at": starts, "place": "Daley Center, Courtroom 2801"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _appointment_reminders(web_org, case_id: int) -> list[dict]:  # noqa: ANN001
+    rows = web_org.viewer.get(f"/api/v1/cases/{case_id}/client-messages").get_json()["items"]
+    return [r for r in rows if r["kind"] == "appointment_reminder"]
+
+
+def test_move_then_cancel_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    appointment = _appointment(web_org, case_id)
+    planned_before = {r["send_at"] for r in _appointment_reminders(web_org, case_id) if r["state"] == "planned"}
+    tab = signed_in("counselor")
+    tab.goto(f"/cases/{case_id}")
+    item = tab.page.locator(f"#appointment-{appointment['id']}")
+    item.get_by_text("Move or cancel").click()
+    new_day = dt.date.today() + dt.timedelta(days=12)
+    item.get_by_label("New date and time").fill(f"{new_day.isoformat()}T14:00")
+    item.get_by_role("button", name="Move appointment").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    tab.assert_accessible()
+    moved = web_org.viewer.get(f"/api/v1/appointments/{appointment['id']}").get_json()
+    assert moved["sequence"] == appointment["sequence"] + 1 and moved["place"] == appointment["place"]
+    planned_after = {r["send_at"] for r in _appointment_reminders(web_org, case_id) if r["state"] == "planned"}
+    assert planned_after and not planned_after & planned_before  # the reminders follow the new time
+
+    item = tab.page.locator(f"#appointment-{appointment['id']}")
+    item.get_by_text("Move or cancel").click()
+    item.get_by_role("button", name="Cancel appointment").click()
+    tab.page.wait_for_url(re.compile(r"#client-messages$"))
+    tab.assert_accessible()
+    assert web_org.viewer.get(f"/api/v1/appointments/{appointment['id']}").get_json()["cancelled"] is True
+    assert not [r for r in _appointment_reminders(web_org, case_id) if r["state"] == "planned"]
+    assert "cancelled" in tab.page.locator(f"#appointment-{appointment['id']}").inner_text().lower()
+
+
+def test_a_move_without_a_new_time_or_place_changes_nothing_and_viewers_cannot_move(page_client, web_org):  # noqa: ANN001
+    case_id = _case_with_hearing(web_org)
+    appointment = _appointment(web_org, case_id)
+    response = page_client("attorney").post(f"/appointments/{appointment['id']}", {"action": "move"})
+    assert response.status_code == 422
+    assert re.search(rf'id="a{appointment["id"]}-f-starts-at"[^>]*aria-invalid="true"', response.text, re.S)
+    assert page_client("viewer").post(f"/appointments/{appointment['id']}", {"action": "cancel"}).status_code == 403
+    after = web_org.viewer.get(f"/api/v1/appointments/{appointment['id']}").get_json()
+    assert after["sequence"] == appointment["sequence"] and after["cancelled"] is False

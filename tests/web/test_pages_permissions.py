@@ -52,7 +52,12 @@ def objects(web_org):  # noqa: ANN001
         f"/api/v1/cases/{case['id']}/waiver-requests",
         json={"resolution": "short_sale", "recipient": "Midland", "ask": "full_waiver"},
     ).get_json()
+    appointment = member.post(
+        f"/api/v1/cases/{case['id']}/appointments",
+        json={"kind": "court_date", "starts_at": "2027-01-05T09:30:00", "place": "Daley Center"},
+    ).get_json()
     return {
+        "appointment_id": appointment["id"],
         "user_id": member.user_id,
         "token_id": token["id"],
         "case_id": case["id"],
