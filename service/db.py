@@ -136,6 +136,14 @@ def for_all_orgs(session: Session, reason: str) -> Session:
     return session
 
 
+def for_no_org(session: Session) -> Session:
+    """From now on the session sees no organisation's rows (a lookup across them failed: nothing follows)."""
+    session.info.pop(ORG_KEY, None)
+    session.info.pop(ACROSS_KEY, None)
+    _rescope(session)
+    return session
+
+
 def for_org_of(session: Session, model: Any, row_id: int) -> int | None:
     """A task handed a row's id: find the row's organisation (across organisations, by primary key) and
     work for that organisation only from then on. None when there is no such row."""

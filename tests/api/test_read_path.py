@@ -93,3 +93,28 @@ def test_the_limiter_is_not_consulted_for_a_read_only_view_and_still_is_for_the_
     assert calls == []
     assert org.attorney.get(f"/api/v1/cases/{case_id}/history").status_code == 200
     assert calls
+
+
+def test_a_case_read_costs_two_statements_and_two_more_for_row_level_security(org, new_case, database_url):
+    """The statements one case detail sends: the token and the case; on PostgreSQL also the organisation's
+    scope, set once at the session's begin (for the token lookup) and once the token has named it. A new
+    statement on this path is a round trip on every request: this test says so when one appears."""
+    from sqlalchemy import event
+
+    from service.db import get_read_engine
+
+    case_id = new_case()["id"]
+    engine = get_read_engine(database_url)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    scope = [s for s in statements if "set_config" in s]
+    assert len(statements) - len(scope) == 2, statements
+    assert len(scope) == (2 if BACKEND == "postgresql" else 0), statements
