@@ -64,6 +64,8 @@ class Cell:
     section: str
     line: str
     label: str
+    # False: the label's wording was not compared with the current form (hud_9902_lines.yaml `checked`).
+    label_checked: bool = True
     counted: list[int] = field(default_factory=list)
     counted_hud: list[int] = field(default_factory=list)
 
@@ -77,6 +79,7 @@ class Cell:
             "section": self.section,
             "line": self.line,
             "label": self.label,
+            "label_checked": self.label_checked,
             "all": len(self.counted),
             "hud": len(self.counted_hud),
             "case_ids": sorted(set(self.counted)),
@@ -118,7 +121,7 @@ def compute(
     cells: dict[tuple[str, str], Cell] = {}
     for number, section in form.items():
         for letter, line in section["lines"].items():
-            cells[(number, letter)] = Cell(number, letter, line["label"])
+            cells[(number, letter)] = Cell(number, letter, line["label"], bool(section.get("checked", False)))
         cells[(number, "total")] = Cell(number, "total", f"Section {number} Total")
 
     # Per demographic section: the household field it counts, and value -> the lists of its line and total

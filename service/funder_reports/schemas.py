@@ -55,6 +55,12 @@ class Hud9902LineSchema(ma.Schema):
     section = ma.fields.String()
     line = ma.fields.String(metadata={"description": "The form's letter, or 'total'"})
     label = ma.fields.String()
+    label_checked = ma.fields.Boolean(
+        metadata={
+            "description": "false: the label's wording has not yet been compared with the current form "
+            "(the line letter is the form's): compare it before filing"
+        }
+    )
     all = ma.fields.Integer()
     hud = ma.fields.Integer()
     case_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "The cases counted in the cell"})

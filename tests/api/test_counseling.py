@@ -313,6 +313,8 @@ def test_hud_9902_from_the_api_names_the_cases_and_stays_in_the_organisation(fre
     assert (cells[("8", "h")]["all"], cells[("8", "h")]["hud"]) == (1, 0)
     assert cells[("3", "c")]["case_ids"] == [b["id"]]
     assert cells[("10", "p")]["case_ids"] == [a["id"]]
+    # Sections 3 to 7's labels were compared with the form; 8 to 10's not yet, and the answer says so.
+    assert cells[("3", "c")]["label_checked"] is True and cells[("9", "f")]["label_checked"] is False
     checks = {c_["rule"]: c_["case_ids"] for c_ in report["checks"]}
     assert checks["uncertified_counselor"] == [c["id"]]
     assert checks["outcome_without_one_on_one"] == [b["id"]]
@@ -464,6 +466,7 @@ def test_hud_9902_as_a_pdf_through_the_report_pipeline(fresh, database_url):
         f"{case['id']} Maria Gonzalez",
         "Not legal advice",
         "omb.report",
+        "has not yet been compared with the current form",  # sections 8 to 10's labels, marked †
     ):
         assert expected in text, expected
     assert state["title"] == "HUD-9902 FY2026 Q2"
