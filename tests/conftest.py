@@ -62,6 +62,39 @@ def _drop_pg_database(name: str, role: str) -> None:
     admin.dispose()
 
 
+def terminate_backends(database: str | None = None, pids: list[int] | None = None) -> int:
+    """End the server processes of a database (all but the admin's own) or the given ones, as a restart
+    would, and wait until they have exited. pg_terminate_backend only signals: until a process has exited,
+    its client's socket may not yet hold the FATAL message, and a pool would hand the dead connection out."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    "AND (datname = :name OR pid = ANY(:pids))"
+                ),
+                {"name": database, "pids": pids or []},
+            )
+            ended = list(found.scalars())
+            # A statement of its own: within one WHERE clause the planner may call pg_terminate_backend first.
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"), {"pids": ended})
+            deadline = time.monotonic() + 10
+            while connection.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": ended}
+            ).scalar():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"terminated backends still running: {ended}")
+                time.sleep(0.02)
+    finally:
+        admin.dispose()
+    return len(ended)
+
+
 if BACKEND == "postgresql":
     # The app (DATABASE_URL) connects as the run's own role, subject to row-level security; the migrations
     # (MIGRATION_DATABASE_URL) as the admin, who owns the tables.

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service.http import is_read_only
 
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, terminate_backends
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL connection behaviour")
 
@@ -66,18 +66,7 @@ def test_a_connection_the_server_closed_is_replaced_without_a_failed_request(app
     for engine in (get_engine(database_url), get_read_engine(database_url)):
         with engine.connect() as connection:
             pids.append(connection.execute(text("SELECT pg_backend_pid()")).scalar())
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    admin_engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as admin:
-        admin.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": pids}
-        )
-    admin_engine.dispose()
-    import time
-
-    time.sleep(0.2)  # the server's FATAL message and end of file reach the sockets
+    terminate_backends(pids=pids)  # and waits until they have exited: their FATAL message is in the sockets
     assert org.attorney.get(path).status_code == 200
     assert org.attorney.get("/api/v1/cases").status_code == 200
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import expect
+
 from tests.conftest import case_payload
 
 SAMPLE_LIMITS = Path(__file__).parents[2] / "service" / "counseling" / "data" / "sample_income_limits_fy2026.csv"
@@ -60,7 +62,7 @@ def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, c
     household.get_by_role("button", name="Save household").click()
     page.wait_for_load_state("load")
     tab.assert_accessible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"  # read first by a screen reader
+    expect(page.locator("#error-summary")).to_be_focused()  # read first by a screen reader
     reason = page.get_by_label("Reason for a different band")
     assert reason.get_attribute("aria-invalid") == "true"
     assert "say why the band is lt30" in page.locator("#f-ami-band-override-reason-error").inner_text()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from playwright.sync_api import expect
+
 from tests.conftest import case_payload
 
 
@@ -52,7 +54,7 @@ def test_intake_with_an_error_then_valid_lands_on_the_case(signed_in, web_org):
     message = tab.page.locator("#" + email.get_attribute("aria-describedby").split()[0])
     assert "email" in message.inner_text().lower()
     assert tab.page.get_by_label("Dwelling units").get_attribute("aria-invalid") == "true"
-    assert tab.page.evaluate("document.activeElement.id") == "error-summary"
+    expect(tab.page.locator("#error-summary")).to_be_focused()
     assert tab.page.get_by_label("First name").input_value() == "Ana"  # what was typed is kept
     tab.assert_accessible()  # the page with validation errors shown
 
@@ -106,7 +108,8 @@ def test_events_recompute_the_deadlines_in_place_and_mark_met(signed_in, web_org
     row = tab.page.locator("tr", has_text="Answer to the foreclosure complaint")
     row.wait_for()
     assert tab.page.url.endswith(f"/cases/{case_id}")  # updated in place, no navigation
-    assert tab.page.evaluate("document.activeElement.id") == "deadlines-heading"
+    # focus moves after htmx settles, a moment after the row appears
+    expect(tab.page.locator("#deadlines-heading")).to_be_focused()
     due = row.locator("time").get_attribute("datetime")
     assert dt.date.fromisoformat(due) >= served + dt.timedelta(days=30)
     row.get_by_text("Show the work").click()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.web.conftest import PASSWORD, sign_in
 
 
@@ -35,7 +37,7 @@ def test_a_wrong_password_is_refused_with_a_message_and_no_session(open_tab, web
     assert "/login" in tab.page.url
     alert = tab.page.locator("#error-summary")
     assert "not right" in alert.inner_text()
-    assert tab.page.evaluate("document.activeElement.id") == "error-summary"
+    expect(tab.page.locator("#error-summary")).to_be_focused()
     tab.assert_accessible()
     tab.goto("/", check=False)
     assert "/login" in tab.page.url

@@ -192,20 +192,9 @@ def test_two_beats_and_two_workers_send_each_reminder_and_digest_once_and_surviv
     recovery = time.monotonic() - killed
     total = 46
     if BACKEND == "postgresql":  # every connection of the database terminated: the workers carry on
-        from sqlalchemy import create_engine, text
+        from tests.conftest import terminate_backends
 
-        from tests.conftest import PG_ADMIN_URL
-
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": world.database_url.rsplit("/", 1)[1]},
-            )
-        admin.dispose()
+        terminate_backends(database=world.database_url.rsplit("/", 1)[1])
         _add(world, caller, case_ids, per_case=1)
         total += 4
         wait_for(lambda: _all_sent(world, total, 6), timeout=60, what="the reminders after the connections died")
