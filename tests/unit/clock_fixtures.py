@@ -58,6 +58,23 @@ def jurisdiction_data(code: str, name: str = "Fixture State", **overrides) -> di
     return data
 
 
+def timed_filing_deadline(amount: int, unit: str, start: str, when: dict, summary: str, citation: str) -> dict:
+    """A deficiency section whose filing deadline runs `amount` `unit` from the event `start`, applying only
+    `when` the case's facts match (a trustee's sale, a home of so many units)."""
+    return {
+        "filing_deadline": {
+            "status": "known",
+            "period": {"amount": amount, "unit": unit},
+            "from": start,
+            "roll_forward": False,
+            "when": when,
+            "summary": summary,
+            **SRC,
+            "citation": citation,
+        }
+    }
+
+
 class RulesDir:
     def __init__(self, path: Path):
         self.path = path

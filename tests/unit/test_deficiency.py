@@ -161,7 +161,7 @@ def test_money_strings_never_float(rulebook):
 def test_filing_deadline_when(tmp_path):
     """A filing deadline limited to trustee's sales: none after a judicial sale (and the explanation says
     why); after a trustee's sale the same date as the engine's."""
-    from clock_fixtures import SRC, RulesDir, jurisdiction_data
+    from clock_fixtures import RulesDir, jurisdiction_data, timed_filing_deadline
 
     rd = RulesDir(tmp_path / "rules")
     rd.write(
@@ -169,36 +169,23 @@ def test_filing_deadline_when(tmp_path):
         jurisdiction_data(
             "UT",
             foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-            deficiency={
-                "filing_deadline": {
-                    "status": "known",
-                    "period": {"amount": 3, "unit": "months"},
-                    "from": "sale_held",
-                    "roll_forward": False,
-                    "when": {"process": "nonjudicial"},
-                    "summary": "after a trustee's sale",
-                    **SRC,
-                    "citation": "Utah Code Ann. § 57-1-32",
-                }
-            },
+            deficiency=timed_filing_deadline(
+                3,
+                "months",
+                "sale_held",
+                {"process": "nonjudicial"},
+                "after a trustee's sale",
+                "Utah Code Ann. § 57-1-32",
+            ),
         ),
     )
     rd.write(
         "OH",
         jurisdiction_data(
             "OH",
-            deficiency={
-                "filing_deadline": {
-                    "status": "known",
-                    "period": {"amount": 2, "unit": "years"},
-                    "from": "sale_held",
-                    "roll_forward": False,
-                    "when": {"max_dwelling_units": 2},
-                    "summary": "1-2 family homes",
-                    **SRC,
-                    "citation": "R.C. 2329.08",
-                }
-            },
+            deficiency=timed_filing_deadline(
+                2, "years", "sale_held", {"max_dwelling_units": 2}, "1-2 family homes", "R.C. 2329.08"
+            ),
         ),
     )
     rb = rd.rulebook()

@@ -592,7 +592,7 @@ def test_assumed_process_is_said(rulebook):
 def when_rulebook(tmp_path_factory):
     """NE-like: a 3-month deficiency deadline after trustee's sales only; OH-like: a deadline for homes
     of one or two units only and an answer period limited to the same homes (to test both timed rules)."""
-    from clock_fixtures import SRC, RulesDir, jurisdiction_data
+    from clock_fixtures import RulesDir, jurisdiction_data, timed_filing_deadline
 
     rd = RulesDir(tmp_path_factory.mktemp("when_rules"))
     rd.write(
@@ -600,36 +600,23 @@ def when_rulebook(tmp_path_factory):
         jurisdiction_data(
             "NE",
             foreclosure_process={"available": ["judicial", "nonjudicial"], "usual": "nonjudicial"},
-            deficiency={
-                "filing_deadline": {
-                    "status": "known",
-                    "period": {"amount": 3, "unit": "months"},
-                    "from": "sale_held",
-                    "roll_forward": False,
-                    "when": {"process": "nonjudicial"},
-                    "summary": "after a trustee's sale",
-                    **SRC,
-                    "citation": "Neb. Rev. Stat. § 76-1013",
-                }
-            },
+            deficiency=timed_filing_deadline(
+                3,
+                "months",
+                "sale_held",
+                {"process": "nonjudicial"},
+                "after a trustee's sale",
+                "Neb. Rev. Stat. § 76-1013",
+            ),
         ),
     )
     rd.write(
         "OH",
         jurisdiction_data(
             "OH",
-            deficiency={
-                "filing_deadline": {
-                    "status": "known",
-                    "period": {"amount": 2, "unit": "years"},
-                    "from": "sale_confirmed",
-                    "roll_forward": False,
-                    "when": {"max_dwelling_units": 2},
-                    "summary": "1-2 family homes",
-                    **SRC,
-                    "citation": "R.C. 2329.08",
-                }
-            },
+            deficiency=timed_filing_deadline(
+                2, "years", "sale_confirmed", {"max_dwelling_units": 2}, "1-2 family homes", "R.C. 2329.08"
+            ),
             answer_period={"when": {"max_dwelling_units": 2}},
         ),
     )
