@@ -430,9 +430,19 @@ SORT_LABELS = {
 }
 
 
+CASELOAD_REPORT_LABELS = {"report_days": "Days ahead", "report_assigned_to": "Whose cases"}
+CASELOAD_REPORTS_SHOWN = 5
+
+
 @bp.route("/cases")
 def caseload():
     """The API's filters and sort, kept in the URL (a filtered list can be bookmarked and shared)."""
+    return caseload_page()
+
+
+def caseload_page(report_values: dict[str, Any] | None = None, report_errors: dict[str, str] | None = None):
+    """The caseload; below it the deadlines report form (with what was typed and its errors, when a request
+    of it failed: service/reports/pages.py) and the latest such reports."""
     from service.cases.queries import next_deadlines, stage_counts, user_names
     from service.web.forms import readable_errors
     import marshmallow as ma
@@ -473,7 +483,11 @@ def caseload():
         states=state_choices(),
         users=user_choices(me.org_id),
         sorts=list(SORT_LABELS.items()),
-        status=200 if not errors else 422,
+        caseload_reports=reports.org_reports(g.db, me.org_id, 1, CASELOAD_REPORTS_SHOWN, "caseload_deadlines")[0],
+        report_values=report_values or {"report_days": 30},
+        report_errors=report_errors or {},
+        report_labels=CASELOAD_REPORT_LABELS,
+        status=200 if not (errors or report_errors) else 422,
     )
 
 

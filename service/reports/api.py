@@ -57,6 +57,14 @@ class CaseReports(MethodView):
 
 @blp.route("/reports")
 class OrgReports(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, ReportListSchema)
+    @documents_errors(blp, 401, 422)
+    def get(self, args):
+        """The organisation-level reports (caseload deadlines, HUD-9902), newest first"""
+        items, total = service.org_reports(db(), caller().org_id, args["page"], args["per_page"])
+        return page(items, total, args)
+
     @writes
     @per_organisation(REPORT_REQUESTS)
     @blp.arguments(OrgReportRequestSchema)

@@ -1,15 +1,17 @@
-"""Page actions on reports: request one for a case, watch its progress (htmx polls), download the PDF."""
+"""Page actions on reports: request one for a case or the caseload's deadlines report, watch its progress
+(htmx polls), download the PDF."""
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, flash, g, redirect, request, url_for
 
 from models.reports import REPORT_TYPES
-from service.cases.pages import ensure_can_edit, respond_with_case
+from service.cases.pages import CASELOAD_REPORT_LABELS, caseload_page, ensure_can_edit, respond_with_case
 from service.cases.service import get_case
 from service.errors import Problem
 from service.reports import service
-from service.web.helpers import caller, page_blueprint, render
+from service.web.forms import problem_errors
+from service.web.helpers import caller, page_blueprint, render, require_write
 from service.web.labels import humanize
 from workers.reports import enqueue_report
 
@@ -35,6 +37,34 @@ def request_report(case_id: int):
     return respond_with_case(
         case, f"Requested the {humanize(report_type).lower()}; it appears below when ready.", anchor="#reports"
     )
+
+
+@bp.route("/caseload/deadlines-report", methods=["POST"])
+def request_caseload_report():
+    """The caseload deadlines PDF (the API's POST /api/v1/reports): for the whole organisation or one person's
+    cases, so many days ahead. A bad field re-shows the caseload with the message next to it."""
+    require_write()
+    values = {name: request.form.get(name, "").strip() for name in CASELOAD_REPORT_LABELS}
+    errors = {}
+    days = int(values["report_days"]) if values["report_days"].isdigit() else None
+    if days is None or not 1 <= days <= 366:
+        errors["report_days"] = "Enter a whole number of days from 1 to 366."
+    assigned_to = values["report_assigned_to"]
+    if assigned_to and not assigned_to.isdigit():
+        errors["report_assigned_to"] = "Choose a person from the list, or the whole organisation."
+    if errors:
+        return caseload_page(values, errors)
+    data = {"type": "caseload_deadlines", "days": days, **({"assigned_to": int(assigned_to)} if assigned_to else {})}
+    try:
+        report = service.request_report(g.db, caller(), caller().org_id, None, data)
+    except Problem as problem:
+        g.db.rollback()
+        found = problem_errors(problem, {})
+        return caseload_page(values, {f"report_{name}": message for name, message in found.items()})
+    g.db.commit()
+    enqueue_report(report.id)
+    flash(f"Requested the deadlines report for the next {days} days; it appears below when ready.")
+    return redirect(url_for("cases_pages.caseload") + "#caseload-reports", code=303)
 
 
 @bp.route("/reports/<id:report_id>/status")

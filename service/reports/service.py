@@ -57,6 +57,16 @@ def case_reports(session: Session, case: Case, page: int, per_page: int) -> tupl
     return paginate(session, query, page, per_page)
 
 
+def org_reports(
+    session: Session, org_id: int, page: int, per_page: int, report_type: str | None = None
+) -> tuple[list[Report], int]:
+    """The organisation-level reports (filed under no case: caseload deadlines, HUD-9902), newest first."""
+    query = select(Report).where(Report.org_id == org_id, Report.case_id.is_(None))
+    if report_type:
+        query = query.where(Report.type == report_type)
+    return paginate(session, query.order_by(Report.id.desc()), page, per_page)
+
+
 def validate_params(session: Session, org_id: int, case: Case | None, data: dict[str, Any]) -> dict[str, Any]:
     """The type's options, checked against the organisation's data (an id naming another organisation's
     object answers 422, as if it did not exist). Options that do not apply to the type answer 422."""

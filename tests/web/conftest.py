@@ -181,22 +181,26 @@ def open_tab(browser, live_server):  # noqa: ANN001
             context.close()
 
 
-@pytest.fixture()
-def web_org(make_org, database_url):  # noqa: ANN001
-    """An organisation whose users (org.admin, org.viewer, ...) all have the password PASSWORD."""
+def with_passwords(org, database_url: str):  # noqa: ANN001
+    """The organisation, its users given the password PASSWORD (to sign in through the pages)."""
     from sqlalchemy import select
 
     from models import User
     from service.auth import hash_password
     from service.db import session_factory
 
-    org = make_org()
     digest = hash_password(PASSWORD)
     with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
         for user in session.scalars(select(User).where(User.org_id == org.id)):
             user.password_hash = digest
         session.commit()
     return org
+
+
+@pytest.fixture()
+def web_org(make_org, database_url):  # noqa: ANN001
+    """An organisation whose users (org.admin, org.viewer, ...) all have the password PASSWORD."""
+    return with_passwords(make_org(), database_url)
 
 
 def sign_in(tab: Tab, email: str, password: str = PASSWORD, next_path: str = "/") -> None:

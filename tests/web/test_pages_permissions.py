@@ -95,17 +95,11 @@ def fill(rule, objects) -> str:  # noqa: ANN001
 
 
 def test_every_page_route_with_an_id_answers_404_to_another_organisation(app, page_client, make_org, objects):
-    other = make_org()
-    from tests.web.conftest import PASSWORD
-    from service.auth import hash_password
-    from service.db import session_factory
-    from models import User
     import os
 
-    with session_factory(os.environ["DATABASE_URL"], across_orgs="the tests' set-up and checks")() as session:
-        for role in ("admin", "viewer"):
-            session.get(User, other.members[role].user_id).password_hash = hash_password(PASSWORD)
-        session.commit()
+    from tests.web.conftest import with_passwords
+
+    other = with_passwords(make_org(), os.environ["DATABASE_URL"])
     checked = 0
     for role in ("admin", "viewer"):
         client = page_client(role, org=other)

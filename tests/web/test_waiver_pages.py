@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from models.waivers import WaiverOffer, WaiverRequest
 from service.db import session_factory
 from tests.conftest import case_payload
+from tests.web.conftest import with_passwords
 from tests.web.test_case_sections import MINIMAL_PDF, busy_case  # noqa: F401 - the fixture
 
 
@@ -150,7 +151,7 @@ def test_viewers_and_other_organisations_cannot_touch_waiver_requests(
     other = make_org()
     outsider_case = other.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     assert outsider_case
-    stranger = page_client("attorney", org=_with_passwords(other, database_url))
+    stranger = page_client("attorney", org=with_passwords(other, database_url))
     assert stranger.post(f"/waiver-requests/{created['id']}", {"status": "withdrawn"}).status_code == 404
     assert (
         stranger.post(
@@ -160,18 +161,6 @@ def test_viewers_and_other_organisations_cannot_touch_waiver_requests(
     )
     assert _counts(database_url) == before
     assert _waivers(web_org.attorney, busy_case)[0]["status"] == "draft"
-
-
-def _with_passwords(org, database_url):
-    from models import User
-    from service.auth import hash_password
-    from tests.web.conftest import PASSWORD
-
-    with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:
-        for user in session.scalars(select(User).where(User.org_id == org.id)):
-            user.password_hash = hash_password(PASSWORD)
-        session.commit()
-    return org
 
 
 def test_proof_dropped_on_the_drop_zone_is_uploaded(signed_in, web_org, busy_case):  # noqa: F811
