@@ -17,6 +17,7 @@ from service.imports.schemas import (
     ImportListSchema,
     SavedImportMappingCreateSchema,
     SavedImportMappingListSchema,
+    SavedImportMappingPatchSchema,
     SavedImportMappingSchema,
     ImportSchema,
     IntakeSettingsSchema,
@@ -228,3 +229,22 @@ class ImportMappingItem(MethodView):
     def get(self, row):
         """One saved mapping"""
         return service.mapping_document(row)
+
+    @with_object(service.get_mapping, "mapping_id", "row", write=True)
+    @blp.arguments(SavedImportMappingPatchSchema)
+    @blp.response(200, SavedImportMappingSchema)
+    @documents_errors(blp, 401, 403, 404, 409, 413, 415, 422)
+    def patch(self, data, row):
+        """Rename a saved mapping (administrators)"""
+        service.rename_mapping(db(), caller(), row, data["name"])
+        db().commit()
+        return service.mapping_document(row)
+
+    @with_object(service.get_mapping, "mapping_id", "row", write=True)
+    @blp.response(204)
+    @documents_errors(blp, 401, 403, 404)
+    def delete(self, row):
+        """Remove a saved mapping (administrators); imports made with it keep their copy"""
+        service.delete_mapping(db(), caller(), row)
+        db().commit()
+        return None

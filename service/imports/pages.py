@@ -339,22 +339,30 @@ def _require_admin() -> None:
 
 
 def _intake_settings(
-    status: int = 200, errors: dict[str, str] | None = None, values: Any = None, status_message: str | None = None
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: Any = None,
+    status_message: str | None = None,
+    labels: dict[str, str] | None = None,
 ):
     from service.parties.service import list_aliases
 
     aliases, total = list_aliases(g.db, caller().org_id, 1, 500)
+    mappings, mapping_total = service.list_mappings(g.db, caller().org_id, 1, 500)
     return render(
         "imports/settings.html",
         status=status,
         aliases=aliases,
         alias_total=total,
+        mappings=mappings,
+        mapping_total=mapping_total,
         date_order=service.date_order_of(g.db, caller().org_id),
         date_orders=DATE_ORDERS,
         is_admin=permissions.can_change_org_settings(caller()),
         errors=errors or {},
         values=values or {},
-        labels=ALIAS_LABELS,
+        labels={**ALIAS_LABELS, **(labels or {})},
+        mapping_field=mapping_field,
         status_message=status_message,
         active_section="settings",
     )
@@ -403,6 +411,42 @@ def delete_alias(alias_id: int):
     g.db.commit()
     flash(f"Alias removed: {alias.alias}.", "success")
     return redirect(url_for("imports_pages.intake_settings") + "#aliases", code=303)
+
+
+def mapping_field(mapping_id: int) -> str:
+    """The rename field of one saved mapping: a name of its own, so its error stands next to it."""
+    return f"mapping_name_{mapping_id}"
+
+
+@bp.route("/settings/intake/mappings/<id:mapping_id>/rename", methods=["POST"])
+def rename_mapping(mapping_id: int):
+    from service.web import forms
+
+    row = service.get_mapping(g.db, caller().org_id, mapping_id)
+    _require_admin()
+    field = mapping_field(row.id)
+    label = f"New name for {row.name}"
+    old_name, name = row.name, request.form.get(field, "").strip()
+    try:
+        service.rename_mapping(g.db, caller(), row, name)
+        g.db.commit()
+    except Problem as problem:
+        g.db.rollback()
+        message = problem.detail if problem.code == 409 else forms.problem_errors(problem, {"name": label})["name"]
+        return _intake_settings(status=422, errors={field: message}, values=request.form, labels={field: label})
+    flash(f"Mapping renamed: {old_name} is now {name}.", "success")
+    return redirect(url_for("imports_pages.intake_settings") + "#mappings", code=303)
+
+
+@bp.route("/settings/intake/mappings/<id:mapping_id>/delete", methods=["POST"])
+def delete_mapping(mapping_id: int):
+    row = service.get_mapping(g.db, caller().org_id, mapping_id)
+    _require_admin()
+    name = row.name
+    service.delete_mapping(g.db, caller(), row)
+    g.db.commit()
+    flash(f"Mapping removed: {name}. Imports made with it keep their own copy.", "success")
+    return redirect(url_for("imports_pages.intake_settings") + "#mappings", code=303)
 
 
 @bp.route("/settings/intake/date-order", methods=["POST"])

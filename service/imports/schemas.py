@@ -75,6 +75,10 @@ class SavedImportMappingCreateSchema(StrictSchema):
     )
 
 
+class SavedImportMappingPatchSchema(StrictSchema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
 class SavedImportMappingSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()

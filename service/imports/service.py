@@ -132,6 +132,53 @@ def save_mapping(session: Session, caller: Caller, name: str, mapping: dict[str,
     return row
 
 
+def rename_mapping(session: Session, caller: Caller, row: ImportMapping, name: str) -> ImportMapping:
+    """Give a saved mapping another name (administrators); names stay unique in the organisation (409)."""
+    permissions.require(caller, permissions.can_change_org_settings, "rename an import mapping")
+    name = name.strip()
+    if not name:
+        raise validation_error({"name": ["Give the mapping a name."]})
+    duplicate = session.scalar(
+        select(ImportMapping.id).where(
+            ImportMapping.org_id == row.org_id, ImportMapping.name == name, ImportMapping.id != row.id
+        )
+    )
+    if duplicate is not None:
+        raise Problem(409, f"A mapping named \"{name}\" exists already (id {duplicate}).")
+    before = {"name": row.name}
+    row.name = name
+    session.flush()
+    audit.record(
+        session,
+        caller,
+        "update",
+        "import_mapping",
+        row.id,
+        org_id=row.org_id,
+        case_id=None,
+        before=before,
+        after={"name": name},
+    )
+    return row
+
+
+def delete_mapping(session: Session, caller: Caller, row: ImportMapping) -> None:
+    """Remove a saved mapping (administrators). Imports made with it keep their own copy of the mapping."""
+    permissions.require(caller, permissions.can_change_org_settings, "remove an import mapping")
+    audit.record(
+        session,
+        caller,
+        "delete",
+        "import_mapping",
+        row.id,
+        org_id=row.org_id,
+        case_id=None,
+        before={"name": row.name, "mapping": dict(row.mapping)},
+    )
+    session.delete(row)
+    session.flush()
+
+
 # ------------------------------------------------------------------------------------------- accept
 
 

@@ -286,3 +286,40 @@ def test_saved_import_mappings_are_written_by_administrators_only(org, other_org
     assert bad.status_code == 422 and {"mapping.X", "mapping"} <= set(bad.get_json()["errors"])
     assert [m["name"] for m in org.viewer.get("/api/v1/import-mappings").get_json()["items"]] == ["Partner"]
     assert other_org.admin.get("/api/v1/import-mappings").get_json()["total"] == 0
+
+
+def test_a_saved_mapping_is_renamed_and_removed_by_administrators_only(org, other_org, db_session):
+    mapping = {"Borrower Name": "client.name", "State": "property.state"}
+    first = org.admin.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping}).get_json()
+    org.admin.post("/api/v1/import-mappings", json={"name": "County list", "mapping": mapping})
+    path = f"/api/v1/import-mappings/{first['id']}"
+
+    assert org.attorney.patch(path, json={"name": "Partner monthly"}).status_code == 403
+    assert org.attorney.delete(path).status_code == 403
+    assert other_org.admin.patch(path, json={"name": "Mine now"}).status_code == 404
+    assert other_org.admin.delete(path).status_code == 404
+    taken = org.admin.patch(path, json={"name": "County list"})
+    assert taken.status_code == 409 and "exists already" in taken.get_json()["detail"]
+    blank = org.admin.patch(path, json={"name": "   "})
+    assert blank.status_code == 422 and "name" in blank.get_json()["errors"]
+    assert org.admin.get(path).get_json()["name"] == "Partner"  # nothing changed by the refusals
+
+    renamed = org.admin.patch(path, json={"name": "Partner monthly"})
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "Partner monthly"
+    assert renamed.get_json()["mapping"] == mapping
+    assert org.admin.delete(path).status_code == 204
+    assert org.admin.get(path).status_code == 404
+    assert [m["name"] for m in org.viewer.get("/api/v1/import-mappings").get_json()["items"]] == ["County list"]
+    from sqlalchemy import select
+
+    from models.audit import AuditEntry
+
+    changes = {
+        entry.action: entry.changes
+        for entry in db_session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_type == "import_mapping", AuditEntry.entity_id == first["id"])
+        )
+    }
+    assert changes["update"] == {"name": {"before": "Partner", "after": "Partner monthly"}}
+    assert changes["delete"]["name"] == {"before": "Partner monthly", "after": None}
+    assert changes["delete"]["mapping.State"] == {"before": "property.state", "after": None}

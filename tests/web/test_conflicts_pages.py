@@ -121,7 +121,6 @@ def test_intake_conflict_check_in_a_browser(signed_in, web_org, adverse_elsewher
     panel.get_by_role("link", name=f"Case {adverse_elsewhere['id']}").wait_for()
     assert "1 possible conflict to review" in panel.inner_text()
     tab.assert_accessible()
-    tab.page.screenshot(path="/tmp/pages16-intake-conflicts.png", full_page=True)
     tab.page.get_by_role("button", name="Create case").click()
     tab.page.wait_for_load_state("load")
     box = tab.page.get_by_label("I have reviewed the possible conflicts above")

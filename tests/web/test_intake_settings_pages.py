@@ -1,5 +1,5 @@
-"""Settings > Intake: the servicer alias table and the imports' date order; administrators change them,
-everyone else reads them (403, nothing written)."""
+"""Settings > Intake: the servicer alias table, the imports' date order and the saved import mappings;
+administrators change them, everyone else reads them (403, nothing written)."""
 
 from __future__ import annotations
 
@@ -55,10 +55,10 @@ def test_others_read_the_settings_but_cannot_change_them(page_client, web_org):
     assert web_org.admin.get("/api/v1/intake-settings").get_json() == {"date_order": "month_first"}
 
 
-def test_intake_settings_in_a_browser(signed_in):
+def test_intake_settings_in_a_browser(signed_in, web_org):
     tab = signed_in("admin")
     tab.goto("/settings")
-    tab.page.get_by_role("link", name="Intake: servicer aliases and import dates").click()
+    tab.page.get_by_role("link", name="Intake: servicer aliases, import dates and saved mappings").click()
     tab.page.wait_for_url("**/settings/intake")
     tab.assert_accessible()
     tab.page.get_by_label("Servicer's name").fill("Midland Mortgage")
@@ -74,6 +74,60 @@ def test_intake_settings_in_a_browser(signed_in):
     tab.page.get_by_role("button", name="Save date order").click()
     tab.page.wait_for_url(re.compile(r"#dates$"))
     tab.assert_accessible()
-    tab.page.screenshot(path="/tmp/pages16-intake-settings.png", full_page=True)
     assert "MidFirst Bank" in tab.page.locator("#aliases").inner_text()
     assert "day first" in tab.page.locator("#dates").inner_text()
+
+    saved = web_org.admin.post(
+        "/api/v1/import-mappings", json={"name": "Partner", "mapping": {"State": "property.state"}}
+    ).get_json()
+    tab.goto("/settings/intake")
+    tab.page.get_by_label("New name for Partner").fill("Partner monthly")
+    tab.page.get_by_role("button", name="Rename Partner").click()
+    tab.page.wait_for_url(re.compile(r"#mappings$"))
+    tab.assert_accessible()
+    assert "Partner monthly" in tab.page.locator("#mappings").inner_text()
+    tab.page.get_by_role("button", name="Remove the mapping Partner monthly").click()
+    tab.page.wait_for_url(re.compile(r"#mappings$"))
+    assert web_org.admin.get(f"/api/v1/import-mappings/{saved['id']}").status_code == 404
+
+
+def mapping_names(member) -> list[str]:  # noqa: ANN001
+    return [m["name"] for m in member.get("/api/v1/import-mappings").get_json()["items"]]
+
+
+def test_an_admin_renames_and_removes_a_saved_mapping(page_client, web_org):
+    mapping = {"Borrower Name": "client.name", "State": "property.state"}
+    partner = web_org.admin.post("/api/v1/import-mappings", json={"name": "Partner", "mapping": mapping}).get_json()
+    web_org.admin.post("/api/v1/import-mappings", json={"name": "County list", "mapping": mapping})
+    client = page_client("admin")
+    page = client.get("/settings/intake").text
+    assert "Saved import mappings (2)" in page and "Borrower Name → client.name" in page
+    field = f"mapping_name_{partner['id']}"
+
+    taken = client.post(f"/settings/intake/mappings/{partner['id']}/rename", data={field: "County list"})
+    assert taken.status_code == 422 and "exists already" in taken.text
+    assert re.search(rf'id="f-mapping-name-{partner["id"]}"[^>]*aria-invalid="true"', taken.text)
+    assert f'href="#f-mapping-name-{partner["id"]}"' in taken.text  # the summary links to the field
+    blank = client.post(f"/settings/intake/mappings/{partner['id']}/rename", data={field: " "})
+    assert blank.status_code == 422 and "Give the mapping a name." in blank.text
+    assert mapping_names(web_org.attorney) == ["County list", "Partner"]
+
+    renamed = client.post(f"/settings/intake/mappings/{partner['id']}/rename", data={field: "Partner monthly"})
+    assert renamed.status_code == 303 and renamed.headers["Location"].endswith("#mappings")
+    assert "Mapping renamed: Partner is now Partner monthly." in client.get("/settings/intake").text
+    removed = client.post(f"/settings/intake/mappings/{partner['id']}/delete")
+    assert removed.status_code == 303 and mapping_names(web_org.attorney) == ["County list"]
+
+
+def test_others_see_saved_mappings_but_cannot_rename_or_remove_them(page_client, web_org):
+    saved = web_org.admin.post(
+        "/api/v1/import-mappings", json={"name": "Partner", "mapping": {"State": "property.state"}}
+    ).get_json()
+    for role in ("attorney", "viewer"):
+        client = page_client(role)
+        page = client.get("/settings/intake").text
+        assert "Partner" in page and "New name for Partner" not in page
+        rename = client.post(f"/settings/intake/mappings/{saved['id']}/rename", data={"mapping_name": "Mine"})
+        assert rename.status_code == 403
+        assert client.post(f"/settings/intake/mappings/{saved['id']}/delete").status_code == 403
+    assert mapping_names(web_org.admin) == ["Partner"]

@@ -47,6 +47,9 @@ def objects(web_org):  # noqa: ANN001
     alias = web_org.admin.post(
         "/api/v1/servicer-aliases", json={"name": "Midland", "alias": "MidFirst Bank"}
     ).get_json()
+    mapping = web_org.admin.post(
+        "/api/v1/import-mappings", json={"name": "Walk", "mapping": {"State": "property.state"}}
+    ).get_json()
     token = web_org.admin.post(f"/api/v1/users/{member.user_id}/tokens", json={"label": "walk"}).get_json()
     waiver = member.post(
         f"/api/v1/cases/{case['id']}/waiver-requests",
@@ -69,6 +72,7 @@ def objects(web_org):  # noqa: ANN001
         "party_id": party["id"],
         "import_id": upload.get_json()["id"],
         "alias_id": alias["id"],
+        "mapping_id": mapping["id"],
         "waiver_request_id": waiver["id"],
     }
 

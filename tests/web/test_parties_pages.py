@@ -169,7 +169,6 @@ def test_parties_in_a_browser(signed_in, case_id):
     tab.page.wait_for_url(re.compile(r"#conflict-checks$"))
     tab.assert_accessible()
     assert "Terry Tenant" in tab.page.locator("#conflict-checks").inner_text()
-    tab.page.locator("#parties").screenshot(path="/tmp/pages16-parties.png")
     tab.page.locator("#parties").get_by_role("button", name="Remove Terry Tenant").click()
     tab.page.wait_for_url(re.compile(r"#parties$"))
     tab.assert_accessible()
