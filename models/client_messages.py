@@ -92,6 +92,9 @@ class ClientMessage(DeliveryMixin, TimestampMixin, OrgScopedMixin, Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # The e-mail's unsubscribe link works once.
     unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # When an attempt first handed this SMS to the provider without learning the outcome (a worker that died,
+    # an answer lost): the next attempt asks the provider whether it went before sending it again.
+    send_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ClientMessageSettings(TimestampMixin, OrgScopedMixin, Base):

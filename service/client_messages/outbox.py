@@ -3,7 +3,8 @@ check consent, quiet hours and the SMS pace, send, record.
 
 - Claim: PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED, then on both backends the compare-and-set of
   service/leases.py (state planned or sending, attempt_at <= now). A worker that dies mid-send leaves
-  the row `sending` until its lease ends; the next claim sends it again (e-mail: the same Message-ID).
+  the row `sending` until its lease ends; the next claim sends it again (e-mail: the same Message-ID; SMS:
+  only after asking the provider whether the earlier attempt's message went, send_started_at).
 - Consent is read when the message is due: none current for the channel -> `skipped_no_consent`.
   The confirmation of a STOP and the answer to HELP go out without it (they answer the client).
 - Quiet hours: a reminder due between 21:00 and 08:00 in the property's time zone waits until 08:00.
@@ -304,20 +305,27 @@ def deliver_one(
                 params={"method": "PUBLISH"},
             )
     reference = f"client-message-{row.id}"
+    earlier_attempt = row.send_started_at if channel == "sms" else None
+    if channel == "sms" and earlier_attempt is None:
+        row.send_started_at = utcnow()  # committed before the provider is spoken to: a crash leaves it set
     session.commit()  # no transaction (and no lock) stays open while the provider is spoken to
     provider_id = None
     try:
         if message is not None:
             mailer.send(message)
         else:
-            provider_id = texter.send(to, body, reference, status_callback_url(settings))
+            # An earlier attempt handed this SMS over and never learned the outcome: ask before sending again.
+            found = texter.find_sent(to, body, reference, earlier_attempt) if earlier_attempt else None
+            if found is not None:
+                log.info("client message %s: the provider already took it (%s); not sent again", row_id, found)
+            provider_id = found or texter.send(to, body, reference, status_callback_url(settings))
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         text = f"{type(error).__name__}: {error}"[:2000]
         permanent = isinstance(error, sms.PermanentSmsError) or (
             message is not None and mail.classify(error) == "permanent"
         )
         if permanent:
-            _finish(session, row_id, token, state="failed", error=text)
+            _finish(session, row_id, token, state="failed", error=text, send_started_at=None)
             return "failed"
         log.warning("transient error sending client message %s: %s", row_id, text)
         if paced:  # nothing went out: give the hour's slot back
@@ -328,7 +336,16 @@ def deliver_one(
             )
         _finish(session, row_id, token, state="planned", error=text, attempt_at=max(now, utcnow()) + backoff(attempts))
         return "retry"
-    _finish(session, row_id, token, state="sent", sent_at=utcnow(), error=None, provider_id=provider_id)
+    _finish(
+        session,
+        row_id,
+        token,
+        state="sent",
+        sent_at=utcnow(),
+        error=None,
+        provider_id=provider_id,
+        send_started_at=None,
+    )
     return "sent"
 
 

@@ -1,6 +1,7 @@
 """The Twilio implementation against a local HTTP server playing Twilio's Messages API: sends (basic auth,
 form fields, status callback URL), status callbacks delivered and failed, the provider down for several
-scans (retries with backoff, exactly one message in the end), a refusal (failed, not retried)."""
+scans (retries with backoff, exactly one message in the end), a refusal (failed, not retried), and an SMS
+the provider took while its answer was lost or its worker died: found in the provider's list, not re-sent."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import datetime as dt
 import json
 import threading
 import uuid
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -33,13 +35,16 @@ SID = "AC0123456789abcdef"
 
 class FakeTwilio:
     """Answers POST /2010-04-01/Accounts/{sid}/Messages.json; `failures` answers that many 503s first;
-    `refuse` answers 400 (an invalid number)."""
+    `refuse` answers 400 (an invalid number); `lost_answers` takes that many messages but answers 503 (the
+    answer lost on the way). GET on the same path lists the messages taken, newest first (To, From)."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.accepted: list[dict] = []
+        self.lookups: list[dict] = []
         self.failures = 0
         self.refuse = False
+        self.lost_answers = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,8 +67,34 @@ class FakeTwilio:
                 if fake.refuse:
                     return self._answer(400, {"code": 21211, "message": "The 'To' number is not a valid phone number."})
                 sid = f"SM{uuid.uuid4().hex}"
-                fake.accepted.append({**form, "sid": sid})
+                fake.accepted.append({**form, "sid": sid, "created": dt.datetime.now(dt.timezone.utc)})
+                if fake.lost_answers > 0:
+                    fake.lost_answers -= 1
+                    return self._answer(503, {"message": "Service Unavailable"})
                 return self._answer(201, {"sid": sid, "status": "queued"})
+
+            def do_GET(self):  # noqa: N802 - http.server's API
+                url = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+                fake.lookups.append(query)
+                expected = "Basic " + base64.b64encode(f"{SID}:{AUTH_TOKEN}".encode()).decode()
+                if (
+                    self.headers.get("Authorization") != expected
+                    or url.path != f"/2010-04-01/Accounts/{SID}/Messages.json"
+                ):
+                    return self._answer(401, {"code": 20003, "message": "Authenticate"})
+                taken = [
+                    {
+                        "sid": m["sid"],
+                        "to": m["To"],
+                        "from": m["From"],
+                        "body": m["Body"],
+                        "date_created": format_datetime(m["created"]),
+                    }
+                    for m in reversed(fake.accepted)
+                    if m["To"] == query.get("To") and m["From"] == query.get("From")
+                ]
+                return self._answer(200, {"messages": taken[: int(query.get("PageSize", 50))]})
 
             def _answer(self, status: int, document: dict) -> None:
                 data = json.dumps(document).encode()
@@ -184,3 +215,69 @@ def test_a_refused_number_fails_without_retrying(org, sessions, twilio):
     assert len(_mine(twilio, client["phone"])) == 1
     row = next(r for r in messages(org, case["id"]) if r["id"] == first["id"])
     assert row["state"] == "failed" and "21211" in row["error"]
+
+
+def _stored(sessions, message_id: int):  # noqa: ANN001
+    from models.client_messages import ClientMessage
+
+    with sessions() as session:
+        return session.get(ClientMessage, message_id)
+
+
+class WorkerDied(BaseException):
+    """The process ending mid-send (not an Exception: nothing in the outbox catches it)."""
+
+
+class DiesAfterSending:
+    """Hands the SMS to the provider, then the worker dies before recording it."""
+
+    def __init__(self, provider, before: bool = False):  # noqa: ANN001
+        self.provider, self.before = provider, before
+
+    def send(self, *args) -> str:  # noqa: ANN002
+        if self.before:
+            raise WorkerDied
+        self.provider.send(*args)
+        raise WorkerDied
+
+    def find_sent(self, *args) -> str | None:  # noqa: ANN002
+        return self.provider.find_sent(*args)
+
+
+def test_an_sms_taken_while_its_answer_was_lost_is_found_not_sent_again(org, sessions, twilio):
+    due = today() + dt.timedelta(days=20)
+    case, client, first = _sms_case(org, due)
+    twilio.lost_answers = 1
+    moment = at_local(due - dt.timedelta(days=7), 10, 1)
+    deliver(sessions, twilio.settings, moment)
+    row = next(r for r in messages(org, case["id"]) if r["id"] == first["id"])
+    assert row["state"] == "planned" and "503" in row["error"]  # as far as we know, it failed
+    for minutes in (1, 5, 10):
+        deliver(sessions, twilio.settings, moment + dt.timedelta(minutes=minutes))
+    [taken] = _mine(twilio, client["phone"], accepted=True)
+    assert len(twilio.lookups) == 1 and twilio.lookups[0]["To"] == client["phone"]
+    row = _stored(sessions, first["id"])
+    assert (row.state, row.provider_id, row.send_started_at) == ("sent", taken["sid"], None)
+
+
+@pytest.mark.parametrize("before", [False, True], ids=["after the provider took it", "before"])
+def test_a_worker_dying_mid_send_leaves_exactly_one_sms(org, sessions, twilio, before):
+    from service.client_messages import sms
+
+    due = today() + dt.timedelta(days=20)
+    case, client, first = _sms_case(org, due)
+    moment = at_local(due - dt.timedelta(days=7), 10, 1)
+    dying = DiesAfterSending(sms.provider(twilio.settings), before=before)
+    with pytest.raises(WorkerDied):
+        outbox.deliver_due(sessions, twilio.settings, moment, mailer=RecordingMailer(), texter=dying)
+    held = _stored(sessions, first["id"])
+    assert held.state == "sending" and held.send_started_at is not None  # until its lease ends
+    deliver(sessions, twilio.settings, moment + dt.timedelta(minutes=1))  # the lease holds: nothing happens
+    assert len(twilio.lookups) == 0
+    # Another worker once the lease has ended, and the hour's SMS slot the dead attempt took has passed.
+    for minutes in (3, 61, 65, 70):
+        deliver(sessions, twilio.settings, moment + dt.timedelta(minutes=minutes))
+    [taken] = _mine(twilio, client["phone"], accepted=True)
+    assert len(twilio.lookups) == 1  # asked once, before sending again
+    row = _stored(sessions, first["id"])
+    assert (row.state, row.provider_id, row.send_started_at) == ("sent", taken["sid"], None)
