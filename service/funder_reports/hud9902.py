@@ -64,7 +64,7 @@ class Cell:
     section: str
     line: str
     label: str
-    # False: the label's wording was not compared with the current form (hud_9902_lines.yaml `checked`).
+    # False: the line letter and label were not compared with the current form (hud_9902_lines.yaml `checked`).
     label_checked: bool = True
     counted: list[int] = field(default_factory=list)
     counted_hud: list[int] = field(default_factory=list)

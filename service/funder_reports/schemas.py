@@ -53,12 +53,14 @@ class CheckSchema(ma.Schema):
 
 class Hud9902LineSchema(ma.Schema):
     section = ma.fields.String()
-    line = ma.fields.String(metadata={"description": "The form's letter, or 'total'"})
+    line = ma.fields.String(
+        metadata={"description": "The line's letter (unconfirmed where label_checked is false), or 'total'"}
+    )
     label = ma.fields.String()
     label_checked = ma.fields.Boolean(
         metadata={
-            "description": "false: the label's wording has not yet been compared with the current form "
-            "(the line letter is the form's): compare it before filing"
+            "description": "false: the line letter and the label's wording have not yet been compared with the "
+            "current form: compare both before filing"
         }
     )
     all = ma.fields.Integer()

@@ -466,7 +466,8 @@ def test_hud_9902_as_a_pdf_through_the_report_pipeline(fresh, database_url):
         f"{case['id']} Maria Gonzalez",
         "Not legal advice",
         "omb.report",
-        "has not yet been compared with the current form",  # sections 8 to 10's labels, marked †
+        "line letter and wording of this line have not yet been compared",  # sections 8 to 10, marked †
     ):
         assert expected in text, expected
     assert state["title"] == "HUD-9902 FY2026 Q2"
+    assert "letters are the form" not in text

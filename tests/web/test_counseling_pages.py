@@ -309,6 +309,9 @@ def test_the_funders_reports_page_drills_down_to_the_cases(page_client, web_org,
     assert "Section 9. Households Receiving One-on-One Counseling, by Purpose" in page.text
     # Labels not yet compared with the current form say so where they are read, before anyone files.
     assert page.text.count("Wording to check") >= 3 and 'id="wording-to-check"' in page.text
+    # Sections 8 to 10's letters were not confirmed either: the page must not vouch for them.
+    assert "line letter and label have not yet been compared" in page.text
+    assert "letters are the form" not in page.text
     assert 'href="/funder-reports"' in page.text and "Funders&#39; reports" in page.text  # in the navigation
     link = re.search(
         r'href="(/funder-reports/hud-9902/cases\?[^"]*section=9[^"]*line=f[^"]*column=hud[^"]*)"', page.text
