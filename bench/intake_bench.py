@@ -261,7 +261,11 @@ def make_csv(rows: int) -> bytes:
 
 def bench_import(session, org, user, rows: int) -> None:  # noqa: ANN001
     from service.auth import Caller
+    from service.config import load_settings
     from service.imports import service
+    from service.wiring import connect_signals
+
+    connect_signals(load_settings())  # as the worker does: reminder plans follow each new case's deadlines
 
     content = make_csv(rows)
     caller = Caller(user_id=user.id, org_id=org.id, role="attorney", email=user.email, timezone=org.timezone)

@@ -234,7 +234,9 @@ def _deadline_document(row: Deadline) -> dict[str, Any]:
     return _AUDITED.dump(row)
 
 
-def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any]) -> Deadline:
+def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any], plan: bool = True) -> Deadline:
+    """A deadline entered by hand; reminder plans follow at once, unless plan=False (the caller recomputes
+    the case afterwards, which plans them)."""
     kind = data.get("kind") or "manual"
     try:
         spec = deadline_kind(kind)
@@ -272,7 +274,8 @@ def add_manual_deadline(session, caller: Caller, case: Case, data: dict[str, Any
         case_id=case.id,
         after=_deadline_document(row),
     )
-    _after_recompute(session, case)
+    if plan:
+        _after_recompute(session, case)
     return row
 
 

@@ -138,7 +138,9 @@ def _document(event: CaseEvent) -> dict[str, Any]:
     return _AUDITED.dump(event)
 
 
-def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> CaseEvent:
+def add_event(session, caller: Caller, case: Case, data: dict[str, Any], recompute: bool = True) -> CaseEvent:
+    """Record a dated event and recompute the case's deadlines. recompute=False: the caller recomputes once
+    after several changes (an import's batch of new cases: service/imports/service.py)."""
     today = local_today(caller.timezone)
     event_type, occurred_on = data["type"], data["occurred_on"]
     _check_date(event_type, occurred_on, today)
@@ -158,7 +160,8 @@ def add_event(session, caller: Caller, case: Case, data: dict[str, Any]) -> Case
     audit.record(
         session, caller, "create", "event", event.id, org_id=case.org_id, case_id=case.id, after=_document(event)
     )
-    recompute_case(session, case, today)
+    if recompute:
+        recompute_case(session, case, today)
     return event
 
 

@@ -558,7 +558,7 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
     by this import or an earlier one) is skipped; each case and its key are written in one transaction."""
     from service.cases.schemas import CaseCreateSchema
     from service.cases.service import create_case
-    from service.deadlines.service import add_manual_deadline
+    from service.deadlines.service import add_manual_deadline, recompute_cases
     from service.events.service import add_event
     from service.rulebook import local_today
 
@@ -571,6 +571,7 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
     for start in range(0, len(parsed_rows), BATCH_SIZE):
         batch = parsed_rows[start : start + BATCH_SIZE]
         existing = _existing_keys(session, row.org_id, [p.key for p in batch])
+        created_cases = []
         for parsed in batch:
             validate_row(parsed, row.mapping, today)
             if parsed.errors or parsed.key in existing or parsed.key in done_here:
@@ -579,16 +580,22 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
             savepoint = session.begin_nested()
             try:
                 case = create_case(session, caller, CaseCreateSchema().load(parsed.body))
+                # The case's deadlines are computed (and their reminders planned) once, with the batch below.
                 for event in parsed.events:
                     add_event(
                         session,
                         caller,
                         case,
                         {"type": event["type"], "occurred_on": event["occurred_on"], "details": event["details"]},
+                        recompute=False,
                     )
                 for deadline in parsed.deadlines:
                     add_manual_deadline(
-                        session, caller, case, {"title": deadline["title"][:200], "due_on": deadline["due_on"]}
+                        session,
+                        caller,
+                        case,
+                        {"title": deadline["title"][:200], "due_on": deadline["due_on"]},
+                        plan=False,
                     )
                 session.add(
                     ImportRow(
@@ -600,6 +607,7 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
                     )
                 )
                 savepoint.commit()
+                created_cases.append(case)
             except IntegrityError:
                 savepoint.rollback()  # another run made this row into a case meanwhile: skipped, not twice
                 continue
@@ -610,6 +618,8 @@ def commit_rows(session: Session, row: Import, progress: Callable[[Session, Impo
                     failures += [
                         {"row": parsed.number, "column": column, "message": m, "phase": "commit"} for m in messages
                     ]
+        if created_cases:
+            recompute_cases(session, created_cases, lambda _org_id: today)
         session.commit()  # the batch: its cases, their events and deadlines, and their keys
         progress(session, row, int(100 * min(start + BATCH_SIZE, len(parsed_rows)) / max(len(parsed_rows), 1)))
     created = session.scalar(select(func.count()).select_from(ImportRow).where(ImportRow.import_id == row.id)) or 0

@@ -79,6 +79,15 @@ def test_commit_creates_cases_as_the_api_does_and_a_rerun_creates_nothing_twice(
     }
     kinds = {d["kind"] for d in org.attorney.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]}
     assert "answer_due" in kinds  # the recompute ran
+    assert case["stage"] == "sale_scheduled"  # derived from the imported events
+    # Reminder plans follow the imported deadlines (one recompute per case, after its events were added).
+    notices = org.attorney.get(f"/api/v1/cases/{case['id']}/notices?per_page=100").get_json()["items"]
+    sale = next(
+        d
+        for d in org.attorney.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"]
+        if d["kind"] == "sale_date"
+    )
+    assert any(n["deadline_id"] == sale["id"] and n["kind"] == "reminder" for n in notices)
     parties = org.attorney.get(f"/api/v1/cases/{case['id']}/parties").get_json()["items"]
     assert {p["role"] for p in parties} == {"client", "servicer"}
 
