@@ -31,6 +31,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
             "counterparty_name": "Midland",
             "category": "notice_of_error",
             "subject": "Misapplied payments",
+            "summary": "Payments of March and April applied to fees.  \n",
             "documents_sent": ["Notice of error letter"],
         },
     )
@@ -70,6 +71,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         "statements.txt",
         hashlib.sha256(content).hexdigest(),
         "answers No. 1",
+        "answered by No. 2",
         "Acknowledgment",
         "Servicer compliance findings",
         "12 CFR 1024.35",
@@ -79,6 +81,32 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         assert expected in text, expected
     assert "4000123456" not in text
     assert text.index("Misapplied payments") < text.index("We got your letter")  # chronological
+
+
+def test_the_log_prints_a_summary_without_its_trailing_spaces(org, new_case, database_url):
+    """WeasyPrint breaks the last line of a text ending in spaces after its first word; the log trims them."""
+    from service.db import session_factory
+    from service.reports.context import communications_log
+
+    case = new_case()
+    post(
+        org.attorney,
+        f"/cases/{case['id']}/communications",
+        {
+            "occurred_at": f"{dt.date.today() - dt.timedelta(days=3)}T10:00:00",
+            "channel": "phone",
+            "direction": "inbound",
+            "counterparty_type": "servicer",
+            "counterparty_name": "Midland",
+            "category": "other",
+            "summary": "Called about the stubs. \n ",
+        },
+    )
+    with session_factory(database_url, across_orgs="the test reads the case it made")() as session:
+        from models.cases import Case
+
+        context = communications_log(session, session.get(Case, case["id"]), {}, dt.date.today())
+    assert [e["summary"] for e in context["entries"]] == ["Called about the stubs."]
 
 
 def test_waiver_letter_and_summary(org, new_case, database_url):
