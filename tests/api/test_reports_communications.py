@@ -3,6 +3,7 @@ hashes, servicer-compliance findings), the waiver request letter, and the waiver
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import io
@@ -81,6 +82,11 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         assert expected in text, expected
     assert "4000123456" not in text
     assert text.index("Misapplied payments") < text.index("We got your letter")  # chronological
+    # Each entry is an item of one list (a screen reader announces "list, 2 items"), its facts in one line.
+    tags = structure_types(reader)
+    sources = text.split("Sources")[-1].count("https://")  # the list of sources at the end is another
+    assert tags["/LI"] == 2 + sources and "/TR" in tags, (tags, sources)  # the caption and clocks stay tables
+    assert "No. 1 · " in text and "· with Midland" in text
 
 
 def test_the_log_prints_a_summary_without_its_trailing_spaces(org, new_case, database_url):
@@ -107,6 +113,21 @@ def test_the_log_prints_a_summary_without_its_trailing_spaces(org, new_case, dat
 
         context = communications_log(session, session.get(Case, case["id"]), {}, dt.date.today())
     assert [e["summary"] for e in context["entries"]] == ["Called about the stubs."]
+
+
+def structure_types(reader) -> collections.Counter:
+    """How many structure elements of each type (/L, /LI, /TR...) the PDF's tag tree holds."""
+    counts: collections.Counter = collections.Counter()
+    pending = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while pending:
+        node = pending.pop().get_object()
+        if not isinstance(node, dict):
+            continue
+        if "/S" in node:
+            counts[str(node["/S"])] += 1
+        kids = node.get("/K")
+        pending.extend(kids if isinstance(kids, list) else [] if kids is None else [kids])
+    return counts
 
 
 def test_waiver_letter_and_summary(org, new_case, database_url):
