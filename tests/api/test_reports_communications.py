@@ -82,7 +82,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         assert expected in text, expected
     assert "4000123456" not in text
     assert text.index("Misapplied payments") < text.index("We got your letter")  # chronological
-    # Each entry is an item of one list (a screen reader announces "list, 2 items"), its facts in one line.
+    # Each entry is a list item (tagged LI, read as "list, 2 items"), its facts on one line above its text.
     tags = structure_types(reader)
     sources = text.split("Sources")[-1].count("https://")  # the list of sources at the end is another
     assert tags["/LI"] == 2 + sources and "/TR" in tags, (tags, sources)  # the caption and clocks stay tables
