@@ -303,6 +303,10 @@ def communications_log(session, case: Case, params: dict, today: dt.date) -> dic
     log = gather_log(session, case.org_id, case.id, today)
     zone = _org_zone(session, case.org_id)
     numbers = {entry["id"]: n for n, entry in enumerate(log["entries"], start=1)}
+    answered_by: dict[int, list[int]] = {}
+    for n, entry in enumerate(log["entries"], start=1):
+        if entry["in_reply_to"] is not None:
+            answered_by.setdefault(entry["in_reply_to"], []).append(n)
     entries = []
     for n, entry in enumerate(log["entries"], start=1):
         local = entry["occurred_at"].astimezone(zone)
@@ -313,7 +317,9 @@ def communications_log(session, case: Case, params: dict, today: dt.date) -> dic
                 "local_date": local.date(),
                 "local_time": f"{local:%H:%M} {local:%Z}",
                 "reply_to_number": numbers.get(entry["in_reply_to"]),
-                "answered_by_numbers": [numbers[e["id"]] for e in log["entries"] if e["in_reply_to"] == entry["id"]],
+                "answered_by_numbers": answered_by.get(entry["id"], []),
+                # Trailing spaces or newlines make WeasyPrint break the last sentence after its first word.
+                "summary": (entry["summary"] or "").strip() or None,
                 "sent_before": [
                     f"{p['document']} (No. {numbers[p['communication_id']]})"
                     for p in entry.get("previously_sent") or []

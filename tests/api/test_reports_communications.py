@@ -3,6 +3,7 @@ hashes, servicer-compliance findings), the waiver request letter, and the waiver
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import io
@@ -31,6 +32,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
             "counterparty_name": "Midland",
             "category": "notice_of_error",
             "subject": "Misapplied payments",
+            "summary": "Payments of March and April applied to fees.  \n",
             "documents_sent": ["Notice of error letter"],
         },
     )
@@ -70,6 +72,7 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         "statements.txt",
         hashlib.sha256(content).hexdigest(),
         "answers No. 1",
+        "answered by No. 2",
         "Acknowledgment",
         "Servicer compliance findings",
         "12 CFR 1024.35",
@@ -79,6 +82,52 @@ def test_communications_log_is_an_exhibit_with_numbered_entries_hashes_and_findi
         assert expected in text, expected
     assert "4000123456" not in text
     assert text.index("Misapplied payments") < text.index("We got your letter")  # chronological
+    # Each entry is a list item (tagged LI, read as "list, 2 items"), its facts on one line above its text.
+    tags = structure_types(reader)
+    sources = text.split("Sources")[-1].count("https://")  # the list of sources at the end is another
+    assert tags["/LI"] == 2 + sources and "/TR" in tags, (tags, sources)  # the caption and clocks stay tables
+    assert "No. 1 · " in text and "· with Midland" in text
+
+
+def test_the_log_prints_a_summary_without_its_trailing_spaces(org, new_case, database_url):
+    """WeasyPrint breaks the last line of a text ending in spaces after its first word; the log trims them."""
+    from service.db import session_factory
+    from service.reports.context import communications_log
+
+    case = new_case()
+    post(
+        org.attorney,
+        f"/cases/{case['id']}/communications",
+        {
+            "occurred_at": f"{dt.date.today() - dt.timedelta(days=3)}T10:00:00",
+            "channel": "phone",
+            "direction": "inbound",
+            "counterparty_type": "servicer",
+            "counterparty_name": "Midland",
+            "category": "other",
+            "summary": "Called about the stubs. \n ",
+        },
+    )
+    with session_factory(database_url, across_orgs="the test reads the case it made")() as session:
+        from models.cases import Case
+
+        context = communications_log(session, session.get(Case, case["id"]), {}, dt.date.today())
+    assert [e["summary"] for e in context["entries"]] == ["Called about the stubs."]
+
+
+def structure_types(reader) -> collections.Counter:
+    """How many structure elements of each type (/L, /LI, /TR...) the PDF's tag tree holds."""
+    counts: collections.Counter = collections.Counter()
+    pending = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while pending:
+        node = pending.pop().get_object()
+        if not isinstance(node, dict):
+            continue
+        if "/S" in node:
+            counts[str(node["/S"])] += 1
+        kids = node.get("/K")
+        pending.extend(kids if isinstance(kids, list) else [] if kids is None else [kids])
+    return counts
 
 
 def test_waiver_letter_and_summary(org, new_case, database_url):
