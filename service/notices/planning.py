@@ -106,20 +106,26 @@ def _new_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}.notice@{domain}>"
 
 
-def _insert_ignoring_duplicates(ctx: PlanContext, model: type, values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: the hook and the scan may plan the same row at once."""
+def _insert_ignoring_duplicates(ctx: PlanContext, model: type, rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the hook and the scan may plan the same row at once. All the rows
+    in one statement (a case's new notices together: one round trip, not one per notice)."""
+    if not rows:
+        return
     insert = postgresql_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    values = {
-        "state": "pending",
-        "attempts": 0,
-        "attempt_at": values["send_at"],
-        "message_id": _new_message_id(ctx.settings.mail_domain),
-        "created_at": now,
-        "updated_at": now,
-        **values,
-    }
-    ctx.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    values = [
+        {
+            "state": "pending",
+            "attempts": 0,
+            "attempt_at": row["send_at"],
+            "message_id": _new_message_id(ctx.settings.mail_domain),
+            "created_at": now,
+            "updated_at": now,
+            **row,
+        }
+        for row in rows
+    ]
+    ctx.session.execute(insert(model).on_conflict_do_nothing(), values)
 
 
 def _set_state(
@@ -165,14 +171,22 @@ def plan_case(
     ).scalars():
         notices_by_deadline[notice.deadline_id].append(notice)
     recipients = case_recipients(ctx, case)
+    new_notices: list[dict[str, Any]] = []
     for deadline in deadlines:
-        _plan_deadline(ctx, case, deadline, recipients, notices_by_deadline.get(deadline.id, []))
+        _plan_deadline(ctx, case, deadline, recipients, notices_by_deadline.get(deadline.id, []), new_notices)
+    _insert_ignoring_duplicates(ctx, Notice, new_notices)
     session.flush()
 
 
 def _plan_deadline(
-    ctx: PlanContext, case: Case, deadline: Deadline, recipients: list[User], existing: list[Notice]
+    ctx: PlanContext,
+    case: Case,
+    deadline: Deadline,
+    recipients: list[User],
+    existing: list[Notice],
+    new_notices: list[dict[str, Any]],
 ) -> None:
+    """Cancel, move or revive the deadline's notices; the ones to create go into new_notices."""
     session, now = ctx.session, ctx.now
     timezone, _ = ctx.org(case.org_id)
     today = ctx.today(case.org_id)
@@ -212,7 +226,7 @@ def _plan_deadline(
                 if send_at <= now:
                     missed.append(offset)
                     continue
-                _ensure(ctx, case, deadline, key, user, send_at, by_key.get(key))
+                _ensure(ctx, case, deadline, key, user, send_at, by_key.get(key), new_notices)
             if not missed:
                 continue
             # Offsets whose time has passed: only the latest one is (still) sent, once; an older pending
@@ -243,7 +257,7 @@ def _plan_deadline(
                 )
                 if not already:
                     send_at = local_send_at(deadline.due_on - dt.timedelta(days=latest), prefs.local_hour, timezone)
-                    _ensure(ctx, case, deadline, key, user, send_at, by_key.get(key))
+                    _ensure(ctx, case, deadline, key, user, send_at, by_key.get(key), new_notices)
 
     # Escalations: today's only, one per admin; an earlier day's still pending is superseded.
     wanted_escalation = escalation_wanted(deadline, case, today)
@@ -272,6 +286,7 @@ def _plan_deadline(
                 admin,
                 local_send_at(today, ctx.prefs(admin).local_hour, timezone),
                 by_key.get(key),
+                new_notices,
             )
 
 
@@ -288,13 +303,18 @@ def cancel_reason(deadline: Deadline, case: Case) -> str:
 
 
 def _ensure(
-    ctx: PlanContext, case: Case, deadline: Deadline, key: tuple, user: User, send_at: dt.datetime, row: Notice | None
+    ctx: PlanContext,
+    case: Case,
+    deadline: Deadline,
+    key: tuple,
+    user: User,
+    send_at: dt.datetime,
+    row: Notice | None,
+    new_notices: list[dict[str, Any]],
 ) -> None:
     seq, kind, offset, _user_id = key
     if row is None:
-        _insert_ignoring_duplicates(
-            ctx,
-            Notice,
+        new_notices.append(
             {
                 "org_id": case.org_id,
                 "case_id": case.id,
@@ -306,7 +326,7 @@ def _ensure(
                 "recipient": user.email,
                 "due_on": deadline.due_on,
                 "send_at": send_at,
-            },
+            }
         )
     elif row.state == "cancelled":
         # Wanted again (e.g. a status set back to open): the same row, the same Message-ID.
@@ -411,13 +431,15 @@ def plan_digests(session: Session, org: Organization, today: dt.date, ctx: PlanC
         _insert_ignoring_duplicates(
             ctx,
             Digest,
-            {
-                "org_id": org.id,
-                "user_id": user.id,
-                "recipient": user.email,
-                "digest_on": today,
-                "send_at": local_send_at(today, prefs.local_hour, org.timezone),
-            },
+            [
+                {
+                    "org_id": org.id,
+                    "user_id": user.id,
+                    "recipient": user.email,
+                    "digest_on": today,
+                    "send_at": local_send_at(today, prefs.local_hour, org.timezone),
+                }
+            ],
         )
         count += 1
     return count
