@@ -307,7 +307,7 @@ def sections_context(case, live: dict[str, Any] | None = None, **extra: Any) -> 
         "comm_errors": {},
         "comm_values": {},
         "upload_errors": {},
-        **counseling_context(case),
+        **counseling_context(case, events),
         **waiver_form_context(comm_documents),
         **extra,
     }
