@@ -211,7 +211,34 @@ def new_case():
 def show(case_id: int):
     case = service.get_case(g.db, caller().org_id, case_id)
     live = case_context(case)
+    if defer_sections():
+        # The sections below the live region come in a second request, once the page is shown (htmx).
+        return render("cases/show.html", **live, sections_deferred=True, history_page=_int_arg("history_page"))
     return render("cases/show.html", **live, **sections_context(case, live=live))
+
+
+# Set by static/js/forestall.js: this browser runs the scripts, so it fetches the deferred sections itself.
+SCRIPTS_COOKIE = "forestall_js"
+
+
+def defer_sections() -> bool:
+    """Whether the case page leaves its secondary sections to a request of their own. Only for a browser
+    that said it runs the scripts: without them the page carries every section, as it always did (and
+    ?sections=all asks for them all at once anyway: the placeholder's plain link)."""
+    return request.cookies.get(SCRIPTS_COOKIE) == "1" and request.args.get("sections") != "all"
+
+
+@bp.route("/cases/<id:case_id>/sections")
+def sections(case_id: int):
+    """The case page's secondary sections alone, for htmx to put in the page; a plain request (a link
+    followed without the scripts) gets the whole case page with them."""
+    case = service.get_case(g.db, caller().org_id, case_id)
+    if not is_htmx():
+        history_page = request.args.get("history_page")
+        target = url_for("cases_pages.show", case_id=case.id, sections="all", history_page=history_page)
+        return redirect(target + "#parties", code=303)
+    live = case_context(case)
+    return render("cases/_sections_block.html", **live, **sections_context(case, live=live))
 
 
 def sections_context(case, live: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
