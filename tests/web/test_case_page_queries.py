@@ -85,3 +85,17 @@ def test_the_case_page_sends_as_many_statements_for_3n_rows_as_for_n(page_client
     # and the page reads each list once: no section loads the case's events or deadlines again
     assert sum("FROM case_events" in s for s in many) == 1, [s for s in many if "FROM case_events" in s]
     assert sum("FROM deadlines" in s for s in many) == 1, [s for s in many if "FROM deadlines" in s]
+
+
+def test_a_case_assigned_to_the_caller_reads_the_caller_once(page_client, web_org):
+    """The signed-in user's row, read for the sign-in, is the case's assignee too: not read again."""
+    member = web_org.attorney
+    response = member.post("/api/v1/cases", json=case_payload(assigned_to=member.user_id))
+    assert response.status_code == 201, response.get_json()
+    case_id = response.get_json()["id"]
+    client = page_client("attorney")
+    client.get(f"/cases/{case_id}")
+    statements = _statements(client, f"/cases/{case_id}")
+    by_id = [s for s in statements if "FROM users" in s and "users.id = " in s]
+    assert len(by_id) == 1, by_id
+    assert "Attorney" in client.get(f"/cases/{case_id}").text.split("Assigned to")[1][:80]
