@@ -269,7 +269,7 @@ def sections_context(case, live: dict[str, Any] | None = None, **extra: Any) -> 
 
     if live is None:
         live = case_context(case)
-    # Every live event and deadline of the case (the live region's lists are complete up to their caps).
+    # The live region holds every live event of the case, and every deadline unless it has more than 500.
     events = live["events"]
     deadlines = live["deadlines"] if live["deadlines_complete"] else None
     answer = engine_answer(g.db, case, today, as_engine_events(events))
