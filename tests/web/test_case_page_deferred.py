@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -103,6 +104,8 @@ def test_the_sections_load_in_the_browser_and_a_form_in_them_still_works(signed_
     tab.page.wait_for_url(re.compile(rf"/cases/{case_id}#communications$"))
     tab.assert_accessible()
     assert "Sent the pay stubs" in tab.page.locator("#communications").inner_text()
+    # the section the form sent us back to is scrolled to once the sections are in
+    expect(tab.page.locator("#communications-heading")).to_be_in_viewport()
 
 
 def test_a_stale_cookie_without_the_scripts_still_reaches_every_section(open_tab, web_org, live_server):
