@@ -200,7 +200,14 @@ def read_session_factory(database_url: str) -> sessionmaker[Session]:
 
 
 def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:
-    """One page of a select() and the total. A page past the end is empty (and costs no second query)."""
+    """One page of a select() and the total. A first page that is not full (most of a case's lists: one
+    short page) is the total, so it costs no count query; other pages count first, and a page past the end
+    is empty (and costs no second query, nor an offset the database cannot hold)."""
+    if page == 1:
+        rows = list(session.scalars(query.limit(per_page)).all())
+        if len(rows) < per_page:
+            return rows, len(rows)
+        return rows, session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
     if offset >= total:

@@ -18,7 +18,7 @@ from service.cases.queries import user_names
 from service.communications import compliance
 from service.communications import service as communications
 from service.communications.schemas import CATEGORIES, CHANNELS, COUNTERPARTY_TYPES, DIRECTIONS
-from service.deadlines.service import stage_history
+from service.deadlines.service import as_engine_events, engine_answer, stage_history
 from service.deficiency.service import case_deficiency
 from service.errors import Problem
 from service.notices.queries import case_notices
@@ -210,12 +210,42 @@ def new_case():
 @bp.route("/cases/<id:case_id>")
 def show(case_id: int):
     case = service.get_case(g.db, caller().org_id, case_id)
-    return render("cases/show.html", **case_context(case), **sections_context(case))
+    live = case_context(case)
+    if defer_sections():
+        # The sections below the live region come in a second request, once the page is shown (htmx).
+        return render("cases/show.html", **live, sections_deferred=True, history_page=_int_arg("history_page"))
+    return render("cases/show.html", **live, **sections_context(case, live=live))
 
 
-def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
+# Set by static/js/forestall.js: this browser runs the scripts, so it fetches the deferred sections itself.
+SCRIPTS_COOKIE = "forestall_js"
+
+
+def defer_sections() -> bool:
+    """Whether the case page leaves its secondary sections to a request of their own. Only for a browser
+    that said it runs the scripts: without them the page carries every section, as it always did (and
+    ?sections=all asks for them all at once anyway: the placeholder's plain link)."""
+    return request.cookies.get(SCRIPTS_COOKIE) == "1" and request.args.get("sections") != "all"
+
+
+@bp.route("/cases/<id:case_id>/sections")
+def sections(case_id: int):
+    """The case page's secondary sections alone, for htmx to put in the page; a plain request (a link
+    followed without the scripts) gets the whole case page with them."""
+    case = service.get_case(g.db, caller().org_id, case_id)
+    if not is_htmx():
+        history_page = request.args.get("history_page")
+        target = url_for("cases_pages.show", case_id=case.id, sections="all", history_page=history_page)
+        return redirect(target + "#parties", code=303)
+    live = case_context(case)
+    return render("cases/_sections_block.html", **live, **sections_context(case, live=live))
+
+
+def sections_context(case, live: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     """The case page's other sections: stage history, deficiency, communications, waivers, reminders,
-    reports and history. Each is read through its domain's service functions."""
+    reports and history. Each is read through its domain's service functions. `live`: case_context's
+    answer for the same case in the same request; the rows it holds (events, deadlines) are not read again
+    and the engine runs once for the stage and the deficiency."""
     # The sections' own page modules import respond_with_case from this one: imported here, not at the top.
     from service.counseling.pages import counseling_context
     from service.waivers.pages import waiver_form_context
@@ -237,6 +267,13 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
     from service.parties import service as parties
     from service.parties.pages import party_options
 
+    if live is None:
+        live = case_context(case)
+    # The live region holds every live event of the case, and every deadline unless it has more than 500.
+    events = live["events"]
+    deadlines = live["deadlines"] if live["deadlines_complete"] else None
+    answer = engine_answer(g.db, case, today, as_engine_events(events))
+    comms_loaded = {"communications": comm_rows} if len(comm_rows) == comm_total else {}
     party_rows, party_total = parties.list_parties(g.db, case, 1, 100)
     checks, checks_total = conflicts.checks_touching_case(g.db, me.org_id, case.id)
     actors = user_names(
@@ -261,11 +298,13 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
             for c in checks
         ],
         "conflict_checks_total": checks_total,
-        "stages": stage_history(g.db, case, today),
-        "deficiency": case_deficiency(g.db, case, today),
+        "stages": stage_history(g.db, case, today, answer),
+        "deficiency": case_deficiency(g.db, case, today, answer),
         "communications": comm_documents,
         "communications_total": comm_total,
-        "compliance": compliance.servicer_compliance(g.db, case, today),
+        "compliance": compliance.servicer_compliance(
+            g.db, case, today, events=events, deadlines=deadlines, **comms_loaded
+        ),
         "waivers": [waivers.document(g.db, row) for row in waiver_rows],
         "notices": notices,
         "notices_total": notice_total,
@@ -295,7 +334,7 @@ def sections_context(case, **extra: Any) -> dict[str, Any]:  # noqa: ANN001
         "comm_errors": {},
         "comm_values": {},
         "upload_errors": {},
-        **counseling_context(case),
+        **counseling_context(case, events),
         **waiver_form_context(comm_documents),
         **extra,
     }
@@ -324,7 +363,7 @@ def case_context(
 
     me = caller()
     today = local_today(me.timezone)
-    deadlines, _total = case_deadlines(g.db, case, 1, 500)
+    deadlines, total = case_deadlines(g.db, case, 1, 500)
     upcoming = [d for d in deadlines if d.status == "open" and d.due_on is not None and d.due_on >= today][:3]
     assignee = g.db.get(User, case.assigned_to_id) if case.assigned_to_id else None
     jurisdiction = rules().jurisdiction(case.property_state)
@@ -337,6 +376,7 @@ def case_context(
         "process": effective_process(case),
         "events": live_events(g.db, case),
         "deadlines": deadlines,
+        "deadlines_complete": len(deadlines) == total,
         "upcoming": upcoming,
         "today": today,
         "event_types": choices(EVENT_TYPES),
@@ -403,8 +443,8 @@ def respond_with_case(
             "cases/show.html",
             status=status,
             status_message=message,
-            **case_context(case, focus=focus, **errors_and_values),
-            **sections_context(case, **section_extra),
+            **(live := case_context(case, focus=focus, **errors_and_values)),
+            **sections_context(case, live=live, **section_extra),
         )
     flash(message, "success")
     return redirect(url_for("cases_pages.show", case_id=case.id) + anchor, code=303)

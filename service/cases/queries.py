@@ -38,7 +38,9 @@ def next_deadlines(session, case_ids: list[int], today) -> dict[int, Deadline]: 
 def user_names(session, user_ids: set[int]) -> dict[int, str]:  # noqa: ANN001
     if not user_ids:
         return {}
-    return {u.id: u.full_name or u.email for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    # Columns only: the names, without the users' organisations (a joined load on User).
+    rows = session.execute(select(User.id, User.full_name, User.email).where(User.id.in_(user_ids)))
+    return {user_id: full_name or email for user_id, full_name, email in rows}
 
 
 def assignable_users(session, org_id: int) -> list[tuple[int, str]]:  # noqa: ANN001

@@ -42,31 +42,44 @@ class ServicerClock:
     deadline_status: str
 
 
-def servicer_compliance(session, case: Case, today: dt.date) -> list[dict[str, Any]]:
+def servicer_compliance(session, case: Case, today: dt.date, **loaded: Any) -> list[dict[str, Any]]:
     """servicer_clocks as the API's documents with Python values (dates), for the pages, reports and CLI."""
-    return python_dump(ServicerClockSchema(many=True), servicer_clocks(session, case, today))
+    return python_dump(ServicerClockSchema(many=True), servicer_clocks(session, case, today, **loaded))
 
 
-def servicer_clocks(session, case: Case, today: dt.date) -> list[ServicerClock]:
-    """Each servicer clock of the case with its result: open, on_time, late (by N business days) or missed."""
-    rows = list(
-        session.scalars(
-            select(Deadline).where(
-                Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS)
-            )
-        ).all()
-    )
-    events = {
-        e.id: e
-        for e in session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))
-        ).all()
-    }
-    comms = list(
-        session.scalars(
-            select(Communication).where(Communication.case_id == case.id, Communication.deleted_at.is_(None))
-        ).all()
-    )
+def servicer_clocks(
+    session,
+    case: Case,
+    today: dt.date,
+    *,
+    deadlines: list[Deadline] | None = None,
+    events: list[CaseEvent] | None = None,
+    communications: list[Communication] | None = None,
+) -> list[ServicerClock]:
+    """Each servicer clock of the case with its result: open, on_time, late (by N business days) or missed.
+    A caller that already holds ALL the case's live deadlines, events or communications (the case page)
+    passes them and they are not read again."""
+    if deadlines is None:
+        deadlines = list(
+            session.scalars(
+                select(Deadline).where(
+                    Deadline.case_id == case.id, Deadline.removed_at.is_(None), Deadline.kind.in_(CLOCK_KINDS)
+                )
+            ).all()
+        )
+    rows = [d for d in deadlines if d.kind in CLOCK_KINDS and d.removed_at is None]
+    if events is None:
+        events = list(
+            session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.deleted_at.is_(None))).all()
+        )
+    events = {e.id: e for e in events}
+    comms = communications
+    if comms is None:
+        comms = list(
+            session.scalars(
+                select(Communication).where(Communication.case_id == case.id, Communication.deleted_at.is_(None))
+            ).all()
+        )
     by_event = {}
     for c in comms:
         for event_id in (c.event_id, c.complete_event_id):

@@ -258,9 +258,10 @@ def checks_touching_case(
             "WHERE json_extract(m.value, '$.case_id') = :touched_case_id)"
         ).bindparams(touched_case_id=case_id)
     where = and_(ConflictCheck.org_id == org_id, or_(ConflictCheck.case_id == case_id, found_it))
-    total = session.scalar(select(func.count()).select_from(ConflictCheck).where(where)) or 0
     rows = list(session.scalars(select(ConflictCheck).where(where).order_by(ConflictCheck.id.desc()).limit(limit)))
-    return rows, total
+    if len(rows) < limit:  # all of them: their number needs no count
+        return rows, len(rows)
+    return rows, session.scalar(select(func.count()).select_from(ConflictCheck).where(where)) or 0
 
 
 def check_document(check: ConflictCheck) -> dict[str, Any]:

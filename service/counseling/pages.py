@@ -106,8 +106,9 @@ def outcome_choices() -> list[tuple[str, str]]:
     ]
 
 
-def counseling_context(case) -> dict[str, Any]:  # noqa: ANN001
-    """The case page's counseling sections: household, sessions, outcomes (with suggestions), closing."""
+def counseling_context(case, events: list | None = None) -> dict[str, Any]:  # noqa: ANN001
+    """The case page's counseling sections: household, sessions, outcomes (with suggestions), closing.
+    `events`: ALL the case's live events when the caller holds them (not read again)."""
     from service.cases.queries import assignable_users, user_names
 
     me = caller()
@@ -128,7 +129,12 @@ def counseling_context(case) -> dict[str, Any]:  # noqa: ANN001
         "counselors": user_names(g.db, {s["counselor_id"] for s in sessions}),
         "outcomes": [service.outcome_document(r) for r in outcome_rows],
         "outcomes_total": outcomes_total,
-        "suggestions": service.outcome_suggestions(g.db, case),
+        "suggestions": service.outcome_suggestions(
+            g.db,
+            case,
+            events=events,
+            recorded=[r.code for r in outcome_rows] if len(outcome_rows) == outcomes_total else None,
+        ),
         "closing": service.closing_document(g.db, case),
         "household_options": {
             "ami_band": [(b, BAND_LABELS[b]) for b in schemas.BANDS],

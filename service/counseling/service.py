@@ -319,23 +319,38 @@ def list_outcomes(session: Session, case: Case, page: int, per_page: int) -> tup
     return paginate(session, query, page, per_page)
 
 
-def outcome_suggestions(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Outcomes the case's events and outcome already say (see suggestions.py), not yet recorded."""
-    events = session.execute(
-        select(CaseEvent.type, CaseEvent.occurred_on).where(
-            CaseEvent.org_id == case.org_id,
-            CaseEvent.case_id == case.id,
-            CaseEvent.deleted_at.is_(None),
-            CaseEvent.type.in_(("modification_approved", "reinstated")),
-        )
-    ).all()
-    recorded = session.scalars(
-        select(CounselingOutcome.code).where(
-            CounselingOutcome.org_id == case.org_id, CounselingOutcome.case_id == case.id
-        )
-    ).all()
+SUGGESTING_EVENTS = ("modification_approved", "reinstated")
+
+
+def outcome_suggestions(
+    session: Session,
+    case: Case,
+    *,
+    events: list[CaseEvent] | None = None,
+    recorded: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Outcomes the case's events and outcome already say (see suggestions.py), not yet recorded. A caller
+    that holds ALL the case's live events, or the codes of ALL its outcomes (the case page), passes them."""
+    if events is None:
+        events = session.execute(
+            select(CaseEvent.type, CaseEvent.occurred_on).where(
+                CaseEvent.org_id == case.org_id,
+                CaseEvent.case_id == case.id,
+                CaseEvent.deleted_at.is_(None),
+                CaseEvent.type.in_(SUGGESTING_EVENTS),
+            )
+        ).all()
+    if recorded is None:
+        recorded = session.scalars(
+            select(CounselingOutcome.code).where(
+                CounselingOutcome.org_id == case.org_id, CounselingOutcome.case_id == case.id
+            )
+        ).all()
     found = suggestions.suggest(
-        [(e.type, e.occurred_on) for e in events], case.outcome or case.event_outcome, case.loan_purpose, recorded
+        [(e.type, e.occurred_on) for e in events if e.type in SUGGESTING_EVENTS],
+        case.outcome or case.event_outcome,
+        case.loan_purpose,
+        recorded,
     )
     return [
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -53,6 +54,27 @@ def case_facts(case: Case) -> CaseFacts:
 
 def engine_events(session, case: Case) -> list[Event]:
     return _engine_events_by_case(session, [case.id]).get(case.id, [])
+
+
+def as_engine_events(rows) -> list[Event]:  # noqa: ANN001
+    """Live CaseEvent rows already loaded (the case page's events) as the engine's events: no second read."""
+    return [Event(id=str(r.id), type=r.type, occurred_on=r.occurred_on, details=dict(r.details or {})) for r in rows]
+
+
+@dataclass(frozen=True)
+class EngineAnswer:
+    """What the engine says about one case today: the stage and the deficiency both read it, so a page or a
+    report that shows both computes the deadlines once."""
+
+    facts: CaseFacts
+    events: list[Event]
+    deadlines: list[Any]
+
+
+def engine_answer(session, case: Case, today: dt.date, events: list[Event] | None = None) -> EngineAnswer:
+    facts = case_facts(case)
+    events = engine_events(session, case) if events is None else events
+    return EngineAnswer(facts, events, compute_deadlines(facts, events, rules(), today))
 
 
 def _engine_events_by_case(session, case_ids: list[int]) -> dict[int, list[Event]]:
@@ -198,16 +220,9 @@ def _after_recompute(session, case: Case) -> None:
     deadlines_changed.send(case, session=session)
 
 
-def stage_history(session, case: Case, today: dt.date):
-    facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
-    return derive_stage(
-        events,
-        facts,
-        rulebook,
-        today,
-        outcome=case.outcome,
-        deadlines=compute_deadlines(facts, events, rulebook, today),
-    )
+def stage_history(session, case: Case, today: dt.date, answer: EngineAnswer | None = None):
+    answer = answer or engine_answer(session, case, today)
+    return derive_stage(answer.events, answer.facts, rules(), today, outcome=case.outcome, deadlines=answer.deadlines)
 
 
 def get_deadline(session, org_id: int, deadline_id: int) -> Deadline:

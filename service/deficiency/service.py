@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 
 from models import Case
 from service.clock.deficiency import compute_deficiency
-from service.clock.engine import compute_deadlines
-from service.deadlines.service import case_facts, engine_events
+from service.deadlines.service import EngineAnswer, engine_answer
 from service.rulebook import rules
 
 
-def case_deficiency(session: Session, case: Case, today: dt.date):  # the engine's result
+def case_deficiency(session: Session, case: Case, today: dt.date, answer: EngineAnswer | None = None):
     """Amount owed minus credits and the sale price (or fair value), recoverability and filing deadline."""
-    facts, events, rulebook = case_facts(case), engine_events(session, case), rules()
+    answer = answer or engine_answer(session, case, today)
     # The dates the deficiency depends on (the sale, its confirmation) come from the engine's answer.
-    return compute_deficiency(facts, events, rulebook, deadlines=compute_deadlines(facts, events, rulebook, today))
+    return compute_deficiency(answer.facts, answer.events, rules(), deadlines=answer.deadlines)

@@ -18,7 +18,7 @@ from reports.render import ReportError
 from service import disclaimers
 from service.cases.display import client_name, effective_process, mask_loan_number, person_name
 from service.communications.compliance import communications_log as gather_log
-from service.deadlines.service import stage_history
+from service.deadlines.service import engine_answer, stage_history
 from service.deficiency.service import case_deficiency
 from service.errors import Problem, validation_error
 from service.events.service import live_events
@@ -160,8 +160,9 @@ def case_timeline(session, case: Case, params: dict, today: dt.date) -> dict[str
         .where(Deadline.case_id == case.id, Deadline.removed_at.is_(None))
         .order_by(Deadline.due_on.is_(None), Deadline.due_on, Deadline.id)
     ).all()
-    history = stage_history(session, case, today)
-    deficiency = case_deficiency(session, case, today)
+    answer = engine_answer(session, case, today)  # the stage and the deficiency read the same answer
+    history = stage_history(session, case, today, answer)
+    deficiency = case_deficiency(session, case, today, answer)
     events = [
         {
             "type": e.type,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SPECIAL = {
     "fannie_mae": "Fannie Mae",
     "freddie_mac": "Freddie Mac",
@@ -32,6 +34,7 @@ WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name, called for most cells of most pages
 def humanize(name: str | None) -> str:
     """'loss_mit_application_received' -> 'Loss mitigation application received'."""
     if not name:

@@ -93,6 +93,9 @@ def load_signed_in_caller(db: Session, cookie: MutableMapping[str, Any], now: fl
     if now - seen_at >= SEEN_RESOLUTION_SECONDS:
         cookie["seen_at"] = int(now)
     for_org(db, user.org_id)  # the rest of the request sees its organisation's rows only
+    # The session's identity map holds rows weakly: kept here, a later read of this same user in the request
+    # (a case assigned to the caller: the case page's "Assigned to") is answered without a query.
+    db.info["signed_in_user"] = user
     return Caller(
         user_id=user.id, org_id=user.org_id, role=user.role, email=user.email, timezone=user.organization.timezone
     )

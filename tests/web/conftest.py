@@ -101,11 +101,16 @@ class Tab:
         def answer(route):  # noqa: ANN001
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
 
+        def nothing(route):  # noqa: ANN001
+            route.fulfill(status=204)  # what the page fetches with scripts it never ran: stays as received
+
         self.checker.route(url, answer)
+        self.checker.route("**/sections*", nothing)
         try:
             self.checker.goto(url)
         finally:
             self.checker.unroute(url, answer)
+            self.checker.unroute("**/sections*", nothing)
         return self.checker
 
     def goto(self, path: str, check: bool = True):
@@ -116,6 +121,9 @@ class Tab:
 
     def assert_accessible(self) -> None:
         self.page.wait_for_load_state("load")
+        if self.checker is None:
+            # The case page's deferred sections (fetched by htmx once the page is shown) are checked too.
+            self.page.wait_for_function("() => !document.querySelector('[data-deferred]')")
         violations = run_axe(self.page if self.checker is None else self._as_received())
         self.checked.add(self.page.url)
         if violations:

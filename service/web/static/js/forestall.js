@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // Tell the server this browser runs the scripts: the case page may then leave its secondary sections
+  // to a request of their own (service/cases/pages.py, defer_sections). A session cookie: nothing else.
+  document.cookie = "forestall_js=1; path=/; SameSite=Lax" + (window.location.protocol === "https:" ? "; Secure" : "");
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
@@ -52,10 +56,26 @@
       }
     });
 
+    enhance(document);
+    // Content htmx puts in the page (the case page's deferred sections) gets the same enhancements; once
+    // they are in, the address's #fragment (where a form sent us back) is scrolled to.
+    document.body.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      var root = event.detail.elt;
+      var id = window.location.hash.slice(1);
+      var target = id && document.getElementById(id);
+      if (target && root && root.id === "case-sections" && root.contains(target)) {
+        target.scrollIntoView();
+      }
+    });
+  });
+
+  function enhance(root) {
     // Drag-and-drop onto a file input's drop zone (the plain file input keeps working without it).
-    Array.prototype.forEach.call(document.querySelectorAll("[data-drop-zone]"), function (zone) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-drop-zone]"), function (zone) {
       var input = zone.querySelector('input[type="file"]');
-      if (!input) { return; }
+      if (!input || zone.hasAttribute("data-enhanced")) { return; }
+      zone.setAttribute("data-enhanced", "");
       zone.addEventListener("dragover", function (event) {
         event.preventDefault();
         zone.classList.add("drop-zone--over");
@@ -72,7 +92,9 @@
     });
 
     // Copy buttons: <button data-copy="#id">.
-    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-copy]"), function (button) {
+      if (button.hasAttribute("data-enhanced")) { return; }
+      button.setAttribute("data-enhanced", "");
       button.hidden = false;
       button.addEventListener("click", function () {
         var source = document.querySelector(button.getAttribute("data-copy"));
@@ -81,5 +103,5 @@
         }
       });
     });
-  });
+  }
 }());
