@@ -27,6 +27,14 @@ def require_signed_in() -> Response | None:
     caller = load_signed_in_caller(g.db, session)
     if caller is None:
         session.pop("uid", None)
+        if is_htmx():
+            # A fragment (deferred sections, polling, an in-place form) after the session ended: the browser
+            # goes to sign-in, back to the page it shows, instead of the sign-in form landing in the fragment.
+            shown = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = safe_next(shown.path + (f"?{shown.query}" if shown.query else ""))
+            response = Response(status=200)
+            response.headers["HX-Redirect"] = url_for("web.login", next=back)
+            return response
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     g.caller = caller
     return None

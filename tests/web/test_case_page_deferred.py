@@ -122,3 +122,20 @@ def test_a_stale_cookie_without_the_scripts_still_reaches_every_section(open_tab
     tab.page.wait_for_url(re.compile(rf"/cases/{case_id}\?sections=all#parties$"))
     tab.assert_accessible()
     assert "Terry Tenant" in tab.page.locator("#parties").inner_text()
+
+
+def test_a_fragment_asked_for_after_the_session_ended_sends_the_browser_to_sign_in(app, web_org):
+    case_id = _case(web_org)
+    signed_out = app.test_client()
+    answer = signed_out.get(
+        f"/cases/{case_id}/sections",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://127.0.0.1/cases/{case_id}?sections=all"},
+    )
+    assert answer.status_code == 200 and answer.text == ""  # nothing to swap into the page
+    assert answer.headers["HX-Redirect"] == f"/login?next=/cases/{case_id}?sections%3Dall"
+    elsewhere = signed_out.get(
+        f"/cases/{case_id}/sections", headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"}
+    )
+    assert elsewhere.headers["HX-Redirect"] == "/login?next=/x"  # only the path, on this site
+    plain = signed_out.get(f"/cases/{case_id}")
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/login?next=")
