@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from models import ApiToken, Organization, User
 from models.base import utcnow
-from service.db import for_all_orgs, for_no_org, for_org
+from service.db import READ_ONLY_KEY, for_all_orgs, for_no_org, org_scope_columns, took_org_scope
 from service.errors import Problem
 from service.permissions import can_write
 
@@ -71,9 +71,15 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
     # Across organisations for the lookup, then straight to the token's organisation (not back to no scope
     # first: on PostgreSQL that would be one more round trip on every request).
     for_all_orgs(session, "authentication: the token by its digest")
-    # Core execution on the session's connection: the statement returns columns, not ORM objects.
-    row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
     now = utcnow()
+    # Core execution on the session's connection: the statement returns columns, not ORM objects. On
+    # PostgreSQL it also sets the request's scope to the token's organisation when the token is admitted.
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = _SCOPING_CALLER_BY_DIGEST[bool(session.info.get(READ_ONLY_KEY))]
+    else:
+        statement = _CALLER_BY_DIGEST
+    row = connection.execute(statement, {"digest": digest, "now": now}).one_or_none()
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
     if (
         row is None
@@ -84,7 +90,8 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
     ):
         for_no_org(session)
         raise Problem(401, "The API token is unknown, revoked or expired.")
-    for_org(session, row.org_id)  # the rest of the request sees its organisation's rows only
+    # The rest of the request sees its organisation's rows only (set by the lookup itself on PostgreSQL).
+    took_org_scope(session, row.org_id, getattr(row, "scope_org", None))
     return Caller(user_id=row.user_id, org_id=row.org_id, role=row.role, email=row.email, timezone=row.timezone)
 
 
@@ -104,6 +111,16 @@ _CALLER_BY_DIGEST = (
     .join(Organization, Organization.id == User.org_id)
     .where(ApiToken.token_sha256 == bindparam("digest"))
 )
+# The same conditions as authenticate's checks in Python, with the same `now`: what the lookup admits.
+_ADMITTED = and_(
+    ApiToken.revoked_at.is_(None),
+    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")),
+    User.is_active.is_(True),
+)
+_SCOPING_CALLER_BY_DIGEST = {
+    read_only: _CALLER_BY_DIGEST.add_columns(*org_scope_columns(User.org_id, _ADMITTED, for_connection=read_only))
+    for read_only in (False, True)
+}
 
 
 def require_write(caller: Caller) -> None:

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import String, case, cast, create_engine, event, func, literal, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -124,6 +125,31 @@ def for_org(session: Session, org_id: int) -> Session:
     session.info.pop(ACROSS_KEY, None)
     session.info[ORG_KEY] = int(org_id)
     _rescope(session)
+    return session
+
+
+def org_scope_columns(org: ColumnElement, admitted: ColumnElement, *, for_connection: bool) -> list[ColumnElement]:
+    """Columns for the one row of a lookup across organisations (authentication): evaluated in that row,
+    they hand PostgreSQL the row's organisation as the scope when `admitted` holds, and no organisation
+    otherwise; never across organisations. So the lookup scopes the rest of the request itself, without a
+    set_config statement (a round trip) of its own. Each returns the value it set (scope_org: the
+    organisation's id as text, or ''). for_connection: the read-only pool's sessions (see _APPLY_FOR_CONNECTION).
+    Then took_org_scope(). PostgreSQL only."""
+    local = not for_connection
+    return [
+        func.set_config("app.org_id", case((admitted, cast(org, String)), else_=""), local).label("scope_org"),
+        func.set_config("app.across_orgs", literal(""), local).label("scope_across"),
+    ]
+
+
+def took_org_scope(session: Session, org_id: int, scope_org: str | None) -> Session:
+    """for_org, after a statement with org_scope_columns has run in the session's current transaction:
+    when it set this organisation (scope_org, what its column returned), nothing more is sent; otherwise
+    (SQLite, or the database admitted the row on different terms) for_org sends it."""
+    if scope_org is None or scope_org != str(int(org_id)) or not session.in_transaction():
+        return for_org(session, org_id)
+    session.info.pop(ACROSS_KEY, None)
+    session.info[ORG_KEY] = int(org_id)
     return session
 
 

@@ -160,6 +160,52 @@ def test_authentication_scopes_the_rest_of_the_request(database_url, org, other_
         assert set(session.scalars(select(Case.id))) == set(mine)
 
 
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_the_token(database_url, org, read_only):
+    """authenticate's lookup sets the organisation's scope itself (no statement of its own): only for a
+    token that is neither revoked nor expired, of an active user; otherwise to no organisation."""
+    import datetime as dt
+
+    from models import ApiToken
+    from service.auth import _SCOPING_CALLER_BY_DIGEST, token_digest
+
+    now = dt.datetime.now(dt.timezone.utc)
+    digest = token_digest(org.viewer.token)
+    factory = read_session_factory(database_url) if read_only else session_factory(database_url)
+
+    def scope_after_lookup(change) -> tuple[str, str, str]:  # noqa: ANN001
+        with session_factory(database_url, across_orgs="the test's set-up")() as setup:
+            token = setup.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest)).one()
+            user = setup.get(User, token.user_id)
+            token.revoked_at, token.expires_at, user.is_active = None, None, True
+            change(token, user)
+            setup.commit()
+        with factory() as session:
+            with across_orgs(session, "the test's lookup"):
+                row = session.execute(_SCOPING_CALLER_BY_DIGEST[read_only], {"digest": digest, "now": now}).one()
+                return (
+                    row.scope_org,
+                    session.scalar(text("SELECT current_setting('app.org_id', true)")),
+                    session.scalar(text("SELECT current_setting('app.across_orgs', true)")),
+                )
+
+    def revoke(token, _user):  # noqa: ANN001, ANN202
+        token.revoked_at = now
+
+    def expire(token, _user):  # noqa: ANN001, ANN202
+        token.expires_at = now
+
+    def deactivate(_token, user):  # noqa: ANN001, ANN202
+        user.is_active = False
+
+    try:
+        assert scope_after_lookup(lambda _token, _user: None) == (str(org.id), str(org.id), "")
+        for refused in (revoke, expire, deactivate):
+            assert scope_after_lookup(refused) == ("", "", ""), refused.__name__
+    finally:
+        scope_after_lookup(lambda _token, _user: None)
+
+
 def test_a_signed_in_browser_session_scopes_the_rest_of_the_request(database_url, org, two_orgs_with_cases):
     import time
 
