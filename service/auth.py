@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from models import ApiToken, Organization, User
 from models.base import utcnow
-from service.db import READ_ONLY_KEY, for_all_orgs, for_no_org, org_scope_columns, took_org_scope
+from service.db import READ_ONLY_KEY, for_all_orgs, for_no_org, scope_set_by_next_statement, took_org_scope
 from service.errors import Problem
 from service.permissions import can_write
 
@@ -68,18 +68,19 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
         raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
     token = authorization[len("Bearer ") :].strip()
     digest = token_digest(token)
-    # Across organisations for the lookup, then straight to the token's organisation (not back to no scope
-    # first: on PostgreSQL that would be one more round trip on every request).
-    for_all_orgs(session, "authentication: the token by its digest")
     now = utcnow()
-    # Core execution on the session's connection: the statement returns columns, not ORM objects. On
-    # PostgreSQL it also sets the request's scope to the token's organisation when the token is admitted.
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        statement = _SCOPING_CALLER_BY_DIGEST[bool(session.info.get(READ_ONLY_KEY))]
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the scope across organisations for the lookup, the lookup, then the scope of the
+        # token's organisation if the token is admitted (migration 0014); no set_config statement of its own.
+        with scope_set_by_next_statement(session) as connection:
+            row = connection.execute(
+                _TOKEN_CALLER,
+                {"digest": digest, "now": now, "is_local": not session.info.get(READ_ONLY_KEY)},
+            ).one_or_none()
     else:
-        statement = _CALLER_BY_DIGEST
-    row = connection.execute(statement, {"digest": digest, "now": now}).one_or_none()
+        for_all_orgs(session, "authentication: the token by its digest")
+        # Core execution on the session's connection: the statement returns columns, not ORM objects.
+        row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
     if (
         row is None
@@ -111,16 +112,7 @@ _CALLER_BY_DIGEST = (
     .join(Organization, Organization.id == User.org_id)
     .where(ApiToken.token_sha256 == bindparam("digest"))
 )
-# The same conditions as authenticate's checks in Python, with the same `now`: what the lookup admits.
-_ADMITTED = and_(
-    ApiToken.revoked_at.is_(None),
-    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")),
-    User.is_active.is_(True),
-)
-_SCOPING_CALLER_BY_DIGEST = {
-    read_only: _CALLER_BY_DIGEST.add_columns(*org_scope_columns(User.org_id, _ADMITTED, for_connection=read_only))
-    for read_only in (False, True)
-}
+_TOKEN_CALLER = text("SELECT * FROM forestall_token_caller(:digest, :now, :is_local)")
 
 
 def require_write(caller: Caller) -> None:

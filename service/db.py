@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, case, cast, create_engine, event, func, literal, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 ORG_KEY = "org_id"  # session.info[ORG_KEY]: the organisation whose rows this session may touch
 ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
 READ_ONLY_KEY = "read_only"  # session.info[READ_ONLY_KEY]: a read-only request's session (autocommit pool)
+_SCOPE_FOLLOWS_KEY = "scope_set_by_next_statement"  # see scope_set_by_next_statement
 _APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
 # The read-only pool runs in autocommit, where a transaction-local setting would end with its statement: there
 # the scope is set for the connection, and overwritten (both settings, always) when the next session begins.
@@ -110,8 +110,10 @@ def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _scope_transaction(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-    # The one place the organisation reaches the database: every transaction of every session starts here.
-    _apply_scope(connection, session.info)
+    # The one place the organisation reaches the database: every transaction of every session starts here
+    # (or with the one statement that sets the scope itself: scope_set_by_next_statement).
+    if not session.info.get(_SCOPE_FOLLOWS_KEY):
+        _apply_scope(connection, session.info)
 
 
 def _rescope(session: Session) -> None:
@@ -128,24 +130,27 @@ def for_org(session: Session, org_id: int) -> Session:
     return session
 
 
-def org_scope_columns(org: ColumnElement, admitted: ColumnElement, *, for_connection: bool) -> list[ColumnElement]:
-    """Columns for the one row of a lookup across organisations (authentication): evaluated in that row,
-    they hand PostgreSQL the row's organisation as the scope when `admitted` holds, and no organisation
-    otherwise; never across organisations. So the lookup scopes the rest of the request itself, without a
-    set_config statement (a round trip) of its own. Each returns the value it set (scope_org: the
-    organisation's id as text, or ''). for_connection: the read-only pool's sessions (see _APPLY_FOR_CONNECTION).
-    Then took_org_scope(). PostgreSQL only."""
-    local = not for_connection
-    return [
-        func.set_config("app.org_id", case((admitted, cast(org, String)), else_=""), local).label("scope_org"),
-        func.set_config("app.across_orgs", literal(""), local).label("scope_across"),
-    ]
+@contextmanager
+def scope_set_by_next_statement(session: Session) -> Iterator[Connection]:
+    """The session's connection, for a statement that sets both scope settings itself before it reads
+    anything (forestall_token_caller, migration 0014): when the session's transaction begins here, its
+    begin's scope statement is not sent (the statement would overwrite it at once; one round trip less).
+    Only that statement may run in the block."""
+    if session.in_transaction():
+        yield session.connection()
+        return
+    session.info[_SCOPE_FOLLOWS_KEY] = True
+    try:
+        connection = session.connection()
+    finally:
+        session.info.pop(_SCOPE_FOLLOWS_KEY, None)
+    yield connection
 
 
 def took_org_scope(session: Session, org_id: int, scope_org: str | None) -> Session:
-    """for_org, after a statement with org_scope_columns has run in the session's current transaction:
-    when it set this organisation (scope_org, what its column returned), nothing more is sent; otherwise
-    (SQLite, or the database admitted the row on different terms) for_org sends it."""
+    """for_org, after a statement in the session's current transaction has set the organisation itself
+    (forestall_token_caller): when it set this one (scope_org, what it returned), nothing more is sent;
+    otherwise (SQLite, or the database admitted the row on different terms) for_org sends it."""
     if scope_org is None or scope_org != str(int(org_id)) or not session.in_transaction():
         return for_org(session, org_id)
     session.info.pop(ACROSS_KEY, None)
