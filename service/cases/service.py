@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -42,6 +43,32 @@ def get_case(session: Session, org_id: int, case_id: int, *, include_deleted: bo
     case = session.scalars(query, {"case_id": case_id, "org_id": org_id}).unique().one_or_none()
     if case is None:
         raise Problem(404, f"No case {case_id}.")
+    return case
+
+
+# The same row and borrowers as _CASE, as columns (one statement, the borrowers joined in position order).
+_CASE_KEYS = tuple(column.key for column in Case.__table__.c)
+_BORROWER_KEYS = tuple(column.key for column in Borrower.__table__.c)
+_CASE_COLUMNS = (
+    select(*Case.__table__.c, *Borrower.__table__.c)
+    .outerjoin(Borrower, Borrower.case_id == Case.id)
+    .where(Case.id == bindparam("case_id"), Case.org_id == bindparam("org_id"), Case.deleted_at.is_(None))
+    .order_by(Borrower.position)
+)
+
+
+def read_case(session: Session, org_id: int, case_id: int) -> Any:
+    """get_case for a view that only shows the case: the same case, as plain attributes named like the
+    model's (its borrowers in position order), not an ORM object. Loading ORM objects (identity map, change
+    tracking, the joined eager load) was about a fifth of a case read's CPU. Not for changing anything."""
+    rows = session.connection().execute(_CASE_COLUMNS, {"case_id": case_id, "org_id": org_id}).all()
+    if not rows:
+        raise Problem(404, f"No case {case_id}.")
+    width = len(_CASE_KEYS)
+    case = SimpleNamespace(**dict(zip(_CASE_KEYS, rows[0][:width])))
+    case.borrowers = [
+        SimpleNamespace(**dict(zip(_BORROWER_KEYS, row[width:]))) for row in rows if row[width] is not None
+    ]
     return case
 
 
