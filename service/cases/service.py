@@ -72,8 +72,9 @@ _CASE_COLUMNS = (
 
 def read_case(session: Session, org_id: int, case_id: int) -> Any:
     """get_case for a view that only shows the case: the same case, as plain attributes named like the
-    model's (its borrowers in position order; only the attributes CaseSchema shows), not an ORM object. Loading ORM objects (identity map, change
-    tracking, the joined eager load) was about a fifth of a case read's CPU. Not for changing anything."""
+    model's (its borrowers in position order; only the attributes CaseSchema shows), not an ORM object.
+    Loading ORM objects (identity map, change tracking, the joined eager load) was about a fifth of a case
+    read's CPU. Not for changing anything."""
     rows = session.connection().execute(_CASE_COLUMNS, {"case_id": case_id, "org_id": org_id}).all()
     if not rows:
         raise Problem(404, f"No case {case_id}.")
