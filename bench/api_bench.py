@@ -9,6 +9,7 @@ of the three). Prints figures; no pass/fail.
 
     .venv/bin/python bench/api_bench.py [--cases 20000] [--seconds 8] [--rounds 3] [--lists] [--reuse]
 --reuse: keep the database of a previous run (a new token is issued). --lists: also the three lists.
+BENCH_DB_NAME: the database's name (default forestall_bench).
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth for postgres) and wrk (Debian package)."""
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-DB_NAME = "forestall_bench"
+# BENCH_DB_NAME: another name, so that two checkouts can run the bench at once without dropping each other's data.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "forestall_bench")
 DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 STATES = ["IL", "MN", "CA", "TX", "FL", "NY", "OH", "GA", "AZ", "WA", "PA", "MI", "NJ", "NV", "CO", "MA"]
 STAGES = ["intake", "delinquent", "pre_foreclosure", "loss_mitigation", "foreclosure_filed", "sale_scheduled"]

@@ -13,7 +13,7 @@ import service
 
 from service.auth import authenticate
 from service.config import Settings, load_settings, prepare_directories
-from service.db import read_session_factory, session_factory
+from service.db import READ_ONLY_KEY, read_session_factory, session_factory
 from service.errors import (
     DATABASE_UNAVAILABLE,
     Problem,
@@ -78,7 +78,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         session = g.pop("db", None)
         if session is not None:
             try:
-                session.rollback()  # a failed request writes nothing
+                if not session.info.get(READ_ONLY_KEY):  # a read-only session has no transaction to end
+                    session.rollback()  # a failed request writes nothing
             except DATABASE_UNAVAILABLE:
                 pass  # the connection died after the answer was made: nothing to undo, the pool replaces it
             finally:

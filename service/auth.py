@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import bindparam, select
+from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
 from models import ApiToken, Organization, User
 from models.base import utcnow
-from service.db import for_all_orgs, for_no_org, for_org
+from service.db import READ_ONLY_KEY, for_all_orgs, for_no_org, scope_set_by_next_statement, took_org_scope
 from service.errors import Problem
 from service.permissions import can_write
 
@@ -68,12 +68,19 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
         raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
     token = authorization[len("Bearer ") :].strip()
     digest = token_digest(token)
-    # Across organisations for the lookup, then straight to the token's organisation (not back to no scope
-    # first: on PostgreSQL that would be one more round trip on every request).
-    for_all_orgs(session, "authentication: the token by its digest")
-    # Core execution on the session's connection: the statement returns columns, not ORM objects.
-    row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the scope across organisations for the lookup, the lookup, then the scope of the
+        # token's organisation if the token is admitted (migration 0015); no set_config statement of its own.
+        with scope_set_by_next_statement(session) as connection:
+            row = connection.execute(
+                _TOKEN_CALLER,
+                {"digest": digest, "now": now, "is_local": not session.info.get(READ_ONLY_KEY)},
+            ).one_or_none()
+    else:
+        for_all_orgs(session, "authentication: the token by its digest")
+        # Core execution on the session's connection: the statement returns columns, not ORM objects.
+        row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
     if (
         row is None
@@ -84,7 +91,8 @@ def authenticate(session: Session, authorization: str | None) -> Caller:
     ):
         for_no_org(session)
         raise Problem(401, "The API token is unknown, revoked or expired.")
-    for_org(session, row.org_id)  # the rest of the request sees its organisation's rows only
+    # The rest of the request sees its organisation's rows only (set by the lookup itself on PostgreSQL).
+    took_org_scope(session, row.org_id, getattr(row, "scope_org", None))
     return Caller(user_id=row.user_id, org_id=row.org_id, role=row.role, email=row.email, timezone=row.timezone)
 
 
@@ -103,6 +111,24 @@ _CALLER_BY_DIGEST = (
     .join(User, User.id == ApiToken.user_id)
     .join(Organization, Organization.id == User.org_id)
     .where(ApiToken.token_sha256 == bindparam("digest"))
+)
+# A compiled select of the function's columns: SQLAlchemy keeps its result's metadata from one call to the
+# next (for a text() statement it rebuilds it from the cursor every time; about 25% more CPU per lookup).
+_TOKEN_CALLER = select(
+    *func.forestall_token_caller(bindparam("digest"), bindparam("now"), bindparam("is_local"))
+    .table_valued(
+        column("token_sha256", String),
+        column("revoked_at", DateTime(timezone=True)),
+        column("expires_at", DateTime(timezone=True)),
+        column("user_id", Integer),
+        column("org_id", Integer),
+        column("role", String),
+        column("email", String),
+        column("is_active", Boolean),
+        column("timezone", String),
+        column("scope_org", String),
+    )
+    .c
 )
 
 

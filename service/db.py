@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 ORG_KEY = "org_id"  # session.info[ORG_KEY]: the organisation whose rows this session may touch
 ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
 READ_ONLY_KEY = "read_only"  # session.info[READ_ONLY_KEY]: a read-only request's session (autocommit pool)
+_SCOPE_FOLLOWS_KEY = "scope_set_by_next_statement"  # see scope_set_by_next_statement
 _APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
 # The read-only pool runs in autocommit, where a transaction-local setting would end with its statement: there
 # the scope is set for the connection, and overwritten (both settings, always) when the next session begins.
@@ -109,8 +110,10 @@ def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _scope_transaction(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-    # The one place the organisation reaches the database: every transaction of every session starts here.
-    _apply_scope(connection, session.info)
+    # The one place the organisation reaches the database: every transaction of every session starts here
+    # (or with the one statement that sets the scope itself: scope_set_by_next_statement).
+    if not session.info.get(_SCOPE_FOLLOWS_KEY):
+        _apply_scope(connection, session.info)
 
 
 def _rescope(session: Session) -> None:
@@ -124,6 +127,34 @@ def for_org(session: Session, org_id: int) -> Session:
     session.info.pop(ACROSS_KEY, None)
     session.info[ORG_KEY] = int(org_id)
     _rescope(session)
+    return session
+
+
+@contextmanager
+def scope_set_by_next_statement(session: Session) -> Iterator[Connection]:
+    """The session's connection, for a statement that sets both scope settings itself before it reads
+    anything (forestall_token_caller, migration 0015): when the session's transaction begins here, its
+    begin's scope statement is not sent (the statement would overwrite it at once; one round trip less).
+    Only that statement may run in the block."""
+    if session.in_transaction():
+        yield session.connection()
+        return
+    session.info[_SCOPE_FOLLOWS_KEY] = True
+    try:
+        connection = session.connection()
+    finally:
+        session.info.pop(_SCOPE_FOLLOWS_KEY, None)
+    yield connection
+
+
+def took_org_scope(session: Session, org_id: int, scope_org: str | None) -> Session:
+    """for_org, after a statement in the session's current transaction has set the organisation itself
+    (forestall_token_caller): when it set this one (scope_org, what it returned), nothing more is sent;
+    otherwise (SQLite, or the database admitted the row on different terms) for_org sends it."""
+    if scope_org is None or scope_org != str(int(org_id)) or not session.in_transaction():
+        return for_org(session, org_id)
+    session.info.pop(ACROSS_KEY, None)
+    session.info[ORG_KEY] = int(org_id)
     return session
 
 

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require
-from service.cases.service import get_case
+from service.cases.service import get_case, read_case
 from service.config import Settings
 from service.errors import PROBLEM_JSON, Problem, handle_http_exception, not_json, problem_response
 from service.fields import ID_MAX
@@ -285,6 +285,12 @@ def with_case(write: bool = False, if_match: bool | None = None, include_deleted
     return with_object(load, "case_id", "case", write=write, if_match=if_match, may_write=can_edit_case)
 
 
+def showing_case() -> Callable:
+    """Resolve <case_id> to the caller's case for a view that only shows it (404 first): the case as plain
+    attributes, not an ORM object (service.cases.service.read_case)."""
+    return with_object(read_case, "case_id", "case")
+
+
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
@@ -318,6 +324,7 @@ __all__ = [
     "etag",
     "page",
     "with_case",
+    "showing_case",
     "with_object",
     "IF_MATCH_PARAMETER",
     "problem_response",

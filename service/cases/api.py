@@ -25,6 +25,7 @@ from service.http import (
     etag,
     page,
     read_only,
+    showing_case,
     with_case,
     writes,
 )
@@ -57,7 +58,7 @@ class Cases(MethodView):
 @blp.route("/cases/<id:case_id>")
 class CaseItem(MethodView):
     @read_only  # one statement: the case with its borrowers
-    @with_case()
+    @showing_case()
     @blp.response(200, CaseSchema, headers=ETAG_HEADER)
     @documents_errors(blp, 401, 404)
     def get(self, case):

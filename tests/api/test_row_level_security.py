@@ -160,6 +160,56 @@ def test_authentication_scopes_the_rest_of_the_request(database_url, org, other_
         assert set(session.scalars(select(Case.id))) == set(mine)
 
 
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_the_token(
+    database_url, org, other_org, read_only
+):
+    """authenticate's lookup (forestall_token_caller, one statement) reads across organisations, then sets
+    the organisation's scope itself: only for a token that is neither revoked nor expired, of an active
+    user; otherwise no organisation. Never across organisations afterwards, whatever the scope before."""
+    import datetime as dt
+
+    from models import ApiToken
+    from service.auth import _TOKEN_CALLER, token_digest
+
+    now = dt.datetime.now(dt.timezone.utc)
+    digest = token_digest(org.viewer.token)
+    factory = read_session_factory(database_url) if read_only else session_factory(database_url)
+
+    def scope_after_lookup(change, looked_up: str = digest) -> tuple[str | None, str, str]:  # noqa: ANN001
+        with session_factory(database_url, across_orgs="the test's set-up")() as setup:
+            token = setup.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest)).one()
+            user = setup.get(User, token.user_id)
+            token.revoked_at, token.expires_at, user.is_active = None, None, True
+            change(token, user)
+            setup.commit()
+        with factory() as session:
+            for_org(session, other_org.id)  # a scope before the lookup: it must not survive it
+            row = session.execute(_TOKEN_CALLER, {"digest": looked_up, "now": now, "is_local": not read_only}).first()
+            return (
+                row and row.scope_org,
+                session.scalar(text("SELECT current_setting('app.org_id', true)")),
+                session.scalar(text("SELECT current_setting('app.across_orgs', true)")),
+            )
+
+    def revoke(token, _user):  # noqa: ANN001, ANN202
+        token.revoked_at = now
+
+    def expire(token, _user):  # noqa: ANN001, ANN202
+        token.expires_at = now
+
+    def deactivate(_token, user):  # noqa: ANN001, ANN202
+        user.is_active = False
+
+    try:
+        assert scope_after_lookup(lambda _token, _user: None) == (str(org.id), str(org.id), "")
+        for refused in (revoke, expire, deactivate):
+            assert scope_after_lookup(refused) == ("", "", ""), refused.__name__
+        assert scope_after_lookup(lambda _token, _user: None, looked_up="0" * 64) == (None, "", "")  # unknown
+    finally:
+        scope_after_lookup(lambda _token, _user: None)
+
+
 def test_a_signed_in_browser_session_scopes_the_rest_of_the_request(database_url, org, two_orgs_with_cases):
     import time
 
