@@ -1,4 +1,4 @@
-"""HTTP views for /api/v1/users (organisation admins): thin; the work is in service/accounts/service.py.
+"""HTTP views for /api/v1/users (organisation admins): thin; the work is in service/accounts/service.py and tokens.py.
 
 Every route loads the user within the caller's organisation first (another organisation's: 404), then
 checks the role (not an admin: 403), then reads the body."""
@@ -11,7 +11,7 @@ from typing import Callable
 from flask.views import MethodView
 
 from models import Organization
-from service.accounts import mail, service
+from service.accounts import mail, service, tokens
 from service.accounts.schemas import (
     TokenCreateSchema,
     TokenListSchema,
@@ -107,7 +107,7 @@ class UserTokens(MethodView):
     @documents_errors(blp, 401, 403, 404)
     def get(self, user):
         """The user's API tokens (never the tokens themselves)"""
-        return {"items": [service.token_document(t) for t in service.list_api_tokens(db(), caller(), user)]}
+        return {"items": [tokens.token_document(t) for t in tokens.list_api_tokens(db(), caller(), user)]}
 
     @with_user()
     @admins_only
@@ -116,9 +116,9 @@ class UserTokens(MethodView):
     @documents_errors(blp, 401, 403, 404, 409, 413, 415, 422)
     def post(self, data, user):
         """Issue an API token for the user: the token is in this answer only"""
-        row, token = service.issue_api_token(db(), caller(), user, data.get("label"), data.get("expires_at"))
+        row, token = tokens.issue_api_token(db(), caller(), user, data.get("label"), data.get("expires_at"))
         db().commit()
-        return service.token_document(row, token)
+        return tokens.token_document(row, token)
 
 
 @blp.route("/users/<id:user_id>/tokens/<id:token_id>")
@@ -129,6 +129,6 @@ class UserToken(MethodView):
     @documents_errors(blp, 401, 403, 404)
     def delete(self, user, token_id):
         """Revoke one of the user's API tokens (it stops working at once)"""
-        service.revoke_api_token(db(), caller(), user, service.get_api_token(db(), user, token_id))
+        tokens.revoke_api_token(db(), caller(), user, tokens.get_api_token(db(), user, token_id))
         db().commit()
         return None

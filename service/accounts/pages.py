@@ -1,8 +1,8 @@
 """The Settings pages: your profile, password, two-factor, reminders and calendar feed; for organisation
 admins, the users (invite, role, deactivate, API tokens, sessions), reminder defaults and sign-in policy.
 
-Thin views over service/accounts/service.py and the notices services. Admin-only routes refuse (403) before
-reading the form, so a viewer's attempt writes nothing. The sign-in steps are service/accounts/signin.py."""
+Thin views over the accounts services (service.py, tokens.py, passwords.py, links.py, second_factor.py) and the
+notices services. Admin-only routes refuse (403) before reading the form, so a viewer's attempt writes nothing. The sign-in steps are service/accounts/signin.py."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from models import ApiToken, Organization, ROLES, User
 from models.base import utcnow
 from models.notices import CalendarToken
 from service import permissions
-from service.accounts import mail, service, signin
+from service.accounts import links, mail, passwords, second_factor, service, signin, tokens
 from service.accounts.schemas import UserPatchSchema
 from service.errors import Problem, flatten_messages
 from service.notices import calendar
@@ -96,7 +96,7 @@ def settings_context(**extra: Any) -> dict[str, Any]:
         "active_section": "settings",
         "status_message": _status(),
         "is_admin": permissions.can_change_org_settings(caller()),
-        "recovery_codes_left": service.unused_recovery_codes(g.db, user) if user.totp_enabled_at else 0,
+        "recovery_codes_left": second_factor.unused_recovery_codes(g.db, user) if user.totp_enabled_at else 0,
         "prefs": prefs,
         "pref_values": {
             "grave_offsets": _offsets_text(own["grave_offsets"]),
@@ -154,7 +154,7 @@ def update_profile():
 @bp.route("/settings/password", methods=["POST"])
 def change_password():
     try:
-        user = service.change_password(
+        user = passwords.change_password(
             g.db,
             caller(),
             request.form.get("current_password") or "",
@@ -253,7 +253,7 @@ def two_factor():
     if user.totp_enabled_at is not None:
         return redirect(url_for("settings.settings"))
     if request.method == "POST" or not user.totp_secret:
-        service.start_enrolment(g.db, user)
+        second_factor.start_enrolment(g.db, user)
         g.db.commit()
     return render_template(
         "accounts/enrol.html",
@@ -269,7 +269,7 @@ def two_factor():
 def confirm_two_factor():
     user = me()
     try:
-        codes = service.confirm_enrolment(g.db, user, request.form.get("code") or "")
+        codes = second_factor.confirm_enrolment(g.db, user, request.form.get("code") or "")
     except Problem as problem:
         if problem.code == 409:
             return redirect(url_for("settings.settings"))
@@ -296,7 +296,7 @@ def new_recovery_codes():
     user = me()
     if user.totp_enabled_at is None:
         return redirect(url_for("settings.settings"))
-    codes = service.replace_recovery_codes(g.db, user, caller())
+    codes = second_factor.replace_recovery_codes(g.db, user, caller())
     g.db.commit()
     return render_template(
         "accounts/recovery_codes.html",
@@ -310,7 +310,7 @@ def new_recovery_codes():
 @bp.route("/settings/two-factor/disable", methods=["POST"])
 def disable_two_factor():
     try:
-        service.disable_two_factor(g.db, caller(), me(), request.form.get("disable_password") or "")
+        second_factor.disable_two_factor(g.db, caller(), me(), request.form.get("disable_password") or "")
     except Problem as problem:
         if problem.code == 409:
             abort(409, description=problem.detail)
@@ -421,11 +421,10 @@ def _user_page(
     status_message: str | None = None,
     hud_values: dict[str, Any] | None = None,
 ):
-    tokens = service.list_api_tokens(g.db, caller(), user)
     return render_template(
         "accounts/user.html",
         person=user,
-        tokens=tokens,
+        tokens=tokens.list_api_tokens(g.db, caller(), user),
         new_token=new_token,
         hud_values=hud_values,
         roles=[(r, ROLE_LABELS[r]) for r in ROLES],
@@ -485,7 +484,7 @@ def resend_invitation(user_id: int):
             "settings.user",
             user_id=person.id,
         )
-    token = service.new_link(g.db, person, "invite", created_by=caller())
+    token = links.new_link(g.db, person, "invite", created_by=caller())
     g.db.commit()
     org = g.db.get(Organization, caller().org_id)
     sent = mail.send_link(person.email, "invite", token, org.name, invited_by=caller().email)
@@ -505,7 +504,7 @@ def end_sessions(user_id: int):
 @bp.route("/settings/users/<id:user_id>/two-factor/reset", methods=["POST"])
 def reset_two_factor(user_id: int):
     person = _managed_user(user_id)
-    service.reset_two_factor(g.db, caller(), person)
+    second_factor.reset_two_factor(g.db, caller(), person)
     if person.id == caller().user_id:
         sign_in(session, person)
     return done(f"Two-factor sign-in of {person.email} is reset.", "settings.user", user_id=person.id)
@@ -515,7 +514,7 @@ def reset_two_factor(user_id: int):
 def issue_token(user_id: int):
     person = _managed_user(user_id)
     try:
-        _row, token = service.issue_api_token(g.db, caller(), person, request.form.get("label"))
+        _row, token = tokens.issue_api_token(g.db, caller(), person, request.form.get("label"))
     except Problem as problem:
         g.db.rollback()
         return _user_page(person, {"_": problem.detail}, status=problem.code)
@@ -529,5 +528,5 @@ def revoke_token(user_id: int, token_id: int):
     row = g.db.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == person.id)).one_or_none()
     if row is None:
         abort(404, description="No such API token.")
-    service.revoke_api_token(g.db, caller(), person, row)
+    tokens.revoke_api_token(g.db, caller(), person, row)
     return done("The API token is revoked.", "settings.user", user_id=person.id)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from models import User
-from service.accounts import mail, service, twofactor
+from service.accounts import links, mail, passwords, second_factor, service, twofactor
 from service.accounts.throttle import LOCKED_MESSAGE, SignInThrottle
 from service.auth import verify_password
 from service.db import for_all_orgs
@@ -149,7 +149,7 @@ def two_factor():
     if gate.is_locked(user.email, address):
         session.clear()
         return _login_page(user.email, "/", LOCKED_MESSAGE, 429)
-    method = service.check_second_factor(g.db, user, request.form.get("code") or "")
+    method = second_factor.check_second_factor(g.db, user, request.form.get("code") or "")
     if method is None:
 
         def page(message: str, status: int):
@@ -173,7 +173,7 @@ def enrol():
     error = None
     if request.method == "POST":
         try:
-            codes = service.confirm_enrolment(g.db, user, request.form.get("code") or "")
+            codes = second_factor.confirm_enrolment(g.db, user, request.form.get("code") or "")
         except Problem as problem:
             error = (problem.errors or {}).get("code", [problem.detail])[0]
         else:
@@ -182,7 +182,7 @@ def enrol():
             g.caller = None
             return render_template("accounts/recovery_codes.html", codes=codes, next_path=helpers.safe_next(next_path))
     if not user.totp_secret:
-        service.start_enrolment(g.db, user)
+        second_factor.start_enrolment(g.db, user)
         g.db.commit()
     return render_template(
         "accounts/enrol.html", required=True, action=url_for("accounts.enrol"), error=error, **enrolment_context(user)
@@ -204,7 +204,7 @@ def reset_request():
     if request.method == "GET":
         return render_template("accounts/reset_request.html", sent=False, email="")
     email = (request.form.get("email") or "").strip()
-    result = service.request_password_reset(g.db, email)
+    result = passwords.request_password_reset(g.db, email)
     if result is not None:
         user, token = result
         g.db.commit()
@@ -228,15 +228,15 @@ def accept_invitation(token: str):
 def _set_password_with_link(token: str, purpose: str):
     from models.base import utcnow
 
-    link = service.find_link(g.db, token, purpose)
-    state = service.link_state(link, utcnow())
+    link = links.find_link(g.db, token, purpose)
+    state = links.link_state(link, utcnow())
     if state != "valid":
-        abort(404 if state == "unknown" else 410, description=service.LINK_MESSAGES[state])
+        abort(404 if state == "unknown" else 410, description=passwords.LINK_MESSAGES[state])
     user = g.db.get(User, link.user_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            service.use_link(
+            passwords.use_link(
                 g.db, token, purpose, request.form.get("password") or "", request.form.get("confirm_password") or ""
             )
         except Problem as problem:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from models.accounts import AccountLink
-from service.accounts.service import LINK_PREFIX, link_digest, link_state
+from service.accounts.links import LINK_PREFIX, link_digest, link_state
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 

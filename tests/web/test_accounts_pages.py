@@ -276,13 +276,11 @@ def test_an_expired_or_made_up_reset_link_is_refused(app, web_org, database_url)
     import datetime as dt
 
     from models import User
-    from service.accounts import service
+    from service.accounts import links
 
     with db(database_url) as session:
         user = session.get(User, web_org.counselor.user_id)
-        token = service.new_link(
-            session, user, "reset", now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61)
-        )
+        token = links.new_link(session, user, "reset", now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=61))
         session.commit()
     client = client_from_own_address(app)
     assert client.get(f"/reset/{token}").status_code == 410
