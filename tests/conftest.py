@@ -9,6 +9,8 @@ import secrets
 import socket
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,25 @@ def terminate_backends(database: str | None = None, pids: list[int] | None = Non
     finally:
         admin.dispose()
     return len(ended)
+
+
+@contextmanager
+def recorded_statements(target=None) -> Iterator[list[str]]:  # noqa: ANN001
+    """The SQL statements sent while the block runs: by one engine, or by every engine (the default)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    target = target if target is not None else Engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
+        statements.append(statement)
+
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
 
 
 if BACKEND == "postgresql":

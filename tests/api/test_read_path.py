@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service.http import is_read_only
 
-from tests.conftest import BACKEND, terminate_backends
+from tests.conftest import BACKEND, recorded_statements, terminate_backends
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL connection behaviour")
 
@@ -90,22 +90,13 @@ def test_a_case_read_costs_two_statements_with_row_level_security_too(org, new_c
     (across organisations for the lookup, then the token's organisation): no set_config statement of its
     own, not even at the session's begin. A new statement on this path is a round trip on every request:
     this test says so when one appears."""
-    from sqlalchemy import event
 
     from service.db import get_read_engine
 
     case_id = new_case()["id"]
     engine = get_read_engine(database_url)
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(engine) as statements:
         assert org.attorney.get(f"/api/v1/cases/{case_id}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     kinds = ["scope" if "set_config" in s else "token" if "token" in s else "case" for s in statements]
     assert kinds == ["token", "case"], statements
     if BACKEND == "postgresql":

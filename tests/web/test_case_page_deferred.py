@@ -9,10 +9,8 @@ import datetime as dt
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, recorded_statements
 
 SCRIPTS_COOKIE = "forestall_js"  # set by static/js/forestall.js
 
@@ -72,16 +70,8 @@ def test_the_deferred_page_reads_only_the_live_region(page_client, web_org):
     client = page_client("attorney")
     client.client.set_cookie(SCRIPTS_COOKIE, "1")
     client.get(f"/cases/{case_id}")
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         assert client.client.get(f"/cases/{case_id}").status_code == 200
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     tables = re.compile(r"FROM (parties|communications|audit_entries|conflict_checks|households|notices)\b")
     assert not [s for s in statements if tables.search(s)], statements
 

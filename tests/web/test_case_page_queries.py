@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, recorded_statements
 
 EVENTS = ("first_missed_payment", "pre_foreclosure_notice_sent", "complaint_served")
 
@@ -58,19 +57,9 @@ def _fill(member, n: int) -> int:  # noqa: ANN001
 
 
 def _statements(client, path: str) -> list[str]:  # noqa: ANN001
-    from sqlalchemy.engine import Engine
-
-    engine = Engine  # every engine: the page's (read or read-write) and its sign-in's
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    # every engine: the page's (read or read-write) and its sign-in's
+    with recorded_statements() as statements:
         response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return statements
 
