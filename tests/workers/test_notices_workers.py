@@ -11,6 +11,7 @@ import datetime as dt
 import email
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -58,6 +59,16 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+        # Down means refused: until the port refuses, a worker's connection could still be accepted and then
+        # wait out the SMTP timeout (20 s a message) for a greeting that never comes.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the SMTP sink's port {self.port} still accepts connections")
 
 
 class World:
@@ -308,6 +319,7 @@ def test_smtp_down_for_several_scans_then_everything_is_delivered_once(world):
             world.scan(start + dt.timedelta(minutes=6 * (scan_number - 1)))
             wait_for(
                 lambda n=scan_number: min(attempts(world, due)) >= n and states(world, due)["sending"] == 0,
+                timeout=90,  # a loaded machine: 20 refusals and their bookkeeping, after the scan is picked up
                 what=f"attempt {scan_number} of every notice",
             )
         assert states(world, due) == Counter({"pending": 20})
