@@ -178,27 +178,28 @@ def _event_type(session, event_id: int) -> str | None:
     return event.type if event else None
 
 
-_AUDITED = CommunicationSchema(
-    only=(
-        "occurred_at",
-        "channel",
-        "direction",
-        "counterparty_type",
-        "counterparty_name",
-        "contact_person",
-        "department",
-        "category",
-        "subject",
-        "summary",
-        "in_reply_to",
-        "qwr_treated_as",
-        "application_complete",
-        "decision_result",
-        "received_on",
-        "documents_sent",
-        "documents_requested",
-    )
+# The fields a user sets on an entry (create and correct).
+FIELDS = (
+    "occurred_at",
+    "channel",
+    "direction",
+    "counterparty_type",
+    "counterparty_name",
+    "contact_person",
+    "department",
+    "category",
+    "subject",
+    "summary",
+    "qwr_treated_as",
+    "application_complete",
+    "decision_result",
+    "received_on",
+    "documents_sent",
+    "documents_requested",
 )
+
+# The audit compares the fields a user sets, and the entry it answers.
+_AUDITED = CommunicationSchema(only=(*FIELDS, "in_reply_to"))
 
 
 def _audit_document(row: Communication) -> dict[str, Any]:
@@ -257,25 +258,6 @@ def match_previous_submissions(
 
 
 # --- create, correct, delete ------------------------------------------------------------------------
-
-FIELDS = (
-    "occurred_at",
-    "channel",
-    "direction",
-    "counterparty_type",
-    "counterparty_name",
-    "contact_person",
-    "department",
-    "category",
-    "subject",
-    "summary",
-    "qwr_treated_as",
-    "application_complete",
-    "decision_result",
-    "received_on",
-    "documents_sent",
-    "documents_requested",
-)
 
 
 def _aware(value: dt.datetime, timezone: str) -> dt.datetime:
