@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from collections import namedtuple
+from sqlalchemy import Select, create_engine, event, func, select, text
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 ORG_KEY = "org_id"  # session.info[ORG_KEY]: the organisation whose rows this session may touch
@@ -244,3 +245,70 @@ def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, i
     if offset >= total:
         return [], total
     return list(session.scalars(query.offset(offset).limit(per_page)).all()), total
+
+
+class DirectRead:
+    """A select that runs on every request (the token lookup, the case read): on PostgreSQL it is compiled
+    once and run straight on the driver's cursor, as a prepared statement returning tuples. SQLAlchemy's
+    execution builds the driver's column descriptions and its result metadata again on every call: a tenth
+    of a case read's CPU (docs/performance.md). Same rows either way: each column's type still converts
+    its value (UTCDateTime, say); the engine's before/after_cursor_execute listeners hear the statement (with
+    no execution context); a driver error is raised as SQLAlchemy's, the connection invalidated when it is
+    lost (so the read is retried, service.errors.retry_reads_once). SQLite: SQLAlchemy's own execution."""
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+        self._row = namedtuple("DirectRow", [column.key for column in statement.selected_columns], rename=True)  # type: ignore[misc]
+        self._compiled: Any = None
+        self._processors: list[tuple[int, Any]] | None = None
+
+    def rows(self, connection: Connection, params: dict[str, Any]) -> list[Any]:
+        """The rows, each with its columns as attributes (like SQLAlchemy's Row)."""
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return list(connection.execute(self.statement, params).all())
+        if self._compiled is None:
+            self._compiled = self.statement.compile(dialect=dialect)
+        sql = self._compiled.string
+        bound = self._compiled.construct_params(params)
+        cursor = connection.connection.cursor()
+        listened = bool(connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute)
+        try:
+            if listened:  # what listens to the engine's statements (tests, tracing) still hears these
+                connection.dispatch.before_cursor_execute(connection, cursor, sql, bound, None, False)
+            cursor.execute(sql, bound)
+            if listened:
+                connection.dispatch.after_cursor_execute(connection, cursor, sql, bound, None, False)
+            if self._processors is None:
+                self._processors = _result_processors(self.statement, dialect, cursor.description)
+            fetched = cursor.fetchall()
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                sql, bound, error, dialect.loaded_dbapi.Error, hide_parameters=True, connection_invalidated=lost
+            ) from error
+        finally:
+            cursor.close()
+        make = self._row._make
+        if not self._processors:
+            return [make(row) for row in fetched]
+        rows = []
+        for row in fetched:
+            values = list(row)
+            for index, process in self._processors:
+                values[index] = process(values[index])
+            rows.append(make(values))
+        return rows
+
+
+def _result_processors(statement: Select, dialect: Dialect, description: Any) -> list[tuple[int, Any]]:
+    """(position, converter) of the columns whose type converts the driver's value, as SQLAlchemy would;
+    the driver's type codes (description) tell the types that depend on them (Numeric) what came."""
+    processors = []
+    for index, column in enumerate(statement.selected_columns):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, description[index].type_code)
+        if process is not None:
+            processors.append((index, process))
+    return processors

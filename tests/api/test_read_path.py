@@ -154,3 +154,54 @@ def test_the_case_detail_shows_the_case_read_without_orm_objects_exactly_as_the_
         for_org(session, org.id)
         with pytest.raises(Problem):
             read_case(session, org.id, bare)
+
+
+def _scoped_connection(database_url: str, org_id: int):  # noqa: ANN202
+    from service.db import get_engine
+
+    connection = get_engine(database_url).connect()
+    if BACKEND == "postgresql":
+        connection.execute(text("SELECT set_config('app.org_id', :org, false)"), {"org": str(org_id)})
+    return connection
+
+
+def test_a_direct_read_converts_values_as_the_column_types_do(org, new_case, database_url):
+    """DirectRead runs the case read on the driver's cursor on PostgreSQL: the column types' conversions
+    still apply (UTCDateTime gives UTC whatever the connection's time zone; money stays Decimal)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from service.cases.service import _CASE_COLUMNS
+
+    case_id = new_case(loan={"original_principal": "650000.10"})["id"]
+    connection = _scoped_connection(database_url, org.id)
+    try:
+        if BACKEND == "postgresql":
+            connection.execute(text("SET TIME ZONE 'America/Chicago'"))
+        row = _CASE_COLUMNS.rows(connection, {"case_id": case_id, "org_id": org.id})[0]  # one per borrower
+    finally:
+        connection.close()
+    assert row.created_at.tzinfo == dt.timezone.utc
+    assert row.loan_original_principal == Decimal("650000.10")
+    assert row.id == case_id
+
+
+@postgresql_only
+def test_a_direct_read_on_a_lost_connection_raises_sqlalchemys_error_and_invalidates_it(org, new_case, database_url):
+    """A connection that dies under a DirectRead is reported as SQLAlchemy would (OperationalError,
+    connection_invalidated: the read is then retried once, service.errors.retry_reads_once) and is not
+    handed back to the pool."""
+    from sqlalchemy.exc import OperationalError
+
+    from service.cases.service import _CASE_COLUMNS
+
+    case_id = new_case()["id"]
+    connection = _scoped_connection(database_url, org.id)
+    try:
+        terminate_backends(pids=[connection.execute(text("SELECT pg_backend_pid()")).scalar()])
+        with pytest.raises(OperationalError) as raised:
+            _CASE_COLUMNS.rows(connection, {"case_id": case_id, "org_id": org.id})
+        assert raised.value.connection_invalidated
+        assert connection.invalidated
+    finally:
+        connection.close()

@@ -185,7 +185,10 @@ def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_
             setup.commit()
         with factory() as session:
             for_org(session, other_org.id)  # a scope before the lookup: it must not survive it
-            row = session.execute(_TOKEN_CALLER, {"digest": looked_up, "now": now, "is_local": not read_only}).first()
+            rows = _TOKEN_CALLER.rows(
+                session.connection(), {"digest": looked_up, "now": now, "is_local": not read_only}
+            )
+            row = rows[0] if rows else None
             return (
                 row and row.scope_org,
                 session.scalar(text("SELECT current_setting('app.org_id', true)")),
