@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 
 import service
 
-from service.auth import authenticate
+from service.auth import authenticate, authenticate_reader
 from service.config import Settings, load_settings, prepare_directories
-from service.db import READ_ONLY_KEY, read_session_factory, session_factory
+from service.db import get_read_engine, session_factory, set_no_org_for_connection
 from service.errors import (
     DATABASE_UNAVAILABLE,
     Problem,
@@ -62,11 +62,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False
     make_session = session_factory(settings.database_url)
-    make_read_session = read_session_factory(settings.database_url)
+    read_engine = get_read_engine(settings.database_url)
 
     @app.before_request
     def open_session_and_authenticate():
-        g.db = make_read_session() if _reads_only(app) else make_session()
+        if _reads_only(app):
+            # A view marked @read_only: one connection of the read pool, no ORM session, no transaction.
+            g.read_connection = read_engine.connect()
+            if request.path.startswith(API_PREFIX + "/"):
+                g.caller = authenticate_reader(g.read_connection, request.headers.get("Authorization"))
+            else:  # nobody identified: not the organisation of the connection's last request either
+                set_no_org_for_connection(g.read_connection)
+            return None
+        g.db = make_session()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
         g.caller = authenticate(g.db, request.headers.get("Authorization"))
@@ -75,15 +83,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.teardown_request
     def close_session(_exc):
+        connection = g.pop("read_connection", None)
         session = g.pop("db", None)
-        if session is not None:
-            try:
-                if not session.info.get(READ_ONLY_KEY):  # a read-only session has no transaction to end
+        try:
+            if connection is not None:
+                connection.close()
+            if session is not None:
+                try:
                     session.rollback()  # a failed request writes nothing
-            except DATABASE_UNAVAILABLE:
-                pass  # the connection died after the answer was made: nothing to undo, the pool replaces it
-            finally:
-                session.close()
+                finally:
+                    session.close()
+        except DATABASE_UNAVAILABLE:
+            pass  # the connection died after the answer was made: nothing to undo, the pool replaces it
 
     app.url_map.converters["id"] = IdConverter
     api = ForestallApi(app)

@@ -7,15 +7,24 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, column, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models import ApiToken, Organization, User
 from models.base import utcnow
-from service.db import READ_ONLY_KEY, DirectRead, for_all_orgs, for_no_org, scope_set_by_next_statement, took_org_scope
+from service.db import (
+    DirectRead,
+    for_all_orgs,
+    for_no_org,
+    scope_set_by_next_statement,
+    set_no_org_for_connection,
+    took_org_scope,
+)
 from service.errors import Problem
 from service.permissions import can_write
 
@@ -63,37 +72,70 @@ class Caller:
 def authenticate(session: Session, authorization: str | None) -> Caller:
     """The caller a bearer token names, read on every request (no cache: a token revoked or expired, or a
     user deactivated, is refused on the very next request). One statement, columns only: the token, its
-    user and the organisation's time zone."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
-    token = authorization[len("Bearer ") :].strip()
-    digest = token_digest(token)
-    now = utcnow()
+    user and the organisation's time zone. The session then works for that organisation only."""
+    digest, now = _presented(authorization)
     if session.get_bind().dialect.name == "postgresql":
         # One statement: the scope across organisations for the lookup, the lookup, then the scope of the
         # token's organisation if the token is admitted (migration 0015); no set_config statement of its own.
         with scope_set_by_next_statement(session) as connection:
-            rows = _TOKEN_CALLER.rows(
-                connection, {"digest": digest, "now": now, "is_local": not session.info.get(READ_ONLY_KEY)}
-            )
-        row = rows[0] if rows else None
+            row = _first(_TOKEN_CALLER.rows(connection, {"digest": digest, "now": now, "is_local": True}))
     else:
         for_all_orgs(session, "authentication: the token by its digest")
         # Core execution on the session's connection: the statement returns columns, not ORM objects.
         row = session.connection().execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
+    if not _admitted(row, digest, now):
+        for_no_org(session)
+        raise _refused()
+    # The rest of the request sees its organisation's rows only (set by the lookup itself on PostgreSQL).
+    took_org_scope(session, row.org_id, getattr(row, "scope_org", None))
+    return _caller(row)
+
+
+def authenticate_reader(connection: Connection, authorization: str | None) -> Caller:
+    """authenticate, for a request that only reads (service.http.read_only) on a connection of the read
+    pool (service.db.get_read_engine), without an ORM session: on PostgreSQL the lookup sets the
+    connection's scope (it outlives each autocommit statement; every lookup overwrites the last one's)."""
+    digest, now = _presented(authorization)
+    if connection.dialect.name == "postgresql":
+        row = _first(_TOKEN_CALLER.rows(connection, {"digest": digest, "now": now, "is_local": False}))
+        if not _admitted(row, digest, now):
+            set_no_org_for_connection(connection)  # the lookup set none already, unless Python disagreed
+            raise _refused()
+    else:
+        row = connection.execute(_CALLER_BY_DIGEST, {"digest": digest}).one_or_none()
+        if not _admitted(row, digest, now):
+            raise _refused()
+    return _caller(row)
+
+
+def _presented(authorization: str | None) -> tuple[str, dt.datetime]:
+    """The presented token's digest, and the time its expiry is judged at."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Problem(401, "An API token is required: send 'Authorization: Bearer TOKEN'.")
+    return token_digest(authorization[len("Bearer ") :].strip()), utcnow()
+
+
+def _first(rows: list[Any]) -> Any:
+    return rows[0] if rows else None
+
+
+def _admitted(row: Any, digest: str, now: dt.datetime) -> bool:
     # compare_digest: the lookup is by digest already; this keeps the final check constant-time.
-    if (
+    return not (
         row is None
         or not hmac.compare_digest(row.token_sha256, digest)
         or row.revoked_at is not None
         or (row.expires_at is not None and row.expires_at <= now)
         or not row.is_active
-    ):
-        for_no_org(session)
-        raise Problem(401, "The API token is unknown, revoked or expired.")
-    # The rest of the request sees its organisation's rows only (set by the lookup itself on PostgreSQL).
-    took_org_scope(session, row.org_id, getattr(row, "scope_org", None))
+    )
+
+
+def _caller(row: Any) -> Caller:
     return Caller(user_id=row.user_id, org_id=row.org_id, role=row.role, email=row.email, timezone=row.timezone)
+
+
+def _refused() -> Problem:
+    return Problem(401, "The API token is unknown, revoked or expired.")
 
 
 _CALLER_BY_DIGEST = (

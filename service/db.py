@@ -23,14 +23,11 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 ORG_KEY = "org_id"  # session.info[ORG_KEY]: the organisation whose rows this session may touch
 ACROSS_KEY = "across_orgs"  # session.info[ACROSS_KEY]: why this session may read every organisation's rows
-READ_ONLY_KEY = "read_only"  # session.info[READ_ONLY_KEY]: a read-only request's session (autocommit pool)
 _SCOPE_FOLLOWS_KEY = "scope_set_by_next_statement"  # see scope_set_by_next_statement
 _APPLY = text("SELECT set_config('app.org_id', :org, true), set_config('app.across_orgs', :across, true)")
-# The read-only pool runs in autocommit, where a transaction-local setting would end with its statement: there
-# the scope is set for the connection, and overwritten (both settings, always) when the next session begins.
-_APPLY_FOR_CONNECTION = text(
-    "SELECT set_config('app.org_id', :org, false), set_config('app.across_orgs', :across, false)"
-)
+# The read pool runs in autocommit, where a transaction-local setting would end with its statement: there the
+# scope is the connection's, set by the token lookup of every request (or cleared by this).
+_NO_ORG_FOR_CONNECTION = text("SELECT set_config('app.org_id', '', false), set_config('app.across_orgs', '', false)")
 
 
 @lru_cache(maxsize=8)
@@ -57,7 +54,9 @@ def get_engine(database_url: str) -> Engine:
 def get_read_engine(database_url: str) -> Engine:
     """PostgreSQL: a second pool for the requests that only read (service.http.read_only views), in
     autocommit, so such a request costs no BEGIN and no ROLLBACK round trip; its connections start with
-    default_transaction_read_only, so the server refuses any write made through them. SQLite: the engine."""
+    default_transaction_read_only, so the server refuses any write made through them. Such a request uses
+    one of its connections directly, without an ORM session (service.auth.authenticate_reader). SQLite:
+    the engine."""
     if database_url.startswith("sqlite"):
         return get_engine(database_url)
     engine = create_engine(
@@ -102,9 +101,8 @@ def _apply_scope(connection: Connection, info: dict[str, Any]) -> None:
     if connection.dialect.name != "postgresql":
         return
     org = info.get(ORG_KEY)
-    statement = _APPLY_FOR_CONNECTION if info.get(READ_ONLY_KEY) else _APPLY
     connection.execute(
-        statement,
+        _APPLY,
         {"org": "" if org is None else str(int(org)), "across": "on" if info.get(ACROSS_KEY) and org is None else ""},
     )
 
@@ -226,9 +224,10 @@ def _put_scope(session: Session, before: dict[str, Any]) -> None:
             session.info[key] = value
 
 
-def read_session_factory(database_url: str) -> sessionmaker[Session]:
-    """Sessions for requests that only read (see get_read_engine); session.info["read_only"] says so."""
-    return sessionmaker(bind=get_read_engine(database_url), expire_on_commit=False, info={READ_ONLY_KEY: True})
+def set_no_org_for_connection(connection: Connection) -> None:
+    """A connection of the read pool (PostgreSQL) sees no organisation's rows until the next token lookup."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_NO_ORG_FOR_CONNECTION)
 
 
 def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:

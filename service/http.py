@@ -14,6 +14,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from service.auth import Caller, require
@@ -103,6 +104,11 @@ class ForestallApi(Api):
 
 def db() -> Session:
     return g.db
+
+
+def read_connection() -> Connection:
+    """The request's connection in a view marked @read_only (it has no ORM session: db() is not set)."""
+    return g.read_connection
 
 
 def caller() -> Caller:
@@ -201,11 +207,11 @@ _READ_ONLY = "forestall_read_only"
 
 
 def read_only(func: Callable) -> Callable:
-    """Mark a GET view that only reads (outermost decorator): its request's session runs without a
-    transaction (no BEGIN, no ROLLBACK round trip) on connections the database keeps read-only (see
-    service.db.get_read_engine), so a write made by mistake fails instead of committing on its own. Each
-    statement then sees its own snapshot: for views whose answer is one statement, or whose statements
-    need not agree with each other."""
+    """Mark a GET view that only reads (outermost decorator): its request has no ORM session (db() is not
+    set), only a connection (read_connection()) without a transaction (no BEGIN, no ROLLBACK round trip)
+    that the database keeps read-only (see service.db.get_read_engine), so a write made by mistake fails
+    instead of committing on its own. Each statement then sees its own snapshot: for views whose answer
+    is one statement, or whose statements need not agree with each other."""
     setattr(func, _READ_ONLY, True)
     return func
 
@@ -286,9 +292,18 @@ def with_case(write: bool = False, if_match: bool | None = None, include_deleted
 
 
 def showing_case() -> Callable:
-    """Resolve <case_id> to the caller's case for a view that only shows it (404 first): the case as plain
-    attributes, not an ORM object (service.cases.service.read_case)."""
-    return with_object(read_case, "case_id", "case")
+    """Resolve <case_id> to the caller's case (404 first) for a @read_only view that only shows it: the
+    case as plain attributes, not an ORM object (service.cases.service.read_case), on read_connection()."""
+
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs["case"] = read_case(read_connection(), caller().org_id, kwargs.pop("case_id"))
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def page(items: list, total: int, args: dict) -> dict:
@@ -316,6 +331,7 @@ __all__ = [
     "ForestallApi",
     "ProblemSchema",
     "db",
+    "read_connection",
     "caller",
     "settings",
     "documents_errors",

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -70,12 +71,12 @@ _CASE_COLUMNS = DirectRead(
 )
 
 
-def read_case(session: Session, org_id: int, case_id: int) -> Any:
+def read_case(connection: Connection, org_id: int, case_id: int) -> Any:
     """get_case for a view that only shows the case: the same case, as plain attributes named like the
     model's (its borrowers in position order; only the attributes CaseSchema shows), not an ORM object.
     Loading ORM objects (identity map, change tracking, the joined eager load) was about a fifth of a case
     read's CPU. Not for changing anything."""
-    rows = _CASE_COLUMNS.rows(session.connection(), {"case_id": case_id, "org_id": org_id})
+    rows = _CASE_COLUMNS.rows(connection, {"case_id": case_id, "org_id": org_id})
     if not rows:
         raise Problem(404, f"No case {case_id}.")
     width = len(_CASE_KEYS)

@@ -20,14 +20,14 @@ def test_the_case_detail_is_a_read_only_view_and_its_writes_are_not(app):
     assert not is_read_only(CaseItem.patch) and not is_read_only(CaseItem.delete) and not is_read_only(Cases.post)
 
 
-def test_a_read_only_request_uses_the_read_sessions_and_others_the_usual_ones(app, org, new_case):
+def test_a_read_only_request_uses_a_read_connection_and_no_session_and_others_a_session(app, org, new_case):
     from flask import g
 
     case_id = new_case()["id"]
-    seen: list[bool] = []
+    seen: list[tuple[bool, bool]] = []
 
     def remember(response):  # noqa: ANN001, ANN202
-        seen.append(bool(g.db.info.get("read_only")))
+        seen.append(("read_connection" in g, "db" in g))
         return response
 
     app.after_request_funcs.setdefault(None, []).append(remember)
@@ -40,17 +40,41 @@ def test_a_read_only_request_uses_the_read_sessions_and_others_the_usual_ones(ap
         )
     finally:
         app.after_request_funcs[None].remove(remember)
-    assert seen == [True, False, False]
+    assert seen == [(True, False), (False, True), (False, True)]
 
 
 @postgresql_only
-def test_the_read_sessions_cannot_write(database_url):
-    from service.db import read_session_factory
+def test_the_read_connections_cannot_write(database_url):
+    from service.db import get_read_engine
 
-    with read_session_factory(database_url)() as session:
-        assert session.execute(text("SELECT 1")).scalar() == 1
+    with get_read_engine(database_url).connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1
         with pytest.raises(Exception, match="read-only transaction"):
-            session.execute(text("UPDATE organizations SET name = name"))
+            connection.execute(text("UPDATE organizations SET name = name"))
+
+
+@postgresql_only
+def test_a_read_only_view_outside_the_api_sees_no_organisation_of_an_earlier_request(settings, org, new_case):
+    """The read pool's scope belongs to the connection (autocommit); a read-only view that identifies
+    nobody must not inherit the organisation the connection's last API request set."""
+    from sqlalchemy import func, select
+
+    from models import Case
+    from service.app import create_app
+    from service.http import read_connection, read_only
+
+    probe_app = create_app(settings)
+
+    @probe_app.get("/read-only-probe")
+    @read_only
+    def probe():  # noqa: ANN202
+        return str(read_connection().scalar(select(func.count()).select_from(Case)))
+
+    case_id = new_case()["id"]
+    client, token = probe_app.test_client(), {"Authorization": f"Bearer {org.attorney.token}"}
+    for _ in range(5):
+        assert client.get(f"/api/v1/cases/{case_id}", headers=token).status_code == 200
+        assert client.get("/read-only-probe").get_data(as_text=True) == "0"
 
 
 @postgresql_only
@@ -138,22 +162,26 @@ def test_the_case_detail_shows_the_case_read_without_orm_objects_exactly_as_the_
         session.execute(update(Case).where(Case.id == full).values(outcome="modified", event_outcome="foreclosed"))
         session.commit()
         for case_id in (full, bare):
-            shown = read_case(session, org.id, case_id)
+            shown = read_case(session.connection(), org.id, case_id)
             model = get_case(session, org.id, case_id)
             for schema in (CaseSchema(), CaseListItemSchema()):
                 assert schema.dump(shown) == schema.dump(model)
-        assert [b.first_name for b in read_case(session, org.id, full).borrowers] == ["Maria", "Luis", "Ana"]
-        assert read_case(session, org.id, bare).borrowers[1:] == []
+        assert [b.first_name for b in read_case(session.connection(), org.id, full).borrowers] == [
+            "Maria",
+            "Luis",
+            "Ana",
+        ]
+        assert read_case(session.connection(), org.id, bare).borrowers[1:] == []
     # Another organisation's case, and a closed one, are not found.
     assert other_org.attorney.get(f"/api/v1/cases/{full}").status_code == 404
     assert org.attorney.delete(f"/api/v1/cases/{bare}").status_code == 204
     with session_factory(database_url)() as session:
         for_org(session, other_org.id)
         with pytest.raises(Problem):
-            read_case(session, other_org.id, full)
+            read_case(session.connection(), other_org.id, full)
         for_org(session, org.id)
         with pytest.raises(Problem):
-            read_case(session, org.id, bare)
+            read_case(session.connection(), org.id, bare)
 
 
 def _scoped_connection(database_url: str, org_id: int):  # noqa: ANN202

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from models import Borrower, Case, Organization, User
 from models.intake import Import
 from models.reports import Report
-from service.db import across_orgs, for_org, for_org_of, read_session_factory, session_factory
+from service.db import across_orgs, for_org, for_org_of, get_read_engine, session_factory
 from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(
@@ -170,11 +170,10 @@ def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_
     import datetime as dt
 
     from models import ApiToken
-    from service.auth import _TOKEN_CALLER, token_digest
+    from service.auth import token_digest
 
     now = dt.datetime.now(dt.timezone.utc)
     digest = token_digest(org.viewer.token)
-    factory = read_session_factory(database_url) if read_only else session_factory(database_url)
 
     def scope_after_lookup(change, looked_up: str = digest) -> tuple[str | None, str, str]:  # noqa: ANN001
         with session_factory(database_url, across_orgs="the test's set-up")() as setup:
@@ -183,17 +182,13 @@ def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_
             token.revoked_at, token.expires_at, user.is_active = None, None, True
             change(token, user)
             setup.commit()
-        with factory() as session:
+        if read_only:  # a connection of the read pool, in autocommit: the scope is the connection's
+            with get_read_engine(database_url).connect() as connection:
+                connection.execute(text("SELECT set_config('app.org_id', :org, false)"), {"org": str(other_org.id)})
+                return _lookup_and_scope(connection, looked_up, now, is_local=False)
+        with session_factory(database_url)() as session:
             for_org(session, other_org.id)  # a scope before the lookup: it must not survive it
-            rows = _TOKEN_CALLER.rows(
-                session.connection(), {"digest": looked_up, "now": now, "is_local": not read_only}
-            )
-            row = rows[0] if rows else None
-            return (
-                row and row.scope_org,
-                session.scalar(text("SELECT current_setting('app.org_id', true)")),
-                session.scalar(text("SELECT current_setting('app.across_orgs', true)")),
-            )
+            return _lookup_and_scope(session.connection(), looked_up, now, is_local=True)
 
     def revoke(token, _user):  # noqa: ANN001, ANN202
         token.revoked_at = now
@@ -211,6 +206,17 @@ def test_the_token_lookup_scopes_to_the_tokens_organisation_only_when_it_admits_
         assert scope_after_lookup(lambda _token, _user: None, looked_up="0" * 64) == (None, "", "")  # unknown
     finally:
         scope_after_lookup(lambda _token, _user: None)
+
+
+def _lookup_and_scope(connection, digest: str, now, is_local: bool) -> tuple[str | None, str, str]:  # noqa: ANN001
+    from service.auth import _TOKEN_CALLER
+
+    rows = _TOKEN_CALLER.rows(connection, {"digest": digest, "now": now, "is_local": is_local})
+    return (
+        rows[0].scope_org if rows else None,
+        connection.scalar(text("SELECT current_setting('app.org_id', true)")),
+        connection.scalar(text("SELECT current_setting('app.across_orgs', true)")),
+    )
 
 
 def test_a_signed_in_browser_session_scopes_the_rest_of_the_request(database_url, org, two_orgs_with_cases):
@@ -283,18 +289,25 @@ def test_the_outbox_claims_across_organisations_and_sends_each_row_within_its_ow
     assert {users for _scope, users in seen.values()} == {5}  # each organisation's own five users only
 
 
-def test_the_read_only_pool_never_lends_one_sessions_organisation_to_the_next(
+def test_the_read_pool_never_lends_one_requests_organisation_to_the_next(
     database_url, org, other_org, two_orgs_with_cases
 ):
     """The read-only requests' pool runs in autocommit, so its scope is set on the connection, not the
-    transaction: each session's begin must overwrite it, or an unscoped session would inherit the last one's."""
+    transaction: each request's token lookup must overwrite it, a refused token leaving no organisation,
+    or a request would see the last one's rows."""
+    from service.auth import authenticate_reader
+    from service.errors import Problem
+
     mine, _theirs = two_orgs_with_cases
-    sessions = read_session_factory(database_url)
+    engine = get_read_engine(database_url)
+    cases = select(func.count()).select_from(Case)
     for _ in range(3):  # the pool hands the same idle connection back
-        with sessions() as scoped:
-            for_org(scoped, org.id)
-            assert scoped.scalar(select(func.count()).select_from(Case)) == len(mine)
-        with sessions() as unscoped:
-            assert unscoped.scalar(select(func.count()).select_from(Case)) == 0
+        with engine.connect() as connection:
+            assert authenticate_reader(connection, f"Bearer {org.viewer.token}").org_id == org.id
+            assert connection.scalar(cases) == len(mine)
+        with engine.connect() as connection:
+            with pytest.raises(Problem):
+                authenticate_reader(connection, "Bearer fst_" + "x" * 43)
+            assert connection.scalar(cases) == 0
             with pytest.raises(DBAPIError, match="read-only"):
-                unscoped.execute(text("UPDATE cases SET notes = 'x'"))
+                connection.execute(text("UPDATE cases SET notes = 'x'"))
