@@ -23,7 +23,7 @@ from service.errors import (
     retry_reads_once,
 )
 from service.rulebook import rules
-from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only, security_headers
+from service.http import ID_MAX, ForestallApi, IdConverter, is_read_only
 from service import limits
 from service.wiring import connect_signals
 from service.web import init_web
@@ -101,11 +101,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX})
     _register_blueprints(api)
     app.add_url_rule("/docs/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
-    app.after_request(security_headers)
     limits.init_app(app, settings)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
-    init_web(app)  # the pages for people (service/web): sign-in, CSRF, security headers, HTML error pages
+    init_web(
+        app
+    )  # the pages for people (service/web): sign-in, CSRF, HTML error pages; every answer's security headers
     for error in DATABASE_UNAVAILABLE:  # 503 with Retry-After, not 500, while the database is away
         app.register_error_handler(error, handle_database_unavailable)
     app.wsgi_app = retry_reads_once(app.wsgi_app)  # type: ignore[method-assign]

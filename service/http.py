@@ -8,7 +8,7 @@ import http as http_status
 from typing import Any, Callable
 
 import marshmallow as ma
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 import flask_smorest
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -309,13 +309,6 @@ def showing_case() -> Callable:
 def page(items: list, total: int, args: dict) -> dict:
     """A list answer: one page of items, the total, and the page asked for."""
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
-
-
-def security_headers(response: Response) -> Response:
-    """Every answer: no MIME sniffing; nothing cached (client data, tokens), unless a route chose."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def etag(version: int) -> str:

@@ -35,6 +35,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 # The browsable API documentation (/docs) loads Swagger UI, which needs its own scripts: no page CSP there.
 NO_CSP_PATHS = ("/docs",)
+_ALWAYS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
+_ALWAYS_WITH_CSP = (*_ALWAYS, ("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Frame-Options", "DENY"))
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ERROR_TITLES = {
     400: "Bad request",
@@ -66,14 +68,19 @@ def init_web(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001
+        """Every answer (pages and API): no MIME sniffing, no referrer to other sites, the page CSP and
+        no framing (not for /docs), and nothing cached (client data, tokens) unless a route chose, and
+        never a page or an answer to someone identified. A route's own value of a header stays."""
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(NO_CSP_PATHS):
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            headers.setdefault("X-Frame-Options", "DENY")
+        present = {name.lower() for name in headers.keys()}
+        wanted = _ALWAYS if request.path.startswith(NO_CSP_PATHS) else _ALWAYS_WITH_CSP
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         if response.mimetype == "text/html" or g.get("caller") is not None:
             headers["Cache-Control"] = "no-store"
+        elif "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         return response
 
     app.jinja_env.filters["date"] = lambda value: formatting.format_date(value, _timezone())

@@ -13,7 +13,11 @@ def test_every_api_answer_is_nosniff_and_not_stored(org, new_case):
         org.viewer.get("/api/v1/deadline-kinds"),
     ):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "no-store" in response.headers["Cache-Control"]
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert len(response.headers.getlist("X-Content-Type-Options")) == 1
 
 
 def test_the_docs_load_swagger_ui_from_this_server(app):
@@ -22,6 +26,9 @@ def test_the_docs_load_swagger_ui_from_this_server(app):
     assert "cdn." not in page and 'src="/docs/swagger-ui-bundle.js"' in page
     asset = client.get("/docs/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+    # Swagger UI runs its own scripts: no page CSP; its files, public and unchanging, keep their caching.
+    assert "Content-Security-Policy" not in asset.headers and asset.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age" in asset.headers["Cache-Control"] and "no-store" not in asset.headers["Cache-Control"]
 
 
 def test_report_requests_are_limited_per_organisation(app, org, other_org, monkeypatch):
