@@ -77,6 +77,9 @@ def test_tagging_with_page_references_computed_once_writes_the_same_pdf(monkeypa
         f'<tbody>{rows}</tbody></table></body></html>'
     )
     monkeypatch.setattr(render, "render_html", lambda name, context: html)
+    # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools, which stamps each subset with the
+    # current second unless SOURCE_DATE_EPOCH says otherwise: two renders a second apart would differ there.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
     render._speed_up_tagging()
     wrapped = weasyprint_pdf.add_tags
     assert wrapped.frozen_page_references
