@@ -17,9 +17,18 @@ class Case(TimestampMixin, OrgScopedMixin, Base):
     __table_args__ = (
         Index("ix_cases_org_id_stage", "org_id", "stage"),
         Index("ix_cases_org_id_property_state", "org_id", "property_state"),
-        Index("ix_cases_org_id_created_at", "org_id", "created_at"),
-        Index("ix_cases_org_id_updated_at", "org_id", "updated_at"),
-        Index("ix_cases_org_id_client_sort_name", "org_id", "client_sort_name"),
+        # The caseload's sorts (service.cases.service.list_cases): live cases in list order, id breaking ties.
+        *(
+            Index(
+                f"ix_cases_live_org_id_{column}_id",
+                "org_id",
+                column,
+                "id",
+                postgresql_where=text("deleted_at IS NULL"),
+                sqlite_where=text("deleted_at IS NULL"),
+            )
+            for column in ("updated_at", "created_at", "client_sort_name")
+        ),
         # "My cases, by name": the page is read in index order and the count from the index alone.
         Index(
             "ix_cases_org_id_assigned_to_id_client_sort_name",

@@ -230,16 +230,18 @@ def set_no_org_for_connection(connection: Connection) -> None:
         connection.execute(_NO_ORG_FOR_CONNECTION)
 
 
-def paginate(session: Session, query, page: int, per_page: int) -> tuple[list, int]:
+def paginate(session: Session, query, page: int, per_page: int, total: int | None = None) -> tuple[list, int]:
     """One page of a select() and the total. A first page that is not full (most of a case's lists: one
     short page) is the total, so it costs no count query; other pages count first, and a page past the end
-    is empty (and costs no second query, nor an offset the database cannot hold)."""
-    if page == 1:
+    is empty (and costs no second query, nor an offset the database cannot hold). `total`: the caller
+    knows it already (the caseload's counts by stage), so nothing is counted."""
+    if total is None and page == 1:
         rows = list(session.scalars(query.limit(per_page)).all())
         if len(rows) < per_page:
             return rows, len(rows)
         return rows, session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
     if offset >= total:
         return [], total

@@ -497,10 +497,16 @@ def caseload_page(report_values: dict[str, Any] | None = None, report_errors: di
         errors = readable_errors({k: v for k, v in error.messages.items()}, {"q": "Search"})
         args = schemas.CaseListQuerySchema().load({"per_page": str(CASELOAD_PER_PAGE)})
     page_no, per_page = args.pop("page"), args.pop("per_page")
-    cases, total = service.list_cases(g.db, me.org_id, page=page_no, per_page=per_page, **args)
+    counts = stage_counts(g.db, me.org_id)
+    # Unfiltered, or by stage only: the counts by stage are the total (a second count of the organisation's
+    # cases was the page's slowest statement on PostgreSQL).
+    narrowed = {name for name in args if name != "sort"}
+    known_total = (
+        sum(counts.values()) if not narrowed else counts.get(args["stage"], 0) if narrowed == {"stage"} else None
+    )
+    cases, total = service.list_cases(g.db, me.org_id, page=page_no, per_page=per_page, total=known_total, **args)
     today = local_today(me.timezone)
     filters = {k: v for k, v in raw.items() if k not in ("page", "per_page") and k not in errors}
-    counts = stage_counts(g.db, me.org_id)
     others = {k: v for k, v in filters.items() if k != "stage"}
     stage_links = [(None, "All stages", sum(counts.values()), url_for("cases_pages.caseload", **others))] + [
         (stage, humanize(stage), counts[stage], url_for("cases_pages.caseload", **others, stage=stage))

@@ -241,7 +241,10 @@ def list_cases(
     assigned_to: int | None = None,
     q: str | None = None,
     sort: str = "-updated_at",
+    total: int | None = None,
 ) -> tuple[list[Case], int]:
+    """A page of the organisation's live cases, filtered and sorted, and how many there are (`total`: the
+    caller knows that already, see service.db.paginate)."""
     where = [Case.org_id == org_id, Case.deleted_at.is_(None)]
     if stage:
         where.append(Case.stage == stage)
@@ -256,4 +259,4 @@ def list_cases(
     name = sort.lstrip("-")
     column = SORT_COLUMNS[name]
     order = [column.desc() if descending else column.asc(), Case.id.desc() if descending else Case.id.asc()]
-    return paginate(session, select(Case).where(*where).order_by(*order), page, per_page)
+    return paginate(session, select(Case).where(*where).order_by(*order), page, per_page, total)
