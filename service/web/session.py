@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models import User
 from service.auth import Caller
-from service.db import across_orgs, for_org
+from service.db import for_all_orgs, for_no_org, for_org
 
 IDLE_TIMEOUT_SECONDS = 30 * 60  # signed out after 30 minutes without a request
 ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60  # and 12 hours after signing in, however busy
@@ -82,13 +82,18 @@ def load_signed_in_caller(db: Session, cookie: MutableMapping[str, Any], now: fl
         signed_in_at, seen_at = float(cookie["signed_in_at"]), float(cookie["seen_at"])
     except (TypeError, ValueError):
         return None
-    with across_orgs(db, "authentication: the user of a signed session cookie"):
-        user = db.scalars(select(User).where(User.id == user_id)).one_or_none()
-    if user is None or not user.is_active:
-        return None
-    if now - signed_in_at > ABSOLUTE_TIMEOUT_SECONDS or now - seen_at > idle_timeout_seconds(user):
-        return None
-    if not session_still_valid(user, cookie):
+    # Across organisations for the lookup, then straight to the user's organisation (or to none): no
+    # statement restoring the scope in between, on every page.
+    for_all_orgs(db, "authentication: the user of a signed session cookie")
+    user = db.scalars(select(User).where(User.id == user_id)).one_or_none()
+    if (
+        user is None
+        or not user.is_active
+        or now - signed_in_at > ABSOLUTE_TIMEOUT_SECONDS
+        or now - seen_at > idle_timeout_seconds(user)
+        or not session_still_valid(user, cookie)
+    ):
+        for_no_org(db)
         return None
     if now - seen_at >= SEEN_RESOLUTION_SECONDS:
         cookie["seen_at"] = int(now)

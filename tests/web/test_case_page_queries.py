@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 
-from tests.conftest import case_payload, recorded_statements
+import pytest
+
+from tests.conftest import BACKEND, case_payload, recorded_statements
 
 EVENTS = ("first_missed_payment", "pre_foreclosure_notice_sent", "complaint_served")
 
@@ -90,3 +92,13 @@ def test_a_case_assigned_to_the_caller_reads_the_caller_once(page_client, web_or
     by_id = [s for s in statements if "FROM users" in s and "users.id = " in s]
     assert len(by_id) == 1, by_id
     assert "Attorney" in client.get(f"/cases/{case_id}").text.split("Assigned to")[1][:80]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="the row-level security scope is PostgreSQL's")
+def test_a_page_sets_the_scope_twice_across_organisations_for_the_sign_in_then_its_own(page_client, web_org):
+    """Signing in from the cookie reads the user across organisations, then the request works for the user's
+    organisation: two scope statements, none restoring the scope in between (every page pays each one)."""
+    client = page_client("viewer")
+    client.get("/cases")
+    scopes = [s for s in _statements(client, "/cases") if "set_config" in s]
+    assert len(scopes) == 2, scopes
