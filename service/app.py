@@ -104,9 +104,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits.init_app(app, settings)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
-    init_web(
-        app
-    )  # the pages for people (service/web): sign-in, CSRF, HTML error pages; every answer's security headers
+    # The pages for people (service/web): sign-in, CSRF, HTML error pages; and every answer's security headers.
+    init_web(app)
     for error in DATABASE_UNAVAILABLE:  # 503 with Retry-After, not 500, while the database is away
         app.register_error_handler(error, handle_database_unavailable)
     app.wsgi_app = retry_reads_once(app.wsgi_app)  # type: ignore[method-assign]

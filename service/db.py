@@ -10,12 +10,12 @@ application's own org_id filters are its only scoping there."""
 from __future__ import annotations
 
 import select as io_select
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from collections import namedtuple
 from sqlalchemy import Select, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
