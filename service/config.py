@@ -72,6 +72,12 @@ class Settings:
     # Sign-in throttling counts (flask-limiter): memory:// is per process; use redis://... in production.
     ratelimit_storage_uri: str = field(default_factory=lambda: os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
 
+    # A Celery pool process whose memory passed this after a task is replaced by a fresh one (Celery's
+    # worker_max_memory_per_child): a bound on what rendering reports leaves behind (docs/performance.md).
+    worker_max_memory_mb: int = field(
+        default_factory=lambda: int(os.environ.get("FORESTALL_WORKER_MAX_MEMORY_MB", "600"))
+    )
+
     # Celery beat's every-minute jobs (the notices scan, the reports and imports rescans); shorter in tests.
     scan_seconds: float = field(default_factory=lambda: float(os.environ.get("FORESTALL_SCAN_SECONDS", "60")))
 

@@ -13,7 +13,7 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init, worker_init, worker_process_init
 
-from reports.render import tune_process_for_rendering
+from reports.render import preload_for_rendering, tune_process_for_rendering
 from service.config import load_settings, prepare_directories
 from service.wiring import connect_signals
 
@@ -33,6 +33,7 @@ app.conf.update(
     task_default_queue=settings.celery_queue,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
+    worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,  # KiB; checked after each task
     timezone="UTC",
     enable_utc=True,
     # Periodic jobs; each entry names a task in a workers/ module. Any number of beats may run (one per
@@ -56,6 +57,11 @@ connect_signals(settings)  # reminder plans follow every recompute a task makes
 @beat_init.connect
 def _prepare_directories(**_kwargs: object) -> None:
     prepare_directories(settings)  # when a worker or beat starts, not on import
+
+
+@worker_init.connect
+def _preload_for_rendering(**_kwargs: object) -> None:
+    preload_for_rendering()  # in the worker's main process, before it forks the pool
 
 
 @worker_process_init.connect

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from models.reports import Report
+from reports.render import collect_render_garbage
 from service import periodic
 from service.db import for_org_of, session_factory
 from service.reports import service
@@ -26,11 +27,14 @@ def _scanning_session():
 
 @app.task(name="reports.render")
 def render_report_task(report_id: int) -> str | None:
-    with _session() as session:
-        if for_org_of(session, Report, report_id) is None:
-            return None
-        report = service.render_report(session, report_id)
-        return report.state if report else None
+    try:
+        with _session() as session:
+            if for_org_of(session, Report, report_id) is None:
+                return None
+            report = service.render_report(session, report_id)
+            return report.state if report else None
+    finally:
+        collect_render_garbage()
 
 
 @app.task(name="reports.rescan")

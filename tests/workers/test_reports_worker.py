@@ -90,3 +90,30 @@ def test_worker_renders_requested_and_lost_reports(org, new_case, database_url, 
             worker.wait()
         log.close()
         sender.close()
+
+
+def test_a_render_task_leaves_no_garbage_behind_in_a_process_tuned_for_rendering(org, new_case, monkeypatch):
+    """The worker's collector thresholds (reports.render.tune_process_for_rendering) keep a render fast but
+    let its garbage reach the oldest generation, which is rarely collected: the task collects it, or each
+    report would leave tens of thousands of objects behind (about a megabyte of the process)."""
+    import gc
+
+    from reports.render import tune_process_for_rendering
+    from workers.reports import render_report_task
+
+    monkeypatch.setattr("service.reports.api.enqueue_report", lambda report_id: False)  # rendered here
+    case = new_case()
+    reports = [
+        org.attorney.post(f"/api/v1/cases/{case['id']}/reports", json={"type": "case_timeline"}).get_json()
+        for _ in range(4)
+    ]
+    thresholds = gc.get_threshold()
+    try:
+        tune_process_for_rendering()
+        assert render_report_task(reports[0]["id"]) == "ready"  # the first render fills the caches
+        gc.collect()
+        assert [render_report_task(report["id"]) for report in reports[1:]] == ["ready"] * 3
+        left_behind = gc.collect()  # the unreachable objects the collector finds now
+        assert left_behind < 1_000, left_behind
+    finally:
+        gc.set_threshold(*thresholds)
