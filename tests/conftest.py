@@ -261,6 +261,18 @@ class Org:
             raise AttributeError(role) from None
 
 
+TEST_ORG_TIMEZONE = "America/Chicago"  # make_org's organisations, unless a test names another
+
+
+def org_today() -> Any:
+    """Today for the test organisations: the date the application calls today for them, in their time zone.
+    The machine's date runs a day ahead from midnight UTC until midnight in Chicago; a test that used it
+    entered tomorrow's dates for six hours a day."""
+    from service.rulebook import local_today
+
+    return local_today(TEST_ORG_TIMEZONE)
+
+
 @pytest.fixture()
 def make_org(app, database_url):
     """make_org() -> an organisation with one user and token per role (org.admin, org.viewer, ...)."""
@@ -268,7 +280,7 @@ def make_org(app, database_url):
     from service.db import session_factory
     from service.orgs import create_org, create_user
 
-    def factory(timezone: str = "America/Chicago") -> Org:
+    def factory(timezone: str = TEST_ORG_TIMEZONE) -> Org:
         n = next(_counter)
         slug = f"t{n}-{uuid.uuid4().hex[:8]}"
         with session_factory(database_url, across_orgs="the tests' set-up and checks")() as session:

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import case_payload, recorded_statements
+from tests.conftest import case_payload, org_today, recorded_statements
 
 SCRIPTS_COOKIE = "forestall_js"  # set by static/js/forestall.js
 
@@ -20,7 +20,7 @@ def _case(web_org) -> int:  # noqa: ANN001
     case_id = member.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     response = member.post(
         f"/api/v1/cases/{case_id}/events",
-        json={"type": "first_missed_payment", "occurred_on": (dt.date.today() - dt.timedelta(days=100)).isoformat()},
+        json={"type": "first_missed_payment", "occurred_on": (org_today() - dt.timedelta(days=100)).isoformat()},
     )
     assert response.status_code == 201, response.get_json()
     assert (
@@ -84,7 +84,7 @@ def test_the_sections_load_in_the_browser_and_a_form_in_them_still_works(signed_
     assert "Terry Tenant" in tab.page.locator("#parties").inner_text()
     assert tab.page.locator("[data-deferred]").count() == 0
     tab.page.get_by_text("Log a communication").click()
-    tab.page.get_by_label("Occurred at").fill(f"{dt.date.today().isoformat()}T09:30")
+    tab.page.get_by_label("Occurred at").fill(f"{org_today().isoformat()}T09:30")
     tab.page.get_by_label("Direction").select_option("outbound")
     tab.page.get_by_label("Channel").select_option("phone")
     tab.page.get_by_label("Counterparty", exact=True).select_option("servicer")

@@ -9,14 +9,14 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import BACKEND, case_payload, recorded_statements
+from tests.conftest import BACKEND, case_payload, org_today, recorded_statements
 
 EVENTS = ("first_missed_payment", "pre_foreclosure_notice_sent", "complaint_served")
 
 
 def _fill(member, n: int) -> int:  # noqa: ANN001
     """A case with n of each row the page lists (events: the first n of a valid sequence, 1 or 3)."""
-    today = dt.date.today()
+    today = org_today()
     case_id = member.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     for i, event_type in enumerate(EVENTS[:n]):
         response = member.post(

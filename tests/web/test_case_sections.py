@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -20,7 +20,7 @@ MINIMAL_PDF = (
 def busy_case(web_org):  # noqa: ANN001
     """A case with a sale, a logged notice of error and a waiver request."""
     member = web_org.attorney
-    today = dt.date.today()
+    today = org_today()
     case_id = member.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     for event_type, days, details in (
         ("first_missed_payment", 400, {}),
@@ -110,7 +110,7 @@ def test_log_a_communication_from_the_page(signed_in, web_org, busy_case):
     tab = signed_in("counselor")
     tab.goto(f"/cases/{busy_case}")
     tab.page.get_by_text("Log a communication").click()
-    tab.page.get_by_label("Occurred at").fill(f"{(dt.date.today() - dt.timedelta(days=1)).isoformat()}T09:30")
+    tab.page.get_by_label("Occurred at").fill(f"{(org_today() - dt.timedelta(days=1)).isoformat()}T09:30")
     tab.page.get_by_label("Direction").select_option("inbound")
     tab.page.get_by_label("Channel").select_option("phone")
     tab.page.get_by_label("Counterparty", exact=True).select_option("servicer")

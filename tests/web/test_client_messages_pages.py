@@ -9,7 +9,7 @@ import datetime as dt
 import io
 import re
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 
 def _case_with_hearing(web_org) -> int:  # noqa: ANN001
@@ -26,7 +26,7 @@ def _case_with_hearing(web_org) -> int:  # noqa: ANN001
             }
         ),
     ).get_json()["id"]
-    due = dt.date.today() + dt.timedelta(days=20)
+    due = org_today() + dt.timedelta(days=20)
     response = member.post(
         f"/api/v1/cases/{case_id}/deadlines",
         json={"title": "Hearing on the motion", "due_on": due.isoformat(), "binds": "court"},
@@ -153,7 +153,7 @@ def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN
     tab.page.wait_for_load_state()
     assert tab.page.locator("#f-appointment-place").get_attribute("aria-invalid") == "true"
     tab.assert_accessible()
-    day = dt.date.today() + dt.timedelta(days=9)
+    day = org_today() + dt.timedelta(days=9)
     form = tab.page.locator("#client-messages form", has_text="Add appointment")
     form.get_by_label("Kind of appointment").select_option("court_date")
     form.get_by_label("Date and time").fill(f"{day.isoformat()}T09:30")
@@ -167,7 +167,7 @@ def test_add_an_appointment_from_the_case_page(signed_in, web_org):  # noqa: ANN
 
 
 def _appointment(web_org, case_id: int, days: int = 9) -> dict:  # noqa: ANN001
-    starts = (dt.date.today() + dt.timedelta(days=days)).isoformat() + "T09:30:00"
+    starts = (org_today() + dt.timedelta(days=days)).isoformat() + "T09:30:00"
     response = web_org.attorney.post(
         f"/api/v1/cases/{case_id}/appointments",
         json={"kind": "court_date", "starts_at": starts, "place": "Daley Center, Courtroom 2801"},
@@ -189,7 +189,7 @@ def test_move_then_cancel_an_appointment_from_the_case_page(signed_in, web_org):
     tab.goto(f"/cases/{case_id}")
     item = tab.page.locator(f"#appointment-{appointment['id']}")
     item.get_by_text("Move or cancel").click()
-    new_day = dt.date.today() + dt.timedelta(days=12)
+    new_day = org_today() + dt.timedelta(days=12)
     item.get_by_label("New date and time").fill(f"{new_day.isoformat()}T14:00")
     item.get_by_role("button", name="Move appointment").click()
     tab.page.wait_for_url(re.compile(r"#client-messages$"))

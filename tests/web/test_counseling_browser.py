@@ -12,7 +12,7 @@ import pytest
 
 from playwright.sync_api import expect
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 SAMPLE_LIMITS = Path(__file__).parents[2] / "service" / "counseling" / "data" / "sample_income_limits_fy2026.csv"
 SCREENSHOTS = Path(__file__).parents[2] / "var" / "screenshots"
@@ -24,7 +24,7 @@ def case_id(web_org):  # noqa: ANN001
     response = web_org.attorney.post("/api/v1/cases", json=case_payload())
     assert response.status_code == 201
     case_id = response.get_json()["id"]
-    approved = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    approved = (org_today() - dt.timedelta(days=1)).isoformat()
     assert (
         web_org.attorney.post(
             f"/api/v1/cases/{case_id}/events", json={"type": "modification_approved", "occurred_on": approved}
@@ -78,7 +78,7 @@ def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, c
 
     page.locator("#sessions summary").click()
     sessions = page.locator("#sessions")
-    sessions.get_by_label("Session started at").fill(f"{dt.date.today().isoformat()}T09:30")
+    sessions.get_by_label("Session started at").fill(f"{org_today().isoformat()}T09:30")
     sessions.get_by_label("Duration in minutes").fill("50")
     sessions.get_by_label("Purpose (HUD-9902 line)").select_option("9f")
     sessions.locator("label[for=f-hud-billable]").click()  # USWDS draws the box on the label
@@ -101,7 +101,7 @@ def test_a_counselor_records_household_session_and_outcome(signed_in, web_org, c
 
 
 def test_the_funders_reports_page_and_a_drill_down(signed_in, web_org, case_id):
-    today = dt.date.today()
+    today = org_today()
     assert (
         web_org.counselor.post(
             f"/api/v1/cases/{case_id}/counseling-sessions",

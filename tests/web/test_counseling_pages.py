@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 SAMPLE_LIMITS = (
     Path(__file__).parents[2] / "service" / "counseling" / "data" / "sample_income_limits_fy2026.csv"
@@ -155,7 +155,7 @@ def test_the_band_is_derived_from_the_income_limits_and_an_override_needs_a_reas
 
 def test_a_counseling_session_is_logged_with_its_hud_9902_line(page_client, web_org, case_id):
     client = page_client("counselor")
-    started = (dt.date.today() - dt.timedelta(days=2)).isoformat() + "T10:30"
+    started = (org_today() - dt.timedelta(days=2)).isoformat() + "T10:30"
     response = client.post(
         f"/cases/{case_id}/counseling-sessions",
         data={
@@ -186,7 +186,7 @@ def test_a_session_with_errors_is_not_logged(page_client, web_org, case_id):
     response = client.post(
         f"/cases/{case_id}/counseling-sessions",
         data={
-            "started_at": dt.date.today().isoformat() + "T09:00",
+            "started_at": org_today().isoformat() + "T09:00",
             "duration_minutes": "",
             "type": "group_education",
             "purpose": "9f",
@@ -198,7 +198,7 @@ def test_a_session_with_errors_is_not_logged(page_client, web_org, case_id):
     response = client.post(
         f"/cases/{case_id}/counseling-sessions",
         data={
-            "started_at": dt.date.today().isoformat() + "T09:00",
+            "started_at": org_today().isoformat() + "T09:00",
             "duration_minutes": "30",
             "type": "group_education",
             "purpose": "9f",
@@ -216,7 +216,7 @@ def test_a_session_with_errors_is_not_logged(page_client, web_org, case_id):
 
 def test_outcomes_suggestions_are_one_click_adds_and_a_closing_is_saved(page_client, web_org, case_id):
     client = page_client("counselor")
-    approved = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    approved = (org_today() - dt.timedelta(days=3)).isoformat()
     response = web_org.attorney.post(
         f"/api/v1/cases/{case_id}/events", json={"type": "modification_approved", "occurred_on": approved}
     )
@@ -236,7 +236,7 @@ def test_outcomes_suggestions_are_one_click_adds_and_a_closing_is_saved(page_cli
 
     response = client.post(
         f"/cases/{case_id}/outcomes",
-        data={"code": "10r", "achieved_on": (dt.date.today() + dt.timedelta(days=5)).isoformat()},
+        data={"code": "10r", "achieved_on": (org_today() + dt.timedelta(days=5)).isoformat()},
     )
     assert response.status_code == 422
     assert_invalid(response.text, "f-achieved-on", "not in the future")
@@ -255,7 +255,7 @@ def test_outcomes_suggestions_are_one_click_adds_and_a_closing_is_saved(page_cli
     assert_invalid(response.text, "f-closed-on", "A closing code needs the closing date.")
     response = client.post(
         f"/cases/{case_id}/legal-aid-closing",
-        data={"lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": dt.date.today().isoformat()},
+        data={"lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": org_today().isoformat()},
     )
     assert response.status_code == 303
     closing = web_org.attorney.get(f"/api/v1/cases/{case_id}/legal-aid-closing").get_json()
@@ -289,7 +289,7 @@ def test_the_funders_reports_page_drills_down_to_the_cases(page_client, web_org,
     from service.db import session_factory
 
     web_org.admin.patch(f"/api/v1/users/{web_org.counselor.user_id}", json={"hud_counselor_id": "HC-1234"})
-    today = dt.date.today()
+    today = org_today()
     fiscal_year = today.year + 1 if today.month >= 10 else today.year
     quarter = ((today.month - 10) % 12) // 3 + 1
     response = web_org.counselor.post(
@@ -346,27 +346,25 @@ def test_the_funders_reports_page_drills_down_to_the_cases(page_client, web_org,
 
 
 def test_the_lsc_csr_preview_drills_down_and_bad_periods_are_refused(page_client, web_org, case_id):
-    closed = dt.date.today().isoformat()
+    closed = org_today().isoformat()
     response = web_org.attorney.put(
         f"/api/v1/cases/{case_id}/legal-aid-closing",
         json={"lsc_problem_code": "67", "lsc_closing_code": "IB", "closed_on": closed},
     )
     assert response.status_code == 200
     client = page_client("viewer")  # reading is for everyone
-    page = client.get(f"/funder-reports?year={dt.date.today().year}")
+    page = client.get(f"/funder-reports?year={org_today().year}")
     assert "67: Mortgage Foreclosures" in page.text
-    cases = client.get(f"/funder-reports/lsc-csr/cases?year={dt.date.today().year}&problem_code=67&closing_code=IB")
+    cases = client.get(f"/funder-reports/lsc-csr/cases?year={org_today().year}&problem_code=67&closing_code=IB")
     assert cases.status_code == 200 and f'href="/cases/{case_id}"' in cases.text
     assert (
-        client.get(
-            f"/funder-reports/lsc-csr/cases?year={dt.date.today().year}&problem_code=01&closing_code=A"
-        ).status_code
+        client.get(f"/funder-reports/lsc-csr/cases?year={org_today().year}&problem_code=01&closing_code=A").status_code
         == 404
     )
     assert client.get("/funder-reports/hud-9902/cases?section=9&line=zz").status_code == 404
     bad = client.get("/funder-reports?quarter=7")
     assert bad.status_code == 422 and "less than or equal to 4" in bad.text
-    assert client.get(f"/funder-reports/lsc-csr.csv?year={dt.date.today().year}").text.startswith("problem_code,")
+    assert client.get(f"/funder-reports/lsc-csr.csv?year={org_today().year}").text.startswith("problem_code,")
 
 
 def test_drill_downs_show_no_other_organisations_cases(page_client, make_org, web_org):
@@ -374,14 +372,12 @@ def test_drill_downs_show_no_other_organisations_cases(page_client, make_org, we
     other_case = other.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     other.attorney.put(
         f"/api/v1/cases/{other_case}/legal-aid-closing",
-        json={"lsc_problem_code": "67", "lsc_closing_code": "A", "closed_on": dt.date.today().isoformat()},
+        json={"lsc_problem_code": "67", "lsc_closing_code": "A", "closed_on": org_today().isoformat()},
     )
     client = page_client("admin")
     assert "67: Mortgage" not in client.get("/funder-reports").text
     assert (
-        client.get(
-            f"/funder-reports/lsc-csr/cases?year={dt.date.today().year}&problem_code=67&closing_code=A"
-        ).status_code
+        client.get(f"/funder-reports/lsc-csr/cases?year={org_today().year}&problem_code=67&closing_code=A").status_code
         == 404
     )
 

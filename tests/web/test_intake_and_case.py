@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 
 def fill_intake(page, first: str = "Ana", last: str = "Diaz", email: str = "ana@example.com") -> None:  # noqa: ANN001
@@ -99,7 +99,7 @@ def test_events_recompute_the_deadlines_in_place_and_mark_met(signed_in, web_org
     tab = signed_in("attorney")
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     tab.goto(f"/cases/{case_id}")
-    today = dt.date.today()
+    today = org_today()
     add_event(tab, "First missed payment", today - dt.timedelta(days=120))
     tab.page.locator("#status").filter(has_text="deadlines were recomputed").wait_for()
     tab.assert_accessible()
@@ -131,7 +131,7 @@ def test_an_event_with_a_bad_date_is_refused_next_to_the_field(signed_in, web_or
     tab = signed_in("counselor")
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     tab.goto(f"/cases/{case_id}")
-    add_event(tab, "Complaint served", dt.date.today() + dt.timedelta(days=30))
+    add_event(tab, "Complaint served", org_today() + dt.timedelta(days=30))
     date = tab.page.get_by_label("Date", exact=True)
     tab.page.locator("#error-summary").wait_for()
     assert date.get_attribute("aria-invalid") == "true"
@@ -147,10 +147,10 @@ def test_intake_to_deadline_with_javascript_off(signed_in, web_org):
     tab.page.get_by_role("button", name="Create case").click()
     tab.page.wait_for_url(re.compile(r"/cases/\d+$"))
     tab.assert_accessible()
-    add_event(tab, "First missed payment", dt.date.today() - dt.timedelta(days=100))
+    add_event(tab, "First missed payment", org_today() - dt.timedelta(days=100))
     tab.page.wait_for_load_state("load")
     tab.assert_accessible()
-    add_event(tab, "Complaint served", dt.date.today() - dt.timedelta(days=2))
+    add_event(tab, "Complaint served", org_today() - dt.timedelta(days=2))
     tab.page.wait_for_url(re.compile(r"/cases/\d+#deadlines$"))
     tab.assert_accessible()
     row = tab.page.locator("tr", has_text="Answer to the foreclosure complaint")
@@ -168,7 +168,7 @@ def test_intake_to_deadline_with_javascript_off(signed_in, web_org):
 def test_a_viewer_sees_no_edit_controls(signed_in, web_org):
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
     web_org.attorney.post(
-        f"/api/v1/cases/{case_id}/events", json={"type": "complaint_served", "occurred_on": dt.date.today().isoformat()}
+        f"/api/v1/cases/{case_id}/events", json={"type": "complaint_served", "occurred_on": org_today().isoformat()}
     )
     tab = signed_in("viewer")
     assert tab.page.get_by_role("link", name="New case").count() == 0
@@ -191,7 +191,7 @@ def test_another_organisations_case_is_a_404_page(signed_in, make_org):
 def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_org):
     tab = signed_in("attorney")
     case_id = web_org.attorney.post("/api/v1/cases", json=case_payload()).get_json()["id"]
-    served = dt.date.today() - dt.timedelta(days=5)
+    served = org_today() - dt.timedelta(days=5)
     web_org.attorney.post(
         f"/api/v1/cases/{case_id}/events", json={"type": "complaint_served", "occurred_on": served.isoformat()}
     )
@@ -212,7 +212,7 @@ def test_correct_and_delete_an_event_and_add_a_deadline_by_hand(signed_in, web_o
 
     tab.page.get_by_text("Add a deadline by hand").click()
     tab.page.get_by_label("Title").fill("Hearing on the motion to dismiss")
-    tab.page.get_by_label("Due on").fill((dt.date.today() + dt.timedelta(days=20)).isoformat())
+    tab.page.get_by_label("Due on").fill((org_today() + dt.timedelta(days=20)).isoformat())
     tab.page.get_by_label("Binds").select_option("court")
     tab.page.get_by_role("button", name="Add deadline").click()
     tab.page.locator("#status").filter(has_text="Hearing on the motion to dismiss").wait_for()

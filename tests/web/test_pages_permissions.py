@@ -3,12 +3,11 @@ any role check), and a viewer's every write answers 403 with nothing written."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 
 @pytest.fixture()
@@ -17,7 +16,7 @@ def objects(web_org):  # noqa: ANN001
     case = member.post("/api/v1/cases", json=case_payload()).get_json()
     event = member.post(
         f"/api/v1/cases/{case['id']}/events",
-        json={"type": "complaint_served", "occurred_on": dt.date.today().isoformat()},
+        json={"type": "complaint_served", "occurred_on": org_today().isoformat()},
     ).get_json()
     deadline = member.get(f"/api/v1/cases/{case['id']}/deadlines").get_json()["items"][0]
     communication = member.post(
@@ -145,9 +144,9 @@ def test_a_viewer_cannot_write_on_any_page_and_nothing_is_written(app, page_clie
             data = {
                 "status": "met",
                 "type": "complaint_served",
-                "occurred_on": dt.date.today().isoformat(),
+                "occurred_on": org_today().isoformat(),
                 "title": "x",
-                "due_on": dt.date.today().isoformat(),
+                "due_on": org_today().isoformat(),
                 "client.first_name": "V",
                 "client.last_name": "W",
                 "property.state": "IL",

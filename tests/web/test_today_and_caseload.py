@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 
 
 def _case_with_answer_due(member, assignee_id: int, served: dt.date, last_name: str) -> int:  # noqa: ANN001
@@ -20,7 +20,7 @@ def _case_with_answer_due(member, assignee_id: int, served: dt.date, last_name: 
 
 
 def test_today_lists_my_soon_and_overdue_deadlines_and_marks_one_met(signed_in, web_org):
-    today = dt.date.today()
+    today = org_today()
     attorney = web_org.attorney
     soon = _case_with_answer_due(attorney, attorney.user_id, today - dt.timedelta(days=20), "Soonish")
     overdue = _case_with_answer_due(attorney, attorney.user_id, today - dt.timedelta(days=45), "Latecomer")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from models.waivers import WaiverOffer, WaiverRequest
 from service.db import session_factory
-from tests.conftest import case_payload
+from tests.conftest import case_payload, org_today
 from tests.web.conftest import with_passwords
 from tests.web.test_case_sections import MINIMAL_PDF, busy_case  # noqa: F401 - the fixture
 
@@ -45,7 +45,7 @@ def test_open_send_offer_and_grant_a_waiver_request_in_the_browser(signed_in, we
     box = tab.page.locator(f"#waiver-{request['id']}")
     box.get_by_text("Record progress").click()
     box.get_by_label("New status").select_option("sent")
-    box.get_by_label("Sent on").fill((dt.date.today() - dt.timedelta(days=3)).isoformat())
+    box.get_by_label("Sent on").fill((org_today() - dt.timedelta(days=3)).isoformat())
     box.get_by_label("Sent by").select_option("certified_mail")
     box.get_by_role("button", name="Save progress").click()
     tab.page.wait_for_url(re.compile(rf"#waiver-{request['id']}$"))
@@ -55,7 +55,7 @@ def test_open_send_offer_and_grant_a_waiver_request_in_the_browser(signed_in, we
 
     box.get_by_text("Record an offer").click()
     box.get_by_label("Offered by").select_option("lender")
-    box.get_by_label("Offered on").fill(dt.date.today().isoformat())
+    box.get_by_label("Offered on").fill(org_today().isoformat())
     box.get_by_label("Terms").select_option("settlement")
     box.get_by_label("Amount").fill("$4,500.00")
     box.get_by_role("button", name="Record offer").click()
@@ -121,7 +121,7 @@ def test_offers_on_a_draft_are_refused_with_the_reason_and_nothing_written(
     client = page_client("attorney")
     response = client.post(
         f"/waiver-requests/{created['id']}/offers",
-        {"offered_by": "lender", "offered_on": dt.date.today().isoformat(), "terms": "full_waiver"},
+        {"offered_by": "lender", "offered_on": org_today().isoformat(), "terms": "full_waiver"},
     )
     assert response.status_code == 422
     assert "while a request is sent or acknowledged" in response.text
