@@ -501,9 +501,11 @@ def caseload_page(report_values: dict[str, Any] | None = None, report_errors: di
     # Unfiltered, or by stage only: the counts by stage are the total (a second count of the organisation's
     # cases was the page's slowest statement on PostgreSQL).
     narrowed = {name for name in args if name != "sort"}
-    known_total = (
-        sum(counts.values()) if not narrowed else counts.get(args["stage"], 0) if narrowed == {"stage"} else None
-    )
+    known_total = None  # a filter other than the stage: list_cases counts
+    if not narrowed:
+        known_total = sum(counts.values())
+    elif narrowed == {"stage"}:
+        known_total = counts.get(args["stage"], 0)
     cases, total = service.list_cases(g.db, me.org_id, page=page_no, per_page=per_page, total=known_total, **args)
     today = local_today(me.timezone)
     filters = {k: v for k, v in raw.items() if k not in ("page", "per_page") and k not in errors}
